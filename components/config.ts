@@ -1,0 +1,230 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/** The stack config namespace of this project (`platform:<key>` in `Pulumi.<stack>.yaml`). */
+export const CONFIG_NAMESPACE = "platform";
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const logRetentionDays = z
+    .number()
+    .int()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        message: `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+    });
+
+const vpcCidr = z
+    .cidrv4()
+    .refine((cidr) => {
+        const prefix = Number(cidr.split("/")[1]);
+        return prefix >= 16 && prefix <= 20;
+    }, { message: "expected an IPv4 CIDR block with a prefix from /16 to /20 (room for 9 subnets)" });
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "expected a subnet id like subnet-0abc12345def67890" });
+
+const existingVpc = z.strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "expected a VPC id like vpc-0abc12345def67890" }),
+    publicSubnetIds: z.array(subnetId).min(2),
+    privateSubnetIds: z.array(subnetId).min(2),
+    isolatedSubnetIds: z.array(subnetId).min(2),
+});
+
+const flowLogs = z.strictObject({
+    enabled: z.boolean().default(true),
+    retentionDays: logRetentionDays.default(365),
+    trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
+});
+
+const network = z.strictObject({
+    cidrBlock: vpcCidr.default("10.0.0.0/16"),
+    availabilityZoneCount: z.number().int().min(2).max(3).default(3),
+    natGateways: z.enum(["perAz", "single"]).default("perAz"),
+    flowLogs: flowLogs.default({ enabled: true, retentionDays: 365, trafficType: "ALL" }),
+    existing: existingVpc.optional(),
+});
+
+const secrets = z.strictObject({
+    recoveryWindowDays: z.number().int().min(7).max(30).default(30),
+    kmsDeletionWindowDays: z.number().int().min(7).max(30).default(30),
+});
+
+const pinnedImage = z
+    .string()
+    .regex(/^[a-z0-9]+(?:[._\/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9._-]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+        message: "expected an image pinned to a tag or digest, e.g. ghcr.io/acme/api:1.4.2 or ghcr.io/acme/api@sha256:<64 hex>",
+    })
+    .refine((image) => !/:latest$/.test(image), { message: "the tag 'latest' is not pinned: use a version tag or a digest" });
+
+const kubernetesQuantity = (example: string) =>
+    z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, { message: `expected a Kubernetes quantity like ${example}` });
+
+const service = z.strictObject({
+    name: z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+        message: "expected a DNS label: lower-case letters, digits and '-', starting with a letter, at most 40 characters",
+    }),
+    image: pinnedImage,
+    port: z.number().int().min(1).max(65535).default(3000),
+    healthPath: z.string().startsWith("/").default("/health"),
+    public: z.boolean().default(false),
+    replicas: z.number().int().min(1).max(100).default(2),
+    cpu: kubernetesQuantity("250m").default("250m"),
+    memory: kubernetesQuantity("512Mi").default("512Mi"),
+});
+
+const tagKey = z.string().regex(/^[\w.:\/=+@-]{1,128}$/, { message: "expected a tag key of 1-128 letters, digits or _.:/=+@-" });
+
+export const platformConfigSchema = z
+    .strictObject({
+        environment: z.enum(["staging", "production"]),
+        domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+            message: "expected a lower-case DNS name like api.example.com",
+        }),
+        tags: z.record(tagKey, z.string().max(256)).default({}),
+        network: network.default(() => network.parse({})),
+        secrets: secrets.default({ recoveryWindowDays: 30, kmsDeletionWindowDays: 30 }),
+        apiKeys: z
+            .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
+            .default({}),
+        alerts: z.strictObject({ emails: z.array(z.email()).min(1) }),
+        services: z
+            .array(service)
+            .min(1)
+            .refine((list) => new Set(list.map((s) => s.name)).size === list.length, { message: "service names must be unique" }),
+    })
+    .superRefine((config, ctx) => {
+        if (config.environment !== "production") {
+            return;
+        }
+        // Production keeps the strict values: a relaxation there is a config error, not a choice.
+        if (!config.network.existing && config.network.natGateways !== "perAz") {
+            ctx.addIssue({ code: "custom", path: ["network", "natGateways"], input: config.network.natGateways,
+                message: "production needs one NAT gateway per availability zone: expected \"perAz\"" });
+        }
+        if (!config.network.flowLogs.enabled) {
+            ctx.addIssue({ code: "custom", path: ["network", "flowLogs", "enabled"], input: false,
+                message: "production needs VPC flow logs: expected true" });
+        }
+        config.services.forEach((svc, index) => {
+            if (svc.replicas < 2) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "replicas"], input: svc.replicas,
+                    message: "production needs at least 2 replicas per service" });
+            }
+        });
+    });
+
+type ParsedConfig = z.infer<typeof platformConfigSchema>;
+
+/** The validated stack config: the one typed object the program is built from. */
+export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys"> {
+    /** The AWS region (`aws:region`). */
+    region: string;
+    /** Third-party API keys by environment variable name; every value is a Pulumi secret. */
+    apiKeys: Record<string, pulumi.Output<string>>;
+}
+export type Environment = PlatformConfig["environment"];
+export type NetworkConfig = PlatformConfig["network"];
+export type ServiceConfig = PlatformConfig["services"][number];
+
+/** Config keys whose values are never echoed back in an error message. */
+const SECRET_KEYS = new Set(["apiKeys"]);
+const AWS_REGION_KEY = "aws:region";
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
+
+/** A stack config that cannot be used. Its message lists every problem; the CLI prints it without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(public readonly problems: string[]) {
+        super(`Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+/**
+ * Validates a raw stack config (keys as in the stack file, e.g. `platform:network`, `aws:region`;
+ * values as the Pulumi CLI hands them to programs: strings, JSON for structured values).
+ * Throws a ConfigError naming every bad key, the value given and what is allowed.
+ */
+export function parsePlatformConfig(rawConfig: Record<string, string>): PlatformConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(rawConfig)) {
+        if (key.startsWith(prefix)) {
+            values[key.slice(prefix.length)] = decodeConfigValue(value);
+        }
+    }
+    const problems: string[] = [];
+    const region = rawConfig[AWS_REGION_KEY];
+    if (region === undefined) {
+        problems.push(`${AWS_REGION_KEY}: missing; expected an AWS region like eu-west-1`);
+    } else if (!AWS_REGION.test(region)) {
+        problems.push(`${AWS_REGION_KEY}: got ${JSON.stringify(region)}; expected an AWS region like eu-west-1`);
+    }
+    const result = platformConfigSchema.safeParse(values, { reportInput: true });
+    if (!result.success) {
+        problems.push(...result.error.issues.flatMap(describeIssue));
+    }
+    if (problems.length > 0 || !result.success) {
+        throw new ConfigError(problems);
+    }
+    const apiKeys = Object.fromEntries(
+        Object.entries(result.data.apiKeys).map(([name, value]) => [name, pulumi.secret(value)]),
+    );
+    return { ...result.data, region: region as string, apiKeys };
+}
+
+/** Reads and validates the current stack's config. */
+export function loadPlatformConfig(): PlatformConfig {
+    return parsePlatformConfig(pulumi.runtime.allConfig());
+}
+
+function decodeConfigValue(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+    const path = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => `${configKey([...path, key])}: unknown key; allowed keys: ${allowedKeys(path).join(", ")}`);
+    }
+    if (issue.input === undefined && issue.code === "invalid_type") {
+        return [`${configKey(path)}: missing; expected ${issue.expected}`];
+    }
+    const given = SECRET_KEYS.has(path[0]) ? "[secret]" : JSON.stringify(issue.input);
+    const message = issue.message.replace(/^Invalid (input|option): /, "");
+    return [`${configKey(path)}: got ${given}; ${message}`];
+}
+
+function configKey(path: string[]): string {
+    const [top, ...rest] = path;
+    const nested = rest.map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join("");
+    return `${CONFIG_NAMESPACE}:${top ?? ""}${nested}`;
+}
+
+/** The keys an object at `path` of the schema allows, for the "unknown key" message. */
+function allowedKeys(path: string[]): string[] {
+    let schema: z.ZodType = platformConfigSchema;
+    for (const part of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodObject) {
+            schema = schema.shape[part];
+        } else if (schema instanceof z.ZodArray) {
+            schema = schema.element as z.ZodType;
+        }
+    }
+    schema = unwrap(schema);
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let current: z.ZodType = schema;
+    while (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodPipe) {
+        current = current instanceof z.ZodPipe ? (current.in as z.ZodType) : (current.unwrap() as z.ZodType);
+    }
+    return current;
+}

@@ -1,0 +1,17 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadPlatformConfig } from "./components/config";
+import { Platform } from "./components/platform";
+
+const config = loadPlatformConfig();
+const platform = new Platform(`${pulumi.getProject()}-${config.environment}`, { config });
+
+// Only identifiers are exported; secret values stay in Secrets Manager and in Pulumi secrets.
+export const environment = config.environment;
+export const region = config.region;
+export const vpcId = platform.network.vpcId;
+export const publicSubnetIds = platform.network.publicSubnetIds;
+export const privateSubnetIds = platform.network.privateSubnetIds;
+export const isolatedSubnetIds = platform.network.isolatedSubnetIds;
+export const kmsKeyArn = platform.secrets.kmsKeyArn;
+export const kmsKeyAlias = platform.secrets.kmsAliasName;
+export const secretArns = platform.secrets.secretArns;

@@ -1,0 +1,101 @@
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** Deterministic stand-in bytes, so a plan is the same on every run. */
+function fakeBytes(seed: string, length: number): Buffer {
+    const chunks: Buffer[] = [];
+    for (let i = 0; Buffer.concat(chunks).length < length; i++) {
+        chunks.push(createHash("sha256").update(`${seed}/${i}`).digest());
+    }
+    return Buffer.concat(chunks).subarray(0, length);
+}
+
+function fakeUuid(seed: string): string {
+    const hex = fakeBytes(seed, 16).toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Answers the program's provider calls the way AWS and the providers would for a fresh account,
+ * so the real program runs without credentials: invokes get realistic data, resources get ids,
+ * ARNs and the computed values the program reads.
+ */
+export class PlatformMocks implements pulumi.runtime.Mocks {
+    constructor(private readonly region: string, private readonly accountId = MOCK_ACCOUNT_ID) {}
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const region = this.region;
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                const letters = ["a", "b", "c"];
+                return {
+                    id: region,
+                    names: letters.map((l) => `${region}${l}`),
+                    zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+                    groupNames: [region],
+                };
+            }
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {
+                    id: this.accountId,
+                    accountId: this.accountId,
+                    arn: `arn:aws:iam::${this.accountId}:role/preflight`,
+                    userId: "AROAPREFLIGHTEXAMPLE:preflight",
+                };
+            case "aws:index/getRegion:getRegion":
+                return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+            case "aws:index/getPartition:getPartition":
+                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            case "aws:ec2/getVpc:getVpc":
+                return { id: args.inputs.id, arn: this.arn("ec2", `vpc/${args.inputs.id}`), cidrBlock: "10.0.0.0/16", state: "available" };
+            default:
+                throw new Error(`the offline plan has no answer for the provider call ${args.token}`);
+        }
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, any>;
+        const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
+        return { id, state: { ...inputs, ...this.computed(args.type, args.name, inputs) } };
+    }
+
+    private arn(service: string, resource: string): string {
+        return `arn:aws:${service}:${this.region}:${this.accountId}:${resource}`;
+    }
+
+    /** The outputs the provider computes on create, for the types whose outputs the program reads. */
+    private computed(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+        switch (type) {
+            case "random:index/randomPassword:RandomPassword": {
+                const specials = inputs.special === false ? "" : (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
+                const alphabet = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${specials}`;
+                const result = [...fakeBytes(name, inputs.length)].map((b) => alphabet[b % alphabet.length]).join("");
+                return { result, bcryptHash: `$2a$10$${fakeBytes(`${name}/bcrypt`, 40).toString("base64").slice(0, 53)}` };
+            }
+            case "random:index/randomBytes:RandomBytes": {
+                const bytes = fakeBytes(name, inputs.length);
+                return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+            }
+            case "aws:kms/key:Key": {
+                const keyId = fakeUuid(name);
+                return { keyId, arn: this.arn("kms", `key/${keyId}`) };
+            }
+            case "aws:kms/alias:Alias":
+                return { arn: this.arn("kms", inputs.name) };
+            case "aws:secretsmanager/secret:Secret":
+                return { arn: this.arn("secretsmanager", `secret:${inputs.name}-AbCdEf`) };
+            case "aws:cloudwatch/logGroup:LogGroup":
+                return { arn: this.arn("logs", `log-group:${inputs.name}`) };
+            case "aws:iam/role:Role":
+                return { arn: `arn:aws:iam::${this.accountId}:role/${name}`, name };
+            case "aws:ec2/vpc:Vpc":
+                return { arn: this.arn("ec2", `vpc/${name}-id`), defaultSecurityGroupId: `${name}-default-sg-id` };
+            default: {
+                const [pkg, module] = type.split(/[:/]/);
+                return pkg === "aws" ? { arn: this.arn(module, `${name}`) } : {};
+            }
+        }
+    }
+}

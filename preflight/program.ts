@@ -1,0 +1,141 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { PlatformMocks } from "./mocks";
+
+/** A resource as the program registered it with the engine: what policies and tests look at. */
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    parent?: string;
+    provider?: string;
+    /** Inputs as sent to the engine: secrets keep their secret wrapper, unknowns their sentinel. */
+    inputs: Record<string, unknown>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    ignoreChanges: string[];
+    additionalSecretOutputs: string[];
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+}
+
+export interface ProgramRun {
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+}
+
+export interface ProgramOptions {
+    project: string;
+    stack: string;
+    /** Stack config as the CLI hands it to a program: `namespace:key` to string (JSON for structured values). */
+    config: Record<string, string>;
+    secretKeys?: string[];
+    preview?: boolean;
+}
+
+/** The program failed: a config error, an exception, or a failed output. */
+export class ProgramError extends Error {
+    constructor(
+        public readonly stackName: string,
+        public readonly causes: unknown[],
+        /** What the program registered before it failed. */
+        public readonly resources: RecordedResource[],
+    ) {
+        super(causes.map((c) => (c instanceof Error ? c.message : String(c))).join("\n"));
+        this.name = "ProgramError";
+    }
+}
+
+/** The subset of the SDK's mock monitor the recorder wraps. */
+interface Monitor {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string }) => void): Promise<void>;
+}
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): Struct | undefined;
+    getProtect(): boolean | undefined;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getRetainondelete(): boolean | undefined;
+}
+
+/**
+ * Runs a Pulumi program under the SDK's mocks, as the engine would run it for `pulumi preview` or
+ * `pulumi up`, and records every resource it registers.
+ */
+export async function runProgram(options: ProgramOptions, program: () => unknown): Promise<ProgramRun> {
+    const region = options.config["aws:region"] ?? "us-east-1";
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+    await pulumi.runtime.setMocks(new PlatformMocks(region), options.project, options.stack, options.preview ?? false);
+
+    const resources: RecordedResource[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, resp) => {
+            if (!err) {
+                resources.push(record(req, resp.getUrn()));
+            }
+            callback(err, resp);
+        });
+
+    // Failed outputs surface as rejections nobody awaits; the engine would fail the update on them.
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    let outputs: Record<string, unknown> = {};
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+        await pulumi.runtime.disconnect();
+    } catch (err) {
+        failures.push(err);
+    } finally {
+        // Let rejections of this run settle before the handler goes.
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onRejection);
+    }
+    if (failures.length > 0) {
+        throw new ProgramError(options.stack, dedupe(failures), resources);
+    }
+    return { resources, outputs };
+}
+
+function record(req: RegisterRequest, urn: string): RecordedResource {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+        propertyDependencies[key] = deps.getUrnsList();
+    });
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: req.getParent() || undefined,
+        provider: req.getProvider() || undefined,
+        inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        dependencies: req.getDependenciesList(),
+        propertyDependencies,
+        protect: req.getProtect() ?? false,
+        ignoreChanges: req.getIgnorechangesList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        retainOnDelete: req.getRetainondelete() ?? false,
+    };
+}
+
+function dedupe(errors: unknown[]): unknown[] {
+    const seen = new Set<string>();
+    return errors.filter((e) => {
+        const key = e instanceof Error ? e.message : String(e);
+        return seen.has(key) ? false : (seen.add(key), true);
+    });
+}

@@ -1,0 +1,126 @@
+import * as assert from "assert/strict";
+import { ConfigError, parsePlatformConfig } from "../../components/config";
+import { PROJECT_DIR, STACKS } from "../../preflight/plan";
+import { ProgramError } from "../../preflight/program";
+import { readStackConfig } from "../../preflight/stack-config";
+import { planStack } from "../helpers";
+
+function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+    const config = { ...readStackConfig(PROJECT_DIR, stack).config, ...overrides };
+    return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+function configError(config: Record<string, string>): ConfigError {
+    try {
+        parsePlatformConfig(config);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return err;
+    }
+    assert.fail("the config was accepted");
+}
+
+/** A value of another type than the one the stack file gives. */
+function wrongTypeFor(value: string): string {
+    try {
+        return typeof JSON.parse(value) === "object" ? "42" : '{"unexpected":true}';
+    } catch {
+        return '{"unexpected":true}';
+    }
+}
+
+describe("stack config", () => {
+    for (const stack of STACKS) {
+        describe(`Pulumi.${stack}.yaml`, () => {
+            it("loads and validates", () => {
+                const config = parsePlatformConfig(stackConfig(stack));
+                assert.equal(config.environment, stack);
+                assert.equal(config.region, "eu-west-1");
+                assert.ok(config.services.length >= 2);
+                assert.ok(config.alerts.emails.length >= 1);
+            });
+
+            const topLevelKeys = Object.keys(stackConfig(stack)).filter((k) => k.startsWith("platform:"));
+            for (const key of topLevelKeys) {
+                it(`rejects a wrongly typed ${key}, naming the key`, () => {
+                    const original = stackConfig(stack)[key];
+                    const error = configError(stackConfig(stack, { [key]: wrongTypeFor(original) }));
+                    assert.match(error.message, new RegExp(`- ${key}(\\.|\\[|:)`));
+                });
+            }
+
+            it("rejects a misspelled key, naming it and the allowed keys", () => {
+                const error = configError(stackConfig(stack, { "platform:domainNmae": "api.example.com" }));
+                assert.match(error.message, /platform:domainNmae: unknown key; allowed keys: environment, domainName, /);
+            });
+        });
+    }
+
+    it("rejects a missing or malformed aws:region", () => {
+        assert.match(configError(stackConfig("staging", { "aws:region": undefined })).message, /aws:region: missing/);
+        assert.match(configError(stackConfig("staging", { "aws:region": "Ireland" })).message, /aws:region: got "Ireland"; expected an AWS region/);
+    });
+
+    it("lists every problem in one message, with the value given and what is allowed", () => {
+        const error = configError(stackConfig("staging", {
+            "platform:environment": "dev",
+            "platform:network": JSON.stringify({ cidrBlock: "10.0.0.0/8", natGateways: "perZone", flowLogs: { retentionDays: 45 } }),
+        }));
+        assert.equal(error.problems.length, 4, error.message);
+        assert.match(error.message, /platform:environment: got "dev"; expected one of "staging"\|"production"/);
+        assert.match(error.message, /platform:network\.cidrBlock: got "10\.0\.0\.0\/8"; .*\/16 to \/20/);
+        assert.match(error.message, /platform:network\.natGateways: got "perZone"; expected one of "perAz"\|"single"/);
+        assert.match(error.message, /platform:network\.flowLogs\.retentionDays: got 45; expected one of the CloudWatch Logs retention periods/);
+    });
+
+    it("names the element of a list that is wrong", () => {
+        const services = JSON.parse(stackConfig("staging")["platform:services"]);
+        services[1].image = "ghcr.io/acme/worker:latest";
+        services[1].port = 70000;
+        const error = configError(stackConfig("staging", { "platform:services": JSON.stringify(services) }));
+        assert.match(error.message, /platform:services\[1\]\.image: got "ghcr\.io\/acme\/worker:latest"; the tag 'latest' is not pinned/);
+        assert.match(error.message, /platform:services\[1\]\.port: got 70000; /);
+    });
+
+    it("never echoes a secret value", () => {
+        const error = configError(stackConfig("production", { "platform:apiKeys": JSON.stringify({ "openai-key": "sk-live-123" }) }));
+        assert.match(error.message, /platform:apiKeys/);
+        assert.doesNotMatch(error.message, /sk-live-123/);
+    });
+
+    it("keeps production strict: no shared NAT, no missing flow logs, no single replica", () => {
+        const services = JSON.parse(stackConfig("production")["platform:services"]);
+        services[0].replicas = 1;
+        const error = configError(stackConfig("production", {
+            "platform:network": JSON.stringify({ cidrBlock: "10.20.0.0/16", natGateways: "single", flowLogs: { enabled: false } }),
+            "platform:services": JSON.stringify(services),
+        }));
+        assert.match(error.message, /platform:network\.natGateways: got "single"; production needs one NAT gateway per availability zone/);
+        assert.match(error.message, /platform:network\.flowLogs\.enabled: got false; production needs VPC flow logs/);
+        assert.match(error.message, /platform:services\[0\]\.replicas: got 1; production needs at least 2 replicas/);
+    });
+
+    it("applies the strict defaults to keys a stack file leaves out", () => {
+        const config = parsePlatformConfig(stackConfig("production", {
+            "platform:network": "{}",
+            "platform:secrets": undefined,
+        }));
+        assert.deepEqual(config.network, {
+            cidrBlock: "10.0.0.0/16",
+            availabilityZoneCount: 3,
+            natGateways: "perAz",
+            flowLogs: { enabled: true, retentionDays: 365, trafficType: "ALL" },
+        });
+        assert.deepEqual(config.secrets, { recoveryWindowDays: 30, kmsDeletionWindowDays: 30 });
+    });
+
+    it("stops the program before any resource is registered", async () => {
+        await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
+            assert.ok(err instanceof ProgramError);
+            assert.match(err.message, /platform:natGateways: unknown key/);
+            // Only the stack's own root resource exists: the program registered nothing.
+            assert.deepEqual(err.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+            return true;
+        });
+    });
+});

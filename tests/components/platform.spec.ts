@@ -1,0 +1,64 @@
+import * as assert from "assert/strict";
+import { isSecretValue, planStack, Plan } from "../helpers";
+import { RecordedResource } from "../../preflight/program";
+
+/**
+ * A resource without `protect`, environment names, and the values the mocks derive from names
+ * (key ids, generated secrets), to compare the plans of two environments.
+ */
+function shape(resource: RecordedResource) {
+    const { protect: _protect, ...rest } = resource;
+    const text = JSON.stringify(rest, (_key, value) => (isSecretValue(value) ? "[secret]" : value));
+    return JSON.parse(text.replace(/production|staging/g, "ENV").replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "UUID"));
+}
+
+describe("Platform", () => {
+    let production: Plan;
+    before(async () => {
+        production = await planStack("production");
+    });
+
+    it("composes the secrets and the network under one Platform under the stack", () => {
+        const stack = production.one("pulumi:pulumi:Stack");
+        const platform = production.one("platform:core:Platform");
+        assert.equal(platform.parent, stack.urn);
+        for (const type of ["platform:security:Secrets", "platform:network:Network"]) {
+            assert.equal(production.one(type).parent, platform.urn, type);
+        }
+    });
+
+    it("encrypts the flow logs with the platform's KMS key", () => {
+        const key = production.one("aws:kms/key:Key");
+        const flowLogs = production.one("aws:cloudwatch/logGroup:LogGroup", "-flow-logs");
+        assert.deepEqual(flowLogs.propertyDependencies.kmsKeyId, [key.urn]);
+    });
+
+    it("tags every AWS resource that takes tags with project, environment, owner and cost center", () => {
+        const tagged = production.resources.filter((r) => r.type.startsWith("aws:") && r.inputs.tags !== undefined);
+        assert.ok(tagged.length > 30);
+        for (const resource of tagged) {
+            const tags = production.input(resource, "tags");
+            assert.deepEqual(
+                { Project: tags.Project, Environment: tags.Environment, ManagedBy: tags.ManagedBy, Owner: tags.Owner, CostCenter: tags.CostCenter },
+                { Project: "platform", Environment: "production", ManagedBy: "pulumi", Owner: "platform-team", CostCenter: "4100" },
+                resource.name,
+            );
+        }
+    });
+
+    it("exports ids and ARNs of the network and the key", () => {
+        assert.equal(production.outputs.environment, "production");
+        assert.equal(production.outputs.vpcId, "platform-production-network-vpc-id");
+        assert.equal((production.outputs.privateSubnetIds as string[]).length, 3);
+        assert.match(production.outputs.kmsKeyArn as string, /^arn:aws:kms:/);
+    });
+
+    it("depends on the environment only for protection: other differences come from the stack file", async () => {
+        // Production's stack file with the environment switched: everything but `protect` must stay the same.
+        const relabelled = await planStack("production", { "platform:environment": "staging" });
+        assert.deepEqual(relabelled.resources.map(shape), production.resources.map(shape));
+        const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type);
+        assert.deepEqual(protectedTypes(production), ["aws:kms/key:Key"]);
+        assert.deepEqual(protectedTypes(relabelled), []);
+    });
+});

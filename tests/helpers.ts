@@ -1,0 +1,72 @@
+/**
+ * The one shared test helper: runs the real program, or a few components, under the platform's
+ * mocks (realistic answers for availability zones, caller identity, region, partition) and queries
+ * what was registered.
+ */
+import * as assert from "assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { planStack as planStackOffline } from "../preflight/plan";
+import { RecordedResource, runProgram } from "../preflight/program";
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** What a program or component registered, with lookups by type and name. */
+export class Plan {
+    constructor(public readonly resources: RecordedResource[], public readonly outputs: Record<string, unknown> = {}) {}
+
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of `type` whose name ends with `suffix` (or the only one of the type). */
+    one(type: string, suffix = ""): RecordedResource {
+        const found = this.ofType(type).filter((r) => r.name.endsWith(suffix));
+        assert.equal(found.length, 1, `expected one ${type} named *${suffix}, found: ${found.map((r) => r.name).join(", ") || "none"}`);
+        return found[0];
+    }
+
+    byUrn(urn: string): RecordedResource {
+        const found = this.resources.find((r) => r.urn === urn);
+        assert.ok(found, `no resource ${urn}`);
+        return found!;
+    }
+
+    /** The resource's input with secrets unwrapped. */
+    input(resource: RecordedResource, key: string): any {
+        return reveal(resource.inputs[key]);
+    }
+}
+
+/** True when a recorded input value is marked secret, as the engine would store it. */
+export function isSecretValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+function reveal(value: unknown): any {
+    return isSecretValue(value) ? (value as { value: unknown }).value : value;
+}
+
+/** Plans a committed stack file with the real program; `overrides` replaces or (undefined) removes config keys. */
+export async function planStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Plan> {
+    const run = await planStackOffline(stack, overrides);
+    return new Plan(run.resources, run.outputs);
+}
+
+/** Runs `build` (which creates components) under the mocks for a stack named `stack`. */
+export async function planComponents(build: () => void, stack = "test", region = "eu-west-1"): Promise<Plan> {
+    const run = await runProgram({ project: "platform", stack, config: { "aws:region": region } }, () => {
+        build();
+    });
+    return new Plan(run.resources, run.outputs);
+}
+
+/** Resolves an Output, for assertions on component outputs. */
+export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((done) => output.apply((value) => done(value)));
+}
+
+/** Whether an Output is secret. */
+export function outputIsSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
