@@ -74,6 +74,71 @@ const service = z.strictObject({
     memory: kubernetesQuantity("512Mi").default("512Mi"),
 });
 
+/** A version given as a string or a YAML number (`17`, `"7.1"`), whose major part is at least `minimum`. */
+const engineVersion = (engine: string, minimum: number, example: string) =>
+    z
+        .union([z.string(), z.number()])
+        .transform(String)
+        .pipe(z.string().regex(/^\d+(\.\d+)?$/, { message: `expected a ${engine} version like ${example}` }))
+        .refine((version) => Number(version.split(".")[0]) >= minimum, { message: `${engine} ${minimum} or newer is required` });
+
+/** `ddd:hh24:mi-ddd:hh24:mi`, as RDS and ElastiCache take maintenance windows. */
+const maintenanceWindow = z.string().regex(/^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/, {
+    message: "expected a weekly window like sun:03:00-sun:04:00 (UTC)",
+});
+/** `hh24:mi-hh24:mi`, as RDS and ElastiCache take daily backup windows. */
+const dailyWindow = z.string().regex(/^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/, { message: "expected a daily window like 01:00-02:00 (UTC)" });
+
+export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+
+const proxy = z.strictObject({
+    maxConnectionsPercent: z.number().int().min(1).max(100).default(90),
+    maxIdleConnectionsPercent: z.number().int().min(0).max(100).default(50),
+    borrowTimeoutSeconds: z.number().int().min(1).max(300).default(120),
+});
+
+const database = z.strictObject({
+    engineVersion: engineVersion("PostgreSQL", 15, "17 or 16.4").default("17"),
+    instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an RDS instance class like db.r6g.large" }).default("db.r6g.large"),
+    allocatedStorageGb: z.number().int().min(20).max(65536).default(100),
+    maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(500),
+    databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a lower-case PostgreSQL identifier like app" }).default("app"),
+    multiAz: z.boolean().default(true),
+    deletionProtection: z.boolean().default(true),
+    backupRetentionDays: z.number().int().min(1).max(35).default(14),
+    skipFinalSnapshot: z.boolean().default(false),
+    backupWindow: dailyWindow.default("01:00-02:00"),
+    maintenanceWindow: maintenanceWindow.default("sun:03:00-sun:04:00"),
+    performanceInsightsRetentionDays: z.number().int().refine((d) => d === 7 || d === 731 || (d % 31 === 0 && d <= 713), {
+        message: "expected 7, a multiple of 31 up to 713, or 731",
+    }).default(7),
+    monitoringIntervalSeconds: z.number().int().refine((s) => (MONITORING_INTERVALS as readonly number[]).includes(s), {
+        message: `expected one of ${MONITORING_INTERVALS.join(", ")}`,
+    }).default(60),
+    slowQueryMs: z.number().int().min(0).max(60000).default(500),
+    appConnectionLimit: z.number().int().min(1).max(5000).default(200),
+    proxy: proxy.default({ maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, borrowTimeoutSeconds: 120 }),
+    manageRoles: z.boolean().default(true),
+    logRetentionDays: logRetentionDays.default(365),
+});
+
+export const MAXMEMORY_POLICIES = [
+    "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction",
+] as const;
+
+const cache = z.strictObject({
+    engine: z.enum(["redis", "valkey"]).default("redis"),
+    engineVersion: engineVersion("Redis/Valkey", 7, "7.1").default("7.1"),
+    nodeType: z.string().regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an ElastiCache node type like cache.r7g.large" }).default("cache.r7g.large"),
+    replicas: z.number().int().min(0).max(5).default(1),
+    multiAz: z.boolean().default(true),
+    snapshotRetentionDays: z.number().int().min(1).max(35).default(7),
+    snapshotWindow: dailyWindow.default("02:00-03:00"),
+    maintenanceWindow: maintenanceWindow.default("sun:04:00-sun:05:00"),
+    maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES).default("volatile-lru"),
+    logRetentionDays: logRetentionDays.default(365),
+});
+
 const tagKey = z.string().regex(/^[\w.:\/=+@-]{1,128}$/, { message: "expected a tag key of 1-128 letters, digits or _.:/=+@-" });
 
 export const platformConfigSchema = z
@@ -85,6 +150,8 @@ export const platformConfigSchema = z
         tags: z.record(tagKey, z.string().max(256)).default({}),
         network: network.default(() => network.parse({})),
         secrets: secrets.default({ recoveryWindowDays: 30, kmsDeletionWindowDays: 30 }),
+        database: database.default(() => database.parse({})),
+        cache: cache.default(() => cache.parse({})),
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
             .default({}),
@@ -95,24 +162,39 @@ export const platformConfigSchema = z
             .refine((list) => new Set(list.map((s) => s.name)).size === list.length, { message: "service names must be unique" }),
     })
     .superRefine((config, ctx) => {
+        const { network: net, database: db, cache: redis } = config;
+        if (redis.multiAz && redis.replicas < 1) {
+            ctx.addIssue({ code: "custom", path: ["cache", "multiAz"], input: true,
+                message: "Multi-AZ needs a replica in another zone: set cache.replicas to 1 or more, or multiAz to false" });
+        }
+        if (db.maxAllocatedStorageGb < db.allocatedStorageGb) {
+            ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGb"], input: db.maxAllocatedStorageGb,
+                message: `expected at least allocatedStorageGb (${db.allocatedStorageGb})` });
+        }
         if (config.environment !== "production") {
             return;
         }
         // Production keeps the strict values: a relaxation there is a config error, not a choice.
-        if (!config.network.existing && config.network.natGateways !== "perAz") {
-            ctx.addIssue({ code: "custom", path: ["network", "natGateways"], input: config.network.natGateways,
-                message: "production needs one NAT gateway per availability zone: expected \"perAz\"" });
-        }
-        if (!config.network.flowLogs.enabled) {
-            ctx.addIssue({ code: "custom", path: ["network", "flowLogs", "enabled"], input: false,
-                message: "production needs VPC flow logs: expected true" });
-        }
-        config.services.forEach((svc, index) => {
-            if (svc.replicas < 2) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "replicas"], input: svc.replicas,
-                    message: "production needs at least 2 replicas per service" });
+        const requireThat = (path: (string | number)[], input: unknown, holds: boolean, need: string) => {
+            if (!holds) {
+                ctx.addIssue({ code: "custom", path, input, message: `production needs ${need}` });
             }
-        });
+        };
+        requireThat(["network", "natGateways"], net.natGateways, !!net.existing || net.natGateways === "perAz",
+            "one NAT gateway per availability zone: expected \"perAz\"");
+        requireThat(["network", "flowLogs", "enabled"], net.flowLogs.enabled, net.flowLogs.enabled, "VPC flow logs: expected true");
+        requireThat(["database", "multiAz"], db.multiAz, db.multiAz, "a Multi-AZ database: expected true");
+        requireThat(["database", "deletionProtection"], db.deletionProtection, db.deletionProtection, "deletion protection: expected true");
+        requireThat(["database", "backupRetentionDays"], db.backupRetentionDays, db.backupRetentionDays >= 7, "at least 7 days of backups");
+        requireThat(["database", "skipFinalSnapshot"], db.skipFinalSnapshot, !db.skipFinalSnapshot, "a final snapshot: expected false");
+        requireThat(["database", "monitoringIntervalSeconds"], db.monitoringIntervalSeconds, db.monitoringIntervalSeconds > 0,
+            "enhanced monitoring: expected 1 to 60");
+        requireThat(["cache", "replicas"], redis.replicas, redis.replicas >= 1, "at least one replica to fail over to");
+        requireThat(["cache", "multiAz"], redis.multiAz, redis.multiAz, "a Multi-AZ cache: expected true");
+        requireThat(["cache", "snapshotRetentionDays"], redis.snapshotRetentionDays, redis.snapshotRetentionDays >= 7,
+            "at least 7 days of snapshots");
+        config.services.forEach((svc, index) =>
+            requireThat(["services", index, "replicas"], svc.replicas, svc.replicas >= 2, "at least 2 replicas per service"));
     });
 
 type ParsedConfig = z.infer<typeof platformConfigSchema>;
@@ -127,6 +209,8 @@ export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys"> {
 export type Environment = PlatformConfig["environment"];
 export type NetworkConfig = PlatformConfig["network"];
 export type ServiceConfig = PlatformConfig["services"][number];
+export type DatabaseConfig = PlatformConfig["database"];
+export type CacheConfig = PlatformConfig["cache"];
 
 /** Config keys whose values are never echoed back in an error message. */
 const SECRET_KEYS = new Set(["apiKeys"]);

@@ -44,6 +44,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateSubnetIds: pulumi.Output<string[]>;
     public readonly isolatedSubnetIds: pulumi.Output<string[]>;
     public readonly natGatewayIds: pulumi.Output<string[]>;
+    /** The security group the application carries (its pods or nodes): data stores admit only this group. */
+    public readonly appSecurityGroupId: pulumi.Output<string>;
     public readonly flowLogGroupName: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -67,6 +69,20 @@ export class Network extends pulumi.ComponentResource {
             this.natGatewayIds = created.natGatewayIds;
         }
 
+        const appSecurityGroup = new aws.ec2.SecurityGroup(`${name}-app`, {
+            vpcId: this.vpcId,
+            description: `Application workloads of ${name}; attach to the pods or nodes that run the services`,
+            tags: tagsNamed(args.tags, `${name}-app`),
+        }, { parent: this });
+        // The application calls out over HTTPS and reaches the data stores; its ingress is added by the load balancer.
+        new aws.vpc.SecurityGroupEgressRule(`${name}-app-egress`, {
+            securityGroupId: appSecurityGroup.id,
+            description: "Application egress: data stores, AWS APIs and third-party HTTPS APIs",
+            ipProtocol: "-1",
+            cidrIpv4: ANYWHERE,
+        }, { parent: this });
+        this.appSecurityGroupId = appSecurityGroup.id;
+
         if (args.enableFlowLogs ?? true) {
             this.flowLogGroupName = this.createFlowLogs(name, args);
         }
@@ -78,6 +94,7 @@ export class Network extends pulumi.ComponentResource {
             privateSubnetIds: this.privateSubnetIds,
             isolatedSubnetIds: this.isolatedSubnetIds,
             natGatewayIds: this.natGatewayIds,
+            appSecurityGroupId: this.appSecurityGroupId,
             ...(this.flowLogGroupName ? { flowLogGroupName: this.flowLogGroupName } : {}),
         });
     }

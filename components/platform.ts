@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Cache } from "./cache";
 import { PlatformConfig } from "./config";
+import { Database } from "./database";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
 
@@ -12,6 +14,8 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     public readonly secrets: Secrets;
     public readonly network: Network;
+    public readonly database: Database;
+    public readonly cache: Cache;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -45,9 +49,64 @@ export class Platform extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
+        const db = config.database;
+        this.database = new Database(`${name}-db`, {
+            vpcId: this.network.vpcId,
+            subnetIds: this.network.isolatedSubnetIds,
+            proxySubnetIds: this.network.privateSubnetIds,
+            clientSecurityGroupIds: [this.network.appSecurityGroupId],
+            kmsKeyArn: this.secrets.kmsKeyArn,
+            engineVersion: db.engineVersion,
+            instanceClass: db.instanceClass,
+            allocatedStorageGb: db.allocatedStorageGb,
+            maxAllocatedStorageGb: db.maxAllocatedStorageGb,
+            databaseName: db.databaseName,
+            multiAz: db.multiAz,
+            deletionProtection: db.deletionProtection,
+            backupRetentionDays: db.backupRetentionDays,
+            skipFinalSnapshot: db.skipFinalSnapshot,
+            backupWindow: db.backupWindow,
+            maintenanceWindow: db.maintenanceWindow,
+            performanceInsightsRetentionDays: db.performanceInsightsRetentionDays,
+            monitoringIntervalSeconds: db.monitoringIntervalSeconds,
+            slowQueryMs: db.slowQueryMs,
+            appConnectionLimit: db.appConnectionLimit,
+            proxyMaxConnectionsPercent: db.proxy.maxConnectionsPercent,
+            proxyMaxIdleConnectionsPercent: db.proxy.maxIdleConnectionsPercent,
+            proxyBorrowTimeoutSeconds: db.proxy.borrowTimeoutSeconds,
+            manageRoles: db.manageRoles,
+            logRetentionDays: db.logRetentionDays,
+            secretRecoveryWindowDays: config.secrets.recoveryWindowDays,
+            protect: production,
+            tags,
+        }, { parent: this });
+
+        const cache = config.cache;
+        this.cache = new Cache(`${name}-cache`, {
+            vpcId: this.network.vpcId,
+            subnetIds: this.network.isolatedSubnetIds,
+            clientSecurityGroupIds: [this.network.appSecurityGroupId],
+            kmsKeyArn: this.secrets.kmsKeyArn,
+            authToken: this.secrets.redisAuthToken,
+            engine: cache.engine,
+            engineVersion: cache.engineVersion,
+            nodeType: cache.nodeType,
+            replicas: cache.replicas,
+            multiAz: cache.multiAz,
+            snapshotRetentionDays: cache.snapshotRetentionDays,
+            snapshotWindow: cache.snapshotWindow,
+            maintenanceWindow: cache.maintenanceWindow,
+            maxmemoryPolicy: cache.maxmemoryPolicy,
+            logRetentionDays: cache.logRetentionDays,
+            protect: production,
+            tags,
+        }, { parent: this });
+
         this.registerOutputs({
             vpcId: this.network.vpcId,
             kmsKeyArn: this.secrets.kmsKeyArn,
+            databaseProxyEndpoint: this.database.proxyEndpoint,
+            cachePrimaryEndpoint: this.cache.primaryEndpoint,
         });
     }
 }

@@ -90,6 +90,20 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { arn: this.arn("logs", `log-group:${inputs.name}`) };
             case "aws:iam/role:Role":
                 return { arn: `arn:aws:iam::${this.accountId}:role/${name}`, name };
+            case "aws:rds/instance:Instance": {
+                const address = `${inputs.identifier ?? name}.c9akciq32abc.${this.region}.rds.amazonaws.com`;
+                return { address, endpoint: `${address}:5432`, port: 5432, arn: this.arn("rds", `db:${inputs.identifier ?? name}`) };
+            }
+            case "aws:rds/proxy:Proxy":
+                return { endpoint: `${inputs.name}.proxy-c9akciq32abc.${this.region}.rds.amazonaws.com`, arn: this.arn("rds", `db-proxy:prx-${name}`) };
+            case "aws:elasticache/replicationGroup:ReplicationGroup": {
+                const host = `${inputs.replicationGroupId}.abc123.ng.0001.${this.region.replace(/-/g, "").slice(0, 6)}.cache.amazonaws.com`;
+                return {
+                    primaryEndpointAddress: `master.${host}`,
+                    readerEndpointAddress: `replica.${host}`,
+                    arn: this.arn("elasticache", `replicationgroup:${inputs.replicationGroupId}`),
+                };
+            }
             case "aws:ec2/vpc:Vpc":
                 return { arn: this.arn("ec2", `vpc/${name}-id`), defaultSecurityGroupId: `${name}-default-sg-id` };
             default: {

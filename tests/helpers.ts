@@ -19,6 +19,12 @@ export class Plan {
         return this.resources.filter((r) => r.type === type);
     }
 
+    /** Resources of `type` whose parent is the one component of `componentType`. */
+    childrenOf(componentType: string, type: string): RecordedResource[] {
+        const component = this.one(componentType);
+        return this.ofType(type).filter((r) => r.parent === component.urn);
+    }
+
     /** The one resource of `type` whose name ends with `suffix` (or the only one of the type). */
     one(type: string, suffix = ""): RecordedResource {
         const found = this.ofType(type).filter((r) => r.name.endsWith(suffix));

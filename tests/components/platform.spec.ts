@@ -18,11 +18,11 @@ describe("Platform", () => {
         production = await planStack("production");
     });
 
-    it("composes the secrets and the network under one Platform under the stack", () => {
+    it("composes secrets, network, database and cache under one Platform under the stack", () => {
         const stack = production.one("pulumi:pulumi:Stack");
         const platform = production.one("platform:core:Platform");
         assert.equal(platform.parent, stack.urn);
-        for (const type of ["platform:security:Secrets", "platform:network:Network"]) {
+        for (const type of ["platform:security:Secrets", "platform:network:Network", "platform:data:Database", "platform:data:Cache"]) {
             assert.equal(production.one(type).parent, platform.urn, type);
         }
     });
@@ -57,8 +57,9 @@ describe("Platform", () => {
         // Production's stack file with the environment switched: everything but `protect` must stay the same.
         const relabelled = await planStack("production", { "platform:environment": "staging" });
         assert.deepEqual(relabelled.resources.map(shape), production.resources.map(shape));
-        const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type);
-        assert.deepEqual(protectedTypes(production), ["aws:kms/key:Key"]);
+        const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type).sort();
+        assert.deepEqual(protectedTypes(production),
+            ["aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:rds/instance:Instance"]);
         assert.deepEqual(protectedTypes(relabelled), []);
     });
 });

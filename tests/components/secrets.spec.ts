@@ -6,6 +6,7 @@ const KEY = "aws:kms/key:Key";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+const COMPONENT = "platform:security:Secrets";
 
 describe("Secrets", () => {
     describe("production stack", () => {
@@ -44,11 +45,11 @@ describe("Secrets", () => {
         });
 
         it("stores every secret and API key in Secrets Manager, encrypted with the key, with a month to recover", () => {
-            const names = plan.ofType(SECRET).map((s) => plan.input(s, "name")).sort();
+            const names = plan.childrenOf(COMPONENT, SECRET).map((s) => plan.input(s, "name")).sort();
             assert.deepEqual(names, ["ENCRYPTION_KEY", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_AUTH_TOKEN", "SENTRY_DSN"]
                 .map((n) => `platform-production-secrets/${n}`));
             const key = plan.one(KEY);
-            for (const secret of plan.ofType(SECRET)) {
+            for (const secret of plan.childrenOf(COMPONENT, SECRET)) {
                 assert.deepEqual(secret.propertyDependencies.kmsKeyId, [key.urn], secret.name);
                 assert.equal(plan.input(secret, "recoveryWindowInDays"), 30);
             }
@@ -56,7 +57,8 @@ describe("Secrets", () => {
 
         it("sends every secret value to the engine as a secret", () => {
             const versions = plan.ofType(VERSION);
-            assert.equal(versions.length, 5);
+            assert.equal(plan.childrenOf(COMPONENT, VERSION).length, 5);
+            assert.ok(versions.length > 5, "the database's credential secrets too");
             for (const version of versions) {
                 assert.ok(isSecretValue(version.inputs.secretString), `${version.name} secretString is not secret`);
             }
@@ -65,7 +67,7 @@ describe("Secrets", () => {
         it("exports no secret value from the stack", () => {
             const exported = JSON.stringify(plan.outputs);
             const secretValues = plan.ofType(VERSION).map((v) => plan.input(v, "secretString"));
-            assert.equal(secretValues.length, 5);
+            assert.ok(secretValues.length > 5);
             for (const value of secretValues) {
                 assert.ok(!exported.includes(value), "a secret value is exported");
             }
@@ -79,6 +81,7 @@ describe("Secrets", () => {
         assert.equal(key.protect, false);
         assert.equal(plan.input(key, "deletionWindowInDays"), 7);
         assert.equal(plan.input(key, "enableKeyRotation"), true);
+        assert.ok(plan.ofType(SECRET).length > 4);
         assert.ok(plan.ofType(SECRET).every((s) => plan.input(s, "recoveryWindowInDays") === 7));
     });
 
