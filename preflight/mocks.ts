@@ -58,7 +58,9 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, any>;
         const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
-        return { id, state: { ...inputs, ...this.computed(args.type, args.name, inputs) } };
+        // Providers auto-name resources whose name is not set: the logical name plus a random suffix.
+        const autoName = args.custom && inputs.name === undefined ? { name: `${args.name}-${fakeBytes(args.name, 4).toString("hex").slice(0, 7)}` } : {};
+        return { id, state: { ...autoName, ...inputs, ...this.computed(args.type, args.name, inputs) } };
     }
 
     private arn(service: string, resource: string): string {
@@ -89,7 +91,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             case "aws:cloudwatch/logGroup:LogGroup":
                 return { arn: this.arn("logs", `log-group:${inputs.name}`) };
             case "aws:iam/role:Role":
-                return { arn: `arn:aws:iam::${this.accountId}:role/${name}`, name };
+                return { arn: `arn:aws:iam::${this.accountId}:role/${name}` };
             case "aws:rds/instance:Instance": {
                 const address = `${inputs.identifier ?? name}.c9akciq32abc.${this.region}.rds.amazonaws.com`;
                 return { address, endpoint: `${address}:5432`, port: 5432, arn: this.arn("rds", `db:${inputs.identifier ?? name}`) };

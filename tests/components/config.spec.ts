@@ -114,6 +114,49 @@ describe("stack config", () => {
         assert.deepEqual(config.secrets, { recoveryWindowDays: 30, kmsDeletionWindowDays: 30 });
     });
 
+    describe("data tier", () => {
+        const withDataTier = (stack: string, database: object, cache: object = {}) => {
+            const config = stackConfig(stack);
+            return stackConfig(stack, {
+                "platform:database": JSON.stringify({ ...JSON.parse(config["platform:database"]), ...database }),
+                "platform:cache": JSON.stringify({ ...JSON.parse(config["platform:cache"]), ...cache }),
+            });
+        };
+
+        it("refuses PostgreSQL older than 15 and Redis older than 7", () => {
+            const error = configError(withDataTier("staging", { engineVersion: 13 }, { engineVersion: "6.2" }));
+            assert.match(error.message, /platform:database\.engineVersion: got "13"; PostgreSQL 15 or newer is required/);
+            assert.match(error.message, /platform:cache\.engineVersion: got "6\.2"; Redis\/Valkey 7 or newer is required/);
+        });
+
+        it("refuses node types and instance classes that are not of AWS's form", () => {
+            const error = configError(withDataTier("staging", { instanceClass: "r6g.large" }, { nodeType: "t4g-medium" }));
+            assert.match(error.message, /platform:database\.instanceClass: got "r6g\.large"; expected an RDS instance class like db\.r6g\.large/);
+            assert.match(error.message, /platform:cache\.nodeType: got "t4g-medium"; expected an ElastiCache node type like cache\.r7g\.large/);
+        });
+
+        it("refuses zero retention anywhere", () => {
+            const error = configError(withDataTier("staging", { backupRetentionDays: 0 }, { snapshotRetentionDays: 0 }));
+            assert.match(error.message, /platform:database\.backupRetentionDays: got 0; Too small: expected number to be >=1/);
+            assert.match(error.message, /platform:cache\.snapshotRetentionDays: got 0; Too small/);
+        });
+
+        it("keeps production's data tier strict", () => {
+            const error = configError(withDataTier("production",
+                { backupRetentionDays: 3, multiAz: false, deletionProtection: false, skipFinalSnapshot: true, monitoringIntervalSeconds: 0 },
+                { replicas: 0, multiAz: false, snapshotRetentionDays: 1 }));
+            for (const key of ["database.backupRetentionDays", "database.multiAz", "database.deletionProtection", "database.skipFinalSnapshot",
+                "database.monitoringIntervalSeconds", "cache.replicas", "cache.multiAz", "cache.snapshotRetentionDays"]) {
+                assert.match(error.message, new RegExp(`platform:${key.replace(".", "\\.")}: got [^;]+; production needs `), key);
+            }
+        });
+
+        it("refuses a Multi-AZ cache without a replica in any environment", () => {
+            const error = configError(withDataTier("staging", {}, { replicas: 0, multiAz: true }));
+            assert.match(error.message, /platform:cache\.multiAz: got true; Multi-AZ needs a replica in another zone/);
+        });
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);
