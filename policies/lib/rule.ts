@@ -1,0 +1,127 @@
+import {
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { StackView } from "./stack";
+import { activeWaiver, parseWaivers, Waiver, WAIVERS_SCHEMA } from "./waivers";
+
+export type Props = Record<string, any>;
+
+/** What every rule declares besides its check: the metadata the pack, the reports and the catalog read. */
+export interface RuleMetadata {
+    /** Stable kebab-case name. */
+    name: string;
+    /** One line: what the rule requires. */
+    description: string;
+    severity: Severity;
+    /** Ids of the checklist requirements it enforces (policies/checklist.ts). */
+    checklist: string[];
+    /** How to fix a violation. */
+    remediation: string;
+    /** Default "mandatory"; the stack's policy config may change it. */
+    enforcementLevel?: EnforcementLevel;
+    /** Thresholds, each with its default. */
+    config?: Record<string, PolicyConfigJSONSchema>;
+}
+
+/** The resource a resource rule is looking at. */
+export interface ResourceUnderTest {
+    type: string;
+    name: string;
+    urn: string;
+    props: Props;
+    protect: boolean;
+}
+
+export interface ResourceRule<C = Props> extends RuleMetadata {
+    /** The resource types it checks; others are not its business. */
+    resourceTypes: readonly string[];
+    /** Checks resources of other types too when this says so (e.g. any AWS resource that has tags). */
+    alsoAppliesTo?(type: string, props: Props): boolean;
+    validate(resource: ResourceUnderTest, config: C, report: (message: string) => void): void;
+}
+
+export interface StackRule<C = Props> extends RuleMetadata {
+    /** Reports against a resource, or against the stack when none is named. */
+    validate(stack: StackView, config: C, report: (message: string, resource?: PolicyResource) => void): void;
+}
+
+export const CHECKLIST_TAG_PREFIX = "checklist:";
+
+function configSchema(rule: RuleMetadata) {
+    return { properties: { ...rule.config, waivers: WAIVERS_SCHEMA } };
+}
+
+/** The rule's config: its schema defaults, overridden by what the stack's policy config gives. */
+function resolveConfig(rule: RuleMetadata, given: Props): { config: Props; waivers: Waiver[] } {
+    const defaults = Object.fromEntries(Object.entries(rule.config ?? {}).map(([key, schema]) => [key, schema.default]));
+    const { waivers, ...rest } = given;
+    return { config: { ...defaults, ...rest }, waivers: parseWaivers(rule.name, waivers) };
+}
+
+function metadata(rule: RuleMetadata) {
+    return {
+        name: rule.name,
+        description: rule.description,
+        severity: rule.severity,
+        enforcementLevel: rule.enforcementLevel ?? "mandatory",
+        remediationSteps: rule.remediation,
+        tags: rule.checklist.map((id) => `${CHECKLIST_TAG_PREFIX}${id}`),
+        configSchema: configSchema(rule),
+    };
+}
+
+/**
+ * Reports a violation unless an active waiver names the resource: then it is reported as advisory,
+ * with the waiver's reason and end date. After that date it blocks again and says so.
+ */
+function waiverAwareReporter(rule: RuleMetadata, waivers: Waiver[], report: ReportViolation) {
+    return (message: string, target?: { urn: string; name: string }) => {
+        const { waiver, expired } = activeWaiver(waivers, target);
+        if (waiver && !expired) {
+            // @pulumi/policy's server takes a violation object with its own enforcement level; its type only declares strings.
+            const advisory = {
+                message: `${rule.description}\nwaived: ${waiver.reason}, until ${waiver.expires}. ${message}`,
+                urn: target?.urn,
+                enforcementLevel: "advisory",
+            };
+            (report as unknown as (violation: typeof advisory) => void)(advisory);
+            return;
+        }
+        const note = waiver ? ` (the waiver for this resource expired on ${waiver.expires}: ${waiver.reason})` : "";
+        report(`${message}${note}`, target?.urn);
+    };
+}
+
+export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
+    const types = new Set(rule.resourceTypes);
+    return {
+        ...metadata(rule),
+        validateResource: (args, reportViolation) => {
+            if (!types.has(args.type) && !rule.alsoAppliesTo?.(args.type, args.props)) {
+                return;
+            }
+            const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
+            const report = waiverAwareReporter(rule, waivers, reportViolation);
+            const resource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: !!args.opts?.protect };
+            rule.validate(resource, config as C, (message) => report(message, resource));
+        },
+    };
+}
+
+export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
+    return {
+        ...metadata(rule),
+        validateStack: (args, reportViolation) => {
+            const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
+            const report = waiverAwareReporter(rule, waivers, reportViolation);
+            const stack = new StackView(args.resources);
+            rule.validate(stack, config as C, (message, resource) => report(message, resource ?? stack.root));
+        },
+    };
+}

@@ -1,0 +1,60 @@
+/** Resource type tokens the rules look at. */
+export const AWS = {
+    rdsInstance: "aws:rds/instance:Instance",
+    rdsCluster: "aws:rds/cluster:Cluster",
+    rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    rdsProxy: "aws:rds/proxy:Proxy",
+    rdsProxyTarget: "aws:rds/proxyTarget:ProxyTarget",
+    replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    cacheCluster: "aws:elasticache/cluster:Cluster",
+    cacheParameterGroup: "aws:elasticache/parameterGroup:ParameterGroup",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    loadBalancers: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
+    listeners: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+    webAclAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
+    kmsKey: "aws:kms/key:Key",
+    secret: "aws:secretsmanager/secret:Secret",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+    budget: "aws:budgets/budget:Budget",
+    backupPlan: "aws:backup/plan:Plan",
+    backupSelection: "aws:backup/selection:Selection",
+    backupVault: "aws:backup/vault:Vault",
+    buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    bucketVersioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+    bucketEncryption: [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ],
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketLifecycle: [
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+    ],
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+} as const;
+
+export const RANDOM = {
+    password: "random:index/randomPassword:RandomPassword",
+    string: "random:index/randomString:RandomString",
+    bytes: "random:index/randomBytes:RandomBytes",
+} as const;
+
+export const K8S = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    job: "kubernetes:batch/v1:Job",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    pod: "kubernetes:core/v1:Pod",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+} as const;

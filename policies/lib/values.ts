@@ -1,0 +1,47 @@
+/** A value as a message shows it: `"text"`, `12`, `true`, or "not set". */
+export function show(value: unknown): string {
+    if (value === undefined || value === null) {
+        return "not set";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** A number, or undefined for anything else (a rule then says it cannot decide). */
+export function numberOf(value: unknown): number | undefined {
+    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** The major part of a version like "17", "16.4" or 7.1. */
+export function majorVersion(value: unknown): number | undefined {
+    const text = typeof value === "number" ? String(value) : value;
+    if (typeof text !== "string" || !/^\d+(\.\d+)*$/.test(text)) {
+        return undefined;
+    }
+    return Number(text.split(".")[0]);
+}
+
+/** The elements of a list, or undefined when the value is not a list. */
+export function listOf(value: unknown): unknown[] | undefined {
+    return Array.isArray(value) ? value : undefined;
+}
+
+/** A plain object, or undefined. */
+export function objectOf(value: unknown): Record<string, any> | undefined {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
+}
+
+/**
+ * Checks a boolean setting that must be `expected`: absent means the provider default.
+ * Returns the problem, or undefined when it holds.
+ */
+export function booleanProblem(props: Record<string, any>, key: string, expected: boolean, providerDefault: boolean): string | undefined {
+    const value = props[key];
+    if (value === undefined || value === null) {
+        return providerDefault === expected ? undefined : `${key} is not set, and the provider default is ${providerDefault}; set it to ${expected}`;
+    }
+    if (typeof value !== "boolean") {
+        return `${key} is ${show(value)}, not a boolean; set it to ${expected}`;
+    }
+    return value === expected ? undefined : `${key} is ${value}; set it to ${expected}`;
+}

@@ -1,0 +1,505 @@
+import { PolicyResource } from "@pulumi/policy";
+import { ResourceRule, StackRule } from "../lib/rule";
+import { StackView } from "../lib/stack";
+import { AWS } from "../lib/types";
+import { booleanProblem, listOf, majorVersion, numberOf, objectOf, show } from "../lib/values";
+
+const RDS = [AWS.rdsInstance, AWS.rdsCluster];
+const isPostgres = (props: Record<string, any>) => typeof props.engine === "string" && /^(aurora-)?postgres/.test(props.engine);
+const isRedis = (props: Record<string, any>) => props.engine === undefined || props.engine === "redis" || props.engine === "valkey";
+
+function requireBoolean(key: string, expected: boolean, providerDefault: boolean) {
+    return (resource: { props: Record<string, any> }, _config: unknown, report: (m: string) => void) => {
+        const problem = booleanProblem(resource.props, key, expected, providerDefault);
+        if (problem) {
+            report(problem);
+        }
+    };
+}
+
+function requireAtLeast(key: string, configKey: string, providerDefault: number, unit: string) {
+    return (resource: { props: Record<string, any> }, config: Record<string, number>, report: (m: string) => void) => {
+        const minimum = config[configKey];
+        const raw = resource.props[key];
+        const value = raw === undefined || raw === null ? providerDefault : numberOf(raw);
+        if (value === undefined) {
+            report(`${key} is ${show(raw)}, not a number; set it to ${minimum} ${unit} or more`);
+        } else if (value < minimum) {
+            const given = raw === undefined || raw === null ? `not set (the provider default is ${providerDefault})` : `${value}`;
+            report(`${key} is ${given}; it must be at least ${minimum} ${unit}`);
+        }
+    };
+}
+
+export const postgresEngineVersion: ResourceRule<{ minimumMajorVersion: number }> = {
+    name: "postgres-engine-version",
+    description: "PostgreSQL runs a supported major version (15 or newer by default).",
+    severity: "high",
+    checklist: ["DB-01"],
+    remediation: "Set engineVersion to a supported PostgreSQL major (platform:database.engineVersion) and plan the major upgrade.",
+    resourceTypes: RDS,
+    config: { minimumMajorVersion: { type: "integer", minimum: 9, default: 15, description: "Oldest PostgreSQL major allowed." } },
+    validate({ props }, { minimumMajorVersion }, report) {
+        if (!isPostgres(props)) {
+            return;
+        }
+        const major = majorVersion(props.engineVersion);
+        if (props.engineVersion === undefined) {
+            report(`engineVersion is not set, so RDS picks it; pin PostgreSQL ${minimumMajorVersion} or newer`);
+        } else if (major === undefined) {
+            report(`engineVersion ${show(props.engineVersion)} is not a version number; use PostgreSQL ${minimumMajorVersion} or newer`);
+        } else if (major < minimumMajorVersion) {
+            report(`PostgreSQL ${props.engineVersion} is older than ${minimumMajorVersion}; upgrade to ${minimumMajorVersion} or newer`);
+        }
+    },
+};
+
+export const rdsStorageEncrypted: ResourceRule = {
+    name: "rds-storage-encrypted",
+    description: "Database storage is encrypted at rest.",
+    severity: "critical",
+    checklist: ["DB-07"],
+    remediation: "Set storageEncrypted: true with kmsKeyId (the platform KMS key). Existing unencrypted instances are migrated through an encrypted snapshot copy.",
+    resourceTypes: RDS,
+    validate: requireBoolean("storageEncrypted", true, false),
+};
+
+export const rdsNotPubliclyAccessible: ResourceRule = {
+    name: "rds-not-publicly-accessible",
+    description: "The database has no public endpoint.",
+    severity: "critical",
+    checklist: ["DB-08"],
+    remediation: "Set publiclyAccessible: false and place the instance in the isolated subnets; reach it through the application, a bastion or a VPN.",
+    resourceTypes: [AWS.rdsInstance],
+    validate: requireBoolean("publiclyAccessible", false, false),
+};
+
+export const rdsBackupRetention: ResourceRule<{ minimumDays: number }> = {
+    name: "rds-backup-retention",
+    description: "Automated backups are kept long enough for point-in-time recovery.",
+    severity: "high",
+    checklist: ["DB-03"],
+    remediation: "Set backupRetentionPeriod (platform:database.backupRetentionDays) to the minimum or more.",
+    resourceTypes: RDS,
+    config: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of automated backups." } },
+    validate: requireAtLeast("backupRetentionPeriod", "minimumDays", 1, "days"),
+};
+
+export const rdsDeletionProtection: ResourceRule = {
+    name: "rds-deletion-protection",
+    description: "The database cannot be deleted until deletion protection is turned off.",
+    severity: "high",
+    checklist: ["DB-10"],
+    remediation: "Set deletionProtection: true (platform:database.deletionProtection).",
+    resourceTypes: RDS,
+    validate: requireBoolean("deletionProtection", true, false),
+};
+
+export const rdsMultiAz: ResourceRule = {
+    name: "rds-multi-az",
+    description: "The database has a synchronous standby in another availability zone.",
+    severity: "high",
+    checklist: ["DB-09"],
+    remediation: "Set multiAz: true (platform:database.multiAz).",
+    resourceTypes: [AWS.rdsInstance],
+    validate: requireBoolean("multiAz", true, false),
+};
+
+export const rdsFinalSnapshot: ResourceRule = {
+    name: "rds-final-snapshot",
+    description: "Deleting the database leaves a final snapshot.",
+    severity: "high",
+    checklist: ["DB-10"],
+    remediation: "Set skipFinalSnapshot: false and a finalSnapshotIdentifier.",
+    resourceTypes: RDS,
+    validate({ props }, _config, report) {
+        const problem = booleanProblem(props, "skipFinalSnapshot", false, false);
+        if (problem) {
+            report(problem);
+        } else if (typeof props.finalSnapshotIdentifier !== "string" || props.finalSnapshotIdentifier === "") {
+            report(`finalSnapshotIdentifier is ${show(props.finalSnapshotIdentifier)}; name the final snapshot, or the deletion fails`);
+        }
+    },
+};
+
+export const rdsPerformanceInsights: ResourceRule = {
+    name: "rds-performance-insights",
+    description: "Performance Insights records the database's load and top queries.",
+    severity: "medium",
+    checklist: ["DB-04"],
+    remediation: "Set performanceInsightsEnabled: true with performanceInsightsKmsKeyId.",
+    resourceTypes: [AWS.rdsInstance],
+    validate: requireBoolean("performanceInsightsEnabled", true, false),
+};
+
+export const rdsEnhancedMonitoring: ResourceRule<{ maximumIntervalSeconds: number }> = {
+    name: "rds-enhanced-monitoring",
+    description: "Enhanced monitoring reports OS metrics of the database host.",
+    severity: "medium",
+    checklist: ["DB-04"],
+    remediation: "Set monitoringInterval (1-60 s) and monitoringRoleArn to a role with AmazonRDSEnhancedMonitoringRole.",
+    resourceTypes: [AWS.rdsInstance],
+    config: { maximumIntervalSeconds: { type: "integer", enum: [1, 5, 10, 15, 30, 60], default: 60, description: "Coarsest interval allowed." } },
+    validate({ props }, { maximumIntervalSeconds }, report) {
+        const raw = props.monitoringInterval;
+        const interval = raw === undefined || raw === null ? 0 : numberOf(raw);
+        if (interval === undefined) {
+            report(`monitoringInterval is ${show(raw)}, not a number of seconds`);
+        } else if (interval <= 0) {
+            report(`monitoringInterval is ${raw === undefined ? "not set (0: off)" : interval}; set 1-${maximumIntervalSeconds} seconds`);
+        } else if (interval > maximumIntervalSeconds) {
+            report(`monitoringInterval is ${interval} s; at most ${maximumIntervalSeconds} s is allowed`);
+        } else if (!props.monitoringRoleArn) {
+            report("monitoringRoleArn is not set; enhanced monitoring needs a role with AmazonRDSEnhancedMonitoringRole");
+        }
+    },
+};
+
+export const rdsLogExports: ResourceRule<{ requiredLogs: string[] }> = {
+    name: "rds-log-exports",
+    description: "PostgreSQL logs are exported to CloudWatch Logs.",
+    severity: "medium",
+    checklist: ["DB-05"],
+    remediation: "List the required logs in enabledCloudwatchLogsExports.",
+    resourceTypes: RDS,
+    config: {
+        requiredLogs: { type: "array", items: { type: "string" }, default: ["postgresql", "upgrade"], description: "Log types that must be exported." },
+    },
+    validate({ props }, { requiredLogs }, report) {
+        if (!isPostgres(props)) {
+            return;
+        }
+        const exported = listOf(props.enabledCloudwatchLogsExports) ?? [];
+        const missing = requiredLogs.filter((log) => !exported.includes(log));
+        if (missing.length > 0) {
+            report(`enabledCloudwatchLogsExports is ${show(props.enabledCloudwatchLogsExports)}; add ${missing.join(", ")}`);
+        }
+    },
+};
+
+/** The parameter group resource an instance uses, or its name when the group is not in the stack. */
+function parameterGroupOf(stack: StackView, resource: PolicyResource, groupType: string): { group?: PolicyResource; name?: unknown } {
+    const referenced = stack.referencedBy(resource, "parameterGroupName").find((r) => r.type === groupType);
+    if (referenced) {
+        return { group: referenced };
+    }
+    const name = resource.props.parameterGroupName;
+    const byName = stack.ofType(groupType).find((g) => g.props.name !== undefined && g.props.name === name);
+    return { group: byName, name };
+}
+
+function parameterValue(group: PolicyResource, parameter: string): string | undefined {
+    const entry = (listOf(group.props.parameters) ?? []).map(objectOf).find((p) => p?.name === parameter);
+    return entry?.value === undefined ? undefined : String(entry.value);
+}
+
+export const rdsForceSsl: StackRule = {
+    name: "rds-force-ssl",
+    description: "PostgreSQL refuses connections without TLS (rds.force_ssl = 1).",
+    severity: "high",
+    checklist: ["DB-06"],
+    remediation: "Use a parameter group with rds.force_ssl = 1 (PostgreSQL 15+ defaults to 1; do not turn it off).",
+    validate(stack, _config, report) {
+        for (const instance of stack.ofType(AWS.rdsInstance).filter((r) => isPostgres(r.props))) {
+            const { group, name } = parameterGroupOf(stack, instance, AWS.rdsParameterGroup);
+            const major = majorVersion(instance.props.engineVersion);
+            const familyMajor = group ? majorVersion(String(group.props.family ?? "").replace(/^postgres/, "")) : major;
+            const value = group ? parameterValue(group, "rds.force_ssl") : undefined;
+            const defaultOn = familyMajor !== undefined && familyMajor >= 15;
+            if (value === "0" || (value === undefined && !defaultOn)) {
+                const where = group ? `parameter group ${group.name}` : `parameter group ${show(name ?? "default")}`;
+                report(`${instance.name}: rds.force_ssl is ${value ?? "not set"} in ${where}, so clients may connect without TLS; set it to 1`, instance);
+            }
+        }
+    },
+};
+
+export const rdsSlowQueryLog: StackRule<{ maximumMs: number }> = {
+    name: "rds-slow-query-log",
+    description: "Slow statements are logged (log_min_duration_statement).",
+    severity: "medium",
+    checklist: ["DB-05"],
+    remediation: "Set log_min_duration_statement in the instance's parameter group (platform:database.slowQueryMs).",
+    config: { maximumMs: { type: "integer", minimum: 0, default: 1000, description: "Highest threshold allowed, in milliseconds." } },
+    validate(stack, { maximumMs }, report) {
+        for (const instance of stack.ofType(AWS.rdsInstance).filter((r) => isPostgres(r.props))) {
+            const { group, name } = parameterGroupOf(stack, instance, AWS.rdsParameterGroup);
+            if (!group) {
+                report(`${instance.name}: parameter group ${show(name ?? "default")} is not managed here, and the default does not log slow queries`, instance);
+                continue;
+            }
+            const raw = parameterValue(group, "log_min_duration_statement");
+            const threshold = raw === undefined ? undefined : Number(raw);
+            if (threshold === undefined || Number.isNaN(threshold) || threshold < 0) {
+                report(`${instance.name}: log_min_duration_statement is ${raw ?? "not set (-1: off)"} in ${group.name}; set 0-${maximumMs} ms`, instance);
+            } else if (threshold > maximumMs) {
+                report(`${instance.name}: log_min_duration_statement is ${threshold} ms in ${group.name}; at most ${maximumMs} ms`, instance);
+            }
+        }
+    },
+};
+
+export const rdsConnectionPooling: StackRule = {
+    name: "rds-connection-pooling",
+    description: "Applications reach PostgreSQL through an RDS Proxy that pools connections and requires TLS.",
+    severity: "medium",
+    checklist: ["DB-02"],
+    remediation: "Put an RDS Proxy (requireTls: true) with a ProxyTarget in front of the instance and point DATABASE_URL at it.",
+    validate(stack, _config, report) {
+        for (const instance of stack.ofType(AWS.rdsInstance).filter((r) => isPostgres(r.props))) {
+            const targets = stack.ofType(AWS.rdsProxyTarget).filter((t) =>
+                stack.referencedBy(t, "dbInstanceIdentifier").some((r) => r.urn === instance.urn) ||
+                (instance.props.identifier !== undefined && t.props.dbInstanceIdentifier === instance.props.identifier));
+            if (targets.length === 0) {
+                report(`${instance.name} is not the target of any RDS Proxy, so every client opens its own connections`, instance);
+                continue;
+            }
+            const proxies = targets.flatMap((t) => stack.referencedBy(t, "dbProxyName").filter((r) => r.type === AWS.rdsProxy));
+            for (const proxy of proxies.filter((p) => p.props.requireTls !== true)) {
+                report(`${instance.name} is pooled by ${proxy.name}, whose requireTls is ${show(proxy.props.requireTls)}; set it to true`, proxy);
+            }
+        }
+    },
+};
+
+// ElastiCache: a cluster that belongs to a replication group is governed through the group.
+const standaloneRedis = (props: Record<string, any>) => isRedis(props) && !props.replicationGroupId;
+const CACHES = [AWS.replicationGroup, AWS.cacheCluster];
+
+export const redisEngineVersion: ResourceRule<{ minimumMajorVersion: number }> = {
+    name: "redis-engine-version",
+    description: "Redis (or Valkey) runs major version 7 or newer.",
+    severity: "high",
+    checklist: ["CACHE-01"],
+    remediation: "Set engineVersion to 7.x or newer (platform:cache.engineVersion).",
+    resourceTypes: CACHES,
+    config: { minimumMajorVersion: { type: "integer", minimum: 5, default: 7, description: "Oldest major allowed." } },
+    validate({ type, props }, { minimumMajorVersion }, report) {
+        if (type === AWS.cacheCluster && !standaloneRedis(props)) {
+            return;
+        }
+        const major = majorVersion(props.engineVersion);
+        if (props.engineVersion === undefined) {
+            report(`engineVersion is not set, so ElastiCache picks it; pin ${minimumMajorVersion} or newer`);
+        } else if (major === undefined) {
+            report(`engineVersion ${show(props.engineVersion)} is not a version number`);
+        } else if (major < minimumMajorVersion) {
+            report(`engine version ${props.engineVersion} is older than ${minimumMajorVersion}; upgrade to ${minimumMajorVersion} or newer`);
+        }
+    },
+};
+
+export const redisTransitEncryption: ResourceRule = {
+    name: "redis-transit-encryption",
+    description: "Redis accepts only TLS connections.",
+    severity: "critical",
+    checklist: ["CACHE-06"],
+    remediation: "Set transitEncryptionEnabled: true and transitEncryptionMode: required; clients use rediss://.",
+    resourceTypes: CACHES,
+    validate({ type, props }, _config, report) {
+        if (type === AWS.cacheCluster && !standaloneRedis(props)) {
+            return;
+        }
+        const problem = booleanProblem(props, "transitEncryptionEnabled", true, false);
+        if (problem) {
+            report(problem);
+        } else if (props.transitEncryptionMode === "preferred") {
+            report("transitEncryptionMode is \"preferred\", which still accepts plaintext clients; set it to \"required\"");
+        }
+    },
+};
+
+export const redisAtRestEncryption: ResourceRule<{ requireCustomerManagedKey: boolean }> = {
+    name: "redis-at-rest-encryption",
+    description: "Redis data and snapshots are encrypted at rest, with the platform's KMS key.",
+    severity: "high",
+    checklist: ["CACHE-07"],
+    remediation: "Set atRestEncryptionEnabled: true and kmsKeyId (the platform KMS key). Changing it replaces the group.",
+    resourceTypes: [AWS.replicationGroup],
+    config: { requireCustomerManagedKey: { type: "boolean", default: true, description: "Require kmsKeyId (a customer-managed key)." } },
+    validate({ props }, { requireCustomerManagedKey }, report) {
+        const problem = booleanProblem(props, "atRestEncryptionEnabled", true, false);
+        if (problem) {
+            report(problem);
+        } else if (requireCustomerManagedKey && !props.kmsKeyId) {
+            report("kmsKeyId is not set, so the AWS-owned key encrypts the data; use the platform's customer-managed key");
+        }
+    },
+};
+
+export const redisAuthToken: ResourceRule = {
+    name: "redis-auth-token",
+    description: "Clients must authenticate to Redis (AUTH token or RBAC user group).",
+    severity: "critical",
+    checklist: ["CACHE-05"],
+    remediation: "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC.",
+    resourceTypes: [AWS.replicationGroup],
+    validate({ props }, _config, report) {
+        const hasToken = typeof props.authToken === "string" && props.authToken.length > 0;
+        const hasUsers = (listOf(props.userGroupIds) ?? []).length > 0;
+        if (!hasToken && !hasUsers) {
+            report("neither authToken nor userGroupIds is set, so any client on the network can use Redis");
+        }
+    },
+};
+
+export const redisSnapshotRetention: ResourceRule<{ minimumDays: number }> = {
+    name: "redis-snapshot-retention",
+    description: "Daily Redis snapshots are kept (persistence).",
+    severity: "high",
+    checklist: ["CACHE-02"],
+    remediation: "Set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) and a snapshotWindow.",
+    resourceTypes: CACHES,
+    config: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of snapshots." } },
+    validate(resource, config, report) {
+        if (resource.type === AWS.cacheCluster && !standaloneRedis(resource.props)) {
+            return;
+        }
+        requireAtLeast("snapshotRetentionLimit", "minimumDays", 0, "days")(resource, config, report);
+    },
+};
+
+export const redisAutomaticFailover: ResourceRule = {
+    name: "redis-automatic-failover",
+    description: "Redis fails over automatically to a replica in another availability zone.",
+    severity: "high",
+    checklist: ["CACHE-08"],
+    remediation: "Run at least one replica (numCacheClusters >= 2) with automaticFailoverEnabled and multiAzEnabled.",
+    resourceTypes: [AWS.replicationGroup],
+    validate({ props }, _config, report) {
+        const problems = [
+            booleanProblem(props, "automaticFailoverEnabled", true, false),
+            booleanProblem(props, "multiAzEnabled", true, false),
+        ].filter(Boolean);
+        const nodes = numberOf(props.numCacheClusters);
+        const replicasPerShard = numberOf(props.replicasPerNodeGroup);
+        if (!((nodes !== undefined && nodes >= 2) || (replicasPerShard !== undefined && replicasPerShard >= 1))) {
+            problems.push(`numCacheClusters is ${show(props.numCacheClusters)}; a failover needs a replica (2 or more nodes)`);
+        }
+        if (problems.length > 0) {
+            report(problems.join("; "));
+        }
+    },
+};
+
+export const REDIS_MAXMEMORY_POLICIES = [
+    "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction",
+];
+
+export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
+    name: "redis-maxmemory-policy",
+    description: "Redis has an explicit maxmemory-policy, chosen for what it stores.",
+    severity: "medium",
+    checklist: ["CACHE-04"],
+    remediation: "Use a parameter group that sets maxmemory-policy (platform:cache.maxmemoryPolicy).",
+    config: {
+        allowedPolicies: { type: "array", items: { type: "string", enum: REDIS_MAXMEMORY_POLICIES }, default: REDIS_MAXMEMORY_POLICIES,
+            description: "Eviction policies allowed." },
+    },
+    validate(stack, { allowedPolicies }, report) {
+        for (const group of stack.ofType(AWS.replicationGroup)) {
+            const { group: parameters, name } = parameterGroupOf(stack, group, AWS.cacheParameterGroup);
+            const policy = parameters ? parameterValue(parameters, "maxmemory-policy") : undefined;
+            if (!parameters) {
+                report(`${group.name}: parameter group ${show(name ?? "default")} is not managed here; set maxmemory-policy in one that is`, group);
+            } else if (policy === undefined) {
+                report(`${group.name}: ${parameters.name} does not set maxmemory-policy; choose one (${allowedPolicies.join(", ")})`, group);
+            } else if (!allowedPolicies.includes(policy)) {
+                report(`${group.name}: maxmemory-policy is ${policy}; allowed: ${allowedPolicies.join(", ")}`, group);
+            }
+        }
+    },
+};
+
+/** Memory per node, GiB, of the ElastiCache node types in current use. */
+export const CACHE_NODE_MEMORY_GIB: Record<string, number> = {
+    "cache.t3.micro": 0.5, "cache.t3.small": 1.37, "cache.t3.medium": 3.09,
+    "cache.t4g.micro": 0.5, "cache.t4g.small": 1.37, "cache.t4g.medium": 3.09,
+    "cache.m5.large": 6.38, "cache.m5.xlarge": 12.93, "cache.m5.2xlarge": 26.04, "cache.m5.4xlarge": 52.26,
+    "cache.m6g.large": 6.38, "cache.m6g.xlarge": 12.93, "cache.m6g.2xlarge": 26.04, "cache.m6g.4xlarge": 52.26,
+    "cache.m7g.large": 6.38, "cache.m7g.xlarge": 12.93, "cache.m7g.2xlarge": 26.04, "cache.m7g.4xlarge": 52.26,
+    "cache.r5.large": 13.07, "cache.r5.xlarge": 26.32, "cache.r5.2xlarge": 52.82, "cache.r5.4xlarge": 105.81,
+    "cache.r6g.large": 13.07, "cache.r6g.xlarge": 26.32, "cache.r6g.2xlarge": 52.82, "cache.r6g.4xlarge": 105.81,
+    "cache.r7g.large": 13.07, "cache.r7g.xlarge": 26.32, "cache.r7g.2xlarge": 52.82, "cache.r7g.4xlarge": 105.81,
+};
+
+export const redisMemorySize: ResourceRule<{ minimumGiB: number }> = {
+    name: "redis-memory-size",
+    description: "Redis nodes have enough memory for production (2 GiB or more by default).",
+    severity: "medium",
+    checklist: ["CACHE-03"],
+    remediation: "Choose a node type with at least the minimum memory (platform:cache.nodeType), e.g. cache.t4g.medium or cache.r7g.large.",
+    resourceTypes: CACHES,
+    config: { minimumGiB: { type: "number", minimum: 0, default: 2, description: "Least memory per node, GiB." } },
+    validate({ type, props }, { minimumGiB }, report) {
+        if (type === AWS.cacheCluster && !standaloneRedis(props)) {
+            return;
+        }
+        const memory = typeof props.nodeType === "string" ? CACHE_NODE_MEMORY_GIB[props.nodeType] : undefined;
+        if (memory === undefined) {
+            report(`cannot tell the memory of node type ${show(props.nodeType)}; use a known type with at least ${minimumGiB} GiB`);
+        } else if (memory < minimumGiB) {
+            report(`node type ${props.nodeType} has ${memory} GiB; at least ${minimumGiB} GiB is required`);
+        }
+    },
+};
+
+interface IngressSource {
+    rule: string;
+    cidrs: string[];
+}
+
+/** Every ingress source of a security group: inline rules and rule resources attached to it. */
+export function ingressSources(stack: StackView, group: PolicyResource): IngressSource[] {
+    const inline = (listOf(group.props.ingress) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r).map((r, i) => ({
+        rule: `${group.name} ingress[${i}]`,
+        cidrs: [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])].map(String),
+    }));
+    const attached = stack.referencing(group, [AWS.ingressRule, AWS.securityGroupRule], "securityGroupId")
+        .filter((r) => r.type === AWS.ingressRule || r.props.type === "ingress")
+        .map((r) => ({
+            rule: r.name,
+            cidrs: [r.props.cidrIpv4, r.props.cidrIpv6, ...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])]
+                .filter((c) => typeof c === "string"),
+        }));
+    return [...inline, ...attached];
+}
+
+export const dataStoreIngressRestricted: StackRule = {
+    name: "data-store-ingress-restricted",
+    description: "Databases and caches admit traffic only from named security groups, never from address ranges.",
+    severity: "critical",
+    checklist: ["DB-08", "CACHE-09", "EDGE-07"],
+    remediation: "Give each data store its own security group whose ingress references the application's (and the proxy's) security group only.",
+    validate(stack, _config, report) {
+        const stores: [PolicyResource, string][] = [
+            ...stack.ofType(AWS.rdsInstance, AWS.rdsCluster).map((r): [PolicyResource, string] => [r, "vpcSecurityGroupIds"]),
+            ...stack.ofType(AWS.replicationGroup).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
+        ];
+        for (const [store, key] of stores) {
+            const ids = listOf(store.props[key]) ?? [];
+            if (ids.length === 0) {
+                report(`${store.name} sets no ${key}, so it gets the VPC's default security group`, store);
+                continue;
+            }
+            const groups = stack.referencedBy(store, key).filter((r) => r.type === AWS.securityGroup);
+            if (groups.length < ids.length) {
+                report(`${store.name} uses security groups not defined in this stack (${key} = ${show(ids)}); their ingress cannot be checked`, store);
+            }
+            for (const group of groups) {
+                for (const source of ingressSources(stack, group).filter((s) => s.cidrs.length > 0)) {
+                    report(`${store.name}: ${source.rule} admits address ranges ${source.cidrs.join(", ")}; admit security groups only`, store);
+                }
+            }
+        }
+    },
+};
+
+export const dataRules = {
+    resource: [
+        postgresEngineVersion, rdsStorageEncrypted, rdsNotPubliclyAccessible, rdsBackupRetention, rdsDeletionProtection, rdsMultiAz,
+        rdsFinalSnapshot, rdsPerformanceInsights, rdsEnhancedMonitoring, rdsLogExports, redisEngineVersion, redisTransitEncryption,
+        redisAtRestEncryption, redisAuthToken, redisSnapshotRetention, redisAutomaticFailover, redisMemorySize,
+    ] as ResourceRule<any>[],
+    stack: [rdsForceSsl, rdsSlowQueryLog, rdsConnectionPooling, redisMaxmemoryPolicy, dataStoreIngressRestricted] as StackRule<any>[],
+};

@@ -1,0 +1,231 @@
+import { ResourceRule, StackRule } from "../lib/rule";
+import { AWS } from "../lib/types";
+import { booleanProblem, listOf, numberOf, objectOf, show } from "../lib/values";
+
+const isApplicationLoadBalancer = (props: Record<string, any>) =>
+    props.loadBalancerType === undefined || props.loadBalancerType === null || props.loadBalancerType === "application";
+
+export const TLS13_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+];
+
+export const albHttpsTlsPolicy: ResourceRule<{ allowedPolicies: string[] }> = {
+    name: "alb-https-tls-policy",
+    description: "HTTPS listeners use a certificate and a TLS 1.3/1.2 security policy.",
+    severity: "high",
+    checklist: ["EDGE-02"],
+    remediation: "Set sslPolicy to an allowed ELBSecurityPolicy-TLS13-* policy and certificateArn to the ACM certificate.",
+    resourceTypes: AWS.listeners,
+    config: { allowedPolicies: { type: "array", items: { type: "string" }, default: TLS13_POLICIES, description: "Security policies allowed." } },
+    validate({ props }, { allowedPolicies }, report) {
+        if (props.protocol !== "HTTPS") {
+            return;
+        }
+        if (!allowedPolicies.includes(props.sslPolicy)) {
+            const given = props.sslPolicy === undefined ? "not set (the ELB default allows TLS 1.0)" : show(props.sslPolicy);
+            report(`sslPolicy is ${given}; use one of ${allowedPolicies.join(", ")}`);
+        }
+        if (!props.certificateArn) {
+            report("certificateArn is not set; attach the ACM certificate of the domain");
+        }
+    },
+};
+
+export const albHttpRedirectsToHttps: ResourceRule = {
+    name: "alb-http-redirects-to-https",
+    description: "Plain-HTTP listeners only redirect to HTTPS.",
+    severity: "high",
+    checklist: ["EDGE-03"],
+    remediation: "Give the HTTP listener one default action: redirect with protocol HTTPS, port 443, status HTTP_301.",
+    resourceTypes: AWS.listeners,
+    validate({ props }, _config, report) {
+        if (props.protocol !== "HTTP") {
+            return;
+        }
+        const actions = (listOf(props.defaultActions) ?? []).map(objectOf);
+        const redirectsToHttps = (a: Record<string, any> | undefined) => a?.type === "redirect" && objectOf(a.redirect)?.protocol === "HTTPS";
+        if (actions.length !== 1 || !redirectsToHttps(actions[0])) {
+            const kinds = actions.map((a) => a?.type ?? "?").join(", ") || "none";
+            report(`the HTTP listener's actions are [${kinds}]; its only action must redirect to HTTPS`);
+        }
+    },
+};
+
+export const albDropInvalidHeaders: ResourceRule = {
+    name: "alb-drop-invalid-headers",
+    description: "The load balancer drops HTTP headers that are not valid.",
+    severity: "medium",
+    checklist: ["EDGE-04"],
+    remediation: "Set dropInvalidHeaderFields: true.",
+    resourceTypes: AWS.loadBalancers,
+    validate(resource, _config, report) {
+        if (isApplicationLoadBalancer(resource.props)) {
+            const problem = booleanProblem(resource.props, "dropInvalidHeaderFields", true, false);
+            if (problem) {
+                report(problem);
+            }
+        }
+    },
+};
+
+export const albAccessLogs: ResourceRule = {
+    name: "alb-access-logs",
+    description: "The load balancer writes access logs to S3.",
+    severity: "medium",
+    checklist: ["EDGE-01"],
+    remediation: "Set accessLogs: { enabled: true, bucket: <hardened log bucket> }.",
+    resourceTypes: AWS.loadBalancers,
+    validate({ props }, _config, report) {
+        if (!isApplicationLoadBalancer(props)) {
+            return;
+        }
+        const logs = objectOf(props.accessLogs);
+        if (logs?.enabled !== true || !logs.bucket) {
+            report(`accessLogs is ${show(props.accessLogs)}; enable them to an S3 bucket`);
+        }
+    },
+};
+
+export const albDeletionProtection: ResourceRule = {
+    name: "alb-deletion-protection",
+    description: "The load balancer cannot be deleted until deletion protection is turned off.",
+    severity: "medium",
+    checklist: ["EDGE-01"],
+    remediation: "Set enableDeletionProtection: true.",
+    resourceTypes: AWS.loadBalancers,
+    validate(resource, _config, report) {
+        const problem = booleanProblem(resource.props, "enableDeletionProtection", true, false);
+        if (problem) {
+            report(problem);
+        }
+    },
+};
+
+export const albWafAttached: StackRule = {
+    name: "alb-waf-attached",
+    description: "Every internet-facing application load balancer has a WAF web ACL.",
+    severity: "high",
+    checklist: ["EDGE-05", "EDGE-06"],
+    remediation: "Associate a WAFv2 web ACL (scope REGIONAL) with the load balancer through a WebAclAssociation.",
+    validate(stack, _config, report) {
+        const exposed = stack.ofType(...AWS.loadBalancers).filter((lb) => lb.props.internal !== true && isApplicationLoadBalancer(lb.props));
+        for (const lb of exposed) {
+            const associations = stack.referencing(lb, [AWS.webAclAssociation], "resourceArn");
+            if (associations.length === 0) {
+                report(`${lb.name} is internet-facing and has no WAF web ACL associated`, lb);
+            }
+        }
+    },
+};
+
+/** Every statement of a rule, nested ones included. */
+function statementsOf(statement: unknown): Record<string, any>[] {
+    const s = objectOf(statement);
+    if (!s) {
+        return [];
+    }
+    const nested = ["andStatement", "orStatement"].flatMap((k) => (listOf(objectOf(s[k])?.statements) ?? []).flatMap(statementsOf));
+    const inner = [objectOf(s.notStatement)?.statement, objectOf(s.rateBasedStatement)?.scopeDownStatement].flatMap(statementsOf);
+    return [s, ...nested, ...inner];
+}
+
+const rulesOf = (props: Record<string, any>) => (listOf(props.rules) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r);
+
+export const wafRateLimitRule: ResourceRule<{ maximumLimit: number }> = {
+    name: "waf-rate-limit-rule",
+    description: "The web ACL blocks clients above a request rate.",
+    severity: "high",
+    checklist: ["EDGE-05"],
+    remediation: "Add a rule with a rateBasedStatement (aggregateKeyType IP, limit per 5 minutes) and action block.",
+    resourceTypes: [AWS.webAcl],
+    config: { maximumLimit: { type: "integer", minimum: 10, default: 2000, description: "Highest allowed limit, requests per 5 minutes per client." } },
+    validate({ props }, { maximumLimit }, report) {
+        const rateRules = rulesOf(props).filter((rule) => objectOf(rule.statement)?.rateBasedStatement);
+        const blocking = rateRules.filter((rule) => objectOf(rule.action)?.block !== undefined);
+        if (rateRules.length === 0) {
+            report("the web ACL has no rate-based rule");
+        } else if (blocking.length === 0) {
+            report(`rate-based rule ${rateRules.map((r) => r.name).join(", ")} does not block (action ${show(rateRules[0].action)})`);
+        } else {
+            const limits = blocking.map((rule) => numberOf(objectOf(objectOf(rule.statement)?.rateBasedStatement)?.limit));
+            if (limits.every((limit) => limit === undefined || limit > maximumLimit)) {
+                report(`the rate limit is ${limits.map(show).join(", ")} requests per 5 minutes; at most ${maximumLimit} is allowed`);
+            }
+        }
+    },
+};
+
+export const wafManagedRulesSqliXss: ResourceRule<{ requiredRuleGroups: string[] }> = {
+    name: "waf-managed-rules-sqli-xss",
+    description: "The web ACL runs AWS managed rule groups against SQL injection and cross-site scripting.",
+    severity: "high",
+    checklist: ["EDGE-06"],
+    remediation: "Add managedRuleGroupStatement rules for the required AWS managed rule groups, with overrideAction none.",
+    resourceTypes: [AWS.webAcl],
+    config: {
+        requiredRuleGroups: { type: "array", items: { type: "string" }, default: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"],
+            description: "AWS managed rule groups that must be in the web ACL." },
+    },
+    validate({ props }, { requiredRuleGroups }, report) {
+        const present = new Set<string>();
+        for (const rule of rulesOf(props)) {
+            const counting = objectOf(rule.overrideAction)?.count !== undefined;
+            for (const statement of statementsOf(rule.statement)) {
+                const group = objectOf(statement.managedRuleGroupStatement);
+                if (group?.vendorName === "AWS" && typeof group.name === "string" && !counting) {
+                    present.add(group.name);
+                }
+            }
+        }
+        const missing = requiredRuleGroups.filter((g) => !present.has(g));
+        if (missing.length > 0) {
+            report(`the web ACL does not enforce ${missing.join(", ")} (a group in count mode does not block)`);
+        }
+    },
+};
+
+const OPEN = ["0.0.0.0/0", "::/0"];
+
+export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
+    name: "no-unrestricted-ingress",
+    description: "Nothing is open to the whole internet except the allowed ports (HTTP and HTTPS of the load balancer).",
+    severity: "critical",
+    checklist: ["EDGE-07"],
+    remediation: "Narrow the source to a security group or known ranges, or limit the rule to an allowed port.",
+    resourceTypes: [AWS.securityGroup, AWS.ingressRule, AWS.securityGroupRule],
+    config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "Ports that may be open to 0.0.0.0/0." } },
+    validate({ type, props }, { allowedPorts }, report) {
+        let rules: Record<string, any>[];
+        if (type === AWS.securityGroup) {
+            rules = (listOf(props.ingress) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r)
+                .map((r) => ({ ...r, cidrs: [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])] }));
+        } else if (type === AWS.ingressRule) {
+            rules = [{ ...props, protocol: props.ipProtocol, cidrs: [props.cidrIpv4, props.cidrIpv6] }];
+        } else {
+            rules = props.type === "ingress" ? [{ ...props, cidrs: [...(listOf(props.cidrBlocks) ?? []), ...(listOf(props.ipv6CidrBlocks) ?? [])] }] : [];
+        }
+        for (const rule of rules) {
+            const open = (rule.cidrs as unknown[]).filter((c) => OPEN.includes(String(c)));
+            if (open.length === 0) {
+                continue;
+            }
+            const from = numberOf(rule.fromPort);
+            const to = numberOf(rule.toPort);
+            const allProtocols = rule.protocol === "-1" || rule.protocol === -1 || rule.protocol === "all";
+            if (allProtocols || from === undefined || from !== to || !allowedPorts.includes(from)) {
+                const ports = allProtocols ? "all ports" : from === to ? `port ${show(from)}` : `ports ${show(from)}-${show(to)}`;
+                report(`${ports} open to ${open.join(", ")}; only ports ${allowedPorts.join(", ")} may be open to everyone`);
+            }
+        }
+    },
+};
+
+export const edgeRules = {
+    resource: [albHttpsTlsPolicy, albHttpRedirectsToHttps, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, wafRateLimitRule,
+        wafManagedRulesSqliXss, noUnrestrictedIngress] as ResourceRule<any>[],
+    stack: [albWafAttached] as StackRule<any>[],
+};

@@ -1,0 +1,19 @@
+import { Policies } from "@pulumi/policy";
+import { resourcePolicy, ResourceRule, stackPolicy, StackRule } from "../lib/rule";
+import { dataRules } from "./data";
+import { edgeRules } from "./edge";
+import { kubernetesRules } from "./kubernetes";
+import { observabilityRules } from "./observability";
+import { recoveryRules } from "./recovery";
+import { secretsRules } from "./secrets";
+
+const areas: { resource: ResourceRule<any>[]; stack?: StackRule<any>[] }[] = [
+    dataRules, edgeRules, secretsRules, kubernetesRules, observabilityRules, recoveryRules,
+];
+
+export const RESOURCE_RULES: ResourceRule<any>[] = areas.flatMap((a) => a.resource);
+export const STACK_RULES: StackRule<any>[] = areas.flatMap((a) => a.stack ?? []);
+export const RULES = [...RESOURCE_RULES, ...STACK_RULES];
+
+/** Every rule as a CrossGuard policy. */
+export const POLICIES: Policies = [...RESOURCE_RULES.map(resourcePolicy), ...STACK_RULES.map(stackPolicy)];

@@ -1,0 +1,298 @@
+import { PolicyResource } from "@pulumi/policy";
+import { Container, containersOf, metadataOf, podLabelsOf, podSpecOf, refersTo, SCALABLE, SERVING, Spec, WORKLOADS } from "../lib/kubernetes";
+import { ResourceRule, StackRule } from "../lib/rule";
+import { StackView } from "../lib/stack";
+import { K8S } from "../lib/types";
+import { listOf, numberOf, objectOf, show } from "../lib/values";
+
+/** A resource rule that checks each container of a workload, reporting one message per failing container. */
+function perContainer<C>(check: (container: Container, pod: Spec, config: C) => string | undefined, containers: "all" | "main" = "all") {
+    return ({ type, props }: { type: string; props: Spec }, config: C, report: (message: string) => void) => {
+        const pod = podSpecOf(type, props);
+        const list = containersOf(pod).filter((c) => containers === "all" || !c.init);
+        if (list.length === 0) {
+            report("the pod template has no containers to check");
+        }
+        for (const container of list) {
+            const problem = check(container, pod ?? {}, config);
+            if (problem) {
+                report(`${container.label}: ${problem}`);
+            }
+        }
+    };
+}
+
+const securityContext = (spec: Spec) => objectOf(spec.securityContext) ?? {};
+
+export const k8sRunAsNonRoot: ResourceRule = {
+    name: "k8s-run-as-non-root",
+    description: "Containers run as a non-root user.",
+    severity: "high",
+    checklist: ["APP-01"],
+    remediation: "Set securityContext.runAsNonRoot: true (and a non-zero runAsUser) on the pod or each container.",
+    resourceTypes: WORKLOADS,
+    validate: perContainer((container, pod) => {
+        const own = securityContext(container.spec);
+        const podContext = securityContext(pod);
+        const nonRoot = own.runAsNonRoot ?? podContext.runAsNonRoot;
+        const user = numberOf(own.runAsUser ?? podContext.runAsUser);
+        if (user === 0) {
+            return "runAsUser is 0 (root)";
+        }
+        return nonRoot === true || (user !== undefined && user > 0) ? undefined : `runAsNonRoot is ${show(nonRoot)}; set it to true`;
+    }),
+};
+
+export const k8sNoPrivilegeEscalation: ResourceRule = {
+    name: "k8s-no-privilege-escalation",
+    description: "Containers cannot gain privileges (no privileged mode, no privilege escalation).",
+    severity: "high",
+    checklist: ["APP-01"],
+    remediation: "Set securityContext.allowPrivilegeEscalation: false and privileged: false; drop all capabilities.",
+    resourceTypes: WORKLOADS,
+    validate: perContainer((container) => {
+        const context = securityContext(container.spec);
+        if (context.privileged === true) {
+            return "privileged is true";
+        }
+        return context.allowPrivilegeEscalation === false
+            ? undefined
+            : `allowPrivilegeEscalation is ${show(context.allowPrivilegeEscalation)} (Kubernetes defaults to true); set it to false`;
+    }),
+};
+
+export const k8sReadOnlyRootFilesystem: ResourceRule = {
+    name: "k8s-read-only-root-filesystem",
+    description: "Containers run on a read-only root filesystem.",
+    severity: "medium",
+    checklist: ["APP-01"],
+    remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process writes (e.g. /tmp).",
+    resourceTypes: WORKLOADS,
+    validate: perContainer((container) => {
+        const value = securityContext(container.spec).readOnlyRootFilesystem;
+        return value === true ? undefined : `readOnlyRootFilesystem is ${show(value)}; set it to true`;
+    }),
+};
+
+export const k8sResourceLimits: ResourceRule<{ requireCpuLimit: boolean }> = {
+    name: "k8s-resource-limits",
+    description: "Containers request CPU and memory and are limited in memory (and CPU).",
+    severity: "medium",
+    checklist: ["APP-02"],
+    remediation: "Set resources.requests.cpu, requests.memory, limits.memory (and limits.cpu) on every container.",
+    resourceTypes: WORKLOADS,
+    config: { requireCpuLimit: { type: "boolean", default: true, description: "Require limits.cpu too." } },
+    validate: perContainer<{ requireCpuLimit: boolean }>((container, _pod, { requireCpuLimit }) => {
+        const resources = objectOf(container.spec.resources) ?? {};
+        const requests = objectOf(resources.requests) ?? {};
+        const limits = objectOf(resources.limits) ?? {};
+        const missing = [
+            requests.cpu === undefined && "requests.cpu",
+            requests.memory === undefined && "requests.memory",
+            limits.memory === undefined && "limits.memory",
+            requireCpuLimit && limits.cpu === undefined && "limits.cpu",
+        ].filter(Boolean);
+        return missing.length > 0 ? `no ${missing.join(", ")}` : undefined;
+    }),
+};
+
+export const k8sHealthProbes: ResourceRule = {
+    name: "k8s-health-probes",
+    description: "Serving containers have readiness and liveness probes.",
+    severity: "high",
+    checklist: ["APP-03"],
+    remediation: "Add readinessProbe and livenessProbe (httpGet on the health endpoint) to every serving container.",
+    resourceTypes: SERVING,
+    validate: perContainer((container) => {
+        const missing = ["readinessProbe", "livenessProbe"].filter((probe) => !objectOf(container.spec[probe]));
+        return missing.length > 0 ? `no ${missing.join(" or ")}` : undefined;
+    }, "main"),
+};
+
+export const k8sImagePinned: ResourceRule = {
+    name: "k8s-image-pinned",
+    description: "Container images are pinned to a version tag or a digest, never latest.",
+    severity: "high",
+    checklist: ["APP-04"],
+    remediation: "Reference images as registry/name:1.2.3 or registry/name@sha256:<digest>.",
+    resourceTypes: WORKLOADS,
+    validate: perContainer((container) => {
+        const image = container.spec.image;
+        if (typeof image !== "string" || image === "") {
+            return `image is ${show(image)}`;
+        }
+        if (/@sha256:[a-f0-9]{64}$/.test(image)) {
+            return undefined;
+        }
+        const tag = /:([\w][\w.-]{0,127})$/.exec(image.slice(image.lastIndexOf("/") + 1))?.[1];
+        if (tag === undefined) {
+            return `image ${image} has no tag, so it means latest; pin a version or digest`;
+        }
+        return tag === "latest" ? `image ${image} uses the tag latest; pin a version or digest` : undefined;
+    }),
+};
+
+export const k8sMinReplicas: ResourceRule<{ minimum: number }> = {
+    name: "k8s-min-replicas",
+    description: "Deployments and StatefulSets run at least the minimum number of replicas.",
+    severity: "high",
+    checklist: ["APP-05"],
+    remediation: "Set spec.replicas (platform:services[].replicas) to the minimum or more.",
+    resourceTypes: SCALABLE,
+    config: { minimum: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas." } },
+    validate({ props }, { minimum }, report) {
+        const raw = objectOf(props.spec)?.replicas;
+        const replicas = raw === undefined || raw === null ? 1 : numberOf(raw);
+        if (replicas === undefined) {
+            report(`spec.replicas is ${show(raw)}, not a number`);
+        } else if (replicas < minimum) {
+            report(`spec.replicas is ${raw === undefined ? "not set (1)" : replicas}; at least ${minimum} are required`);
+        }
+    },
+};
+
+/** Reports each scalable workload that no resource of `kind` covers. */
+function requireCompanion(stack: StackView, kind: string, covers: (companion: PolicyResource, workload: PolicyResource) => boolean,
+    report: (message: string, resource?: PolicyResource) => void, what: string) {
+    for (const workload of stack.ofType(...SCALABLE)) {
+        if (!stack.ofType(kind).some((companion) => covers(companion, workload))) {
+            report(`${workload.name} has no ${what}`, workload);
+        }
+    }
+}
+
+export const k8sHpaPresent: StackRule = {
+    name: "k8s-hpa-present",
+    description: "Every Deployment and StatefulSet scales horizontally with a HorizontalPodAutoscaler.",
+    severity: "medium",
+    checklist: ["APP-05"],
+    remediation: "Add an autoscaling/v2 HorizontalPodAutoscaler whose scaleTargetRef names the workload.",
+    validate(stack, _config, report) {
+        requireCompanion(stack, K8S.hpa, (hpa, workload) => {
+            const target = objectOf(objectOf(hpa.props.spec)?.scaleTargetRef);
+            const kind = workload.type.split(":").pop();
+            return target?.kind === kind && refersTo(hpa, workload, target?.name);
+        }, report, "HorizontalPodAutoscaler");
+    },
+};
+
+const selects = (selector: Record<string, any> | undefined, labels: Record<string, string>) => {
+    const match = objectOf(selector?.matchLabels);
+    return !!match && Object.keys(match).length > 0 && Object.entries(match).every(([k, v]) => labels[k] === v);
+};
+
+export const k8sPdbPresent: StackRule = {
+    name: "k8s-pdb-present",
+    description: "Every Deployment and StatefulSet has a PodDisruptionBudget selecting its pods.",
+    severity: "medium",
+    checklist: ["APP-06"],
+    remediation: "Add a policy/v1 PodDisruptionBudget (minAvailable or maxUnavailable) whose selector matches the pod labels.",
+    validate(stack, _config, report) {
+        requireCompanion(stack, K8S.pdb, (pdb, workload) =>
+            metadataOf(pdb).namespace === metadataOf(workload).namespace &&
+            selects(objectOf(objectOf(pdb.props.spec)?.selector), podLabelsOf(workload.type, workload.props)),
+        report, "PodDisruptionBudget selecting its pods");
+    },
+};
+
+export const k8sDefaultDenyNetworkPolicy: StackRule = {
+    name: "k8s-default-deny-network-policy",
+    description: "Every namespace with workloads has a default-deny NetworkPolicy for ingress and egress.",
+    severity: "high",
+    checklist: ["APP-07"],
+    remediation: "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs.",
+    validate(stack, _config, report) {
+        const namespaces = new Map<string, PolicyResource>();
+        for (const workload of stack.ofType(...WORKLOADS)) {
+            namespaces.set(metadataOf(workload).namespace, namespaces.get(metadataOf(workload).namespace) ?? workload);
+        }
+        for (const [namespace, example] of namespaces) {
+            const denyAll = stack.ofType(K8S.networkPolicy).some((policy) => {
+                const spec = objectOf(policy.props.spec) ?? {};
+                const types = listOf(spec.policyTypes) ?? [];
+                const selectsAll = Object.keys(objectOf(objectOf(spec.podSelector)?.matchLabels) ?? {}).length === 0 &&
+                    (listOf(objectOf(spec.podSelector)?.matchExpressions) ?? []).length === 0;
+                return metadataOf(policy).namespace === namespace && selectsAll && types.includes("Ingress") && types.includes("Egress") &&
+                    (listOf(spec.ingress) ?? []).length === 0 && (listOf(spec.egress) ?? []).length === 0;
+            });
+            if (!denyAll) {
+                report(`namespace ${namespace} (e.g. ${example.name}) has no default-deny NetworkPolicy for ingress and egress`, example);
+            }
+        }
+    },
+};
+
+/** The settings a container gets: literal env values, env from refs, and the keys of envFrom ConfigMaps and Secrets. */
+function settingsOf(stack: StackView, workload: PolicyResource, container: Container): Map<string, { literal?: unknown; source: string }> {
+    const settings = new Map<string, { literal?: unknown; source: string }>();
+    const { namespace } = metadataOf(workload);
+    const sameNamespace = (kind: string, name: unknown) =>
+        stack.ofType(kind).find((r) => metadataOf(r).namespace === namespace && metadataOf(r).name === name);
+    for (const from of (listOf(container.spec.envFrom) ?? []).map(objectOf)) {
+        const configMap = objectOf(from?.configMapRef);
+        const secret = objectOf(from?.secretRef);
+        const prefix = typeof from?.prefix === "string" ? from.prefix : "";
+        const source = configMap ? sameNamespace(K8S.configMap, configMap.name) : secret ? sameNamespace(K8S.secret, secret.name) : undefined;
+        const data = { ...objectOf(source?.props.data), ...objectOf(source?.props.stringData) };
+        for (const [key, value] of Object.entries(data)) {
+            settings.set(prefix + key, { literal: configMap ? value : undefined, source: source!.name });
+        }
+    }
+    for (const env of (listOf(container.spec.env) ?? []).map(objectOf)) {
+        if (typeof env?.name === "string") {
+            settings.set(env.name, { literal: env.value, source: env.value !== undefined ? "env" : "env valueFrom" });
+        }
+    }
+    return settings;
+}
+
+function forEachServingContainer(stack: StackView, visit: (workload: PolicyResource, container: Container) => void) {
+    for (const workload of stack.ofType(...SERVING)) {
+        for (const container of containersOf(podSpecOf(workload.type, workload.props)).filter((c) => !c.init)) {
+            visit(workload, container);
+        }
+    }
+}
+
+export const k8sNodeEnvProduction: StackRule = {
+    name: "k8s-node-env-production",
+    description: "Node.js containers run with NODE_ENV=production.",
+    severity: "medium",
+    checklist: ["ENV-01"],
+    remediation: "Set NODE_ENV=production in the service's ConfigMap (envFrom) or env.",
+    validate(stack, _config, report) {
+        forEachServingContainer(stack, (workload, container) => {
+            const setting = settingsOf(stack, workload, container).get("NODE_ENV");
+            if (setting?.literal !== "production") {
+                const given = setting === undefined ? "not set" : setting.literal === undefined ? `from ${setting.source} (not visible)` : show(setting.literal);
+                report(`${workload.name} ${container.label}: NODE_ENV is ${given}; set it to "production"`, workload);
+            }
+        });
+    },
+};
+
+export const REQUIRED_ENV = ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "JWT_SECRET", "ENCRYPTION_KEY"];
+
+export const k8sRequiredEnv: StackRule<{ requiredNames: string[] }> = {
+    name: "k8s-required-env",
+    description: "Every service container gets the required settings (database, cache, secrets, NODE_ENV).",
+    severity: "high",
+    checklist: ["ENV-02"],
+    remediation: "Provide each required name through env, or the service's ConfigMap or Secret (envFrom).",
+    config: { requiredNames: { type: "array", items: { type: "string" }, default: REQUIRED_ENV, description: "Settings every container needs." } },
+    validate(stack, { requiredNames }, report) {
+        forEachServingContainer(stack, (workload, container) => {
+            const settings = settingsOf(stack, workload, container);
+            const missing = requiredNames.filter((name) => !settings.has(name));
+            if (missing.length > 0) {
+                report(`${workload.name} ${container.label} does not get ${missing.join(", ")}`, workload);
+            }
+        });
+    },
+};
+
+export const kubernetesRules = {
+    resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
+        k8sMinReplicas] as ResourceRule<any>[],
+    stack: [k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv] as StackRule<any>[],
+};

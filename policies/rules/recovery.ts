@@ -1,0 +1,142 @@
+import { PolicyResource } from "@pulumi/policy";
+import { ResourceRule, StackRule } from "../lib/rule";
+import { StackView } from "../lib/stack";
+import { AWS } from "../lib/types";
+import { listOf, objectOf, show } from "../lib/values";
+
+export const backupPlanCoversDatabase: StackRule = {
+    name: "backup-plan-covers-database",
+    description: "Every database is selected by an AWS Backup plan with at least one rule.",
+    severity: "high",
+    checklist: ["DB-03", "REC-01"],
+    remediation: "Add an aws.backup.Selection of the plan whose resources include the database's ARN.",
+    validate(stack, _config, report) {
+        for (const database of stack.ofType(AWS.rdsInstance, AWS.rdsCluster)) {
+            const selections = stack.ofType(AWS.backupSelection).filter((selection) =>
+                stack.referencedBy(selection, "resources").some((r) => r.urn === database.urn) ||
+                (database.props.arn !== undefined && (listOf(selection.props.resources) ?? []).includes(database.props.arn)));
+            const plans = selections.flatMap((s) => stack.referencedBy(s, "planId").filter((r) => r.type === AWS.backupPlan));
+            if (selections.length === 0) {
+                report(`${database.name} is in no AWS Backup selection`, database);
+            } else if (!plans.some((plan) => (listOf(plan.props.rules) ?? []).length > 0)) {
+                report(`${database.name} is selected, but by no backup plan with a rule`, database);
+            }
+        }
+    },
+};
+
+function attached(stack: StackView, bucket: PolicyResource, types: readonly string[]): PolicyResource[] {
+    return stack.referencing(bucket, [...types], "bucket");
+}
+
+/** What a bucket lacks to be a hardened backup bucket. */
+function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: boolean): string[] {
+    const problems: string[] = [];
+    const versioned = attached(stack, bucket, AWS.bucketVersioning)
+        .some((v) => objectOf(v.props.versioningConfiguration)?.status === "Enabled");
+    if (!versioned) {
+        problems.push("versioning is not enabled");
+    }
+    const algorithms = attached(stack, bucket, AWS.bucketEncryption).flatMap((e) =>
+        (listOf(e.props.rules) ?? []).map((r) => objectOf(objectOf(objectOf(r)?.applyServerSideEncryptionByDefault))?.sseAlgorithm));
+    if (algorithms.length === 0) {
+        problems.push("no default encryption is configured");
+    } else if (requireKms && !algorithms.some((a) => a === "aws:kms" || a === "aws:kms:dsse")) {
+        problems.push(`default encryption is ${algorithms.map(show).join(", ")}, not a KMS key`);
+    }
+    const blocks = stack.referencing(bucket, [AWS.bucketPublicAccessBlock], "bucket");
+    const flags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+    if (!blocks.some((b) => flags.every((f) => b.props[f] === true))) {
+        problems.push(`public access is not fully blocked (${flags.join(", ")} must all be true)`);
+    }
+    const lifecycled = attached(stack, bucket, AWS.bucketLifecycle)
+        .some((l) => (listOf(l.props.rules) ?? []).some((r) => objectOf(r)?.status === "Enabled"));
+    if (!lifecycled) {
+        problems.push("no enabled lifecycle rule moves or expires old objects");
+    }
+    const tlsOnly = stack.referencing(bucket, [AWS.bucketPolicy], "bucket").some((p) => {
+        const text = typeof p.props.policy === "string" ? p.props.policy : JSON.stringify(p.props.policy ?? {});
+        return /"aws:SecureTransport"\s*:\s*"?false"?/.test(text) && /"Deny"/.test(text);
+    });
+    if (!tlsOnly) {
+        problems.push("no bucket policy denies requests without TLS (aws:SecureTransport false)");
+    }
+    return problems;
+}
+
+export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string; requireKms: boolean }> = {
+    name: "backup-bucket-hardened",
+    description: "The backup bucket exists and is versioned, KMS-encrypted, private, TLS-only and lifecycled.",
+    severity: "high",
+    checklist: ["REC-02"],
+    remediation: "Tag the backup bucket and attach versioning, KMS default encryption, a full public access block, a TLS-only policy and lifecycle rules.",
+    config: {
+        tagKey: { type: "string", default: "Purpose", description: "Tag that marks backup buckets." },
+        tagValue: { type: "string", default: "backups", description: "Its value." },
+        requireKms: { type: "boolean", default: true, description: "Require SSE-KMS rather than SSE-S3." },
+    },
+    validate(stack, { tagKey, tagValue, requireKms }, report) {
+        const buckets = stack.ofType(...AWS.buckets).filter((b) => objectOf(b.props.tags)?.[tagKey] === tagValue);
+        if (buckets.length === 0) {
+            report(`no S3 bucket is tagged ${tagKey}=${tagValue}, so there is no backup bucket`);
+        }
+        for (const bucket of buckets) {
+            const problems = bucketProblems(stack, bucket, requireKms);
+            if (problems.length > 0) {
+                report(`${bucket.name}: ${problems.join("; ")}`, bucket);
+            }
+        }
+    },
+};
+
+export const STATEFUL_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.kmsKey, AWS.backupVault];
+
+export const statefulResourcesProtected: ResourceRule<{ types: string[] }> = {
+    name: "stateful-resources-protected",
+    description: "Stateful resources (databases, caches, keys, backup vaults) are protected from deletion by Pulumi.",
+    severity: "high",
+    checklist: ["DB-10", "REC-03"],
+    remediation: "Create the resource with the resource option protect: true.",
+    resourceTypes: STATEFUL_TYPES,
+    config: { types: { type: "array", items: { type: "string" }, default: STATEFUL_TYPES, description: "Resource types that must be protected." } },
+    validate({ type, protect }, { types }, report) {
+        if (types.includes(type) && !protect) {
+            report("the resource is not protected: a `pulumi destroy` or a replacement would delete its data");
+        }
+    },
+};
+
+/** AWS types that take tags; any other AWS resource is checked when it has tags at all. */
+export const TAGGABLE_TYPES = [
+    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip",
+    "aws:ec2/internetGateway:InternetGateway", "aws:ec2/routeTable:RouteTable", "aws:ec2/flowLog:FlowLog", AWS.logGroup, AWS.kmsKey, AWS.secret,
+    "aws:iam/role:Role", AWS.rdsInstance, AWS.rdsCluster, "aws:rds/subnetGroup:SubnetGroup", AWS.rdsParameterGroup, AWS.rdsProxy,
+    AWS.replicationGroup, "aws:elasticache/subnetGroup:SubnetGroup", AWS.cacheParameterGroup, ...AWS.loadBalancers, AWS.webAcl,
+    ...AWS.buckets, AWS.backupVault, AWS.backupPlan, "aws:sns/topic:Topic", AWS.metricAlarm,
+];
+
+export const requiredTags: ResourceRule<{ tags: string[] }> = {
+    name: "required-tags",
+    description: "AWS resources carry the tags that say whose they are and what they cost.",
+    severity: "low",
+    checklist: ["GOV-01"],
+    remediation: "Pass the platform's tags (platform:tags plus Project, Environment, ManagedBy) to every taggable resource.",
+    resourceTypes: TAGGABLE_TYPES,
+    alsoAppliesTo: (type, props) => type.startsWith("aws:") && props.tags !== undefined,
+    config: {
+        tags: { type: "array", items: { type: "string" }, default: ["Project", "Environment", "Owner", "CostCenter", "ManagedBy"],
+            description: "Tag keys every taggable resource needs." },
+    },
+    validate({ props }, { tags }, report) {
+        const given = objectOf(props.tags) ?? {};
+        const missing = tags.filter((key) => typeof given[key] !== "string" || given[key] === "");
+        if (missing.length > 0) {
+            report(`missing tags ${missing.join(", ")}`);
+        }
+    },
+};
+
+export const recoveryRules = {
+    resource: [statefulResourcesProtected, requiredTags] as ResourceRule<any>[],
+    stack: [backupPlanCoversDatabase, backupBucketHardened] as StackRule<any>[],
+};

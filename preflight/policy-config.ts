@@ -1,0 +1,99 @@
+import Ajv from "ajv";
+import * as fs from "fs";
+import { EnforcementLevel, PackInfo, ResolvedPolicyConfig } from "./analyzer";
+
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+
+/** A policy config file or value that cannot be used: exit code 2, with every problem. */
+export class PolicyConfigError extends Error {
+    constructor(public readonly source: string, public readonly problems: string[]) {
+        super(`${source}: invalid policy config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "PolicyConfigError";
+    }
+}
+
+/** Reads a `--policy-pack-config` file: `{"all": <level>, "<policy>": <level> | {"enforcementLevel": <level>, <props>}}`. */
+export function readPolicyConfigFile(file: string): Record<string, unknown> {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
+        throw new PolicyConfigError(file, [`cannot read it: ${reason}`]);
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (err) {
+        throw new PolicyConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new PolicyConfigError(file, ["expected a JSON object of policy names to levels or settings"]);
+    }
+    return parsed as Record<string, unknown>;
+}
+
+/**
+ * Resolves a policy config the way the Pulumi engine does before it configures a pack: the level
+ * is the policy's own entry, else `all`, else the policy's default; properties get the schema's
+ * defaults and are validated against it. Every problem is collected into one error.
+ */
+export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>, source: string): ResolvedPolicyConfig {
+    const problems: string[] = [];
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const isLevel = (value: unknown): value is EnforcementLevel => LEVELS.includes(value as EnforcementLevel);
+    const all = raw.all;
+    if (all !== undefined && !isLevel(all)) {
+        problems.push(`all: got ${JSON.stringify(all)}; allowed: ${LEVELS.join(", ")}`);
+    }
+    const known = new Set(pack.policies.map((p) => p.name));
+    for (const name of Object.keys(raw).filter((k) => k !== "all" && !known.has(k))) {
+        problems.push(`${name}: no such policy in ${pack.name}`);
+    }
+
+    const resolved: ResolvedPolicyConfig = {};
+    for (const policy of pack.policies) {
+        const entry = raw[policy.name];
+        let level: EnforcementLevel = isLevel(all) ? all : policy.enforcementLevel;
+        let given: Record<string, unknown> = {};
+        if (typeof entry === "string") {
+            if (isLevel(entry)) {
+                level = entry;
+            } else {
+                problems.push(`${policy.name}: got ${JSON.stringify(entry)}; allowed: ${LEVELS.join(", ")} or an object of settings`);
+            }
+        } else if (entry !== null && typeof entry === "object" && !Array.isArray(entry)) {
+            const { enforcementLevel, ...properties } = entry as Record<string, unknown>;
+            if (enforcementLevel !== undefined) {
+                if (isLevel(enforcementLevel)) {
+                    level = enforcementLevel;
+                } else {
+                    problems.push(`${policy.name}.enforcementLevel: got ${JSON.stringify(enforcementLevel)}; allowed: ${LEVELS.join(", ")}`);
+                }
+            }
+            given = properties;
+        } else if (entry !== undefined) {
+            problems.push(`${policy.name}: got ${JSON.stringify(entry)}; expected a level or an object of settings`);
+        }
+
+        const schema = { type: "object", properties: policy.configSchema.properties, required: policy.configSchema.required, additionalProperties: false };
+        const defaults = Object.fromEntries(Object.entries(policy.configSchema.properties)
+            .filter(([, s]) => s && s.default !== undefined).map(([k, s]) => [k, s.default]));
+        const properties = { ...defaults, ...given };
+        const validate = ajv.compile(schema);
+        if (!validate(properties)) {
+            for (const error of validate.errors ?? []) {
+                const where = `${policy.name}${error.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
+                const detail = error.keyword === "additionalProperties"
+                    ? `unknown setting ${JSON.stringify(error.params.additionalProperty)}; allowed: ${Object.keys(policy.configSchema.properties).join(", ")}`
+                    : error.message;
+                problems.push(`${where}: ${detail}`);
+            }
+        }
+        resolved[policy.name] = { enforcementLevel: level, properties };
+    }
+    if (problems.length > 0) {
+        throw new PolicyConfigError(source, problems);
+    }
+    return resolved;
+}

@@ -1,0 +1,189 @@
+import { AWS } from "../../../policies/lib/types";
+import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
+import { TestResource } from "../helpers";
+
+const postgres = {
+    engine: "postgres", engineVersion: "17", identifier: "db", storageEncrypted: true, publiclyAccessible: false, backupRetentionPeriod: 14,
+    deletionProtection: true, multiAz: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "db-final", performanceInsightsEnabled: true,
+    monitoringInterval: 60, monitoringRoleArn: "arn:aws:iam::123456789012:role/monitoring", enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    vpcSecurityGroupIds: ["sg-db"], parameterGroupName: "db-pg17",
+};
+const redis = {
+    engine: "redis", engineVersion: "7.1", nodeType: "cache.r7g.large", transitEncryptionEnabled: true, transitEncryptionMode: "required",
+    atRestEncryptionEnabled: true, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k", authToken: "secret-token-0123456789",
+    snapshotRetentionLimit: 7, automaticFailoverEnabled: true, multiAzEnabled: true, numCacheClusters: 2, securityGroupIds: ["sg-redis"],
+    parameterGroupName: "redis7",
+};
+
+const resource: ResourceCase[] = [
+    {
+        policy: "postgres-engine-version", type: AWS.rdsInstance, compliant: postgres,
+        violating: [
+            { change: { engineVersion: "13.7" }, message: /PostgreSQL 13\.7 is older than 15/ },
+            { change: { engineVersion: undefined }, message: /engineVersion is not set, so RDS picks it; pin PostgreSQL 15/ },
+            { change: { engineVersion: "latest" }, message: /engineVersion "latest" is not a version number/ },
+        ],
+    },
+    {
+        policy: "rds-storage-encrypted", type: AWS.rdsInstance, compliant: postgres,
+        violating: [
+            { change: { storageEncrypted: false }, message: /storageEncrypted is false; set it to true/ },
+            { change: { storageEncrypted: undefined }, message: /storageEncrypted is not set, and the provider default is false/ },
+            { change: { storageEncrypted: "yes" }, message: /storageEncrypted is "yes", not a boolean/ },
+        ],
+    },
+    {
+        policy: "rds-not-publicly-accessible", type: AWS.rdsInstance, compliant: postgres,
+        violating: [{ change: { publiclyAccessible: true }, message: /publiclyAccessible is true; set it to false/ }],
+    },
+    {
+        policy: "rds-backup-retention", type: AWS.rdsInstance, compliant: postgres,
+        violating: [
+            { change: { backupRetentionPeriod: 3 }, message: /backupRetentionPeriod is 3; it must be at least 7 days/ },
+            { change: { backupRetentionPeriod: undefined }, message: /not set \(the provider default is 1\)/ },
+            { change: { backupRetentionPeriod: null }, message: /not set \(the provider default is 1\)/ },
+        ],
+    },
+    {
+        policy: "rds-deletion-protection", type: AWS.rdsCluster, compliant: { ...postgres, engine: "aurora-postgresql" },
+        violating: [{ change: { deletionProtection: undefined }, message: /deletionProtection is not set/ }],
+    },
+    {
+        policy: "rds-multi-az", type: AWS.rdsInstance, compliant: postgres,
+        violating: [{ change: { multiAz: false }, message: /multiAz is false; set it to true/ }],
+    },
+    {
+        policy: "rds-final-snapshot", type: AWS.rdsInstance, compliant: postgres,
+        violating: [
+            { change: { skipFinalSnapshot: true }, message: /skipFinalSnapshot is true; set it to false/ },
+            { change: { finalSnapshotIdentifier: undefined }, message: /finalSnapshotIdentifier is not set; name the final snapshot/ },
+        ],
+    },
+    {
+        policy: "rds-performance-insights", type: AWS.rdsInstance, compliant: postgres,
+        violating: [{ change: { performanceInsightsEnabled: undefined }, message: /performanceInsightsEnabled is not set/ }],
+    },
+    {
+        policy: "rds-enhanced-monitoring", type: AWS.rdsInstance, compliant: postgres,
+        violating: [
+            { change: { monitoringInterval: undefined }, message: /monitoringInterval is not set \(0: off\); set 1-60 seconds/ },
+            { change: { monitoringRoleArn: undefined }, message: /monitoringRoleArn is not set/ },
+            { change: { monitoringInterval: "60" }, message: /monitoringInterval is "60", not a number/ },
+        ],
+    },
+    {
+        policy: "rds-log-exports", type: AWS.rdsInstance, compliant: postgres,
+        violating: [
+            { change: { enabledCloudwatchLogsExports: ["postgresql"] }, message: /add upgrade/ },
+            { change: { enabledCloudwatchLogsExports: undefined }, message: /is not set; add postgresql, upgrade/ },
+        ],
+    },
+    {
+        policy: "redis-engine-version", type: AWS.replicationGroup, compliant: redis,
+        violating: [
+            { change: { engineVersion: "6.2" }, message: /engine version 6\.2 is older than 7/ },
+            { change: { engineVersion: undefined }, message: /engineVersion is not set, so ElastiCache picks it/ },
+        ],
+    },
+    {
+        policy: "redis-transit-encryption", type: AWS.replicationGroup, compliant: redis,
+        violating: [
+            { change: { transitEncryptionEnabled: undefined }, message: /transitEncryptionEnabled is not set/ },
+            { change: { transitEncryptionMode: "preferred" }, message: /still accepts plaintext clients/ },
+        ],
+    },
+    {
+        policy: "redis-at-rest-encryption", type: AWS.replicationGroup, compliant: redis,
+        violating: [
+            { change: { atRestEncryptionEnabled: false }, message: /atRestEncryptionEnabled is false/ },
+            { change: { kmsKeyId: undefined }, message: /kmsKeyId is not set, so the AWS-owned key encrypts the data/ },
+        ],
+    },
+    {
+        policy: "redis-auth-token", type: AWS.replicationGroup, compliant: redis,
+        violating: [{ change: { authToken: undefined }, message: /neither authToken nor userGroupIds is set/ }],
+    },
+    {
+        policy: "redis-snapshot-retention", type: AWS.replicationGroup, compliant: redis,
+        violating: [{ change: { snapshotRetentionLimit: undefined }, message: /snapshotRetentionLimit is not set \(the provider default is 0\); it must be at least 7/ }],
+    },
+    {
+        policy: "redis-automatic-failover", type: AWS.replicationGroup, compliant: redis,
+        violating: [
+            { change: { numCacheClusters: 1 }, message: /numCacheClusters is 1; a failover needs a replica/ },
+            { change: { multiAzEnabled: false }, message: /multiAzEnabled is false/ },
+        ],
+    },
+    {
+        policy: "redis-memory-size", type: AWS.replicationGroup, compliant: redis,
+        violating: [
+            { change: { nodeType: "cache.t4g.small" }, message: /cache\.t4g\.small has 1\.37 GiB; at least 2 GiB/ },
+            { change: { nodeType: "cache.x99.huge" }, message: /cannot tell the memory of node type "cache\.x99\.huge"/ },
+        ],
+    },
+];
+
+const store: TestResource[] = [
+    { type: AWS.securityGroup, name: "app-sg" },
+    { type: AWS.securityGroup, name: "db-sg" },
+    { type: AWS.ingressRule, name: "db-from-app", props: { ipProtocol: "tcp", fromPort: 5432, toPort: 5432 },
+        deps: { securityGroupId: ["db-sg"], referencedSecurityGroupId: ["app-sg"] } },
+    { type: AWS.rdsParameterGroup, name: "db-pg17", props: { family: "postgres17", parameters: [
+        { name: "rds.force_ssl", value: "1" }, { name: "log_min_duration_statement", value: "500" }] } },
+    { type: AWS.rdsInstance, name: "db", props: postgres, deps: { vpcSecurityGroupIds: ["db-sg"], parameterGroupName: ["db-pg17"] } },
+    { type: AWS.rdsProxy, name: "proxy", props: { requireTls: true } },
+    { type: AWS.rdsProxyTarget, name: "proxy-target", props: { dbInstanceIdentifier: "db" }, deps: { dbInstanceIdentifier: ["db"], dbProxyName: ["proxy"] } },
+    { type: AWS.cacheParameterGroup, name: "redis7", props: { family: "redis7", parameters: [{ name: "maxmemory-policy", value: "volatile-lru" }] } },
+    { type: AWS.securityGroup, name: "redis-sg" },
+    { type: AWS.ingressRule, name: "redis-from-app", props: { ipProtocol: "tcp", fromPort: 6379, toPort: 6379 },
+        deps: { securityGroupId: ["redis-sg"], referencedSecurityGroupId: ["app-sg"] } },
+    { type: AWS.replicationGroup, name: "cache", props: redis, deps: { securityGroupIds: ["redis-sg"], parameterGroupName: ["redis7"] } },
+];
+const withDbParameters = (parameters: object[]) => changed(store, "db-pg17", { props: { parameters } });
+
+const stack: StackCase[] = [
+    {
+        policy: "rds-force-ssl", compliant: store,
+        violating: [
+            { resources: withDbParameters([{ name: "rds.force_ssl", value: "0" }]), message: /db: rds\.force_ssl is 0 in parameter group db-pg17/ },
+            { resources: changed(without(store, "db-pg17"), "db", { deps: { vpcSecurityGroupIds: ["db-sg"] }, props: { engineVersion: "14", parameterGroupName: "default.postgres14" } }),
+                message: /rds\.force_ssl is not set in parameter group "default\.postgres14"/ },
+        ],
+    },
+    {
+        policy: "rds-slow-query-log", compliant: store,
+        violating: [
+            { resources: withDbParameters([]), message: /log_min_duration_statement is not set \(-1: off\) in db-pg17/ },
+            { resources: withDbParameters([{ name: "log_min_duration_statement", value: "5000" }]), message: /is 5000 ms in db-pg17; at most 1000 ms/ },
+        ],
+    },
+    {
+        policy: "rds-connection-pooling", compliant: store,
+        violating: [
+            { resources: without(store, "proxy-target"), message: /db is not the target of any RDS Proxy/ },
+            { resources: changed(store, "proxy", { props: { requireTls: false } }), message: /pooled by proxy, whose requireTls is false/ },
+        ],
+    },
+    {
+        policy: "redis-maxmemory-policy", compliant: store,
+        violating: [
+            { resources: changed(store, "redis7", { props: { parameters: [] } }), message: /cache: redis7 does not set maxmemory-policy/ },
+            { resources: changed(store, "redis7", { props: { parameters: [{ name: "maxmemory-policy", value: "noeviction" }] } }),
+                message: /maxmemory-policy is noeviction; allowed: allkeys-lru/ },
+        ],
+        config: { allowedPolicies: ["allkeys-lru", "volatile-lru"] },
+    },
+    {
+        policy: "data-store-ingress-restricted", compliant: store,
+        violating: [
+            { resources: [...store, { type: AWS.ingressRule, name: "db-from-office", props: { cidrIpv4: "203.0.113.0/24", fromPort: 5432, toPort: 5432 },
+                deps: { securityGroupId: ["db-sg"] } }], message: /db: db-from-office admits address ranges 203\.0\.113\.0\/24/ },
+            { resources: changed(store, "redis-sg", { props: { ingress: [{ protocol: "tcp", fromPort: 6379, toPort: 6379, cidrBlocks: ["0.0.0.0/0"] }] } }),
+                message: /cache: redis-sg ingress\[0\] admits address ranges 0\.0\.0\.0\/0/ },
+            { resources: changed(store, "cache", { props: { securityGroupIds: undefined }, deps: { parameterGroupName: ["redis7"] } }),
+                message: /cache sets no securityGroupIds, so it gets the VPC's default security group/ },
+        ],
+    },
+];
+
+export const dataCases: CaseTable = { area: "data", resource, stack };
