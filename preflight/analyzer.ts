@@ -1,10 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
-import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzerError, PolicyPackProcess } from "./pack-process";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
 export type Severity = "unspecified" | "low" | "medium" | "high" | "critical";
@@ -59,8 +58,7 @@ export interface Diagnostic {
 /** The per-policy config the engine sends: an enforcement level and the properties. */
 export type ResolvedPolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
 
-/** The policy pack could not be started or answered with an error. */
-export class AnalyzerError extends Error {}
+export { AnalyzerError };
 
 function struct(value: Record<string, unknown>): Struct {
     // Struct cannot hold `undefined`; the engine drops such properties too.
@@ -94,53 +92,34 @@ function diagnostics(response: analyzer.AnalyzeResponse): Diagnostic[] {
 }
 
 /**
- * A policy pack running as its own process, the way the Pulumi engine runs it, and the gRPC
- * client the engine would use to talk to it.
+ * The gRPC client the Pulumi engine uses to talk to a policy pack, connected to a pack running as
+ * its own process.
  */
 export class AnalyzerProcess {
-    private constructor(private readonly child: ChildProcess, private readonly client: analyzerRpc.AnalyzerClient, private readonly stderr: () => string) {}
+    private constructor(private readonly pack: PolicyPackProcess, private readonly client: analyzerRpc.AnalyzerClient) {}
 
-    /** Starts the pack in `packDir` (its index.ts through ts-node) and connects to the port it prints. */
-    static async start(packDir: string, timeoutMs = 60000): Promise<AnalyzerProcess> {
-        const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register"), path.join(packDir, "index.ts")], {
-            cwd: packDir,
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", TS_NODE_PROJECT: path.join(packDir, "tsconfig.json") },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stderr = "";
-        child.stderr!.on("data", (chunk) => (stderr += chunk));
-        const port = await new Promise<number>((resolve, reject) => {
-            let stdout = "";
-            const timer = setTimeout(() => fail(`the policy pack did not start within ${timeoutMs / 1000} s`), timeoutMs);
-            const fail = (why: string) => {
-                clearTimeout(timer);
-                child.kill();
-                reject(new AnalyzerError(`${why}${stderr ? `:\n${stderr.trim()}` : ""}`));
-            };
-            child.stdout!.on("data", (chunk) => {
-                stdout += chunk;
-                const line = stdout.split("\n")[0];
-                if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
-                    clearTimeout(timer);
-                    resolve(Number(line.trim()));
-                }
-            });
-            child.on("exit", (code) => fail(`the policy pack exited with code ${code} before serving`));
-            child.on("error", (err) => fail(`the policy pack could not be started (${err.message})`));
-        });
-        child.removeAllListeners("exit");
+    /** Starts the pack in `packDir` and connects to it. */
+    static start(packDir: string): Promise<AnalyzerProcess> {
+        return AnalyzerProcess.connect(PolicyPackProcess.spawn(packDir));
+    }
+
+    /** Connects to a pack that was started already, once it serves. */
+    static async connect(pack: PolicyPackProcess): Promise<AnalyzerProcess> {
+        const port = await pack.port;
         const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": 400 * 1024 * 1024,
             "grpc.max_send_message_length": 400 * 1024 * 1024,
         });
-        return new AnalyzerProcess(child, client, () => stderr);
+        return new AnalyzerProcess(pack, client);
     }
 
     private call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
         return new Promise((resolve, reject) => {
             method.call(this.client, request, (err, res) => {
                 if (err) {
-                    reject(new AnalyzerError(`${err.details || err.message}${this.stderr() ? `\n${this.stderr().trim()}` : ""}`));
+                    // The pack sends the policy's exception with its stack trace; the message is what the report needs.
+                    const message = (err.details || err.message).split("\n").filter((line) => !/^\s+at /.test(line)).join(" ");
+                    reject(new AnalyzerError(message));
                 } else {
                     resolve(res);
                 }
@@ -215,6 +194,6 @@ export class AnalyzerProcess {
 
     stop(): void {
         this.client.close();
-        this.child.kill();
+        this.pack.kill();
     }
 }

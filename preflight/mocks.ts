@@ -23,7 +23,11 @@ function fakeUuid(seed: string): string {
  * ARNs and the computed values the program reads.
  */
 export class PlatformMocks implements pulumi.runtime.Mocks {
-    constructor(private readonly region: string, private readonly accountId = MOCK_ACCOUNT_ID) {}
+    /**
+     * In `preview`, resources come back as a first `pulumi preview` shows them: no id and no computed
+     * outputs (those stay unknown), only their inputs and the names providers give them.
+     */
+    constructor(private readonly region: string, private readonly preview = false, private readonly accountId = MOCK_ACCOUNT_ID) {}
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const region = this.region;
@@ -57,9 +61,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, any>;
-        const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
         // Providers auto-name resources whose name is not set: the logical name plus a random suffix.
         const autoName = args.custom && inputs.name === undefined ? { name: `${args.name}-${fakeBytes(args.name, 4).toString("hex").slice(0, 7)}` } : {};
+        if (this.preview) {
+            return { id: undefined, state: { ...autoName, ...inputs } };
+        }
+        const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
         return { id, state: { ...autoName, ...inputs, ...this.computed(args.type, args.name, inputs) } };
     }
 

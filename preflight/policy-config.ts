@@ -1,13 +1,15 @@
-import Ajv from "ajv";
+import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "fs";
-import { EnforcementLevel, PackInfo, ResolvedPolicyConfig } from "./analyzer";
+import { EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig } from "./analyzer";
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 
 /** A policy config file or value that cannot be used: exit code 2, with every problem. */
 export class PolicyConfigError extends Error {
     constructor(public readonly source: string, public readonly problems: string[]) {
-        super(`${source}: invalid policy config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(problems.length === 1
+            ? `${source}: invalid policy config: ${problems[0]}`
+            : `${source}: invalid policy config (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "PolicyConfigError";
     }
 }
@@ -38,9 +40,28 @@ export function readPolicyConfigFile(file: string): Record<string, unknown> {
  * is the policy's own entry, else `all`, else the policy's default; properties get the schema's
  * defaults and are validated against it. Every problem is collected into one error.
  */
+/** Compiled config validators per pack, so each stack of a run reuses them. */
+const validators = new WeakMap<PackInfo, Map<string, ValidateFunction>>();
+
+function validatorFor(pack: PackInfo, policy: PolicyInfo): ValidateFunction {
+    let compiled = validators.get(pack);
+    if (!compiled) {
+        compiled = new Map();
+        validators.set(pack, compiled);
+    }
+    let validate = compiled.get(policy.name);
+    if (!validate) {
+        const schema = { type: "object", properties: policy.configSchema.properties, required: policy.configSchema.required, additionalProperties: false };
+        validate = ajv.compile(schema);
+        compiled.set(policy.name, validate);
+    }
+    return validate;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+
 export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>, source: string): ResolvedPolicyConfig {
     const problems: string[] = [];
-    const ajv = new Ajv({ allErrors: true, strict: false });
     const isLevel = (value: unknown): value is EnforcementLevel => LEVELS.includes(value as EnforcementLevel);
     const all = raw.all;
     if (all !== undefined && !isLevel(all)) {
@@ -76,12 +97,12 @@ export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>
             problems.push(`${policy.name}: got ${JSON.stringify(entry)}; expected a level or an object of settings`);
         }
 
-        const schema = { type: "object", properties: policy.configSchema.properties, required: policy.configSchema.required, additionalProperties: false };
         const defaults = Object.fromEntries(Object.entries(policy.configSchema.properties)
             .filter(([, s]) => s && s.default !== undefined).map(([k, s]) => [k, s.default]));
         const properties = { ...defaults, ...given };
-        const validate = ajv.compile(schema);
-        if (!validate(properties)) {
+        // Schema defaults are valid by construction: only a policy given settings needs the check.
+        const validate = Object.keys(given).length > 0 || policy.configSchema.required.length > 0 ? validatorFor(pack, policy) : undefined;
+        if (validate && !validate(properties)) {
             for (const error of validate.errors ?? []) {
                 const where = `${policy.name}${error.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
                 const detail = error.keyword === "additionalProperties"

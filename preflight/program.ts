@@ -16,6 +16,9 @@ export interface RecordedResource {
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
     ignoreChanges: string[];
+    /** Former URNs, and former names/types/parents, the resource answers to. */
+    aliases: (string | { name?: string; type?: string; parentUrn?: string; stack?: string; project?: string })[];
+    customTimeouts?: { create?: string; update?: string; delete?: string };
     additionalSecretOutputs: string[];
     deleteBeforeReplace: boolean;
     retainOnDelete: boolean;
@@ -64,6 +67,9 @@ interface RegisterRequest {
     getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
+    getAliasurnsList(): string[];
+    getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string; getStack(): string; getProject(): string } | undefined }[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getAdditionalsecretoutputsList(): string[];
     getRetainondelete(): boolean | undefined;
 }
@@ -75,7 +81,8 @@ interface RegisterRequest {
 export async function runProgram(options: ProgramOptions, program: () => unknown): Promise<ProgramRun> {
     const region = options.config["aws:region"] ?? "us-east-1";
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
-    await pulumi.runtime.setMocks(new PlatformMocks(region), options.project, options.stack, options.preview ?? false);
+    const preview = options.preview ?? false;
+    await pulumi.runtime.setMocks(new PlatformMocks(region, preview), options.project, options.stack, preview);
 
     const resources: RecordedResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
@@ -92,6 +99,11 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK takes a stack trace at every registration; source-mapping each one (ts-node's hook) triples
+    // the run time, and no report shows these traces.
+    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
+    const prepareStackTrace = errors.prepareStackTrace;
+    errors.prepareStackTrace = undefined;
     let outputs: Record<string, unknown> = {};
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
@@ -102,6 +114,7 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
         // Let rejections of this run settle before the handler goes.
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
+        errors.prepareStackTrace = prepareStackTrace;
     }
     if (failures.length > 0) {
         throw new ProgramError(options.stack, dedupe(failures), resources);
@@ -126,10 +139,30 @@ function record(req: RegisterRequest, urn: string): RecordedResource {
         propertyDependencies,
         protect: req.getProtect() ?? false,
         ignoreChanges: req.getIgnorechangesList(),
+        aliases: [
+            ...req.getAliasurnsList(),
+            ...req.getAliasesList().map((alias) => {
+                const spec = alias.getSpec();
+                const fields = spec
+                    ? { name: spec.getName(), type: spec.getType(), parentUrn: spec.getParenturn(), stack: spec.getStack(), project: spec.getProject() }
+                    : {};
+                return alias.getUrn() || Object.fromEntries(Object.entries(fields).filter(([, v]) => v));
+            }),
+        ],
+        customTimeouts: timeouts(req.getCustomtimeouts()),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         retainOnDelete: req.getRetainondelete() ?? false,
     };
+}
+
+function timeouts(custom: ReturnType<RegisterRequest["getCustomtimeouts"]>): RecordedResource["customTimeouts"] {
+    if (!custom) {
+        return undefined;
+    }
+    const values = { create: custom.getCreate(), update: custom.getUpdate(), delete: custom.getDelete() };
+    const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v));
+    return Object.keys(given).length > 0 ? given : undefined;
 }
 
 function dedupe(errors: unknown[]): unknown[] {

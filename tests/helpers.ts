@@ -55,7 +55,7 @@ function reveal(value: unknown): any {
 
 /** Plans a committed stack file with the real program; `overrides` replaces or (undefined) removes config keys. */
 export async function planStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Plan> {
-    const run = await planStackOffline(stack, overrides);
+    const run = await planStackOffline(stack, { overrides });
     return new Plan(run.resources, run.outputs);
 }
 

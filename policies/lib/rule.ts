@@ -47,11 +47,15 @@ export interface ResourceRule<C = Props> extends RuleMetadata {
 }
 
 export interface StackRule<C = Props> extends RuleMetadata {
+    /** The resource types whose presence makes the rule relevant; empty when every stack needs it. */
+    appliesTo: readonly string[];
     /** Reports against a resource, or against the stack when none is named. */
     validate(stack: StackView, config: C, report: (message: string, resource?: PolicyResource) => void): void;
 }
 
 export const CHECKLIST_TAG_PREFIX = "checklist:";
+/** Tags the types a rule looks at, so a report can tell a rule that passed from one that had nothing to check. */
+export const APPLIES_TO_TAG_PREFIX = "applies-to:";
 
 function configSchema(rule: RuleMetadata) {
     return { properties: { ...rule.config, waivers: WAIVERS_SCHEMA } };
@@ -64,14 +68,14 @@ function resolveConfig(rule: RuleMetadata, given: Props): { config: Props; waive
     return { config: { ...defaults, ...rest }, waivers: parseWaivers(rule.name, waivers) };
 }
 
-function metadata(rule: RuleMetadata) {
+function metadata(rule: RuleMetadata, appliesTo: readonly string[]) {
     return {
         name: rule.name,
         description: rule.description,
         severity: rule.severity,
         enforcementLevel: rule.enforcementLevel ?? "mandatory",
         remediationSteps: rule.remediation,
-        tags: rule.checklist.map((id) => `${CHECKLIST_TAG_PREFIX}${id}`),
+        tags: [...rule.checklist.map((id) => `${CHECKLIST_TAG_PREFIX}${id}`), ...appliesTo.map((type) => `${APPLIES_TO_TAG_PREFIX}${type}`)],
         configSchema: configSchema(rule),
     };
 }
@@ -101,7 +105,7 @@ function waiverAwareReporter(rule: RuleMetadata, waivers: Waiver[], report: Repo
 export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
     const types = new Set(rule.resourceTypes);
     return {
-        ...metadata(rule),
+        ...metadata(rule, rule.resourceTypes),
         validateResource: (args, reportViolation) => {
             if (!types.has(args.type) && !rule.alsoAppliesTo?.(args.type, args.props)) {
                 return;
@@ -116,7 +120,7 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
 
 export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
     return {
-        ...metadata(rule),
+        ...metadata(rule, rule.appliesTo),
         validateStack: (args, reportViolation) => {
             const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
             const report = waiverAwareReporter(rule, waivers, reportViolation);

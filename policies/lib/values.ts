@@ -45,3 +45,30 @@ export function booleanProblem(props: Record<string, any>, key: string, expected
     }
     return value === expected ? undefined : `${key} is ${value}; set it to ${expected}`;
 }
+
+// @pulumi/policy exports UnknownValueError at runtime, but its proxy.d.ts does not declare it.
+const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: any[]) => Error };
+
+/** Stands for a value that is unknown during a preview. */
+export const UNKNOWN = Symbol("unknown until the update");
+
+/** A property's value, or UNKNOWN when a preview cannot know it yet (reading it directly would throw). */
+export function peek(props: Record<string, any> | undefined, key: string): unknown {
+    try {
+        return props?.[key];
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return UNKNOWN;
+        }
+        throw err;
+    }
+}
+
+/**
+ * Whether a property has a value. One that is unknown during a preview counts: it is an output of
+ * another resource, so it will be set; only its value cannot be judged yet.
+ */
+export function isSet(props: Record<string, any> | undefined, key: string): boolean {
+    const value = peek(props, key);
+    return value !== undefined && value !== null && value !== "";
+}

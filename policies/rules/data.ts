@@ -2,7 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS } from "../lib/types";
-import { booleanProblem, listOf, majorVersion, numberOf, objectOf, show } from "../lib/values";
+import { booleanProblem, isSet, listOf, majorVersion, numberOf, objectOf, show } from "../lib/values";
 
 const RDS = [AWS.rdsInstance, AWS.rdsCluster];
 const isPostgres = (props: Record<string, any>) => typeof props.engine === "string" && /^(aurora-)?postgres/.test(props.engine);
@@ -149,7 +149,7 @@ export const rdsEnhancedMonitoring: ResourceRule<{ maximumIntervalSeconds: numbe
             report(`monitoringInterval is ${raw === undefined ? "not set (0: off)" : interval}; set 1-${maximumIntervalSeconds} seconds`);
         } else if (interval > maximumIntervalSeconds) {
             report(`monitoringInterval is ${interval} s; at most ${maximumIntervalSeconds} s is allowed`);
-        } else if (!props.monitoringRoleArn) {
+        } else if (!isSet(props, "monitoringRoleArn")) {
             report("monitoringRoleArn is not set; enhanced monitoring needs a role with AmazonRDSEnhancedMonitoringRole");
         }
     },
@@ -195,6 +195,7 @@ function parameterValue(group: PolicyResource, parameter: string): string | unde
 
 export const rdsForceSsl: StackRule = {
     name: "rds-force-ssl",
+    appliesTo: [AWS.rdsInstance],
     description: "PostgreSQL refuses connections without TLS (rds.force_ssl = 1).",
     severity: "high",
     checklist: ["DB-06"],
@@ -216,6 +217,7 @@ export const rdsForceSsl: StackRule = {
 
 export const rdsSlowQueryLog: StackRule<{ maximumMs: number }> = {
     name: "rds-slow-query-log",
+    appliesTo: [AWS.rdsInstance],
     description: "Slow statements are logged (log_min_duration_statement).",
     severity: "medium",
     checklist: ["DB-05"],
@@ -241,6 +243,7 @@ export const rdsSlowQueryLog: StackRule<{ maximumMs: number }> = {
 
 export const rdsConnectionPooling: StackRule = {
     name: "rds-connection-pooling",
+    appliesTo: [AWS.rdsInstance],
     description: "Applications reach PostgreSQL through an RDS Proxy that pools connections and requires TLS.",
     severity: "medium",
     checklist: ["DB-02"],
@@ -321,7 +324,7 @@ export const redisAtRestEncryption: ResourceRule<{ requireCustomerManagedKey: bo
         const problem = booleanProblem(props, "atRestEncryptionEnabled", true, false);
         if (problem) {
             report(problem);
-        } else if (requireCustomerManagedKey && !props.kmsKeyId) {
+        } else if (requireCustomerManagedKey && !isSet(props, "kmsKeyId")) {
             report("kmsKeyId is not set, so the AWS-owned key encrypts the data; use the platform's customer-managed key");
         }
     },
@@ -335,7 +338,7 @@ export const redisAuthToken: ResourceRule = {
     remediation: "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC.",
     resourceTypes: [AWS.replicationGroup],
     validate({ props }, _config, report) {
-        const hasToken = typeof props.authToken === "string" && props.authToken.length > 0;
+        const hasToken = isSet(props, "authToken");
         const hasUsers = (listOf(props.userGroupIds) ?? []).length > 0;
         if (!hasToken && !hasUsers) {
             report("neither authToken nor userGroupIds is set, so any client on the network can use Redis");
@@ -388,6 +391,7 @@ export const REDIS_MAXMEMORY_POLICIES = [
 
 export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
     name: "redis-maxmemory-policy",
+    appliesTo: [AWS.replicationGroup],
     description: "Redis has an explicit maxmemory-policy, chosen for what it stores.",
     severity: "medium",
     checklist: ["CACHE-04"],
@@ -467,6 +471,7 @@ export function ingressSources(stack: StackView, group: PolicyResource): Ingress
 
 export const dataStoreIngressRestricted: StackRule = {
     name: "data-store-ingress-restricted",
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup],
     description: "Databases and caches admit traffic only from named security groups, never from address ranges.",
     severity: "critical",
     checklist: ["DB-08", "CACHE-09", "EDGE-07"],

@@ -1,6 +1,6 @@
 import { ResourceRule, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
-import { booleanProblem, listOf, numberOf, objectOf, show } from "../lib/values";
+import { booleanProblem, isSet, listOf, numberOf, objectOf, show } from "../lib/values";
 
 const isApplicationLoadBalancer = (props: Record<string, any>) =>
     props.loadBalancerType === undefined || props.loadBalancerType === null || props.loadBalancerType === "application";
@@ -29,7 +29,7 @@ export const albHttpsTlsPolicy: ResourceRule<{ allowedPolicies: string[] }> = {
             const given = props.sslPolicy === undefined ? "not set (the ELB default allows TLS 1.0)" : show(props.sslPolicy);
             report(`sslPolicy is ${given}; use one of ${allowedPolicies.join(", ")}`);
         }
-        if (!props.certificateArn) {
+        if (!isSet(props, "certificateArn")) {
             report("certificateArn is not set; attach the ACM certificate of the domain");
         }
     },
@@ -84,7 +84,7 @@ export const albAccessLogs: ResourceRule = {
             return;
         }
         const logs = objectOf(props.accessLogs);
-        if (logs?.enabled !== true || !logs.bucket) {
+        if (logs?.enabled !== true || !isSet(logs, "bucket")) {
             report(`accessLogs is ${show(props.accessLogs)}; enable them to an S3 bucket`);
         }
     },
@@ -107,6 +107,7 @@ export const albDeletionProtection: ResourceRule = {
 
 export const albWafAttached: StackRule = {
     name: "alb-waf-attached",
+    appliesTo: AWS.loadBalancers,
     description: "Every internet-facing application load balancer has a WAF web ACL.",
     severity: "high",
     checklist: ["EDGE-05", "EDGE-06"],
@@ -199,14 +200,16 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
     resourceTypes: [AWS.securityGroup, AWS.ingressRule, AWS.securityGroupRule],
     config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "Ports that may be open to 0.0.0.0/0." } },
     validate({ type, props }, { allowedPorts }, report) {
-        let rules: Record<string, any>[];
+        // Only the fields that matter are read: a source group id may be unknown during a preview.
+        const cidrsOf = (r: Record<string, any>) => [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])];
+        const rule = (r: Record<string, any>, protocol: unknown, cidrs: unknown[]) => ({ protocol, fromPort: r.fromPort, toPort: r.toPort, cidrs });
+        let rules: { protocol: unknown; fromPort: unknown; toPort: unknown; cidrs: unknown[] }[];
         if (type === AWS.securityGroup) {
-            rules = (listOf(props.ingress) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r)
-                .map((r) => ({ ...r, cidrs: [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])] }));
+            rules = (listOf(props.ingress) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r).map((r) => rule(r, r.protocol, cidrsOf(r)));
         } else if (type === AWS.ingressRule) {
-            rules = [{ ...props, protocol: props.ipProtocol, cidrs: [props.cidrIpv4, props.cidrIpv6] }];
+            rules = [rule(props, props.ipProtocol, [props.cidrIpv4, props.cidrIpv6])];
         } else {
-            rules = props.type === "ingress" ? [{ ...props, cidrs: [...(listOf(props.cidrBlocks) ?? []), ...(listOf(props.ipv6CidrBlocks) ?? [])] }] : [];
+            rules = props.type === "ingress" ? [rule(props, props.protocol, cidrsOf(props))] : [];
         }
         for (const rule of rules) {
             const open = (rule.cidrs as unknown[]).filter((c) => OPEN.includes(String(c)));

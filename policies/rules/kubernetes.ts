@@ -163,6 +163,7 @@ function requireCompanion(stack: StackView, kind: string, covers: (companion: Po
 
 export const k8sHpaPresent: StackRule = {
     name: "k8s-hpa-present",
+    appliesTo: SCALABLE,
     description: "Every Deployment and StatefulSet scales horizontally with a HorizontalPodAutoscaler.",
     severity: "medium",
     checklist: ["APP-05"],
@@ -183,6 +184,7 @@ const selects = (selector: Record<string, any> | undefined, labels: Record<strin
 
 export const k8sPdbPresent: StackRule = {
     name: "k8s-pdb-present",
+    appliesTo: SCALABLE,
     description: "Every Deployment and StatefulSet has a PodDisruptionBudget selecting its pods.",
     severity: "medium",
     checklist: ["APP-06"],
@@ -197,6 +199,7 @@ export const k8sPdbPresent: StackRule = {
 
 export const k8sDefaultDenyNetworkPolicy: StackRule = {
     name: "k8s-default-deny-network-policy",
+    appliesTo: WORKLOADS,
     description: "Every namespace with workloads has a default-deny NetworkPolicy for ingress and egress.",
     severity: "high",
     checklist: ["APP-07"],
@@ -222,9 +225,15 @@ export const k8sDefaultDenyNetworkPolicy: StackRule = {
     },
 };
 
+interface Setting {
+    source: string;
+    /** The literal value, read only when needed: a Secret's values are never read, and a value may be unknown in a preview. */
+    literal(): unknown;
+}
+
 /** The settings a container gets: literal env values, env from refs, and the keys of envFrom ConfigMaps and Secrets. */
-function settingsOf(stack: StackView, workload: PolicyResource, container: Container): Map<string, { literal?: unknown; source: string }> {
-    const settings = new Map<string, { literal?: unknown; source: string }>();
+function settingsOf(stack: StackView, workload: PolicyResource, container: Container): Map<string, Setting> {
+    const settings = new Map<string, Setting>();
     const { namespace } = metadataOf(workload);
     const sameNamespace = (kind: string, name: unknown) =>
         stack.ofType(kind).find((r) => metadataOf(r).namespace === namespace && metadataOf(r).name === name);
@@ -233,14 +242,16 @@ function settingsOf(stack: StackView, workload: PolicyResource, container: Conta
         const secret = objectOf(from?.secretRef);
         const prefix = typeof from?.prefix === "string" ? from.prefix : "";
         const source = configMap ? sameNamespace(K8S.configMap, configMap.name) : secret ? sameNamespace(K8S.secret, secret.name) : undefined;
-        const data = { ...objectOf(source?.props.data), ...objectOf(source?.props.stringData) };
-        for (const [key, value] of Object.entries(data)) {
-            settings.set(prefix + key, { literal: configMap ? value : undefined, source: source!.name });
+        for (const field of ["data", "stringData"]) {
+            const data = objectOf(source?.props[field]);
+            for (const key of Object.keys(data ?? {})) {
+                settings.set(prefix + key, { source: source!.name, literal: () => (configMap ? data![key] : undefined) });
+            }
         }
     }
     for (const env of (listOf(container.spec.env) ?? []).map(objectOf)) {
         if (typeof env?.name === "string") {
-            settings.set(env.name, { literal: env.value, source: env.value !== undefined ? "env" : "env valueFrom" });
+            settings.set(env.name, { source: "value" in env ? "env" : "env valueFrom", literal: () => env.value });
         }
     }
     return settings;
@@ -256,6 +267,7 @@ function forEachServingContainer(stack: StackView, visit: (workload: PolicyResou
 
 export const k8sNodeEnvProduction: StackRule = {
     name: "k8s-node-env-production",
+    appliesTo: SERVING,
     description: "Node.js containers run with NODE_ENV=production.",
     severity: "medium",
     checklist: ["ENV-01"],
@@ -263,8 +275,9 @@ export const k8sNodeEnvProduction: StackRule = {
     validate(stack, _config, report) {
         forEachServingContainer(stack, (workload, container) => {
             const setting = settingsOf(stack, workload, container).get("NODE_ENV");
-            if (setting?.literal !== "production") {
-                const given = setting === undefined ? "not set" : setting.literal === undefined ? `from ${setting.source} (not visible)` : show(setting.literal);
+            const value = setting?.literal();
+            if (value !== "production") {
+                const given = setting === undefined ? "not set" : value === undefined ? `from ${setting.source} (not visible)` : show(value);
                 report(`${workload.name} ${container.label}: NODE_ENV is ${given}; set it to "production"`, workload);
             }
         });
@@ -275,6 +288,7 @@ export const REQUIRED_ENV = ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "JWT_SECRE
 
 export const k8sRequiredEnv: StackRule<{ requiredNames: string[] }> = {
     name: "k8s-required-env",
+    appliesTo: SERVING,
     description: "Every service container gets the required settings (database, cache, secrets, NODE_ENV).",
     severity: "high",
     checklist: ["ENV-02"],

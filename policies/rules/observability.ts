@@ -56,6 +56,7 @@ function requireAlarms(stack: StackView, resource: PolicyResource, dimension: st
 
 export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cacheMetrics: string[] }> = {
     name: "alarms-cover-data-stores",
+    appliesTo: [AWS.rdsInstance, AWS.replicationGroup],
     description: "Every database and cache has alarms on its key health metrics.",
     severity: "high",
     checklist: ["OBS-02"],
@@ -78,6 +79,7 @@ export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cache
 
 export const alarmsCoverLoadBalancer: StackRule<{ metrics: string[] }> = {
     name: "alarms-cover-load-balancer",
+    appliesTo: AWS.loadBalancers,
     description: "Every load balancer has alarms on its error rate and latency.",
     severity: "high",
     checklist: ["OBS-03"],
@@ -117,6 +119,7 @@ export const alarmActionsConfigured: ResourceRule<{ requireOkActions: boolean }>
 
 export const prometheusSloRules: StackRule<{ requiredAlerts: string[] }> = {
     name: "prometheus-slo-rules",
+    appliesTo: SERVING,
     description: "Prometheus alerts on the services' SLOs (error rate, p95 latency).",
     severity: "medium",
     checklist: ["OBS-05"],
@@ -141,6 +144,7 @@ export const prometheusSloRules: StackRule<{ requiredAlerts: string[] }> = {
 
 export const budgetAlert: StackRule = {
     name: "budget-alert",
+    appliesTo: [],
     description: "The environment has a cost budget that alerts someone.",
     severity: "low",
     checklist: ["OBS-06"],

@@ -6,6 +6,7 @@ import { listOf, objectOf, show } from "../lib/values";
 
 export const backupPlanCoversDatabase: StackRule = {
     name: "backup-plan-covers-database",
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster],
     description: "Every database is selected by an AWS Backup plan with at least one rule.",
     severity: "high",
     checklist: ["DB-03", "REC-01"],
@@ -66,6 +67,7 @@ function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: bo
 
 export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string; requireKms: boolean }> = {
     name: "backup-bucket-hardened",
+    appliesTo: [],
     description: "The backup bucket exists and is versioned, KMS-encrypted, private, TLS-only and lifecycled.",
     severity: "high",
     checklist: ["REC-02"],

@@ -1,7 +1,7 @@
 import { containersOf, podSpecOf, WORKLOADS } from "../lib/kubernetes";
 import { ResourceRule } from "../lib/rule";
 import { AWS, K8S, RANDOM } from "../lib/types";
-import { booleanProblem, listOf, numberOf, objectOf, show } from "../lib/values";
+import { booleanProblem, isSet, listOf, numberOf, objectOf, peek, show } from "../lib/values";
 
 export const kmsKeyRotation: ResourceRule = {
     name: "kms-key-rotation",
@@ -30,7 +30,7 @@ export const secretsManagerKmsEncrypted: ResourceRule = {
     remediation: "Set kmsKeyId to the platform KMS key instead of the default aws/secretsmanager key.",
     resourceTypes: [AWS.secret],
     validate({ props }, _config, report) {
-        if (!props.kmsKeyId || props.kmsKeyId === "alias/aws/secretsmanager") {
+        if (!isSet(props, "kmsKeyId") || peek(props, "kmsKeyId") === "alias/aws/secretsmanager") {
             report(`kmsKeyId is ${show(props.kmsKeyId)}; use the platform's customer-managed key`);
         }
     },

@@ -171,7 +171,7 @@ describe("policy pack through the analyzer gRPC protocol", function () {
             // A CLI that skipped the schema check would still not get past the pack.
             await configure("rds-storage-encrypted", { waivers: [{ resource: "legacy-db", expires: "2999-01-01" }] });
             await assert.rejects(pack.analyze(unencrypted("legacy-db")), (err: unknown) =>
-                err instanceof AnalyzerError && /rds-storage-encrypted\.waivers\[0\]\.reason is required/.test(err.message));
+                err instanceof AnalyzerError && /rds-storage-encrypted\.waivers\[0\]\.reason is required/.test(err.message) && !/\n/.test(err.message));
         });
     });
 });

@@ -1,0 +1,167 @@
+import { CHECKLIST } from "../policies/checklist";
+import { AnalyzerError, AnalyzerProcess, AnalyzerResource, Diagnostic, EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
+import { RecordedResource } from "./program";
+
+export type ChecklistStatus = "pass" | "fail" | "warn" | "manual" | "not-applicable";
+
+export interface Violation {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    severity: Severity;
+    urn: string;
+    type: string;
+    name: string;
+    message: string;
+    checklist: string[];
+}
+
+export interface ChecklistLine {
+    id: string;
+    area: string;
+    text: string;
+    status: ChecklistStatus;
+    /** The policies that enforce it; empty for manual lines. */
+    policies: string[];
+    /** Why it is manual. */
+    manual?: string;
+}
+
+export interface StackReport {
+    stack: string;
+    /** What was evaluated: the stack file the program ran with, or the export file. */
+    source: string;
+    resources: number;
+    /** Policies that ran (not disabled). */
+    policies: number;
+    /** Policies the stack's policy config disables. */
+    disabledPolicies: string[];
+    violations: Violation[];
+    checklist: ChecklistLine[];
+    /** Policies that failed to run: the stack could not be fully evaluated. */
+    errors: string[];
+}
+
+const CHECKLIST_TAG = "checklist:";
+const APPLIES_TO_TAG = "applies-to:";
+const ANALYZE_CONCURRENCY = 32;
+
+export function checklistIds(policy: PolicyInfo | undefined): string[] {
+    return (policy?.tags ?? []).filter((t) => t.startsWith(CHECKLIST_TAG)).map((t) => t.slice(CHECKLIST_TAG.length));
+}
+
+function toAnalyzer(resource: RecordedResource): AnalyzerResource {
+    return {
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        properties: resource.inputs,
+        parent: resource.parent,
+        dependencies: resource.dependencies,
+        propertyDependencies: resource.propertyDependencies,
+        protect: resource.protect,
+        ignoreChanges: resource.ignoreChanges,
+        additionalSecretOutputs: resource.additionalSecretOutputs,
+        deleteBeforeReplace: resource.deleteBeforeReplace,
+    };
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+    const results: R[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+/** The status of each catalog line, from the violations of its policies and what the stack contains. */
+function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources: RecordedResource[], violations: Violation[]): ChecklistLine[] {
+    const types = new Set(resources.map((r) => r.type));
+    const policies = new Map(pack.policies.map((p) => [p.name, p]));
+    const enabled = (name: string) => config[name] !== undefined && config[name].enforcementLevel !== "disabled";
+    const relevant = (name: string) => {
+        const appliesTo = (policies.get(name)?.tags ?? []).filter((t) => t.startsWith(APPLIES_TO_TAG)).map((t) => t.slice(APPLIES_TO_TAG.length));
+        return appliesTo.length === 0 || appliesTo.some((type) => types.has(type));
+    };
+    return CHECKLIST.map((requirement) => {
+        const line = { id: requirement.id, area: requirement.area, text: requirement.text, policies: requirement.policies };
+        if (requirement.policies.length === 0) {
+            return { ...line, status: "manual" as const, manual: requirement.manual };
+        }
+        const active = requirement.policies.filter(enabled);
+        const found = violations.filter((v) => active.includes(v.policy));
+        let status: ChecklistStatus;
+        if (found.some((v) => v.enforcementLevel === "mandatory")) {
+            status = "fail";
+        } else if (found.length > 0) {
+            status = "warn";
+        } else {
+            status = active.some(relevant) ? "pass" : "not-applicable";
+        }
+        return { ...line, status };
+    });
+}
+
+/**
+ * Evaluates one stack's resources with the policy pack, as the engine does during a preview:
+ * `configure` with the stack's policy config, `analyze` for each resource, `analyzeStack` once.
+ */
+export async function evaluateStack(
+    analyzer: AnalyzerProcess,
+    pack: PackInfo,
+    config: ResolvedPolicyConfig,
+    stack: string,
+    source: string,
+    resources: RecordedResource[],
+): Promise<StackReport> {
+    await analyzer.configure(config);
+    const errors: string[] = [];
+    const guarded = async (what: string, call: () => Promise<Diagnostic[]>) => {
+        try {
+            return await call();
+        } catch (err) {
+            if (!(err instanceof AnalyzerError)) {
+                throw err;
+            }
+            errors.push(`${what}: ${err.message}`);
+            return [];
+        }
+    };
+    const perResource = await mapLimited(resources, ANALYZE_CONCURRENCY, async (r) =>
+        // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
+        (await guarded(r.urn, () => analyzer.analyze(toAnalyzer(r)))).map((d) => ({ ...d, urn: d.urn || r.urn })));
+    const stackWide = await guarded("stack policies", () => analyzer.analyzeStack(resources.map(toAnalyzer)));
+
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const policies = new Map(pack.policies.map((p) => [p.name, p]));
+    const violations = [...perResource.flat(), ...stackWide].map((d): Violation => {
+        const resource = byUrn.get(d.urn);
+        const urnParts = d.urn.split("::");
+        return {
+            policy: d.policyName,
+            enforcementLevel: d.enforcementLevel,
+            severity: d.severity === "unspecified" ? policies.get(d.policyName)?.severity ?? "unspecified" : d.severity,
+            urn: d.urn,
+            type: resource?.type ?? (urnParts[2]?.split("$").pop() ?? ""),
+            name: resource?.name ?? (urnParts[3] ?? ""),
+            // The pack repeats the policy's description on the first line; the report shows it once.
+            message: d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message,
+            checklist: checklistIds(policies.get(d.policyName)),
+        };
+    });
+    return {
+        stack,
+        source,
+        resources: resources.length,
+        policies: Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length,
+        disabledPolicies: Object.entries(config).filter(([, c]) => c.enforcementLevel === "disabled").map(([name]) => name),
+        violations,
+        checklist: checklistStatus(pack, config, resources, violations),
+        errors,
+    };
+}
