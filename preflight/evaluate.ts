@@ -31,6 +31,8 @@ export interface StackReport {
     /** What was evaluated: the stack file the program ran with, or the export file. */
     source: string;
     resources: number;
+    /** How many resources of each type the stack has: what a deployment would create. */
+    resourceTypes: Record<string, number>;
     /** Policies that ran (not disabled). */
     policies: number;
     /** Policies the stack's policy config disables. */
@@ -63,6 +65,14 @@ function toAnalyzer(resource: RecordedResource): AnalyzerResource {
         additionalSecretOutputs: resource.additionalSecretOutputs,
         deleteBeforeReplace: resource.deleteBeforeReplace,
     };
+}
+
+function countTypes(resources: RecordedResource[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const resource of [...resources].sort((a, b) => a.type.localeCompare(b.type))) {
+        counts[resource.type] = (counts[resource.type] ?? 0) + 1;
+    }
+    return counts;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
@@ -158,6 +168,7 @@ export async function evaluateStack(
         stack,
         source,
         resources: resources.length,
+        resourceTypes: countTypes(resources),
         policies: Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length,
         disabledPolicies: Object.entries(config).filter(([, c]) => c.enforcementLevel === "disabled").map(([name]) => name),
         violations,

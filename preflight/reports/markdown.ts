@@ -14,6 +14,8 @@ function stackSection(stack: StackReport): string[] {
             `Checklist: ${counts.pass} pass, ${counts.fail} fail, ${counts.warn} warn, ${counts.manual} manual, ${counts["not-applicable"]} not applicable.`,
         "",
     ];
+    lines.push("<details><summary>Resources by type</summary>", "", "| Type | Count |", "|---|---|",
+        ...Object.entries(stack.resourceTypes).map(([type, count]) => `| \`${type}\` | ${count} |`), "", "</details>", "");
     if (stack.errors.length > 0) {
         lines.push("**Policies that could not run:**", "", ...stack.errors.map((e) => `- ${escape(e)}`), "");
     }

@@ -31,6 +31,8 @@ export function textReport(result: PreflightResult, color: boolean): string {
         for (const error of stack.errors) {
             lines.push(`  ${paint("red", "error")} ${error}`);
         }
+        const types = Object.entries(stack.resourceTypes).map(([type, count]) => `${count} ${type}`);
+        lines.push(`  Resources: ${types.join(", ")}`);
         lines.push(`  Summary: ${stack.resources} resources, ${stack.policies} policies, ${mandatory(stack.violations).length} mandatory and ` +
             `${advisory(stack.violations).length} advisory violations; checklist ${counts.pass} pass, ${counts.fail} fail, ${counts.warn} warn, ` +
             `${counts.manual} manual, ${counts["not-applicable"]} not applicable`);

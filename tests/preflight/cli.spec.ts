@@ -41,7 +41,17 @@ describe("preflight CLI", function () {
         assert.match(stdout, /^Stack staging \(Pulumi\.staging\.yaml\): READY$/m);
         assert.match(stdout, /^Stack production \(Pulumi\.production\.yaml\): READY$/m);
         assert.match(stdout, /Summary: 1\d\d resources, 57 policies, 0 mandatory and \d+ advisory violations; checklist \d+ pass, 0 fail/);
+        // What each stack would create: production has a NAT gateway per zone, staging one.
+        const natGateways = [...stdout.matchAll(/Resources: .*?(\d+) aws:ec2\/natGateway:NatGateway/g)].map((m) => Number(m[1]));
+        assert.deepEqual(natGateways, [1, 3]);
         assert.equal(stderr, "");
+    });
+
+    it("prints its usage with --help and exits 0", () => {
+        const { code, stdout } = preflight("--help");
+        assert.equal(code, 0);
+        assert.match(stdout, /^Usage: npm run preflight -- \[options\]/);
+        assert.match(stdout, /--policy-config FILE/);
     });
 
     describe("on a stack export with a public, unencrypted database and a plaintext Redis", () => {

@@ -124,6 +124,7 @@ describe("evaluation and reports", function () {
         const plain = textReport(result, false);
         assert.ok(plain.indexOf("  critical") < plain.indexOf("  high"));
         assert.match(plain, /^ {4}rds-storage-encrypted \[DB-07\]\n {6}mandatory legacy-db \(aws:rds\/instance:Instance\): storageEncrypted is false/m);
+        assert.match(plain, /Resources: 1 aws:elasticache\/replicationGroup:ReplicationGroup, 1 aws:rds\/instance:Instance, 1 pulumi:pulumi:Stack\n/);
         assert.match(plain, /Summary: 3 resources, 57 policies, \d+ mandatory and \d+ advisory violations; checklist/);
         assert.match(plain, /Stack staging: ERROR/);
         assert.doesNotMatch(plain, /\x1b\[/);
