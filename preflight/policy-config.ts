@@ -1,5 +1,5 @@
 import Ajv, { ValidateFunction } from "ajv";
-import * as fs from "fs";
+import { readInputFile } from "./input-file";
 import { EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig } from "./analyzer";
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -16,13 +16,7 @@ export class PolicyConfigError extends Error {
 
 /** Reads a `--policy-pack-config` file: `{"all": <level>, "<policy>": <level> | {"enforcementLevel": <level>, <props>}}`. */
 export function readPolicyConfigFile(file: string): Record<string, unknown> {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
-        throw new PolicyConfigError(file, [`cannot read it: ${reason}`]);
-    }
+    const text = readInputFile(file, (reason) => new PolicyConfigError(file, [`cannot read it: ${reason}`]));
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);

@@ -1,6 +1,6 @@
-import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { readInputFile } from "./input-file";
 
 /** A stack's config as the Pulumi CLI would hand it to the program, secrets replaced by placeholders. */
 export interface StackConfig {
@@ -68,13 +68,7 @@ function replaceSecrets(value: unknown, onSecret: () => void): unknown {
 }
 
 function readYaml(file: string): any {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
-        throw new StackFileError(`cannot read ${file}: ${reason}`);
-    }
+    const text = readInputFile(file, (reason) => new StackFileError(`cannot read ${file}: ${reason}`));
     try {
         return parse(text);
     } catch (err) {

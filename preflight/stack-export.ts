@@ -1,5 +1,5 @@
-import * as fs from "fs";
 import { z } from "zod";
+import { readInputFile } from "./input-file";
 import { RecordedResource } from "./program";
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -42,44 +42,28 @@ export interface ExportedStack {
     resources: RecordedResource[];
 }
 
-/** A secret as an export stores it (ciphertext or plaintext) becomes an opaque secret value for the policies. */
-function readSecrets(value: unknown): unknown {
+/** The value with every secret in it (a value marked with the secret signature) replaced by `secret`. */
+function replaceSecrets(value: unknown, secret: Record<string, unknown>): unknown {
     if (Array.isArray(value)) {
-        return value.map(readSecrets);
+        return value.map((item) => replaceSecrets(item, secret));
     }
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[SECRET_SIG_KEY] === SECRET_SIG) {
-            return { [SECRET_SIG_KEY]: SECRET_SIG, value: "[secret]" };
+            return { [SECRET_SIG_KEY]: SECRET_SIG, ...secret };
         }
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, readSecrets(v)]));
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, replaceSecrets(v, secret)]));
     }
     return value;
 }
 
+/** A secret as an export stores it (ciphertext or plaintext) becomes an opaque secret value for the policies. */
+const readSecrets = (value: unknown) => replaceSecrets(value, { value: "[secret]" });
 /** Secrets leave the process only as redacted ciphertext. */
-function writeSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(writeSecrets);
-    }
-    if (value !== null && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (record[SECRET_SIG_KEY] === SECRET_SIG) {
-            return { [SECRET_SIG_KEY]: SECRET_SIG, ciphertext: "redacted-by-preflight" };
-        }
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, writeSecrets(v)]));
-    }
-    return value;
-}
+const writeSecrets = (value: unknown) => replaceSecrets(value, { ciphertext: "redacted-by-preflight" });
 
 export function readStackExport(file: string): ExportedStack {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
-        throw new StackExportError(`cannot read ${file}: ${reason}`);
-    }
+    const text = readInputFile(file, (reason) => new StackExportError(`cannot read ${file}: ${reason}`));
     let json: unknown;
     try {
         json = JSON.parse(text);

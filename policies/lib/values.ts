@@ -46,6 +46,16 @@ export function booleanProblem(props: Record<string, any>, key: string, expected
     return value === expected ? undefined : `${key} is ${value}; set it to ${expected}`;
 }
 
+/** A validation that reports `booleanProblem`'s finding, for rules that check one boolean setting. */
+export function requireBoolean(key: string, expected: boolean, providerDefault: boolean) {
+    return (resource: { props: Record<string, any> }, _config: unknown, report: (message: string) => void) => {
+        const problem = booleanProblem(resource.props, key, expected, providerDefault);
+        if (problem) {
+            report(problem);
+        }
+    };
+}
+
 // @pulumi/policy exports UnknownValueError at runtime, but its proxy.d.ts does not declare it.
 const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: any[]) => Error };
 

@@ -2,20 +2,11 @@ import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS } from "../lib/types";
-import { booleanProblem, isSet, listOf, majorVersion, numberOf, objectOf, show } from "../lib/values";
+import { booleanProblem, isSet, listOf, majorVersion, numberOf, objectOf, requireBoolean, show } from "../lib/values";
 
 const RDS = [AWS.rdsInstance, AWS.rdsCluster];
 const isPostgres = (props: Record<string, any>) => typeof props.engine === "string" && /^(aurora-)?postgres/.test(props.engine);
 const isRedis = (props: Record<string, any>) => props.engine === undefined || props.engine === "redis" || props.engine === "valkey";
-
-function requireBoolean(key: string, expected: boolean, providerDefault: boolean) {
-    return (resource: { props: Record<string, any> }, _config: unknown, report: (m: string) => void) => {
-        const problem = booleanProblem(resource.props, key, expected, providerDefault);
-        if (problem) {
-            report(problem);
-        }
-    };
-}
 
 function requireAtLeast(key: string, configKey: string, providerDefault: number, unit: string) {
     return (resource: { props: Record<string, any> }, config: Record<string, number>, report: (m: string) => void) => {

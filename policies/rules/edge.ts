@@ -1,6 +1,6 @@
 import { ResourceRule, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
-import { booleanProblem, isSet, listOf, numberOf, objectOf, show } from "../lib/values";
+import { isSet, listOf, numberOf, objectOf, requireBoolean, show } from "../lib/values";
 
 const isApplicationLoadBalancer = (props: Record<string, any>) =>
     props.loadBalancerType === undefined || props.loadBalancerType === null || props.loadBalancerType === "application";
@@ -62,12 +62,9 @@ export const albDropInvalidHeaders: ResourceRule = {
     checklist: ["EDGE-04"],
     remediation: "Set dropInvalidHeaderFields: true.",
     resourceTypes: AWS.loadBalancers,
-    validate(resource, _config, report) {
+    validate(resource, config, report) {
         if (isApplicationLoadBalancer(resource.props)) {
-            const problem = booleanProblem(resource.props, "dropInvalidHeaderFields", true, false);
-            if (problem) {
-                report(problem);
-            }
+            requireBoolean("dropInvalidHeaderFields", true, false)(resource, config, report);
         }
     },
 };
@@ -97,12 +94,7 @@ export const albDeletionProtection: ResourceRule = {
     checklist: ["EDGE-01"],
     remediation: "Set enableDeletionProtection: true.",
     resourceTypes: AWS.loadBalancers,
-    validate(resource, _config, report) {
-        const problem = booleanProblem(resource.props, "enableDeletionProtection", true, false);
-        if (problem) {
-            report(problem);
-        }
-    },
+    validate: requireBoolean("enableDeletionProtection", true, false),
 };
 
 export const albWafAttached: StackRule = {

@@ -1,7 +1,7 @@
 import { containersOf, podSpecOf, WORKLOADS } from "../lib/kubernetes";
 import { ResourceRule } from "../lib/rule";
 import { AWS, K8S, RANDOM } from "../lib/types";
-import { booleanProblem, isSet, listOf, numberOf, objectOf, peek, show } from "../lib/values";
+import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show } from "../lib/values";
 
 export const kmsKeyRotation: ResourceRule = {
     name: "kms-key-rotation",
@@ -10,14 +10,11 @@ export const kmsKeyRotation: ResourceRule = {
     checklist: ["SEC-02"],
     remediation: "Set enableKeyRotation: true (and rotationPeriodInDays, 90-2560).",
     resourceTypes: [AWS.kmsKey],
-    validate({ props }, _config, report) {
-        const spec = props.customerMasterKeySpec ?? props.keySpec;
-        if (spec !== undefined && spec !== "SYMMETRIC_DEFAULT") {
-            return; // AWS rotates only symmetric encryption keys.
-        }
-        const problem = booleanProblem(props, "enableKeyRotation", true, false);
-        if (problem) {
-            report(problem);
+    validate(resource, config, report) {
+        const spec = resource.props.customerMasterKeySpec ?? resource.props.keySpec;
+        // AWS rotates only symmetric encryption keys.
+        if (spec === undefined || spec === "SYMMETRIC_DEFAULT") {
+            requireBoolean("enableKeyRotation", true, false)(resource, config, report);
         }
     },
 };
