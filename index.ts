@@ -19,5 +19,7 @@ export const appSecurityGroupId = platform.network.appSecurityGroupId;
 export const databaseInstance = platform.database.instanceIdentifier;
 export const databaseProxyEndpoint = platform.database.proxyEndpoint;
 export const databaseCredentialSecretArns = platform.database.credentialSecretArns;
+export const loadBalancerDnsName = platform.loadBalancer.dnsName;
+export const webAclArn = platform.loadBalancer.webAclArn;
 export const cachePrimaryEndpoint = platform.cache.primaryEndpoint;
 export const cacheReaderEndpoint = platform.cache.readerEndpoint;

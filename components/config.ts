@@ -139,19 +139,33 @@ const cache = z.strictObject({
     logRetentionDays: logRetentionDays.default(365),
 });
 
+const dnsName = (example: string) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    message: `expected a lower-case DNS name like ${example}`,
+});
+
+const edge = z.strictObject({
+    hostedZoneName: dnsName("example.com").optional(),
+    sslPolicy: z.string().regex(/^ELBSecurityPolicy-TLS13-[\w-]+$/, {
+        message: "expected a TLS 1.3 security policy like ELBSecurityPolicy-TLS13-1-2-2021-06",
+    }).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+    rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(2000),
+    deletionProtection: z.boolean().default(true),
+    accessLogRetentionDays: z.number().int().min(1).max(3650).default(90),
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
+});
+
 const tagKey = z.string().regex(/^[\w.:\/=+@-]{1,128}$/, { message: "expected a tag key of 1-128 letters, digits or _.:/=+@-" });
 
 export const platformConfigSchema = z
     .strictObject({
         environment: z.enum(["staging", "production"]),
-        domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-            message: "expected a lower-case DNS name like api.example.com",
-        }),
+        domainName: dnsName("api.example.com"),
         tags: z.record(tagKey, z.string().max(256)).default({}),
         network: network.default(() => network.parse({})),
         secrets: secrets.default({ recoveryWindowDays: 30, kmsDeletionWindowDays: 30 }),
         database: database.default(() => database.parse({})),
         cache: cache.default(() => cache.parse({})),
+        edge: edge.default(() => edge.parse({})),
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
             .default({}),
@@ -163,6 +177,10 @@ export const platformConfigSchema = z
     })
     .superRefine((config, ctx) => {
         const { network: net, database: db, cache: redis } = config;
+        if (!config.services.some((s) => s.public)) {
+            ctx.addIssue({ code: "custom", path: ["services"], input: config.services.map((s) => s.name),
+                message: "expected at least one service with public: true for the load balancer to serve" });
+        }
         if (redis.multiAz && redis.replicas < 1) {
             ctx.addIssue({ code: "custom", path: ["cache", "multiAz"], input: true,
                 message: "Multi-AZ needs a replica in another zone: set cache.replicas to 1 or more, or multiAz to false" });
@@ -189,6 +207,8 @@ export const platformConfigSchema = z
         requireThat(["database", "skipFinalSnapshot"], db.skipFinalSnapshot, !db.skipFinalSnapshot, "a final snapshot: expected false");
         requireThat(["database", "monitoringIntervalSeconds"], db.monitoringIntervalSeconds, db.monitoringIntervalSeconds > 0,
             "enhanced monitoring: expected 1 to 60");
+        requireThat(["edge", "deletionProtection"], config.edge.deletionProtection, config.edge.deletionProtection,
+            "load balancer deletion protection: expected true");
         requireThat(["cache", "replicas"], redis.replicas, redis.replicas >= 1, "at least one replica to fail over to");
         requireThat(["cache", "multiAz"], redis.multiAz, redis.multiAz, "a Multi-AZ cache: expected true");
         requireThat(["cache", "snapshotRetentionDays"], redis.snapshotRetentionDays, redis.snapshotRetentionDays >= 7,
@@ -211,6 +231,7 @@ export type NetworkConfig = PlatformConfig["network"];
 export type ServiceConfig = PlatformConfig["services"][number];
 export type DatabaseConfig = PlatformConfig["database"];
 export type CacheConfig = PlatformConfig["cache"];
+export type EdgeConfig = PlatformConfig["edge"];
 
 /** Config keys whose values are never echoed back in an error message. */
 const SECRET_KEYS = new Set(["apiKeys"]);

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
 import { PlatformConfig } from "./config";
 import { Database } from "./database";
+import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
 
@@ -16,6 +17,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly network: Network;
     public readonly database: Database;
     public readonly cache: Cache;
+    public readonly loadBalancer: LoadBalancer;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -102,8 +104,25 @@ export class Platform extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
+        const edge = config.edge;
+        this.loadBalancer = new LoadBalancer(`${name}-edge`, {
+            vpcId: this.network.vpcId,
+            subnetIds: this.network.publicSubnetIds,
+            targetSecurityGroupId: this.network.appSecurityGroupId,
+            domainName: config.domainName,
+            hostedZoneName: edge.hostedZoneName,
+            services: config.services.filter((s) => s.public).map((s) => ({ name: s.name, port: s.port, healthPath: s.healthPath })),
+            sslPolicy: edge.sslPolicy,
+            rateLimitPerFiveMinutes: edge.rateLimitPerFiveMinutes,
+            deletionProtection: edge.deletionProtection,
+            accessLogRetentionDays: edge.accessLogRetentionDays,
+            idleTimeoutSeconds: edge.idleTimeoutSeconds,
+            tags,
+        }, { parent: this });
+
         this.registerOutputs({
             vpcId: this.network.vpcId,
+            loadBalancerDnsName: this.loadBalancer.dnsName,
             kmsKeyArn: this.secrets.kmsKeyArn,
             databaseProxyEndpoint: this.database.proxyEndpoint,
             cachePrimaryEndpoint: this.cache.primaryEndpoint,

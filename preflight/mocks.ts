@@ -52,6 +52,13 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
             case "aws:index/getPartition:getPartition":
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            case "aws:route53/getZone:getZone": {
+                const zoneId = `Z${fakeBytes(String(args.inputs.name), 10).toString("hex").toUpperCase().slice(0, 13)}`;
+                return { id: zoneId, zoneId, name: args.inputs.name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false,
+                    nameServers: ["ns-1.awsdns-01.org"], primaryNameServer: "ns-1.awsdns-01.org" };
+            }
+            case "aws:elb/getServiceAccount:getServiceAccount":
+                return { id: "156460612806", arn: "arn:aws:iam::156460612806:root", region: this.region };
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, arn: this.arn("ec2", `vpc/${args.inputs.id}`), cidrBlock: "10.0.0.0/16", state: "available" };
             default:
@@ -113,6 +120,27 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                     arn: this.arn("elasticache", `replicationgroup:${inputs.replicationGroupId}`),
                 };
             }
+            case "aws:lb/loadBalancer:LoadBalancer": {
+                const suffix = `app/${name.slice(0, 32)}/${fakeBytes(name, 8).toString("hex")}`;
+                return { arn: this.arn("elasticloadbalancing", `loadbalancer/${suffix}`), arnSuffix: suffix,
+                    dnsName: `${name.slice(0, 32)}-1234567890.${this.region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" };
+            }
+            case "aws:lb/targetGroup:TargetGroup": {
+                const suffix = `targetgroup/${name.slice(0, 32)}/${fakeBytes(name, 8).toString("hex")}`;
+                return { arn: this.arn("elasticloadbalancing", suffix), arnSuffix: suffix };
+            }
+            case "aws:acm/certificate:Certificate":
+                return { arn: this.arn("acm", `certificate/${fakeUuid(name)}`), domainValidationOptions: [{
+                    domainName: inputs.domainName, resourceRecordName: `_${fakeBytes(name, 16).toString("hex")}.${inputs.domainName}.`,
+                    resourceRecordType: "CNAME", resourceRecordValue: `_${fakeBytes(`${name}/v`, 16).toString("hex")}.acm-validations.aws.` }] };
+            case "aws:acm/certificateValidation:CertificateValidation":
+                return { certificateArn: inputs.certificateArn };
+            case "aws:route53/record:Record":
+                return { fqdn: String(inputs.name).replace(/\.$/, "") };
+            case "aws:s3/bucket:Bucket":
+                return { bucket: inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`, arn: `arn:aws:s3:::${inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`}` };
+            case "aws:wafv2/webAcl:WebAcl":
+                return { arn: this.arn("wafv2", `regional/webacl/${name}/${fakeUuid(name)}`) };
             case "aws:ec2/vpc:Vpc":
                 return { arn: this.arn("ec2", `vpc/${name}-id`), defaultSecurityGroupId: `${name}-default-sg-id` };
             default: {

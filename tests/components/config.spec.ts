@@ -157,6 +157,17 @@ describe("stack config", () => {
         });
     });
 
+    it("refuses an edge without TLS 1.3, and services none of which the load balancer could serve", () => {
+        const services = JSON.parse(stackConfig("staging")["platform:services"]).map((s: object) => ({ ...s, public: false }));
+        const error = configError(stackConfig("production", {
+            "platform:edge": JSON.stringify({ sslPolicy: "ELBSecurityPolicy-2016-08", deletionProtection: false }),
+            "platform:services": JSON.stringify(services),
+        }));
+        assert.match(error.message, /platform:edge\.sslPolicy: got "ELBSecurityPolicy-2016-08"; expected a TLS 1\.3 security policy/);
+        assert.match(error.message, /platform:edge\.deletionProtection: got false; production needs load balancer deletion protection/);
+        assert.match(error.message, /platform:services: got \["api","worker"\]; expected at least one service with public: true/);
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);

@@ -4,7 +4,7 @@ import { RecordedResource } from "../../preflight/program";
 
 /**
  * A resource without `protect`, environment names, and the values the mocks derive from names
- * (key ids, generated secrets, auto-name suffixes), to compare the plans of two environments.
+ * (key ids, generated secrets, auto-name suffixes, other hashes), to compare the plans of two environments.
  */
 function shape(resource: RecordedResource) {
     const { protect: _protect, ...rest } = resource;
@@ -12,7 +12,8 @@ function shape(resource: RecordedResource) {
     return JSON.parse(text
         .replace(/production|staging/g, "ENV")
         .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "UUID")
-        .replace(/-[0-9a-f]{7}"/g, '-AUTONAME"'));
+        .replace(/-[0-9a-f]{7}"/g, '-AUTONAME"')
+        .replace(/[0-9a-f]{8,}/g, "HEX"));
 }
 
 describe("Platform", () => {
