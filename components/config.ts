@@ -70,6 +70,9 @@ const service = z.strictObject({
     healthPath: z.string().startsWith("/").default("/health"),
     public: z.boolean().default(false),
     replicas: z.number().int().min(1).max(100).default(2),
+    maxReplicas: z.number().int().min(1).max(500).default(10),
+    env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like TEMPLATE_CACHE_TTL" }), z.string())
+        .default({}),
     cpu: kubernetesQuantity("250m").default("250m"),
     memory: kubernetesQuantity("512Mi").default("512Mi"),
 });
@@ -154,6 +157,16 @@ const edge = z.strictObject({
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
 });
 
+const kubernetes = z.strictObject({
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "expected a Kubernetes namespace name" }).default("platform"),
+    context: z.string().min(1).optional(),
+});
+
+const migrations = z.strictObject({
+    service: z.string(),
+    command: z.array(z.string().min(1)).min(1),
+});
+
 const tagKey = z.string().regex(/^[\w.:\/=+@-]{1,128}$/, { message: "expected a tag key of 1-128 letters, digits or _.:/=+@-" });
 
 export const platformConfigSchema = z
@@ -166,6 +179,10 @@ export const platformConfigSchema = z
         database: database.default(() => database.parse({})),
         cache: cache.default(() => cache.parse({})),
         edge: edge.default(() => edge.parse({})),
+        kubernetes: kubernetes.default(() => kubernetes.parse({})),
+        kubeconfig: z.string().min(1).optional(),
+        release: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,62}$/, { message: "expected a release version like 1.4.2" }),
+        migrations: migrations.optional(),
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
             .default({}),
@@ -177,6 +194,16 @@ export const platformConfigSchema = z
     })
     .superRefine((config, ctx) => {
         const { network: net, database: db, cache: redis } = config;
+        config.services.forEach((svc, index) => {
+            if (svc.maxReplicas < svc.replicas) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "maxReplicas"], input: svc.maxReplicas,
+                    message: `expected at least replicas (${svc.replicas})` });
+            }
+        });
+        if (config.migrations && !config.services.some((s) => s.name === config.migrations!.service)) {
+            ctx.addIssue({ code: "custom", path: ["migrations", "service"], input: config.migrations.service,
+                message: `expected one of the services: ${config.services.map((s) => s.name).join(", ")}` });
+        }
         if (!config.services.some((s) => s.public)) {
             ctx.addIssue({ code: "custom", path: ["services"], input: config.services.map((s) => s.name),
                 message: "expected at least one service with public: true for the load balancer to serve" });
@@ -220,7 +247,9 @@ export const platformConfigSchema = z
 type ParsedConfig = z.infer<typeof platformConfigSchema>;
 
 /** The validated stack config: the one typed object the program is built from. */
-export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys"> {
+export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys" | "kubeconfig"> {
+    /** Kubeconfig of the cluster (secret); absent: the ambient context. */
+    kubeconfig?: pulumi.Output<string>;
     /** The AWS region (`aws:region`). */
     region: string;
     /** Third-party API keys by environment variable name; every value is a Pulumi secret. */
@@ -234,7 +263,7 @@ export type CacheConfig = PlatformConfig["cache"];
 export type EdgeConfig = PlatformConfig["edge"];
 
 /** Config keys whose values are never echoed back in an error message. */
-const SECRET_KEYS = new Set(["apiKeys"]);
+const SECRET_KEYS = new Set(["apiKeys", "kubeconfig"]);
 const AWS_REGION_KEY = "aws:region";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
 
@@ -276,7 +305,8 @@ export function parsePlatformConfig(rawConfig: Record<string, string>): Platform
     const apiKeys = Object.fromEntries(
         Object.entries(result.data.apiKeys).map(([name, value]) => [name, pulumi.secret(value)]),
     );
-    return { ...result.data, region: region as string, apiKeys };
+    const kubeconfig = result.data.kubeconfig === undefined ? undefined : pulumi.secret(result.data.kubeconfig);
+    return { ...result.data, region: region as string, apiKeys, kubeconfig };
 }
 
 /** Reads and validates the current stack's config. */

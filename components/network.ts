@@ -41,6 +41,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly cidrBlock: pulumi.Output<string>;
     public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Address ranges of the public subnets (the whole VPC's range for an adopted VPC): where the load balancer's traffic comes from. */
+    public readonly publicSubnetCidrs: pulumi.Output<string[]>;
     public readonly privateSubnetIds: pulumi.Output<string[]>;
     public readonly isolatedSubnetIds: pulumi.Output<string[]>;
     public readonly natGatewayIds: pulumi.Output<string[]>;
@@ -56,6 +58,7 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(existing.vpcId);
             this.cidrBlock = aws.ec2.getVpcOutput({ id: existing.vpcId }, { parent: this }).cidrBlock;
             this.publicSubnetIds = pulumi.output(existing.publicSubnetIds);
+            this.publicSubnetCidrs = this.cidrBlock.apply((cidr) => [cidr]);
             this.privateSubnetIds = pulumi.output(existing.privateSubnetIds);
             this.isolatedSubnetIds = pulumi.output(existing.isolatedSubnetIds);
             this.natGatewayIds = pulumi.output([]);
@@ -64,6 +67,7 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = created.vpcId;
             this.cidrBlock = created.cidrBlock;
             this.publicSubnetIds = created.publicSubnetIds;
+            this.publicSubnetCidrs = created.publicSubnetCidrs;
             this.privateSubnetIds = created.privateSubnetIds;
             this.isolatedSubnetIds = created.isolatedSubnetIds;
             this.natGatewayIds = created.natGatewayIds;
@@ -141,7 +145,8 @@ export class Network extends pulumi.ComponentResource {
 
         const indexes = Array.from({ length: zoneCount }, (_, index) => index);
         // Public and isolated tiers are small /+5 blocks; the application tier gets three /+3 blocks.
-        const publicSubnets = indexes.map((i) => subnet("public", i, cidrSubnet(cidrBlock, 5, i)));
+        const publicCidrs = indexes.map((i) => cidrSubnet(cidrBlock, 5, i));
+        const publicSubnets = indexes.map((i) => subnet("public", i, publicCidrs[i]));
         const privateSubnets = indexes.map((i) => subnet("private", i, cidrSubnet(cidrBlock, 3, 1 + i)));
         const isolatedSubnets = indexes.map((i) => subnet("isolated", i, cidrSubnet(cidrBlock, 5, 16 + i)));
 
@@ -204,6 +209,7 @@ export class Network extends pulumi.ComponentResource {
             vpcId: vpc.id,
             cidrBlock: vpc.cidrBlock,
             publicSubnetIds: ids(publicSubnets),
+            publicSubnetCidrs: pulumi.output(publicCidrs),
             privateSubnetIds: ids(privateSubnets),
             isolatedSubnetIds: ids(isolatedSubnets),
             natGatewayIds: pulumi.all(natGateways.map((n) => n.id)),

@@ -1,8 +1,11 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
 import { PlatformConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer } from "./load-balancer";
+import { Migration } from "./migration";
+import { Service } from "./service";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
 
@@ -18,6 +21,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly database: Database;
     public readonly cache: Cache;
     public readonly loadBalancer: LoadBalancer;
+    public readonly migration: Migration | undefined;
+    public readonly services: Service[];
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -119,6 +124,61 @@ export class Platform extends pulumi.ComponentResource {
             idleTimeoutSeconds: edge.idleTimeoutSeconds,
             tags,
         }, { parent: this });
+
+        // The cluster is an input: its kubeconfig from secret config, or the ambient context.
+        const kubernetes = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: config.kubeconfig,
+            context: config.kubernetes.context,
+            namespace: config.kubernetes.namespace,
+            enableServerSideApply: true,
+        }, { parent: this });
+        const inCluster = { parent: this, provider: kubernetes };
+        const namespace = config.kubernetes.namespace;
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+        }, inCluster);
+        // Nothing reaches or leaves a pod unless a service's own policy allows it.
+        const denyAll = new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
+            metadata: { name: "default-deny", namespace },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        }, { ...inCluster, dependsOn: [ns] });
+        const inNamespace = { parent: this, providers: [kubernetes], dependsOn: [ns, denyAll] };
+
+        const migrating = config.services.find((s) => s.name === config.migrations?.service);
+        this.migration = config.migrations && migrating ? new Migration(`${name}-release`, {
+            namespace,
+            release: config.release,
+            dbInstanceIdentifier: `${name}-db`,
+            image: migrating.image,
+            command: config.migrations.command,
+            databaseUrl: this.database.migratorUrl,
+            vpcCidr: this.network.cidrBlock,
+            tags,
+        }, { ...inNamespace, dependsOn: [ns, denyAll, this.database] }) : undefined;
+
+        const secretEnv = {
+            DATABASE_URL: this.database.databaseUrl,
+            REDIS_URL: this.cache.redisUrl,
+            JWT_SECRET: this.secrets.jwtSecret,
+            ENCRYPTION_KEY: this.secrets.encryptionKey,
+            ...config.apiKeys,
+        };
+        this.services = config.services.map((svc) => new Service(svc.name, {
+            namespace,
+            image: svc.image,
+            port: svc.port,
+            healthPath: svc.healthPath,
+            replicas: svc.replicas,
+            maxReplicas: svc.maxReplicas,
+            cpu: svc.cpu,
+            memory: svc.memory,
+            env: { CORS_ORIGINS: `https://${config.domainName}`, RELEASE: config.release, ...svc.env },
+            secretEnv,
+            loadBalancerCidrs: svc.public ? this.network.publicSubnetCidrs : undefined,
+            targetGroupArn: svc.public ? this.loadBalancer.targetGroupArns[svc.name] : undefined,
+            vpcCidr: this.network.cidrBlock,
+            rolloutAfter: this.migration ? [this.migration.job] : undefined,
+        }, inNamespace));
 
         this.registerOutputs({
             vpcId: this.network.vpcId,

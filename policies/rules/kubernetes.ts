@@ -3,7 +3,7 @@ import { Container, containersOf, metadataOf, podLabelsOf, podSpecOf, refersTo, 
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
-import { listOf, numberOf, objectOf, show } from "../lib/values";
+import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
 /** A resource rule that checks each container of a workload, reporting one message per failing container. */
 function perContainer<C>(check: (container: Container, pod: Spec, config: C) => string | undefined, containers: "all" | "main" = "all") {
@@ -231,9 +231,13 @@ interface Setting {
     literal(): unknown;
 }
 
-/** The settings a container gets: literal env values, env from refs, and the keys of envFrom ConfigMaps and Secrets. */
-function settingsOf(stack: StackView, workload: PolicyResource, container: Container): Map<string, Setting> {
+/**
+ * The settings a container gets: literal env values, env from refs, and the keys of envFrom ConfigMaps
+ * and Secrets. `unknown` lists the sources whose data a preview cannot see yet (a Secret built from outputs).
+ */
+function settingsOf(stack: StackView, workload: PolicyResource, container: Container): { settings: Map<string, Setting>; unknown: PolicyResource[] } {
     const settings = new Map<string, Setting>();
+    const unknown: PolicyResource[] = [];
     const { namespace } = metadataOf(workload);
     const sameNamespace = (kind: string, name: unknown) =>
         stack.ofType(kind).find((r) => metadataOf(r).namespace === namespace && metadataOf(r).name === name);
@@ -243,7 +247,12 @@ function settingsOf(stack: StackView, workload: PolicyResource, container: Conta
         const prefix = typeof from?.prefix === "string" ? from.prefix : "";
         const source = configMap ? sameNamespace(K8S.configMap, configMap.name) : secret ? sameNamespace(K8S.secret, secret.name) : undefined;
         for (const field of ["data", "stringData"]) {
-            const data = objectOf(source?.props[field]);
+            const value = peek(source?.props, field);
+            if (value === UNKNOWN) {
+                unknown.push(source!);
+                continue;
+            }
+            const data = objectOf(value);
             for (const key of Object.keys(data ?? {})) {
                 settings.set(prefix + key, { source: source!.name, literal: () => (configMap ? data![key] : undefined) });
             }
@@ -254,7 +263,7 @@ function settingsOf(stack: StackView, workload: PolicyResource, container: Conta
             settings.set(env.name, { source: "value" in env ? "env" : "env valueFrom", literal: () => env.value });
         }
     }
-    return settings;
+    return { settings, unknown };
 }
 
 function forEachServingContainer(stack: StackView, visit: (workload: PolicyResource, container: Container) => void) {
@@ -274,7 +283,7 @@ export const k8sNodeEnvProduction: StackRule = {
     remediation: "Set NODE_ENV=production in the service's ConfigMap (envFrom) or env.",
     validate(stack, _config, report) {
         forEachServingContainer(stack, (workload, container) => {
-            const setting = settingsOf(stack, workload, container).get("NODE_ENV");
+            const setting = settingsOf(stack, workload, container).settings.get("NODE_ENV");
             const value = setting?.literal();
             if (value !== "production") {
                 const given = setting === undefined ? "not set" : value === undefined ? `from ${setting.source} (not visible)` : show(value);
@@ -296,8 +305,13 @@ export const k8sRequiredEnv: StackRule<{ requiredNames: string[] }> = {
     config: { requiredNames: { type: "array", items: { type: "string" }, default: REQUIRED_ENV, description: "Settings every container needs." } },
     validate(stack, { requiredNames }, report) {
         forEachServingContainer(stack, (workload, container) => {
-            const settings = settingsOf(stack, workload, container);
+            const { settings, unknown } = settingsOf(stack, workload, container);
             const missing = requiredNames.filter((name) => !settings.has(name));
+            if (missing.length > 0 && unknown.length > 0) {
+                // A source this preview cannot see may hold them: reading it reports that the rule cannot decide yet.
+                void unknown[0].props.stringData;
+                void unknown[0].props.data;
+            }
             if (missing.length > 0) {
                 report(`${workload.name} ${container.label} does not get ${missing.join(", ")}`, workload);
             }

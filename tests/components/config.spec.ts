@@ -168,6 +168,23 @@ describe("stack config", () => {
         assert.match(error.message, /platform:services: got \["api","worker"\]; expected at least one service with public: true/);
     });
 
+    it("refuses a bad service entry: no image tag, no replica in production, a port out of range, an unknown migrating service", () => {
+        const services = JSON.parse(stackConfig("production")["platform:services"]);
+        services[0].image = "ghcr.io/acme/api";
+        services[1].replicas = 0;
+        services[1].port = 0;
+        services[0].maxReplicas = 2;
+        const error = configError(stackConfig("production", {
+            "platform:services": JSON.stringify(services),
+            "platform:migrations": JSON.stringify({ service: "billing", command: ["npm", "run", "migrate"] }),
+        }));
+        assert.match(error.message, /platform:services\[0\]\.image: got "ghcr\.io\/acme\/api"; expected an image pinned to a tag or digest/);
+        assert.match(error.message, /platform:services\[1\]\.replicas: got 0; Too small/);
+        assert.match(error.message, /platform:services\[1\]\.port: got 0; Too small/);
+        assert.match(error.message, /platform:services\[0\]\.maxReplicas: got 2; expected at least replicas \(3\)/);
+        assert.match(error.message, /platform:migrations\.service: got "billing"; expected one of the services: api, worker/);
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);

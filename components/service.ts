@@ -1,0 +1,222 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ServiceArgs {
+    /** The namespace (created by the caller, with its default-deny policy). */
+    namespace: string;
+    /** Image pinned to a tag or digest. */
+    image: pulumi.Input<string>;
+    /** The port the process listens on. */
+    port: number;
+    /** Readiness and liveness endpoint. */
+    healthPath: string;
+    /** Replicas to keep at least (the HPA's minimum). Default 2. */
+    replicas?: number;
+    /** The HPA's maximum. Default 10. */
+    maxReplicas?: number;
+    /** Default "250m" requested and "1" as the limit. */
+    cpu?: string;
+    /** Requested and limit. Default "512Mi". */
+    memory?: string;
+    /** Settings that are not secret: they go to the service's ConfigMap (NODE_ENV=production is always set). */
+    env?: Record<string, pulumi.Input<string>>;
+    /** Secret settings by name: they go to the service's Secret and stay Pulumi secrets. */
+    secretEnv?: Record<string, pulumi.Input<string>>;
+    /** Where the load balancer's traffic comes from; the service admits it on its port. Absent: no ingress. */
+    loadBalancerCidrs?: pulumi.Input<string[]>;
+    /** The ALB target group to register the pods in (through a TargetGroupBinding). */
+    targetGroupArn?: pulumi.Input<string>;
+    /** The VPC's range: the service reaches the database proxy and the cache there. */
+    vpcCidr: pulumi.Input<string>;
+    /** Resources the rollout waits for, e.g. the release's migration Job. */
+    rolloutAfter?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Ports in the VPC a service reaches: PostgreSQL (through the proxy) and Redis. */
+const DATA_PORTS = [5432, 6379];
+const USER_ID = 10001;
+
+/** The hardened container and pod settings every workload of the platform runs with. */
+export function restrictedPod(args: { labels: Record<string, string> }) {
+    return {
+        podSecurityContext: {
+            runAsNonRoot: true,
+            runAsUser: USER_ID,
+            runAsGroup: USER_ID,
+            fsGroup: USER_ID,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        containerSecurityContext: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        },
+        // The root filesystem is read-only: /tmp is the one place to write.
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        labels: args.labels,
+    };
+}
+
+/**
+ * One application service on Kubernetes: ServiceAccount, ConfigMap and Secret for its settings, a
+ * hardened Deployment (non-root, read-only root, no privilege escalation, requests and limits,
+ * probes, zero-downtime rolling updates, spread over zones), a Service, an HPA, a PodDisruptionBudget,
+ * the NetworkPolicies it needs on top of the namespace's default deny, and a TargetGroupBinding
+ * that registers its pods in the load balancer's target group.
+ */
+export class Service extends pulumi.ComponentResource {
+    public readonly deploymentName: string;
+    public readonly serviceName: string;
+
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:app:Service", name, {}, opts);
+        const parent = { parent: this };
+        const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "platform" };
+        const metadata = (suffix = "") => ({ name: `${name}${suffix}`, namespace: args.namespace, labels });
+        const replicas = args.replicas ?? 2;
+        const pod = restrictedPod({ labels });
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-account`, {
+            metadata: metadata(),
+            automountServiceAccountToken: false,
+        }, parent);
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-env`, {
+            metadata: metadata("-env"),
+            data: { ...args.env, PORT: String(args.port), NODE_ENV: "production" },
+        }, parent);
+        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
+            metadata: metadata("-secrets"),
+            type: "Opaque",
+            stringData: Object.fromEntries(Object.entries(args.secretEnv ?? {}).map(([key, value]) => [key, pulumi.secret(value)])),
+        }, parent);
+
+        const probe = (initialDelaySeconds: number) => ({
+            httpGet: { path: args.healthPath, port: "http" },
+            initialDelaySeconds,
+            periodSeconds: 10,
+            timeoutSeconds: 3,
+            failureThreshold: 3,
+        });
+        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+            metadata: metadata(),
+            spec: {
+                replicas,
+                revisionHistoryLimit: 10,
+                selector: { matchLabels: labels },
+                // A new pod must be ready before an old one goes: no loss of capacity during a rollout.
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        serviceAccountName: account.metadata.name,
+                        automountServiceAccountToken: false,
+                        securityContext: pod.podSecurityContext,
+                        terminationGracePeriodSeconds: 30,
+                        topologySpreadConstraints: [{
+                            maxSkew: 1,
+                            topologyKey: "topology.kubernetes.io/zone",
+                            whenUnsatisfiable: "ScheduleAnyway",
+                            labelSelector: { matchLabels: labels },
+                        }],
+                        containers: [{
+                            name,
+                            image: args.image,
+                            ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
+                            envFrom: [{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                            resources: {
+                                requests: { cpu: args.cpu ?? "250m", memory: args.memory ?? "512Mi" },
+                                limits: { cpu: "1", memory: args.memory ?? "512Mi" },
+                            },
+                            securityContext: pod.containerSecurityContext,
+                            readinessProbe: probe(5),
+                            livenessProbe: probe(20),
+                            // Let the load balancer stop sending before the process gets SIGTERM.
+                            lifecycle: { preStop: { sleep: { seconds: 5 } } },
+                            volumeMounts: pod.volumeMounts,
+                        }],
+                        volumes: pod.volumes,
+                    },
+                },
+            },
+        }, { parent: this, dependsOn: args.rolloutAfter });
+
+        const service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: metadata(),
+            spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
+        }, parent);
+
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
+            metadata: metadata(),
+            spec: {
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                minReplicas: replicas,
+                maxReplicas: args.maxReplicas ?? 10,
+                metrics: [
+                    { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+                    { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
+                ],
+            },
+        }, parent);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
+            metadata: metadata(),
+            spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+        }, parent);
+
+        this.createNetworkPolicies(name, args, labels, metadata);
+
+        if (args.targetGroupArn) {
+            new k8s.apiextensions.CustomResource(`${name}-target-group-binding`, {
+                apiVersion: "elbv2.k8s.aws/v1beta1",
+                kind: "TargetGroupBinding",
+                metadata: metadata(),
+                spec: {
+                    serviceRef: { name: service.metadata.name, port: args.port },
+                    targetGroupARN: args.targetGroupArn,
+                    targetType: "ip",
+                },
+            }, parent);
+        }
+
+        this.deploymentName = name;
+        this.serviceName = name;
+        this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName });
+    }
+
+    private createNetworkPolicies(name: string, args: ServiceArgs, labels: Record<string, string>,
+        metadata: (suffix?: string) => { name: string; namespace: string; labels: Record<string, string> }) {
+        const parent = { parent: this };
+        const podSelector = { matchLabels: labels };
+        if (args.loadBalancerCidrs) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-allow-load-balancer`, {
+                metadata: metadata("-allow-load-balancer"),
+                spec: {
+                    podSelector,
+                    policyTypes: ["Ingress"],
+                    ingress: [{
+                        from: pulumi.output(args.loadBalancerCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
+                        ports: [{ protocol: "TCP", port: args.port }],
+                    }],
+                },
+            }, parent);
+        }
+        new k8s.networking.v1.NetworkPolicy(`${name}-allow-egress`, {
+            metadata: metadata("-allow-egress"),
+            spec: {
+                podSelector,
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                    },
+                    { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: DATA_PORTS.map((port) => ({ protocol: "TCP", port })) },
+                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                ],
+            },
+        }, parent);
+    }
+}
