@@ -7,7 +7,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const JOB = "kubernetes:batch/v1:Job";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
-const podSpec = (plan: Plan, workload: { inputs: Record<string, unknown> }) => (workload.inputs as any).spec.template.spec;
+const podSpec = (workload: { inputs: Record<string, unknown> }) => (workload.inputs as any).spec.template.spec;
 
 const componentArgs: ServiceArgs = {
     namespace: "apps",
@@ -28,7 +28,7 @@ describe("Service and migrations", () => {
             const workloads = [...plan.ofType(DEPLOYMENT), ...plan.ofType(JOB)];
             assert.equal(workloads.length, 3);
             for (const workload of workloads) {
-                const spec = podSpec(plan, workload);
+                const spec = podSpec(workload);
                 assert.equal(spec.securityContext.runAsNonRoot, true, workload.name);
                 assert.deepEqual(spec.securityContext.seccompProfile, { type: "RuntimeDefault" });
                 assert.deepEqual(spec.volumes, [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]);
@@ -78,7 +78,7 @@ describe("Service and migrations", () => {
             assert.deepEqual(Object.keys(plan.input(secret, "stringData")).sort(),
                 ["DATABASE_URL", "ENCRYPTION_KEY", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_URL", "SENTRY_DSN"]);
             for (const deployment of plan.ofType(DEPLOYMENT)) {
-                const [container] = podSpec(plan, deployment).containers;
+                const [container] = podSpec(deployment).containers;
                 assert.equal(container.env, undefined, "no literal env");
                 assert.deepEqual(container.envFrom.map((e: any) => Object.keys(e)[0]), ["configMapRef", "secretRef"]);
             }
@@ -98,7 +98,7 @@ describe("Service and migrations", () => {
             const job = plan.one(JOB);
             assert.ok(job.dependencies.includes(snapshot.urn), "the Job waits for the snapshot");
             assert.equal((job.inputs as any).metadata.name, "platform-production-release-migrate-1-4-2");
-            assert.deepEqual(podSpec(plan, job).containers[0].command, ["node", "dist/migrate.js"]);
+            assert.deepEqual(podSpec(job).containers[0].command, ["node", "dist/migrate.js"]);
             const migrator = plan.one("kubernetes:core/v1:Secret", "-release-migrator");
             assert.match(plan.input(migrator, "stringData").DATABASE_URL, /^postgresql:\/\/migrator:/);
             for (const deployment of plan.ofType(DEPLOYMENT)) {
