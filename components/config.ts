@@ -162,6 +162,22 @@ const kubernetes = z.strictObject({
     context: z.string().min(1).optional(),
 });
 
+const backup = z.strictObject({
+    dailyRetentionDays: z.number().int().min(1).max(35).default(35),
+    weeklyRetentionDays: z.number().int().min(7).max(3650).default(90),
+    copyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "expected an AWS region like eu-central-1" }).optional(),
+    /** Declared recovery point objective: the most data the stack may lose, in hours. */
+    rpoHours: z.number().positive().max(168).default(24),
+    /** Declared recovery time objective: how long a restore may take, in hours. */
+    rtoHours: z.number().positive().max(168).default(4),
+    bucketTransitionDays: z.number().int().min(1).max(3650).default(30),
+    bucketExpirationDays: z.number().int().min(1).max(3650).default(365),
+});
+
+const budget = z.strictObject({
+    monthlyLimitUsd: z.number().positive().max(10000000),
+});
+
 const migrations = z.strictObject({
     service: z.string(),
     command: z.array(z.string().min(1)).min(1),
@@ -183,6 +199,8 @@ export const platformConfigSchema = z
         kubeconfig: z.string().min(1).optional(),
         release: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,62}$/, { message: "expected a release version like 1.4.2" }),
         migrations: migrations.optional(),
+        backup: backup.default(() => backup.parse({})),
+        budget,
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
             .default({}),
@@ -216,9 +234,19 @@ export const platformConfigSchema = z
             ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGb"], input: db.maxAllocatedStorageGb,
                 message: `expected at least allocatedStorageGb (${db.allocatedStorageGb})` });
         }
+        if (config.backup.weeklyRetentionDays < config.backup.dailyRetentionDays) {
+            ctx.addIssue({ code: "custom", path: ["backup", "weeklyRetentionDays"], input: config.backup.weeklyRetentionDays,
+                message: `expected at least dailyRetentionDays (${config.backup.dailyRetentionDays})` });
+        }
+        // A daily backup cannot promise a recovery point closer than a day; point-in-time recovery can.
+        if (config.backup.rpoHours < 24 && config.database.backupRetentionDays < 1) {
+            ctx.addIssue({ code: "custom", path: ["backup", "rpoHours"], input: config.backup.rpoHours,
+                message: "an RPO under 24 hours needs point-in-time recovery (database.backupRetentionDays >= 1)" });
+        }
         if (config.environment !== "production") {
             return;
         }
+
         // Production keeps the strict values: a relaxation there is a config error, not a choice.
         const requireThat = (path: (string | number)[], input: unknown, holds: boolean, need: string) => {
             if (!holds) {
@@ -234,6 +262,8 @@ export const platformConfigSchema = z
         requireThat(["database", "skipFinalSnapshot"], db.skipFinalSnapshot, !db.skipFinalSnapshot, "a final snapshot: expected false");
         requireThat(["database", "monitoringIntervalSeconds"], db.monitoringIntervalSeconds, db.monitoringIntervalSeconds > 0,
             "enhanced monitoring: expected 1 to 60");
+        requireThat(["backup", "copyRegion"], config.backup.copyRegion, config.backup.copyRegion !== undefined,
+            "backups copied to a second region: expected a region other than the stack's");
         requireThat(["edge", "deletionProtection"], config.edge.deletionProtection, config.edge.deletionProtection,
             "load balancer deletion protection: expected true");
         requireThat(["cache", "replicas"], redis.replicas, redis.replicas >= 1, "at least one replica to fail over to");
@@ -298,6 +328,8 @@ export function parsePlatformConfig(rawConfig: Record<string, string>): Platform
     const result = platformConfigSchema.safeParse(values, { reportInput: true });
     if (!result.success) {
         problems.push(...result.error.issues.flatMap(describeIssue));
+    } else if (result.data.backup.copyRegion !== undefined && result.data.backup.copyRegion === region) {
+        problems.push(`${CONFIG_NAMESPACE}:backup.copyRegion: got ${JSON.stringify(region)}; expected a region other than aws:region`);
     }
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(problems);

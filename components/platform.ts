@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Backup } from "./backup";
+import { Budget } from "./budget";
 import { Cache } from "./cache";
 import { PlatformConfig } from "./config";
 import { Database } from "./database";
@@ -23,6 +25,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly loadBalancer: LoadBalancer;
     public readonly migration: Migration | undefined;
     public readonly services: Service[];
+    public readonly backup: Backup;
+    public readonly budget: Budget;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -122,6 +126,25 @@ export class Platform extends pulumi.ComponentResource {
             deletionProtection: edge.deletionProtection,
             accessLogRetentionDays: edge.accessLogRetentionDays,
             idleTimeoutSeconds: edge.idleTimeoutSeconds,
+            tags,
+        }, { parent: this });
+
+        const backup = config.backup;
+        this.backup = new Backup(`${name}-backup`, {
+            kmsKeyArn: this.secrets.kmsKeyArn,
+            resourceArns: [this.database.instanceArn],
+            dailyRetentionDays: backup.dailyRetentionDays,
+            weeklyRetentionDays: backup.weeklyRetentionDays,
+            copyRegion: backup.copyRegion,
+            bucketTransitionDays: backup.bucketTransitionDays,
+            bucketExpirationDays: backup.bucketExpirationDays,
+            protect: production,
+            tags,
+        }, { parent: this });
+        this.budget = new Budget(`${name}-budget`, {
+            monthlyLimitUsd: config.budget.monthlyLimitUsd,
+            environment: config.environment,
+            emails: config.alerts.emails,
             tags,
         }, { parent: this });
 

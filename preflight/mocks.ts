@@ -139,6 +139,10 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { fqdn: String(inputs.name).replace(/\.$/, "") };
             case "aws:s3/bucket:Bucket":
                 return { bucket: inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`, arn: `arn:aws:s3:::${inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`}` };
+            case "aws:backup/vault:Vault":
+                return { arn: this.arn("backup", `backup-vault:${name}`), name };
+            case "aws:backup/plan:Plan":
+                return { arn: this.arn("backup", `backup-plan:${fakeUuid(name)}`) };
             case "aws:wafv2/webAcl:WebAcl":
                 return { arn: this.arn("wafv2", `regional/webacl/${name}/${fakeUuid(name)}`) };
             case "aws:ec2/vpc:Vpc":

@@ -185,6 +185,17 @@ describe("stack config", () => {
         assert.match(error.message, /platform:migrations\.service: got "billing"; expected one of the services: api, worker/);
     });
 
+    it("refuses backups that a region's loss would take with it, and retention that contradicts itself", () => {
+        const error = configError(stackConfig("production", {
+            "platform:backup": JSON.stringify({ dailyRetentionDays: 30, weeklyRetentionDays: 14 }),
+        }));
+        assert.match(error.message, /platform:backup\.weeklyRetentionDays: got 14; expected at least dailyRetentionDays \(30\)/);
+        assert.match(error.message, /platform:backup\.copyRegion: .*production needs backups copied to a second region/);
+        assert.match(configError(stackConfig("production", { "platform:budget": undefined })).message, /platform:budget: missing; expected object/);
+        const sameRegion = configError(stackConfig("production", { "platform:backup": JSON.stringify({ copyRegion: "eu-west-1" }) }));
+        assert.match(sameRegion.message, /platform:backup\.copyRegion: got "eu-west-1"; expected a region other than aws:region/);
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);

@@ -68,7 +68,7 @@ describe("Database", () => {
             assert.equal(plan.input(instance, "monitoringInterval"), 60);
             const monitoring = plan.one("aws:iam/role:Role", "-db-monitoring");
             assert.deepEqual(instance.propertyDependencies.monitoringRoleArn, [monitoring.urn]);
-            assert.match(plan.input(plan.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment"), "policyArn"), /AmazonRDSEnhancedMonitoringRole$/);
+            assert.match(plan.input(plan.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-db-monitoring"), "policyArn"), /AmazonRDSEnhancedMonitoringRole$/);
             assert.deepEqual(plan.input(instance, "enabledCloudwatchLogsExports"), ["postgresql", "upgrade"]);
             for (const log of ["postgresql", "upgrade"]) {
                 const group = plan.one("aws:cloudwatch/logGroup:LogGroup", `-db-${log}-logs`);

@@ -62,8 +62,8 @@ describe("Platform", () => {
         const relabelled = await planStack("production", { "platform:environment": "staging" });
         assert.deepEqual(relabelled.resources.map(shape), production.resources.map(shape));
         const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type).sort();
-        assert.deepEqual(protectedTypes(production),
-            ["aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:rds/instance:Instance"]);
+        assert.deepEqual(protectedTypes(production), ["aws:backup/vault:Vault", "aws:backup/vault:Vault",
+            "aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket"]);
         assert.deepEqual(protectedTypes(relabelled), []);
     });
 });

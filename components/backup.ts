@@ -1,0 +1,162 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Tags, tagsNamed } from "./tags";
+
+export interface BackupArgs {
+    /** KMS key of the vault and of the backup bucket. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** ARNs of the resources the plan backs up (the database). */
+    resourceArns: pulumi.Input<string>[];
+    /** Days a daily recovery point is kept. Default 35. */
+    dailyRetentionDays?: number;
+    /** Days a weekly recovery point is kept. Default 90. */
+    weeklyRetentionDays?: number;
+    /** Copy every recovery point to a vault in this region, for a regional disaster. Default: no copy. */
+    copyRegion?: string;
+    /** Days before exports in the bucket move to Glacier Instant Retrieval. Default 30. */
+    bucketTransitionDays?: number;
+    /** Days before exports in the bucket expire. Default 365. */
+    bucketExpirationDays?: number;
+    /** Protect the vault from deletion by Pulumi. Default true. */
+    protect?: boolean;
+    tags?: Tags;
+}
+
+/**
+ * AWS Backup for the platform's data: a KMS-encrypted vault, a plan with daily and weekly rules
+ * (optionally copied to a second region) and a selection of the database; and an S3 bucket for
+ * exports and manual backups: versioned, KMS-encrypted, private, TLS-only, lifecycled.
+ */
+export class Backup extends pulumi.ComponentResource {
+    public readonly vaultArn: pulumi.Output<string>;
+    public readonly planId: pulumi.Output<string>;
+    public readonly bucketName: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:recovery:Backup", name, {}, opts);
+        const parent = { parent: this };
+        const tags = (suffix: string, extra: Record<string, string> = {}) => tagsNamed(args.tags, `${name}-${suffix}`, extra);
+        const daily = args.dailyRetentionDays ?? 35;
+        const weekly = args.weeklyRetentionDays ?? 90;
+
+        const vault = new aws.backup.Vault(`${name}-vault`, {
+            kmsKeyArn: args.kmsKeyArn,
+            tags: tags("vault"),
+        }, { parent: this, protect: args.protect ?? true });
+
+        let copyVault: aws.backup.Vault | undefined;
+        if (args.copyRegion) {
+            const copyProvider = new aws.Provider(`${name}-${args.copyRegion}`, { region: args.copyRegion as aws.Region }, parent);
+            // AWS Backup encrypts copies in the other region with that region's key (aws/backup unless a key is given).
+            copyVault = new aws.backup.Vault(`${name}-copy-vault`, {
+                tags: tags("copy-vault"),
+            }, { parent: this, provider: copyProvider, protect: args.protect ?? true });
+        }
+        const copyActions = (deleteAfter: number) =>
+            copyVault ? [{ destinationVaultArn: copyVault.arn, lifecycle: { deleteAfter } }] : undefined;
+
+        const plan = new aws.backup.Plan(`${name}-plan`, {
+            rules: [
+                {
+                    ruleName: "daily",
+                    targetVaultName: vault.name,
+                    schedule: "cron(0 3 * * ? *)",
+                    startWindow: 60,
+                    completionWindow: 360,
+                    lifecycle: { deleteAfter: daily },
+                    copyActions: copyActions(daily),
+                },
+                {
+                    ruleName: "weekly",
+                    targetVaultName: vault.name,
+                    schedule: "cron(0 4 ? * SUN *)",
+                    startWindow: 60,
+                    completionWindow: 720,
+                    lifecycle: { deleteAfter: weekly },
+                    copyActions: copyActions(weekly),
+                },
+            ],
+            tags: tags("plan"),
+        }, parent);
+
+        const role = new aws.iam.Role(`${name}-backup`, {
+            description: `Lets AWS Backup back up and restore the data of ${name}`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags: tags("backup"),
+        }, parent);
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const attachments = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map((policy) =>
+            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
+            }, parent));
+        new aws.backup.Selection(`${name}-database`, {
+            planId: plan.id,
+            iamRoleArn: role.arn,
+            resources: args.resourceArns,
+        }, { parent: this, dependsOn: attachments });
+
+        const bucket = this.createBucket(name, args);
+
+        this.vaultArn = vault.arn;
+        this.planId = plan.id;
+        this.bucketName = bucket;
+        this.registerOutputs({ vaultArn: this.vaultArn, planId: this.planId, bucketName: this.bucketName });
+    }
+
+    private createBucket(name: string, args: BackupArgs): pulumi.Output<string> {
+        const parent = { parent: this };
+        // Named from the account, so the name (and the policy below) are known before the bucket exists.
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const bucketName = pulumi.interpolate`${name}-bucket-${account}`;
+        const bucket = new aws.s3.Bucket(`${name}-bucket`, {
+            bucket: bucketName,
+            forceDestroy: false,
+            tags: tagsNamed(args.tags, `${name}-bucket`, { Purpose: "backups" }),
+        }, { parent: this, protect: args.protect ?? true });
+        new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }, parent);
+        new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, {
+            bucket: bucket.id,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
+        }, parent);
+        new aws.s3.BucketLifecycleConfiguration(`${name}-bucket`, {
+            bucket: bucket.id,
+            rules: [{
+                id: "tier-and-expire",
+                status: "Enabled",
+                filter: {},
+                transitions: [{ days: args.bucketTransitionDays ?? 30, storageClass: "GLACIER_IR" }],
+                expiration: { days: args.bucketExpirationDays ?? 365 },
+                noncurrentVersionExpiration: { noncurrentDays: 30 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            }],
+        }, parent);
+        new aws.s3.BucketPolicy(`${name}-bucket`, {
+            bucket: bucket.id,
+            policy: pulumi.interpolate`arn:${partition}:s3:::${bucketName}`.apply((arn) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Sid: "DenyWithoutTls",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [arn, `${arn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                }],
+            })),
+        }, parent);
+        return bucket.bucket;
+    }
+}
