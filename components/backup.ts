@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
 
 export interface BackupArgs {
@@ -118,14 +119,7 @@ export class Backup extends pulumi.ComponentResource {
             forceDestroy: false,
             tags: tagsNamed(args.tags, `${name}-bucket`, { Purpose: "backups" }),
         }, { parent: this, protect: args.protect ?? true });
-        new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-        new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, parent);
+        makePrivate(`${name}-bucket`, bucket, parent);
         new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, {
             bucket: bucket.id,
@@ -145,17 +139,8 @@ export class Backup extends pulumi.ComponentResource {
         }, parent);
         new aws.s3.BucketPolicy(`${name}-bucket`, {
             bucket: bucket.id,
-            policy: pulumi.interpolate`arn:${partition}:s3:::${bucketName}`.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "DenyWithoutTls",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [arn, `${arn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                }],
-            })),
+            policy: pulumi.interpolate`arn:${partition}:s3:::${bucketName}`.apply((arn) =>
+                JSON.stringify({ Version: "2012-10-17", Statement: [denyWithoutTls(arn)] })),
         }, parent);
         return bucket.bucket;
     }

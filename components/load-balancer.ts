@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
 
 /** A service the load balancer forwards to: its target group and health check. */
@@ -201,17 +202,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             forceDestroy: false,
             tags: tagsNamed(args.tags, `${name}-access-logs`, { Purpose: "access-logs" }),
         }, parent);
-        new aws.s3.BucketOwnershipControls(`${name}-access-logs`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, parent);
-        new aws.s3.BucketPublicAccessBlock(`${name}-access-logs`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, parent);
+        makePrivate(`${name}-access-logs`, bucket, parent);
         // Load balancers can deliver access logs only to buckets encrypted with S3-managed keys.
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, {
             bucket: bucket.id,
@@ -241,14 +232,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                         Action: "s3:PutObject",
                         Resource: `${arn}/${name}/AWSLogs/${account}/*`,
                     },
-                    {
-                        Sid: "DenyWithoutTls",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [arn, `${arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyWithoutTls(arn),
                 ],
             })),
         }, parent);

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { restrictedPod } from "./service";
+import { DNS_EGRESS, restrictedPod } from "./service";
 import { Tags, tagsNamed } from "./tags";
 
 export interface MigrationArgs {
@@ -58,11 +58,7 @@ export class Migration extends pulumi.ComponentResource {
                 podSelector: { matchLabels: labels },
                 policyTypes: ["Egress"],
                 egress: [
-                    {
-                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-                    },
+                    DNS_EGRESS,
                     { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: 5432 }] },
                 ],
             },

@@ -32,6 +32,12 @@ export interface ServiceArgs {
     rolloutAfter?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** Egress to the cluster's DNS, which every pod under the default deny needs. */
+export const DNS_EGRESS = {
+    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+};
+
 /** Ports in the VPC a service reaches: PostgreSQL (through the proxy) and Redis. */
 const DATA_PORTS = [5432, 6379];
 const USER_ID = 10001;
@@ -208,11 +214,7 @@ export class Service extends pulumi.ComponentResource {
                 podSelector,
                 policyTypes: ["Egress"],
                 egress: [
-                    {
-                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-                    },
+                    DNS_EGRESS,
                     { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: DATA_PORTS.map((port) => ({ protocol: "TCP", port })) },
                     { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
                 ],
