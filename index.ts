@@ -21,6 +21,7 @@ export const databaseProxyEndpoint = platform.database.proxyEndpoint;
 export const databaseCredentialSecretArns = platform.database.credentialSecretArns;
 export const loadBalancerDnsName = platform.loadBalancer.dnsName;
 export const webAclArn = platform.loadBalancer.webAclArn;
+export const alertTopicArn = platform.monitoring.topicArn;
 export const backupVaultArn = platform.backup.vaultArn;
 export const backupBucket = platform.backup.bucketName;
 export const cachePrimaryEndpoint = platform.cache.primaryEndpoint;

@@ -204,7 +204,20 @@ export const platformConfigSchema = z
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
             .default({}),
-        alerts: z.strictObject({ emails: z.array(z.email()).min(1) }),
+        alerts: z.strictObject({
+            emails: z.array(z.email()).min(1).max(10),
+            thresholds: z.strictObject({
+                cpuPercent: z.number().min(1).max(100).optional(),
+                memoryPercent: z.number().min(1).max(100).optional(),
+                freeableMemoryMiB: z.number().positive().optional(),
+                freeStorageGiB: z.number().positive().optional(),
+                databaseConnections: z.number().int().positive().optional(),
+                databaseLatencySeconds: z.number().positive().optional(),
+                cacheConnections: z.number().int().positive().optional(),
+                errorRatePercent: z.number().positive().max(100).optional(),
+                latencyP95Seconds: z.number().positive().optional(),
+            }).default({}),
+        }),
         services: z
             .array(service)
             .min(1)

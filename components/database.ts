@@ -77,6 +77,7 @@ export class Database extends pulumi.ComponentResource {
     public readonly instanceArn: pulumi.Output<string>;
     public readonly address: pulumi.Output<string>;
     public readonly proxyEndpoint: pulumi.Output<string>;
+    public readonly proxyName: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly proxySecurityGroupId: pulumi.Output<string>;
     /** Secrets Manager ARNs of the master and role credentials (JSON: username, password, host, port, dbname). */
@@ -251,6 +252,7 @@ export class Database extends pulumi.ComponentResource {
         this.instanceArn = instance.arn;
         this.address = instance.address;
         this.proxyEndpoint = proxy.endpoint;
+        this.proxyName = proxy.name;
         this.securityGroupId = dbSecurityGroup.id;
         this.proxySecurityGroupId = proxySecurityGroup.id;
         const secretArns: Record<string, pulumi.Output<string>> = { [MASTER_USERNAME]: masterSecret.arn };

@@ -57,6 +57,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly accessLogBucket: pulumi.Output<string>;
     /** Target group ARNs by service name. */
     public readonly targetGroupArns: Record<string, pulumi.Output<string>>;
+    /** Target group ARN suffixes by service name, as CloudWatch names them. */
+    public readonly targetGroupArnSuffixes: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:LoadBalancer", name, {}, opts);
@@ -121,6 +123,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [logs.policy] });
 
         this.targetGroupArns = {};
+        this.targetGroupArnSuffixes = {};
         const targetGroups = args.services.map((service) => {
             const group = new aws.lb.TargetGroup(`${name}-${service.name}`, {
                 vpcId: args.vpcId,
@@ -141,6 +144,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 tags: tags(service.name),
             }, parent);
             this.targetGroupArns[service.name] = group.arn;
+            this.targetGroupArnSuffixes[service.name] = group.arnSuffix;
             return group;
         });
 

@@ -7,6 +7,7 @@ import { PlatformConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer } from "./load-balancer";
 import { Migration } from "./migration";
+import { Monitoring } from "./monitoring";
 import { Service } from "./service";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
@@ -27,6 +28,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly services: Service[];
     public readonly backup: Backup;
     public readonly budget: Budget;
+    public readonly monitoring: Monitoring;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -141,10 +143,23 @@ export class Platform extends pulumi.ComponentResource {
             protect: production,
             tags,
         }, { parent: this });
+        this.monitoring = new Monitoring(`${name}-monitoring`, {
+            alertEmails: config.alerts.emails,
+            kmsKeyArn: this.secrets.kmsKeyArn,
+            dbInstanceIdentifier: this.database.instanceIdentifier,
+            dbProxyName: this.database.proxyName,
+            cacheReplicationGroupId: this.cache.replicationGroupId,
+            cacheHasReplicas: config.cache.replicas > 0,
+            loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+            targetGroupArnSuffixes: this.loadBalancer.targetGroupArnSuffixes,
+            thresholds: config.alerts.thresholds,
+            tags,
+        }, { parent: this });
         this.budget = new Budget(`${name}-budget`, {
             monthlyLimitUsd: config.budget.monthlyLimitUsd,
             environment: config.environment,
             emails: config.alerts.emails,
+            topicArns: [this.monitoring.topicArn],
             tags,
         }, { parent: this });
 

@@ -119,6 +119,15 @@ function keyPolicy(opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
                     Resource: "*",
                 },
                 {
+                    // The alert topic is encrypted with this key: alarms and budgets must be able to publish to it.
+                    Sid: "AlarmsAndBudgetsPublishToTheEncryptedAlertTopic",
+                    Effect: "Allow",
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                },
+                {
                     Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
                     Effect: "Allow",
                     Principal: { Service: `logs.${regionName}.amazonaws.com` },

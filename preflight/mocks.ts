@@ -139,6 +139,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { fqdn: String(inputs.name).replace(/\.$/, "") };
             case "aws:s3/bucket:Bucket":
                 return { bucket: inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`, arn: `arn:aws:s3:::${inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`}` };
+            case "aws:sns/topic:Topic":
+                return { arn: this.arn("sns", name) };
             case "aws:backup/vault:Vault":
                 return { arn: this.arn("backup", `backup-vault:${name}`), name };
             case "aws:backup/plan:Plan":

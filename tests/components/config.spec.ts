@@ -196,6 +196,15 @@ describe("stack config", () => {
         assert.match(sameRegion.message, /platform:backup\.copyRegion: got "eu-west-1"; expected a region other than aws:region/);
     });
 
+    it("refuses alarm thresholds out of range, naming each", () => {
+        const error = configError(stackConfig("staging", {
+            "platform:alerts": JSON.stringify({ emails: ["ops@acme-example.com"], thresholds: { cpuPercent: 150, errorRatePercent: -1, p99: 3 } }),
+        }));
+        assert.match(error.message, /platform:alerts\.thresholds\.cpuPercent: got 150; Too big/);
+        assert.match(error.message, /platform:alerts\.thresholds\.errorRatePercent: got -1; Too small/);
+        assert.match(error.message, /platform:alerts\.thresholds\.p99: unknown key; allowed keys: cpuPercent, memoryPercent/);
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);

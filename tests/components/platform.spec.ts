@@ -13,7 +13,7 @@ function shape(resource: RecordedResource) {
         .replace(/production|staging/g, "ENV")
         .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "UUID")
         .replace(/-[0-9a-f]{7}"/g, '-AUTONAME"')
-        .replace(/[0-9a-f]{8,}/g, "HEX"));
+        .replace(/(?<![0-9a-f])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}(?![0-9a-f])/g, "HEX"));
 }
 
 describe("Platform", () => {

@@ -1,0 +1,194 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Tags, tagsNamed } from "./tags";
+
+/** Alarm thresholds; the defaults are the checklists' numbers. */
+export interface AlarmThresholds {
+    /** CPU of the database and the cache engine, %. Default 70. */
+    cpuPercent?: number;
+    /** Redis memory in use, %. Default 80. */
+    memoryPercent?: number;
+    /** Database freeable memory floor, MiB. Default 256. */
+    freeableMemoryMiB?: number;
+    /** Database free storage floor, GiB. Default 10. */
+    freeStorageGiB?: number;
+    /** Database connections ceiling. Default 400. */
+    databaseConnections?: number;
+    /** Database read/write latency ceiling, seconds. Default 0.05. */
+    databaseLatencySeconds?: number;
+    /** Redis client connections ceiling. Default 5000. */
+    cacheConnections?: number;
+    /** Share of requests answered 5xx by the targets, %. Default 1. */
+    errorRatePercent?: number;
+    /** p95 target response time, seconds. Default 2. */
+    latencyP95Seconds?: number;
+}
+
+export interface MonitoringArgs {
+    /** Who is told when an alarm fires or recovers. */
+    alertEmails: string[];
+    /** Encrypts the alert topic and the application log group. */
+    kmsKeyArn: pulumi.Input<string>;
+    dbInstanceIdentifier: pulumi.Input<string>;
+    dbProxyName: pulumi.Input<string>;
+    cacheReplicationGroupId: pulumi.Input<string>;
+    /** Whether the cache has replicas (a replication lag alarm then). */
+    cacheHasReplicas: boolean;
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    /** Target group ARN suffixes by service, for the unhealthy-host alarms. */
+    targetGroupArnSuffixes: Record<string, pulumi.Input<string>>;
+    thresholds?: AlarmThresholds;
+    /** Retention of the application log group. Default 365. */
+    logRetentionDays?: pulumi.Input<number>;
+    tags?: Tags;
+}
+
+const DEFAULTS: Required<AlarmThresholds> = {
+    cpuPercent: 70, memoryPercent: 80, freeableMemoryMiB: 256, freeStorageGiB: 10, databaseConnections: 400,
+    databaseLatencySeconds: 0.05, cacheConnections: 5000, errorRatePercent: 1, latencyP95Seconds: 2,
+};
+
+interface AlarmSpec {
+    id: string;
+    description: string;
+    namespace?: string;
+    metricName?: string;
+    dimensions?: Record<string, pulumi.Input<string>>;
+    statistic?: string;
+    extendedStatistic?: string;
+    metricQueries?: pulumi.Input<aws.types.input.cloudwatch.MetricAlarmMetricQuery[]>;
+    comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold";
+    threshold: number;
+    period?: number;
+    evaluationPeriods?: number;
+}
+
+/**
+ * CloudWatch alarms on the database, its proxy, the cache and the load balancer, each notifying a
+ * KMS-encrypted SNS topic (with the alert emails subscribed) when it fires and when it recovers;
+ * a dashboard of the same metrics; and the application log group.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+    public readonly alarmNames: pulumi.Output<string>[];
+    public readonly applicationLogGroup: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:Monitoring", name, {}, opts);
+        const parent = { parent: this };
+        const t = { ...DEFAULTS, ...args.thresholds };
+        const identity = aws.getCallerIdentityOutput({}, parent);
+
+        const topic = new aws.sns.Topic(`${name}-alerts`, {
+            kmsMasterKeyId: args.kmsKeyArn,
+            tags: tagsNamed(args.tags, `${name}-alerts`),
+        }, parent);
+        new aws.sns.TopicPolicy(`${name}-alerts`, {
+            arn: topic.arn,
+            policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Sid: "AlarmsAndBudgetsOfThisAccountPublish",
+                    Effect: "Allow",
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
+                    Action: "sns:Publish",
+                    Resource: arn,
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                }],
+            })),
+        }, parent);
+        args.alertEmails.forEach((email, i) =>
+            new aws.sns.TopicSubscription(`${name}-alerts-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent));
+
+        const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
+        const primary = { CacheClusterId: pulumi.interpolate`${args.cacheReplicationGroupId}-001` };
+        const lb = { LoadBalancer: args.loadBalancerArnSuffix };
+        const specs: AlarmSpec[] = [
+            { id: "db-cpu", description: `Database CPU above ${t.cpuPercent} %`, namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db,
+                comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent },
+            { id: "db-freeable-memory", description: `Database freeable memory under ${t.freeableMemoryMiB} MiB`, namespace: "AWS/RDS",
+                metricName: "FreeableMemory", dimensions: db, comparisonOperator: "LessThanThreshold", threshold: t.freeableMemoryMiB * 2 ** 20 },
+            { id: "db-free-storage", description: `Database free storage under ${t.freeStorageGiB} GiB`, namespace: "AWS/RDS",
+                metricName: "FreeStorageSpace", dimensions: db, comparisonOperator: "LessThanThreshold", threshold: t.freeStorageGiB * 2 ** 30 },
+            { id: "db-connections", description: `More than ${t.databaseConnections} database connections`, namespace: "AWS/RDS",
+                metricName: "DatabaseConnections", dimensions: db, comparisonOperator: "GreaterThanThreshold", threshold: t.databaseConnections },
+            ...["ReadLatency", "WriteLatency"].map((metricName): AlarmSpec => ({
+                id: `db-${metricName.replace("Latency", "").toLowerCase()}-latency`, description: `Database ${metricName} above ${t.databaseLatencySeconds} s`,
+                namespace: "AWS/RDS", metricName, dimensions: db, comparisonOperator: "GreaterThanThreshold", threshold: t.databaseLatencySeconds })),
+            { id: "db-proxy-client-errors", description: "Clients fail to connect to the RDS Proxy (authentication or TLS)", namespace: "AWS/RDS",
+                metricName: "ClientConnectionsSetupFailedAuth", dimensions: { ProxyName: args.dbProxyName }, statistic: "Sum",
+                comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 300, evaluationPeriods: 1 },
+            { id: "cache-engine-cpu", description: `Redis engine CPU above ${t.cpuPercent} %`, namespace: "AWS/ElastiCache",
+                metricName: "EngineCPUUtilization", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent },
+            { id: "cache-memory", description: `Redis memory use above ${t.memoryPercent} %`, namespace: "AWS/ElastiCache",
+                metricName: "DatabaseMemoryUsagePercentage", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.memoryPercent },
+            { id: "cache-evictions", description: "Redis evicts keys: it is out of memory", namespace: "AWS/ElastiCache", metricName: "Evictions",
+                dimensions: primary, statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 300, evaluationPeriods: 1 },
+            { id: "cache-connections", description: `More than ${t.cacheConnections} Redis connections`, namespace: "AWS/ElastiCache",
+                metricName: "CurrConnections", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.cacheConnections },
+            ...(args.cacheHasReplicas ? [{ id: "cache-replication-lag", description: "Redis replica more than 1 s behind", namespace: "AWS/ElastiCache",
+                metricName: "ReplicationLag", dimensions: { CacheClusterId: pulumi.interpolate`${args.cacheReplicationGroupId}-002` },
+                comparisonOperator: "GreaterThanThreshold" as const, threshold: 1 }] : []),
+            { id: "alb-5xx-rate", description: `More than ${t.errorRatePercent} % of requests answered 5xx by the services`,
+                comparisonOperator: "GreaterThanThreshold", threshold: t.errorRatePercent, metricQueries: [
+                    { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, period: 60, stat: "Sum" } },
+                    { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: lb, period: 60, stat: "Sum" } },
+                    { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx rate (%)", returnData: true },
+                ] },
+            { id: "alb-p95-latency", description: `p95 response time above ${t.latencyP95Seconds} s`, namespace: "AWS/ApplicationELB",
+                metricName: "TargetResponseTime", dimensions: lb, extendedStatistic: "p95", comparisonOperator: "GreaterThanThreshold",
+                threshold: t.latencyP95Seconds },
+            ...Object.entries(args.targetGroupArnSuffixes).map(([service, suffix]): AlarmSpec => ({
+                id: `alb-${service}-unhealthy`, description: `Unhealthy ${service} targets`, namespace: "AWS/ApplicationELB",
+                metricName: "UnHealthyHostCount", dimensions: { ...lb, TargetGroup: suffix }, statistic: "Maximum",
+                comparisonOperator: "GreaterThanThreshold", threshold: 0 })),
+        ];
+        const alarms = specs.map((spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, {
+            alarmDescription: spec.description,
+            namespace: spec.namespace,
+            metricName: spec.metricName,
+            dimensions: spec.dimensions,
+            statistic: spec.metricQueries || spec.extendedStatistic ? undefined : spec.statistic ?? "Average",
+            extendedStatistic: spec.extendedStatistic,
+            metricQueries: spec.metricQueries,
+            period: spec.metricQueries ? undefined : spec.period ?? 60,
+            evaluationPeriods: spec.evaluationPeriods ?? 5,
+            datapointsToAlarm: Math.min(spec.evaluationPeriods ?? 5, 3),
+            comparisonOperator: spec.comparisonOperator,
+            threshold: spec.threshold,
+            treatMissingData: "notBreaching",
+            actionsEnabled: true,
+            alarmActions: [topic.arn],
+            okActions: [topic.arn],
+            tags: tagsNamed(args.tags, `${name}-${spec.id}`),
+        }, parent));
+
+        new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
+            dashboardName: name,
+            dashboardBody: pulumi.all([args.dbInstanceIdentifier, primary.CacheClusterId, args.loadBalancerArnSuffix, aws.getRegionOutput({}, parent).region])
+                .apply(([dbId, cacheId, lbSuffix, region]) => JSON.stringify({
+                    widgets: [
+                        ["Database", "AWS/RDS", "DBInstanceIdentifier", dbId, ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace", "ReadLatency", "WriteLatency"]],
+                        ["Cache", "AWS/ElastiCache", "CacheClusterId", cacheId, ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"]],
+                        ["Load balancer", "AWS/ApplicationELB", "LoadBalancer", lbSuffix, ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"]],
+                    ].map(([title, namespace, dimension, value, metrics], i) => ({
+                        type: "metric", x: 0, y: i * 6, width: 24, height: 6,
+                        properties: { title, region, view: "timeSeries", stat: "Average", period: 60,
+                            metrics: (metrics as string[]).map((metric) => [namespace, metric, dimension, value]) },
+                    })),
+                })),
+        }, parent);
+
+        const appLogs = new aws.cloudwatch.LogGroup(`${name}-application`, {
+            name: `/platform/${name}/application`,
+            retentionInDays: args.logRetentionDays ?? 365,
+            kmsKeyId: args.kmsKeyArn,
+            tags: tagsNamed(args.tags, `${name}-application`),
+        }, parent);
+
+        this.topicArn = topic.arn;
+        this.alarmNames = alarms.map((a) => a.name);
+        this.applicationLogGroup = appLogs.name;
+        this.registerOutputs({ topicArn: this.topicArn, applicationLogGroup: this.applicationLogGroup });
+    }
+}
