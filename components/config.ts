@@ -157,9 +157,38 @@ const edge = z.strictObject({
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
 });
 
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "expected a Kubernetes namespace name" });
+
 const kubernetes = z.strictObject({
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "expected a Kubernetes namespace name" }).default("platform"),
+    namespace: namespaceName.default("platform"),
     context: z.string().min(1).optional(),
+    /** The EKS cluster: in-cluster agents get their AWS permissions through EKS Pod Identity on it. */
+    clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { message: "expected an EKS cluster name" }).optional(),
+});
+
+/** An exact chart version: a range would let a chart upgrade land without review. */
+const chartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, { message: "expected an exact chart version like 82.6.0 (no ranges)" });
+
+const prometheus = z.strictObject({
+    chartVersion: chartVersion.default("82.6.0"),
+    retentionDays: z.number().int().min(1).max(365).default(15),
+    storageGi: z.number().int().min(10).max(16384).default(50),
+    replicas: z.number().int().min(1).max(3).default(1),
+});
+
+const uptime = z.strictObject({
+    /** The path the uptime check requests; default: the first public service's health path. */
+    path: z.string().regex(/^\/[\w\/.-]*$/, { message: "expected a path like /health" }).optional(),
+    requestIntervalSeconds: z.number().refine((s) => s === 10 || s === 30, { message: "expected 10 or 30, the intervals Route 53 offers" }).default(30),
+    failureThreshold: z.number().int().min(1).max(10).default(3),
+});
+
+const observability = z.strictObject({
+    namespace: namespaceName.default("monitoring"),
+    prometheus: prometheus.default(() => prometheus.parse({})),
+    grafanaStorageGi: z.number().int().min(1).max(1024).default(10),
+    fluentBitChartVersion: chartVersion.default("0.56.0"),
+    uptime: uptime.default(() => uptime.parse({})),
 });
 
 const backup = z.strictObject({
@@ -200,6 +229,7 @@ export const platformConfigSchema = z
         release: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,62}$/, { message: "expected a release version like 1.4.2" }),
         migrations: migrations.optional(),
         backup: backup.default(() => backup.parse({})),
+        observability: observability.default(() => observability.parse({})),
         budget,
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
@@ -246,6 +276,10 @@ export const platformConfigSchema = z
         if (db.maxAllocatedStorageGb < db.allocatedStorageGb) {
             ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGb"], input: db.maxAllocatedStorageGb,
                 message: `expected at least allocatedStorageGb (${db.allocatedStorageGb})` });
+        }
+        if (config.observability.namespace === config.kubernetes.namespace) {
+            ctx.addIssue({ code: "custom", path: ["observability", "namespace"], input: config.observability.namespace,
+                message: "expected a namespace other than kubernetes.namespace: the services' namespace denies by default what the agents need" });
         }
         if (config.backup.weeklyRetentionDays < config.backup.dailyRetentionDays) {
             ctx.addIssue({ code: "custom", path: ["backup", "weeklyRetentionDays"], input: config.backup.weeklyRetentionDays,
@@ -304,6 +338,7 @@ export type ServiceConfig = PlatformConfig["services"][number];
 export type DatabaseConfig = PlatformConfig["database"];
 export type CacheConfig = PlatformConfig["cache"];
 export type EdgeConfig = PlatformConfig["edge"];
+export type ObservabilityConfig = PlatformConfig["observability"];
 
 /** Config keys whose values are never echoed back in an error message. */
 const SECRET_KEYS = new Set(["apiKeys", "kubeconfig"]);

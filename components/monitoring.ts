@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { keyPolicy } from "./secrets";
 import { Tags, tagsNamed } from "./tags";
 
 /** Alarm thresholds; the defaults are the checklists' numbers. */
@@ -40,8 +41,26 @@ export interface MonitoringArgs {
     thresholds?: AlarmThresholds;
     /** Retention of the application log group. Default 365. */
     logRetentionDays?: pulumi.Input<number>;
+    /** The public endpoint Route 53 checks from around the world; absent: no uptime check. */
+    uptime?: UptimeCheck;
+    /** Protect the uptime topic's KMS key from deletion. Default true. */
+    protect?: boolean;
     tags?: Tags;
 }
+
+export interface UptimeCheck {
+    /** Host name served over HTTPS, e.g. api.example.com. */
+    fqdn: pulumi.Input<string>;
+    /** Path that answers 2xx/3xx when the service is up, e.g. /health. */
+    path: pulumi.Input<string>;
+    /** Seconds between checks: 10 or 30. Default 30. */
+    requestIntervalSeconds?: pulumi.Input<number>;
+    /** Failed checks in a row before the endpoint counts as down. Default 3. */
+    failureThreshold?: pulumi.Input<number>;
+}
+
+/** Route 53 publishes health check metrics only in us-east-1, so the uptime alarm and its topic live there. */
+const ROUTE53_METRICS_REGION = "us-east-1";
 
 const DEFAULTS: Required<AlarmThresholds> = {
     cpuPercent: 70, memoryPercent: 80, freeableMemoryMiB: 256, freeStorageGiB: 10, databaseConnections: 400,
@@ -50,7 +69,7 @@ const DEFAULTS: Required<AlarmThresholds> = {
 
 interface AlarmSpec {
     id: string;
-    description: string;
+    description: pulumi.Input<string>;
     namespace?: string;
     metricName?: string;
     dimensions?: Record<string, pulumi.Input<string>>;
@@ -61,17 +80,22 @@ interface AlarmSpec {
     threshold: number;
     period?: number;
     evaluationPeriods?: number;
+    treatMissingData?: "breaching" | "notBreaching";
 }
 
 /**
  * CloudWatch alarms on the database, its proxy, the cache and the load balancer, each notifying a
  * KMS-encrypted SNS topic (with the alert emails subscribed) when it fires and when it recovers;
- * a dashboard of the same metrics; and the application log group.
+ * a dashboard of the same metrics; the application log group; and an uptime check of the public
+ * endpoint whose alarm notifies a second topic in us-east-1, where Route 53 publishes its metrics.
  */
 export class Monitoring extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
     public readonly alarmNames: pulumi.Output<string>[];
     public readonly applicationLogGroup: pulumi.Output<string>;
+    /** The application log group's ARN, for the agents that write to it. */
+    public readonly applicationLogGroupArn: pulumi.Output<string>;
+    public readonly healthCheckId: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Monitoring", name, {}, opts);
@@ -79,26 +103,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const t = { ...DEFAULTS, ...args.thresholds };
         const identity = aws.getCallerIdentityOutput({}, parent);
 
-        const topic = new aws.sns.Topic(`${name}-alerts`, {
-            kmsMasterKeyId: args.kmsKeyArn,
-            tags: tagsNamed(args.tags, `${name}-alerts`),
-        }, parent);
-        new aws.sns.TopicPolicy(`${name}-alerts`, {
-            arn: topic.arn,
-            policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "AlarmsAndBudgetsOfThisAccountPublish",
-                    Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
-                    Action: "sns:Publish",
-                    Resource: arn,
-                    Condition: { StringEquals: { "aws:SourceAccount": account } },
-                }],
-            })),
-        }, parent);
-        args.alertEmails.forEach((email, i) =>
-            new aws.sns.TopicSubscription(`${name}-alerts-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent));
+        const topic = this.alertTopic(`${name}-alerts`, args, identity, parent);
 
         const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
         const primary = { CacheClusterId: pulumi.interpolate`${args.cacheReplicationGroupId}-001` };
@@ -143,25 +148,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 metricName: "UnHealthyHostCount", dimensions: { ...lb, TargetGroup: suffix }, statistic: "Maximum",
                 comparisonOperator: "GreaterThanThreshold", threshold: 0 })),
         ];
-        const alarms = specs.map((spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, {
-            alarmDescription: spec.description,
-            namespace: spec.namespace,
-            metricName: spec.metricName,
-            dimensions: spec.dimensions,
-            statistic: spec.metricQueries || spec.extendedStatistic ? undefined : spec.statistic ?? "Average",
-            extendedStatistic: spec.extendedStatistic,
-            metricQueries: spec.metricQueries,
-            period: spec.metricQueries ? undefined : spec.period ?? 60,
-            evaluationPeriods: spec.evaluationPeriods ?? 5,
-            datapointsToAlarm: Math.min(spec.evaluationPeriods ?? 5, 3),
-            comparisonOperator: spec.comparisonOperator,
-            threshold: spec.threshold,
-            treatMissingData: "notBreaching",
-            actionsEnabled: true,
-            alarmActions: [topic.arn],
-            okActions: [topic.arn],
-            tags: tagsNamed(args.tags, `${name}-${spec.id}`),
-        }, parent));
+        const alarms = specs.map((spec) => this.alarm(`${name}-${spec.id}`, spec, topic.arn, args.tags, parent));
+        this.healthCheckId = args.uptime ? this.uptimeCheck(name, args, args.uptime, alarms) : undefined;
 
         new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
             dashboardName: name,
@@ -189,6 +177,97 @@ export class Monitoring extends pulumi.ComponentResource {
         this.topicArn = topic.arn;
         this.alarmNames = alarms.map((a) => a.name);
         this.applicationLogGroup = appLogs.name;
-        this.registerOutputs({ topicArn: this.topicArn, applicationLogGroup: this.applicationLogGroup });
+        this.applicationLogGroupArn = appLogs.arn;
+        this.registerOutputs({ topicArn: this.topicArn, applicationLogGroup: this.applicationLogGroup, healthCheckId: this.healthCheckId });
+    }
+
+    /** A KMS-encrypted topic that only this account's alarms and budgets publish to, with the alert emails subscribed. */
+    private alertTopic(name: string, args: MonitoringArgs, identity: pulumi.Output<aws.GetCallerIdentityResult>, opts: pulumi.CustomResourceOptions,
+        kmsKeyArn: pulumi.Input<string> = args.kmsKeyArn): aws.sns.Topic {
+        const topic = new aws.sns.Topic(name, { kmsMasterKeyId: kmsKeyArn, tags: tagsNamed(args.tags, name) }, opts);
+        new aws.sns.TopicPolicy(name, {
+            arn: topic.arn,
+            policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Sid: "AlarmsAndBudgetsOfThisAccountPublish",
+                    Effect: "Allow",
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
+                    Action: "sns:Publish",
+                    Resource: arn,
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                }],
+            })),
+        }, opts);
+        args.alertEmails.forEach((email, i) =>
+            new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, opts));
+        return topic;
+    }
+
+    private alarm(name: string, spec: AlarmSpec, topicArn: pulumi.Input<string>, tags: Tags | undefined, opts: pulumi.CustomResourceOptions) {
+        return new aws.cloudwatch.MetricAlarm(name, {
+            alarmDescription: spec.description,
+            namespace: spec.namespace,
+            metricName: spec.metricName,
+            dimensions: spec.dimensions,
+            statistic: spec.metricQueries || spec.extendedStatistic ? undefined : spec.statistic ?? "Average",
+            extendedStatistic: spec.extendedStatistic,
+            metricQueries: spec.metricQueries,
+            period: spec.metricQueries ? undefined : spec.period ?? 60,
+            evaluationPeriods: spec.evaluationPeriods ?? 5,
+            datapointsToAlarm: Math.min(spec.evaluationPeriods ?? 5, 3),
+            comparisonOperator: spec.comparisonOperator,
+            threshold: spec.threshold,
+            treatMissingData: spec.treatMissingData ?? "notBreaching",
+            actionsEnabled: true,
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+            tags: tagsNamed(tags, name),
+        }, opts);
+    }
+
+    /**
+     * A Route 53 HTTPS health check of the public endpoint and an alarm when it fails. Route 53's
+     * metrics exist only in us-east-1, and an alarm notifies topics of its own region: the alarm, a
+     * second alert topic and the key that encrypts it are created there.
+     */
+    private uptimeCheck(name: string, args: MonitoringArgs, uptime: UptimeCheck, alarms: aws.cloudwatch.MetricAlarm[]): pulumi.Output<string> {
+        const healthCheck = new aws.route53.HealthCheck(`${name}-uptime`, {
+            type: "HTTPS",
+            fqdn: uptime.fqdn,
+            port: 443,
+            resourcePath: uptime.path,
+            enableSni: true,
+            requestInterval: uptime.requestIntervalSeconds ?? 30,
+            failureThreshold: uptime.failureThreshold ?? 3,
+            measureLatency: true,
+            tags: tagsNamed(args.tags, `${name}-uptime`),
+        }, { parent: this });
+
+        const provider = new aws.Provider(`${name}-${ROUTE53_METRICS_REGION}`, { region: ROUTE53_METRICS_REGION }, { parent: this });
+        const inMetricsRegion = { parent: this, provider };
+        const key = new aws.kms.Key(`${name}-uptime-alerts`, {
+            description: `Encrypts the uptime alert topic of ${name}`,
+            enableKeyRotation: true,
+            rotationPeriodInDays: 365,
+            deletionWindowInDays: 30,
+            policy: keyPolicy(inMetricsRegion),
+            tags: tagsNamed(args.tags, `${name}-uptime-alerts`),
+        }, { ...inMetricsRegion, protect: args.protect ?? true });
+        const topic = this.alertTopic(`${name}-uptime-alerts`, args, aws.getCallerIdentityOutput({}, inMetricsRegion), inMetricsRegion, key.arn);
+        alarms.push(this.alarm(`${name}-uptime`, {
+            id: "uptime",
+            description: pulumi.interpolate`https://${uptime.fqdn}${uptime.path} fails its Route 53 health check`,
+            namespace: "AWS/Route53",
+            metricName: "HealthCheckStatus",
+            dimensions: { HealthCheckId: healthCheck.id },
+            statistic: "Minimum",
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            evaluationPeriods: 2,
+            // No data means the check itself is gone: that is down too.
+            treatMissingData: "breaching",
+        }, topic.arn, args.tags, inMetricsRegion));
+        return healthCheck.id;
     }
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backup } from "./backup";
 import { Budget } from "./budget";
 import { Cache } from "./cache";
+import { ClusterMonitoring } from "./cluster-monitoring";
 import { PlatformConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer } from "./load-balancer";
@@ -29,6 +30,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly backup: Backup;
     public readonly budget: Budget;
     public readonly monitoring: Monitoring;
+    public readonly clusterMonitoring: ClusterMonitoring;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -143,6 +145,7 @@ export class Platform extends pulumi.ComponentResource {
             protect: production,
             tags,
         }, { parent: this });
+        const observability = config.observability;
         this.monitoring = new Monitoring(`${name}-monitoring`, {
             alertEmails: config.alerts.emails,
             kmsKeyArn: this.secrets.kmsKeyArn,
@@ -153,6 +156,13 @@ export class Platform extends pulumi.ComponentResource {
             loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
             targetGroupArnSuffixes: this.loadBalancer.targetGroupArnSuffixes,
             thresholds: config.alerts.thresholds,
+            uptime: {
+                fqdn: config.domainName,
+                path: observability.uptime.path ?? config.services.find((s) => s.public)!.healthPath,
+                requestIntervalSeconds: observability.uptime.requestIntervalSeconds,
+                failureThreshold: observability.uptime.failureThreshold,
+            },
+            protect: production,
             tags,
         }, { parent: this });
         this.budget = new Budget(`${name}-budget`, {
@@ -216,7 +226,33 @@ export class Platform extends pulumi.ComponentResource {
             targetGroupArn: svc.public ? this.loadBalancer.targetGroupArns[svc.name] : undefined,
             vpcCidr: this.network.cidrBlock,
             rolloutAfter: this.migration ? [this.migration.job] : undefined,
+            prometheusNamespace: observability.namespace,
         }, inNamespace));
+
+        const thresholds = config.alerts.thresholds;
+        this.clusterMonitoring = new ClusterMonitoring(`${name}-cluster-monitoring`, {
+            namespace: observability.namespace,
+            serviceNamespace: namespace,
+            services: this.services.map((svc) => ({ name: svc.serviceName, labels: svc.labels, port: svc.portName })),
+            grafanaAdminPassword: this.secrets.grafanaAdminPassword,
+            prometheusChartVersion: observability.prometheus.chartVersion,
+            retentionDays: observability.prometheus.retentionDays,
+            storageGi: observability.prometheus.storageGi,
+            replicas: observability.prometheus.replicas,
+            grafanaStorageGi: observability.grafanaStorageGi,
+            fluentBitChartVersion: observability.fluentBitChartVersion,
+            logGroupName: this.monitoring.applicationLogGroup,
+            logGroupArn: this.monitoring.applicationLogGroupArn,
+            alertTopicArn: this.monitoring.topicArn,
+            alertTopicKmsKeyArn: this.secrets.kmsKeyArn,
+            region: config.region,
+            clusterName: config.kubernetes.clusterName,
+            errorRatePercent: thresholds.errorRatePercent,
+            latencyP95Seconds: thresholds.latencyP95Seconds,
+            cpuPercent: thresholds.cpuPercent,
+            memoryPercent: thresholds.memoryPercent,
+            tags,
+        }, { parent: this, providers: [kubernetes] });
 
         this.registerOutputs({
             vpcId: this.network.vpcId,

@@ -20,7 +20,7 @@ export const REDIS_AUTH_TOKEN_SPECIALS = "!&#$^<>-";
 
 /**
  * The platform's customer-managed KMS key and its application secrets: a random JWT secret,
- * a 32-byte ENCRYPTION_KEY, a Redis AUTH token and any third-party API keys, each kept in
+ * a 32-byte ENCRYPTION_KEY, a Redis AUTH token, the Grafana admin password and any third-party API keys, each kept in
  * Secrets Manager under `<name>/<ENV_NAME>`, encrypted with the key.
  */
 export class Secrets extends pulumi.ComponentResource {
@@ -34,6 +34,7 @@ export class Secrets extends pulumi.ComponentResource {
     public readonly jwtSecret: pulumi.Output<string>;
     public readonly encryptionKey: pulumi.Output<string>;
     public readonly redisAuthToken: pulumi.Output<string>;
+    public readonly grafanaAdminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: SecretsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("platform:security:Secrets", name, {}, opts);
@@ -59,15 +60,18 @@ export class Secrets extends pulumi.ComponentResource {
             special: true,
             overrideSpecial: REDIS_AUTH_TOKEN_SPECIALS,
         }, parent);
+        const grafana = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, parent);
 
         // The provider marks these outputs secret through the engine; wrapping them keeps them secret wherever the engine is not.
         this.jwtSecret = pulumi.secret(jwt.result);
         this.encryptionKey = pulumi.secret(encryption.base64);
         this.redisAuthToken = pulumi.secret(redis.result);
+        this.grafanaAdminPassword = pulumi.secret(grafana.result);
         this.values = {
             JWT_SECRET: this.jwtSecret,
             ENCRYPTION_KEY: this.encryptionKey,
             REDIS_AUTH_TOKEN: this.redisAuthToken,
+            GRAFANA_ADMIN_PASSWORD: this.grafanaAdminPassword,
             ...Object.fromEntries(Object.entries(args.apiKeys ?? {}).map(([envName, value]) => [envName, pulumi.secret(value)])),
         };
 
@@ -103,7 +107,7 @@ export class Secrets extends pulumi.ComponentResource {
  * for log groups (it has no IAM role to grant it). AWS services that act for a principal (RDS,
  * ElastiCache, Secrets Manager) use it through that principal's IAM permissions and grants.
  */
-function keyPolicy(opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+export function keyPolicy(opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
     const identity = aws.getCallerIdentityOutput({}, opts);
     const region = aws.getRegionOutput({}, opts);
     const partition = aws.getPartitionOutput({}, opts);

@@ -30,6 +30,8 @@ export interface ServiceArgs {
     vpcCidr: pulumi.Input<string>;
     /** Resources the rollout waits for, e.g. the release's migration Job. */
     rolloutAfter?: pulumi.Input<pulumi.Resource>[];
+    /** The namespace whose Prometheus scrapes the service's /metrics; absent: nothing scrapes it. */
+    prometheusNamespace?: string;
 }
 
 /** Egress to the cluster's DNS, which every pod under the default deny needs. */
@@ -41,6 +43,8 @@ export const DNS_EGRESS = {
 /** Ports in the VPC a service reaches: PostgreSQL (through the proxy) and Redis. */
 const DATA_PORTS = [5432, 6379];
 const USER_ID = 10001;
+/** The named port the process serves its API, health and /metrics on. */
+const PORT_NAME = "http";
 
 /** The hardened container and pod settings every workload of the platform runs with. */
 export function restrictedPod(args: { labels: Record<string, string> }) {
@@ -76,6 +80,10 @@ export function restrictedPod(args: { labels: Record<string, string> }) {
 export class Service extends pulumi.ComponentResource {
     public readonly deploymentName: string;
     public readonly serviceName: string;
+    /** The labels of the Service and its pods. */
+    public readonly labels: Record<string, string>;
+    /** The name of the Service port the process serves on, /metrics included. */
+    public readonly portName = PORT_NAME;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:app:Service", name, {}, opts);
@@ -100,7 +108,7 @@ export class Service extends pulumi.ComponentResource {
         }, parent);
 
         const probe = (initialDelaySeconds: number) => ({
-            httpGet: { path: args.healthPath, port: "http" },
+            httpGet: { path: args.healthPath, port: PORT_NAME },
             initialDelaySeconds,
             periodSeconds: 10,
             timeoutSeconds: 3,
@@ -130,7 +138,7 @@ export class Service extends pulumi.ComponentResource {
                         containers: [{
                             name,
                             image: args.image,
-                            ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
+                            ports: [{ name: PORT_NAME, containerPort: args.port, protocol: "TCP" }],
                             envFrom: [{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
                             resources: {
                                 requests: { cpu: args.cpu ?? "250m", memory: args.memory ?? "512Mi" },
@@ -151,7 +159,7 @@ export class Service extends pulumi.ComponentResource {
 
         const service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: metadata(),
-            spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }] },
+            spec: { type: "ClusterIP", selector: labels, ports: [{ name: PORT_NAME, port: args.port, targetPort: PORT_NAME, protocol: "TCP" }] },
         }, parent);
 
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
@@ -188,6 +196,7 @@ export class Service extends pulumi.ComponentResource {
 
         this.deploymentName = name;
         this.serviceName = name;
+        this.labels = labels;
         this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName });
     }
 
@@ -203,6 +212,22 @@ export class Service extends pulumi.ComponentResource {
                     policyTypes: ["Ingress"],
                     ingress: [{
                         from: pulumi.output(args.loadBalancerCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
+                        ports: [{ protocol: "TCP", port: args.port }],
+                    }],
+                },
+            }, parent);
+        }
+        if (args.prometheusNamespace) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-allow-prometheus`, {
+                metadata: metadata("-allow-prometheus"),
+                spec: {
+                    podSelector,
+                    policyTypes: ["Ingress"],
+                    ingress: [{
+                        from: [{
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.prometheusNamespace } },
+                            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+                        }],
                         ports: [{ protocol: "TCP", port: args.port }],
                     }],
                 },

@@ -16,7 +16,7 @@ describe("Backup and budget", () => {
 
         it("keeps recovery points in a KMS-encrypted, protected vault, daily for 35 days and weekly for 90", () => {
             const vault = plan.one(VAULT, "-backup-vault");
-            assert.deepEqual(vault.propertyDependencies.kmsKeyArn, [plan.one("aws:kms/key:Key").urn]);
+            assert.deepEqual(vault.propertyDependencies.kmsKeyArn, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
             assert.equal(vault.protect, true);
             const rules = plan.input(plan.one(BACKUP_PLAN), "rules");
             assert.deepEqual(rules.map((r: any) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter]),

@@ -28,7 +28,7 @@ describe("Cache", () => {
             assert.equal(plan.input(group, "transitEncryptionEnabled"), true);
             assert.equal(plan.input(group, "transitEncryptionMode"), "required");
             assert.equal(plan.input(group, "atRestEncryptionEnabled"), true);
-            assert.deepEqual(group.propertyDependencies.kmsKeyId, [plan.one("aws:kms/key:Key").urn]);
+            assert.deepEqual(group.propertyDependencies.kmsKeyId, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
         });
 
         it("requires the Secrets component's AUTH token, as a secret, rotated without downtime", () => {

@@ -205,6 +205,23 @@ describe("stack config", () => {
         assert.match(error.message, /platform:alerts\.thresholds\.p99: unknown key; allowed keys: cpuPercent, memoryPercent/);
     });
 
+    it("refuses chart version ranges, a shared namespace and an uptime pace Route 53 does not offer", () => {
+        const error = configError(stackConfig("staging", {
+            "platform:observability": JSON.stringify({
+                namespace: "platform",
+                prometheus: { chartVersion: "^82.0.0", retentionDays: 0 },
+                fluentBitChartVersion: "latest",
+                uptime: { requestIntervalSeconds: 20, path: "health" },
+            }),
+        }));
+        assert.match(error.message, /platform:observability\.prometheus\.chartVersion: got "\^82\.0\.0"; expected an exact chart version like 82\.6\.0/);
+        assert.match(error.message, /platform:observability\.prometheus\.retentionDays: got 0; Too small/);
+        assert.match(error.message, /platform:observability\.fluentBitChartVersion: got "latest"; expected an exact chart version/);
+        assert.match(error.message, /platform:observability\.uptime\.requestIntervalSeconds: got 20; expected 10 or 30/);
+        assert.match(error.message, /platform:observability\.uptime\.path: got "health"; expected a path like \/health/);
+        assert.match(error.message, /platform:observability\.namespace: got "platform"; expected a namespace other than kubernetes\.namespace/);
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);

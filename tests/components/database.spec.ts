@@ -42,7 +42,7 @@ describe("Database", () => {
             assert.equal(plan.input(instance, "engine"), "postgres");
             assert.ok(Number(plan.input(instance, "engineVersion").split(".")[0]) >= 15);
             assert.equal(plan.input(instance, "storageEncrypted"), true);
-            assert.deepEqual(instance.propertyDependencies.kmsKeyId, [plan.one("aws:kms/key:Key").urn]);
+            assert.deepEqual(instance.propertyDependencies.kmsKeyId, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
             assert.equal(plan.input(instance, "publiclyAccessible"), false);
             assert.equal(instance.protect, true);
             assert.ok(isSecretValue(instance.inputs.password));

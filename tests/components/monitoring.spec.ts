@@ -25,17 +25,17 @@ describe("Monitoring", () => {
         });
 
         it("notifies a KMS-encrypted topic, with the alert emails subscribed, when any alarm fires or recovers", () => {
-            const topic = plan.one("aws:sns/topic:Topic");
-            assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [plan.one("aws:kms/key:Key").urn]);
-            assert.deepEqual(plan.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => plan.input(s, "endpoint")),
-                ["oncall@acme-example.com", "platform-team@acme-example.com"]);
-            const alarms = plan.ofType(ALARM);
+            const topic = plan.one("aws:sns/topic:Topic", "-monitoring-alerts");
+            assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
+            assert.deepEqual(plan.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.includes("-monitoring-alerts-"))
+                .map((s) => plan.input(s, "endpoint")), ["oncall@acme-example.com", "platform-team@acme-example.com"]);
+            const alarms = plan.ofType(ALARM).filter((a) => a !== alarm(plan, "uptime"));
             assert.ok(alarms.length >= 15);
             for (const a of alarms) {
                 assert.deepEqual(a.propertyDependencies.alarmActions, [topic.urn], a.name);
                 assert.deepEqual(a.propertyDependencies.okActions, [topic.urn], a.name);
             }
-            const policy = JSON.parse(plan.input(plan.one("aws:kms/key:Key"), "policy"));
+            const policy = JSON.parse(plan.input(plan.one("aws:kms/key:Key", "-secrets-key"), "policy"));
             assert.ok(policy.Statement.some((s: any) => s.Principal.Service?.includes?.("cloudwatch.amazonaws.com")), "alarms may use the topic's key");
         });
 
@@ -79,7 +79,32 @@ describe("Monitoring", () => {
             assert.equal(plan.input(logs, "retentionInDays"), 365);
             assert.ok(plan.input(logs, "kmsKeyId"));
             const budget = plan.one("aws:budgets/budget:Budget");
-            assert.ok(budget.propertyDependencies.notifications.includes(plan.one("aws:sns/topic:Topic").urn));
+            assert.ok(budget.propertyDependencies.notifications.includes(plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn));
+        });
+
+        it("checks https://<domain>/health from Route 53 and alarms through a topic in us-east-1, where its metrics are", () => {
+            const check = plan.one("aws:route53/healthCheck:HealthCheck");
+            assert.deepEqual(["type", "fqdn", "port", "resourcePath", "enableSni", "requestInterval", "failureThreshold"].map((k) => plan.input(check, k)),
+                ["HTTPS", "api.acme-example.com", 443, "/health", true, 30, 3]);
+            const uptime = alarm(plan, "uptime");
+            assert.deepEqual([plan.input(uptime, "namespace"), plan.input(uptime, "metricName"), plan.input(uptime, "comparisonOperator"),
+                plan.input(uptime, "threshold"), plan.input(uptime, "treatMissingData")], ["AWS/Route53", "HealthCheckStatus", "LessThanThreshold", 1, "breaching"]);
+            assert.deepEqual(uptime.propertyDependencies.dimensions, [check.urn]);
+
+            const provider = plan.one("pulumi:providers:aws", "-us-east-1");
+            assert.equal(plan.input(provider, "region"), "us-east-1");
+            const topic = plan.one("aws:sns/topic:Topic", "-uptime-alerts");
+            const key = plan.one("aws:kms/key:Key", "-uptime-alerts");
+            for (const resource of [uptime, topic, key]) {
+                assert.ok(resource.provider?.startsWith(provider.urn), `${resource.name} is not in us-east-1`);
+            }
+            assert.deepEqual(uptime.propertyDependencies.alarmActions, [topic.urn]);
+            assert.deepEqual(uptime.propertyDependencies.okActions, [topic.urn]);
+            assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [key.urn]);
+            assert.equal(plan.input(key, "enableKeyRotation"), true);
+            assert.equal(key.protect, true);
+            assert.deepEqual(plan.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.includes("-uptime-alerts-"))
+                .map((s) => plan.input(s, "endpoint")), ["oncall@acme-example.com", "platform-team@acme-example.com"]);
         });
     });
 
@@ -100,5 +125,22 @@ describe("Monitoring", () => {
         const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, thresholds: { errorRatePercent: 5, cpuPercent: 85 } }));
         assert.equal(custom.input(custom.one(ALARM, "-alb-5xx-rate"), "threshold"), 5);
         assert.equal(custom.input(custom.one(ALARM, "-db-cpu"), "threshold"), 85);
+    });
+
+    it("has no uptime check unless given an endpoint, and checks the path and pace it is given", async () => {
+        const without = await planComponents(() => new Monitoring("m", componentArgs));
+        assert.deepEqual([without.ofType("aws:route53/healthCheck:HealthCheck").length, without.ofType("pulumi:providers:aws").length], [0, 0]);
+        const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, protect: false,
+            uptime: { fqdn: "app.example.com", path: "/ready", requestIntervalSeconds: 10, failureThreshold: 2 } }));
+        const check = custom.one("aws:route53/healthCheck:HealthCheck");
+        assert.deepEqual(["fqdn", "resourcePath", "requestInterval", "failureThreshold"].map((k) => custom.input(check, k)),
+            ["app.example.com", "/ready", 10, 2]);
+        assert.equal(custom.one("aws:kms/key:Key", "-uptime-alerts").protect, false);
+    });
+
+    it("the stack's uptime path and pace come from platform:observability", async () => {
+        const plan = await planStack("staging", { "platform:observability": JSON.stringify({ uptime: { path: "/livez", requestIntervalSeconds: 10 } }) });
+        const check = plan.one("aws:route53/healthCheck:HealthCheck");
+        assert.deepEqual([plan.input(check, "resourcePath"), plan.input(check, "requestInterval")], ["/livez", 10]);
     });
 });

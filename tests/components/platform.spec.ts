@@ -32,7 +32,7 @@ describe("Platform", () => {
     });
 
     it("encrypts the flow logs with the platform's KMS key", () => {
-        const key = production.one("aws:kms/key:Key");
+        const key = production.one("aws:kms/key:Key", "-secrets-key");
         const flowLogs = production.one("aws:cloudwatch/logGroup:LogGroup", "-flow-logs");
         assert.deepEqual(flowLogs.propertyDependencies.kmsKeyId, [key.urn]);
     });
@@ -63,7 +63,7 @@ describe("Platform", () => {
         assert.deepEqual(relabelled.resources.map(shape), production.resources.map(shape));
         const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type).sort();
         assert.deepEqual(protectedTypes(production), ["aws:backup/vault:Vault", "aws:backup/vault:Vault",
-            "aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket"]);
+            "aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:kms/key:Key", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket"]);
         assert.deepEqual(protectedTypes(relabelled), []);
     });
 });

@@ -16,7 +16,7 @@ describe("Secrets", () => {
         });
 
         it("has a customer-managed KMS key with yearly rotation, protected, with an alias", () => {
-            const key = plan.one(KEY);
+            const key = plan.one(KEY, "-key");
             assert.equal(plan.input(key, "enableKeyRotation"), true);
             assert.equal(plan.input(key, "rotationPeriodInDays"), 365);
             assert.equal(plan.input(key, "deletionWindowInDays"), 30);
@@ -25,14 +25,14 @@ describe("Secrets", () => {
         });
 
         it("lets CloudWatch Logs use the key only for this account's log groups", () => {
-            const policy = JSON.parse(plan.input(plan.one(KEY), "policy"));
+            const policy = JSON.parse(plan.input(plan.one(KEY, "-key"), "policy"));
             const logs = policy.Statement.find((s: any) => s.Principal.Service === "logs.eu-west-1.amazonaws.com");
             assert.deepEqual(logs.Condition, {
                 ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*" },
             });
         });
 
-        it("generates a 64-character JWT secret, 32 random bytes of ENCRYPTION_KEY and an ElastiCache-safe AUTH token", () => {
+        it("generates a 64-character JWT secret, 32 random bytes of ENCRYPTION_KEY, an ElastiCache-safe AUTH token and a Grafana password", () => {
             const jwt = plan.one(PASSWORD, "-jwt-secret");
             assert.ok(plan.input(jwt, "length") >= 64);
             assert.equal(plan.input(plan.one("random:index/randomBytes:RandomBytes", "-encryption-key"), "length"), 32);
@@ -42,13 +42,14 @@ describe("Secrets", () => {
             for (const character of plan.input(token, "overrideSpecial")) {
                 assert.ok("!&#$^<>-".includes(character), `ElastiCache rejects "${character}" in an AUTH token`);
             }
+            assert.ok(plan.input(plan.one(PASSWORD, "-grafana-admin-password"), "length") >= 32);
         });
 
         it("stores every secret and API key in Secrets Manager, encrypted with the key, with a month to recover", () => {
             const names = plan.childrenOf(COMPONENT, SECRET).map((s) => plan.input(s, "name")).sort();
-            assert.deepEqual(names, ["ENCRYPTION_KEY", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_AUTH_TOKEN", "SENTRY_DSN"]
+            assert.deepEqual(names, ["ENCRYPTION_KEY", "GRAFANA_ADMIN_PASSWORD", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_AUTH_TOKEN", "SENTRY_DSN"]
                 .map((n) => `platform-production-secrets/${n}`));
-            const key = plan.one(KEY);
+            const key = plan.one(KEY, "-key");
             for (const secret of plan.childrenOf(COMPONENT, SECRET)) {
                 assert.deepEqual(secret.propertyDependencies.kmsKeyId, [key.urn], secret.name);
                 assert.equal(plan.input(secret, "recoveryWindowInDays"), 30);
@@ -57,7 +58,7 @@ describe("Secrets", () => {
 
         it("sends every secret value to the engine as a secret", () => {
             const versions = plan.ofType(VERSION);
-            assert.equal(plan.childrenOf(COMPONENT, VERSION).length, 5);
+            assert.equal(plan.childrenOf(COMPONENT, VERSION).length, 6);
             assert.ok(versions.length > 5, "the database's credential secrets too");
             for (const version of versions) {
                 assert.ok(isSecretValue(version.inputs.secretString), `${version.name} secretString is not secret`);
@@ -77,7 +78,7 @@ describe("Secrets", () => {
 
     it("staging keeps the key unprotected and shortens the recovery windows as its stack file says", async () => {
         const plan = await planStack("staging");
-        const key = plan.one(KEY);
+        const key = plan.one(KEY, "-key");
         assert.equal(key.protect, false);
         assert.equal(plan.input(key, "deletionWindowInDays"), 7);
         assert.equal(plan.input(key, "enableKeyRotation"), true);
@@ -86,12 +87,12 @@ describe("Secrets", () => {
     });
 
     describe("component defaults and overrides", () => {
-        it("defaults to a protected key, 30-day windows and the three generated secrets", async () => {
+        it("defaults to a protected key, 30-day windows and the four generated secrets", async () => {
             const plan = await planComponents(() => new Secrets("app"));
-            assert.equal(plan.one(KEY).protect, true);
-            assert.equal(plan.input(plan.one(KEY), "deletionWindowInDays"), 30);
+            assert.equal(plan.one(KEY, "-key").protect, true);
+            assert.equal(plan.input(plan.one(KEY, "-key"), "deletionWindowInDays"), 30);
             assert.deepEqual(plan.ofType(SECRET).map((s) => plan.input(s, "name")).sort(),
-                ["app/ENCRYPTION_KEY", "app/JWT_SECRET", "app/REDIS_AUTH_TOKEN"]);
+                ["app/ENCRYPTION_KEY", "app/GRAFANA_ADMIN_PASSWORD", "app/JWT_SECRET", "app/REDIS_AUTH_TOKEN"]);
             assert.ok(plan.ofType(SECRET).every((s) => plan.input(s, "recoveryWindowInDays") === 30));
         });
 
@@ -102,8 +103,8 @@ describe("Secrets", () => {
                 protect: false,
                 apiKeys: { TOGETHER_API_KEY: "tg-123" },
             }));
-            assert.equal(plan.one(KEY).protect, false);
-            assert.equal(plan.input(plan.one(KEY), "deletionWindowInDays"), 7);
+            assert.equal(plan.one(KEY, "-key").protect, false);
+            assert.equal(plan.input(plan.one(KEY, "-key"), "deletionWindowInDays"), 7);
             const version = plan.one(VERSION, "-together-api-key");
             assert.ok(isSecretValue(version.inputs.secretString));
             assert.equal(plan.input(version, "secretString"), "tg-123");

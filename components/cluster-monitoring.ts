@@ -1,0 +1,407 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Tags, tagsNamed } from "./tags";
+
+/** A service Prometheus scrapes: its name and the labels of its Kubernetes Service. */
+export interface ScrapedService {
+    name: string;
+    labels: Record<string, string>;
+    /** Name of the Service port that serves /metrics. */
+    port: string;
+}
+
+export interface ClusterMonitoringArgs {
+    /** The namespace the monitoring stack runs in (created here). */
+    namespace: string;
+    /** The namespace of the services it watches. */
+    serviceNamespace: string;
+    services: ScrapedService[];
+    /** The Grafana admin password (a secret); it reaches Grafana through a Kubernetes Secret, never Helm values. */
+    grafanaAdminPassword: pulumi.Input<string>;
+    /** Exact kube-prometheus-stack chart version. */
+    prometheusChartVersion: string;
+    /** Days Prometheus keeps samples. Default 15. */
+    retentionDays?: number;
+    /** Size of each Prometheus volume, GiB. Default 50. */
+    storageGi?: number;
+    /** Prometheus (and Alertmanager) replicas. Default 1. */
+    replicas?: number;
+    /** Size of Grafana's volume, GiB. Default 10. */
+    grafanaStorageGi?: number;
+    /** Exact fluent-bit chart version. */
+    fluentBitChartVersion: string;
+    /** The CloudWatch log group Fluent Bit ships the services' container logs to, and its ARN. */
+    logGroupName: pulumi.Input<string>;
+    logGroupArn: pulumi.Input<string>;
+    /** Alertmanager publishes to this SNS topic, encrypted with this key. */
+    alertTopicArn: pulumi.Input<string>;
+    alertTopicKmsKeyArn: pulumi.Input<string>;
+    /** The AWS region of the log group and the topic. */
+    region: string;
+    /** The EKS cluster: Fluent Bit and Alertmanager get their AWS permissions through Pod Identity on it. Absent: the nodes' role must grant them. */
+    clusterName?: pulumi.Input<string>;
+    /** SLO thresholds of the alerts. Defaults: 1 % errors, 2 s p95, 70 % CPU and 80 % memory of the limits. */
+    errorRatePercent?: number;
+    latencyP95Seconds?: number;
+    cpuPercent?: number;
+    memoryPercent?: number;
+    tags?: Tags;
+}
+
+export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
+export const FLUENT_BIT_RELEASE = "fluent-bit";
+/** The label the stack's Prometheus selects rules and ServiceMonitors by (the chart labels its own the same way). */
+export const PROMETHEUS_SELECTOR = { release: PROMETHEUS_RELEASE };
+/** The label Grafana's dashboard sidecar loads ConfigMaps by. */
+export const DASHBOARD_LABEL = { grafana_dashboard: "1" };
+const ALERTMANAGER_ACCOUNT = "alertmanager";
+const FLUENT_BIT_ACCOUNT = "fluent-bit";
+const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
+/**
+ * What the services must export for the SLO alerts: a request counter with the status code and a
+ * request duration histogram in seconds (prom-client's and most HTTP middlewares' names).
+ */
+export const SERVICE_METRICS = {
+    requests: "http_requests_total",
+    statusLabel: "code",
+    durationBucket: "http_request_duration_seconds_bucket",
+} as const;
+
+/**
+ * Monitoring inside the cluster: kube-prometheus-stack (Prometheus with retention and persistent
+ * volumes, Alertmanager publishing to the alert topic, Grafana with its admin password from a
+ * Secret), a ServiceMonitor per service, the services' SLO alerts as a PrometheusRule, a Grafana
+ * dashboard as a labelled ConfigMap, and Fluent Bit shipping the services' container logs to
+ * CloudWatch Logs.
+ */
+export class ClusterMonitoring extends pulumi.ComponentResource {
+    public readonly namespace: string;
+    /** Names of the alerts the PrometheusRule defines. */
+    public readonly alertNames: string[];
+
+    constructor(name: string, args: ClusterMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:ClusterMonitoring", name, {}, opts);
+        const parent = { parent: this };
+        const namespace = args.namespace;
+        const replicas = args.replicas ?? 1;
+
+        // node-exporter (host network and PIDs) and Fluent Bit (host log files) need the privileged level;
+        // warnings and audit entries still show anything beyond baseline.
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: {
+                name: namespace,
+                labels: {
+                    "pod-security.kubernetes.io/enforce": "privileged",
+                    "pod-security.kubernetes.io/warn": "baseline",
+                    "pod-security.kubernetes.io/audit": "baseline",
+                },
+            },
+        }, parent);
+        const inNamespace = { parent: this, dependsOn: [ns] };
+        const metadata = (resourceName: string, labels: Record<string, string> = {}) => ({ name: resourceName, namespace, labels });
+
+        const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+            metadata: metadata(GRAFANA_ADMIN_SECRET),
+            type: "Opaque",
+            stringData: { "admin-user": "admin", "admin-password": pulumi.secret(args.grafanaAdminPassword) },
+        }, inNamespace);
+
+        const alertmanagerRole = this.podIdentity(`${name}-alertmanager`, args, ALERTMANAGER_ACCOUNT, [
+            { Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.alertTopicKmsKeyArn },
+        ]);
+        const prometheus = new k8s.helm.v3.Release(`${name}-prometheus`, {
+            name: PROMETHEUS_RELEASE,
+            chart: "kube-prometheus-stack",
+            version: args.prometheusChartVersion,
+            repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+            namespace,
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: 900,
+            maxHistory: 10,
+            values: prometheusValues(args, replicas),
+        }, { ...inNamespace, dependsOn: [ns, grafanaAdmin, ...alertmanagerRole] });
+        const afterPrometheus = { parent: this, dependsOn: [prometheus] };
+
+        for (const service of args.services) {
+            new k8s.apiextensions.CustomResource(`${name}-${service.name}-monitor`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: metadata(service.name, PROMETHEUS_SELECTOR),
+                spec: {
+                    namespaceSelector: { matchNames: [args.serviceNamespace] },
+                    selector: { matchLabels: service.labels },
+                    endpoints: [{ port: service.port, path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+                },
+            }, afterPrometheus);
+        }
+
+        const groups = sloRuleGroups(args);
+        this.alertNames = groups.flatMap((group) => group.rules.map((rule) => rule.alert));
+        new k8s.apiextensions.CustomResource(`${name}-slo-rules`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: metadata("service-slos", PROMETHEUS_SELECTOR),
+            spec: { groups },
+        }, afterPrometheus);
+
+        new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
+            metadata: metadata("platform-services-dashboard", DASHBOARD_LABEL),
+            data: { "platform-services.json": JSON.stringify(servicesDashboard(args.serviceNamespace)) },
+        }, afterPrometheus);
+
+        const fluentBitRole = this.podIdentity(`${name}-fluent-bit`, args, FLUENT_BIT_ACCOUNT, [{
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [args.logGroupArn, pulumi.interpolate`${args.logGroupArn}:*`],
+        }]);
+        new k8s.helm.v3.Release(`${name}-fluent-bit`, {
+            name: FLUENT_BIT_RELEASE,
+            chart: "fluent-bit",
+            version: args.fluentBitChartVersion,
+            repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
+            namespace,
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: 600,
+            maxHistory: 10,
+            values: fluentBitValues(args),
+        }, { ...inNamespace, dependsOn: [ns, ...fluentBitRole] });
+
+        this.namespace = namespace;
+        this.registerOutputs({ namespace: this.namespace, alertNames: this.alertNames });
+    }
+
+    /**
+     * An IAM role only the given service account of the monitoring namespace assumes, through EKS Pod
+     * Identity, with just the statements given. Without a cluster name there is nothing to associate it with.
+     */
+    private podIdentity(name: string, args: ClusterMonitoringArgs, serviceAccount: string, statements: object[]): pulumi.Resource[] {
+        if (args.clusterName === undefined) {
+            return [];
+        }
+        const parent = { parent: this };
+        const role = new aws.iam.Role(name, {
+            description: `${serviceAccount} in ${args.namespace}, through EKS Pod Identity`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                }],
+            }),
+            tags: tagsNamed(args.tags, name),
+        }, parent);
+        const policy = new aws.iam.RolePolicy(name, {
+            role: role.name,
+            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+        }, parent);
+        const association = new aws.eks.PodIdentityAssociation(name, {
+            clusterName: args.clusterName,
+            namespace: args.namespace,
+            serviceAccount,
+            roleArn: role.arn,
+            tags: tagsNamed(args.tags, name),
+        }, { parent: this, dependsOn: [policy] });
+        return [association];
+    }
+}
+
+function prometheusValues(args: ClusterMonitoringArgs, replicas: number) {
+    const retentionDays = args.retentionDays ?? 15;
+    const storageGi = args.storageGi ?? 50;
+    const volume = (gi: number) => ({
+        volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gi}Gi` } } } },
+    });
+    return {
+        prometheus: {
+            prometheusSpec: {
+                replicas,
+                retention: `${retentionDays}d`,
+                // Keep a margin on the volume: a full disk stops ingestion, an early compaction does not.
+                retentionSize: `${Math.floor(storageGi * 0.9)}GB`,
+                storageSpec: volume(storageGi),
+                ruleSelector: { matchLabels: PROMETHEUS_SELECTOR },
+                ruleNamespaceSelector: {},
+                serviceMonitorSelector: { matchLabels: PROMETHEUS_SELECTOR },
+                serviceMonitorNamespaceSelector: {},
+            },
+        },
+        alertmanager: {
+            serviceAccount: { create: true, name: ALERTMANAGER_ACCOUNT },
+            alertmanagerSpec: { replicas, retention: "120h", storage: volume(10) },
+            config: {
+                route: {
+                    receiver: "alert-topic",
+                    group_by: ["alertname", "namespace", "service"],
+                    group_wait: "30s",
+                    group_interval: "5m",
+                    repeat_interval: "4h",
+                    // The chart's always-firing heartbeat proves the pipeline works; it is not news for people.
+                    routes: [{ receiver: "null", matchers: ["alertname = \"Watchdog\""] }],
+                },
+                receivers: [
+                    { name: "null" },
+                    { name: "alert-topic", sns_configs: [{ topic_arn: args.alertTopicArn, sigv4: { region: args.region }, send_resolved: true }] },
+                ],
+            },
+        },
+        grafana: {
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            persistence: { enabled: true, size: `${args.grafanaStorageGi ?? 10}Gi` },
+            sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: Object.values(DASHBOARD_LABEL)[0] } },
+        },
+    };
+}
+
+function fluentBitValues(args: ClusterMonitoringArgs) {
+    return {
+        serviceAccount: { create: true, name: FLUENT_BIT_ACCOUNT },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        config: {
+            inputs: [
+                "[INPUT]",
+                "    Name tail",
+                `    Path /var/log/containers/*_${args.serviceNamespace}_*.log`,
+                "    multiline.parser docker, cri",
+                "    Tag kube.*",
+                "    Mem_Buf_Limit 50MB",
+                "    Skip_Long_Lines On",
+                "",
+            ].join("\n"),
+            filters: [
+                "[FILTER]",
+                "    Name kubernetes",
+                "    Match kube.*",
+                "    Merge_Log On",
+                "    Keep_Log Off",
+                "    K8S-Logging.Exclude On",
+                "",
+            ].join("\n"),
+            // The group exists with its retention and key: Fluent Bit must not create one without them.
+            outputs: pulumi.interpolate`[OUTPUT]
+    Name cloudwatch_logs
+    Match kube.*
+    region ${args.region}
+    log_group_name ${args.logGroupName}
+    log_stream_prefix ${args.serviceNamespace}.
+    auto_create_group Off
+`,
+        },
+    };
+}
+
+interface AlertRule {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: { severity: "critical" | "warning" };
+    annotations: { summary: string; description: string };
+}
+
+/** The services' SLO alerts; the README's alert table has the runbook line of each. */
+export function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent">) {
+    const ns = `namespace="${args.serviceNamespace}"`;
+    const errorRate = args.errorRatePercent ?? 1;
+    const p95 = args.latencyP95Seconds ?? 2;
+    const cpu = args.cpuPercent ?? 70;
+    const memory = args.memoryPercent ?? 80;
+    const { requests, statusLabel, durationBucket } = SERVICE_METRICS;
+    const byService = "sum by (namespace, service)";
+    const byContainer = "sum by (namespace, pod, container)";
+    const rules: AlertRule[] = [
+        {
+            alert: "ServiceHighErrorRate",
+            expr: `100 * ${byService} (rate(${requests}{${ns}, ${statusLabel}=~"5.."}[5m])) / ${byService} (rate(${requests}{${ns}}[5m])) > ${errorRate}`,
+            for: "5m",
+            labels: { severity: "critical" },
+            annotations: {
+                summary: `{{ $labels.service }} answers more than ${errorRate} % of requests with 5xx`,
+                description: "{{ $labels.service }}: {{ $value | humanize }} % of requests failed over 5 minutes.",
+            },
+        },
+        {
+            alert: "ServiceHighLatencyP95",
+            expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(${durationBucket}{${ns}}[5m]))) > ${p95}`,
+            for: "10m",
+            labels: { severity: "critical" },
+            annotations: {
+                summary: `{{ $labels.service }} p95 latency above ${p95} s`,
+                description: "{{ $labels.service }}: 95th percentile of request time is {{ $value | humanizeDuration }}.",
+            },
+        },
+        {
+            alert: "ServicePodRestarting",
+            expr: `increase(kube_pod_container_status_restarts_total{${ns}}[15m]) > 2`,
+            for: "0m",
+            labels: { severity: "warning" },
+            annotations: {
+                summary: "{{ $labels.pod }} restarted more than twice in 15 minutes",
+                description: "Container {{ $labels.container }} of {{ $labels.pod }} keeps restarting: crash, failed liveness probe or OOM kill.",
+            },
+        },
+        {
+            alert: "ServiceHpaAtMaxReplicas",
+            expr: `kube_horizontalpodautoscaler_status_current_replicas{${ns}} >= kube_horizontalpodautoscaler_spec_max_replicas{${ns}}`,
+            for: "15m",
+            labels: { severity: "warning" },
+            annotations: {
+                summary: "{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes",
+                description: "The service cannot scale further: raise maxReplicas or find what drives the load.",
+            },
+        },
+        {
+            alert: "ServiceCpuHigh",
+            expr: `100 * ${byContainer} (rate(container_cpu_usage_seconds_total{${ns}, container!=""}[5m])) / ${byContainer} (kube_pod_container_resource_limits{${ns}, resource="cpu"}) > ${cpu}`,
+            for: "15m",
+            labels: { severity: "warning" },
+            annotations: {
+                summary: `{{ $labels.pod }} uses more than ${cpu} % of its CPU limit`,
+                description: "{{ $labels.container }} of {{ $labels.pod }} runs at {{ $value | humanize }} % of its CPU limit.",
+            },
+        },
+        {
+            alert: "ServiceMemoryHigh",
+            expr: `100 * ${byContainer} (container_memory_working_set_bytes{${ns}, container!=""}) / ${byContainer} (kube_pod_container_resource_limits{${ns}, resource="memory"}) > ${memory}`,
+            for: "15m",
+            labels: { severity: "warning" },
+            annotations: {
+                summary: `{{ $labels.pod }} uses more than ${memory} % of its memory limit`,
+                description: "{{ $labels.container }} of {{ $labels.pod }} is at {{ $value | humanize }} % of its memory limit: next comes an OOM kill.",
+            },
+        },
+    ];
+    return [{ name: "platform-service-slos", rules }];
+}
+
+/** Request rate, error rate, p95 latency, restarts and replicas of the services. */
+function servicesDashboard(serviceNamespace: string) {
+    const ns = `namespace="${serviceNamespace}"`;
+    const { requests, statusLabel, durationBucket } = SERVICE_METRICS;
+    const panels: [string, string, string][] = [
+        ["Requests per second", `sum by (service) (rate(${requests}{${ns}}[5m]))`, "reqps"],
+        ["5xx rate (%)", `100 * sum by (service) (rate(${requests}{${ns}, ${statusLabel}=~"5.."}[5m])) / sum by (service) (rate(${requests}{${ns}}[5m]))`, "percent"],
+        ["p95 latency", `histogram_quantile(0.95, sum by (service, le) (rate(${durationBucket}{${ns}}[5m])))`, "s"],
+        ["Container restarts (15 min)", `sum by (pod) (increase(kube_pod_container_status_restarts_total{${ns}}[15m]))`, "short"],
+        ["Replicas / maximum", `kube_horizontalpodautoscaler_status_current_replicas{${ns}} / kube_horizontalpodautoscaler_spec_max_replicas{${ns}}`, "percentunit"],
+    ];
+    return {
+        title: "Platform services",
+        uid: "platform-services",
+        schemaVersion: 39,
+        time: { from: "now-6h", to: "now" },
+        panels: panels.map(([title, expr, unit], i) => ({
+            id: i + 1,
+            type: "timeseries",
+            title,
+            gridPos: { x: (i % 2) * 12, y: Math.floor(i / 2) * 8, w: 12, h: 8 },
+            datasource: { type: "prometheus", uid: "prometheus" },
+            fieldConfig: { defaults: { unit }, overrides: [] },
+            targets: [{ refId: "A", expr, datasource: { type: "prometheus", uid: "prometheus" } }],
+        })),
+    };
+}

@@ -1,0 +1,174 @@
+import * as assert from "assert/strict";
+import { ClusterMonitoring, ClusterMonitoringArgs } from "../../components/cluster-monitoring";
+import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+const MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+
+const componentArgs: ClusterMonitoringArgs = {
+    namespace: "observability",
+    serviceNamespace: "apps",
+    services: [{ name: "web", labels: { app: "web" }, port: "http" }],
+    grafanaAdminPassword: "grafana-test-password",
+    prometheusChartVersion: "82.6.0",
+    fluentBitChartVersion: "0.56.0",
+    logGroupName: "/apps/logs",
+    logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/apps/logs",
+    alertTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
+    alertTopicKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
+    region: "eu-west-1",
+};
+
+const alerts = (plan: Plan) => plan.input(plan.one(RULE), "spec").groups.flatMap((g: any) => g.rules);
+const alert = (plan: Plan, name: string) => alerts(plan).find((r: any) => r.alert === name);
+
+describe("ClusterMonitoring", () => {
+    describe("production stack", () => {
+        let plan: Plan;
+        let prometheus: any;
+        before(async () => {
+            plan = await planStack("production");
+            prometheus = plan.one(RELEASE, "-prometheus");
+        });
+
+        it("installs kube-prometheus-stack at an exact chart version, with the stack's retention, volumes and replicas", () => {
+            assert.deepEqual(["name", "chart", "version", "namespace", "atomic"].map((k) => plan.input(prometheus, k)),
+                ["kube-prometheus-stack", "kube-prometheus-stack", "82.6.0", "monitoring", true]);
+            assert.equal(plan.input(prometheus, "repositoryOpts").repo, "https://prometheus-community.github.io/helm-charts");
+            const spec = plan.input(prometheus, "values").prometheus.prometheusSpec;
+            assert.deepEqual([spec.retention, spec.retentionSize, spec.replicas], ["30d", "180GB", 2]);
+            assert.equal(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "200Gi");
+        });
+
+        it("gives Grafana its admin password through a Secret, so the password is in no Helm value", () => {
+            const grafana = plan.input(prometheus, "values").grafana;
+            const secret = plan.one("kubernetes:core/v1:Secret", "-grafana-admin");
+            assert.equal(grafana.admin.existingSecret, plan.input(secret, "metadata").name);
+            assert.equal(plan.input(secret, "metadata").namespace, "monitoring");
+            // The Kubernetes SDK marks the whole stringData secret when any value in it is.
+            assert.ok(isSecretValue(secret.inputs.stringData), "the password is not secret");
+            const password = plan.input(plan.one("aws:secretsmanager/secretVersion:SecretVersion", "-grafana-admin-password"), "secretString");
+            assert.equal(plan.input(secret, "stringData")["admin-password"], password);
+            assert.ok(!JSON.stringify(prometheus.inputs.values).includes(password));
+            assert.deepEqual(grafana.persistence, { enabled: true, size: "10Gi" });
+        });
+
+        it("defines the SLO alerts, labelled for the stack's Prometheus, with the checklists' thresholds", () => {
+            const rule = plan.one(RULE);
+            const selector = plan.input(prometheus, "values").prometheus.prometheusSpec.ruleSelector.matchLabels;
+            for (const [label, value] of Object.entries(selector)) {
+                assert.equal(plan.input(rule, "metadata").labels[label], value, `the rule lacks ${label}=${value}`);
+            }
+            assert.deepEqual(alerts(plan).map((r: any) => r.alert),
+                ["ServiceHighErrorRate", "ServiceHighLatencyP95", "ServicePodRestarting", "ServiceHpaAtMaxReplicas", "ServiceCpuHigh", "ServiceMemoryHigh"]);
+            assert.match(alert(plan, "ServiceHighErrorRate").expr, /^100 \* sum by \(namespace, service\) \(rate\(http_requests_total\{namespace="platform", code=~"5\.\."\}\[5m\]\)\) .* > 1$/);
+            assert.match(alert(plan, "ServiceHighLatencyP95").expr, /^histogram_quantile\(0\.95, .*http_request_duration_seconds_bucket\{namespace="platform"\}.* > 2$/);
+            assert.match(alert(plan, "ServiceHpaAtMaxReplicas").expr, /current_replicas\{namespace="platform"\} >= kube_horizontalpodautoscaler_spec_max_replicas/);
+            assert.match(alert(plan, "ServiceCpuHigh").expr, / > 70$/);
+            assert.match(alert(plan, "ServiceMemoryHigh").expr, / > 80$/);
+            for (const r of alerts(plan)) {
+                assert.ok(["critical", "warning"].includes(r.labels.severity), r.alert);
+                assert.ok(r.annotations.summary && r.annotations.description, r.alert);
+            }
+            assert.deepEqual(rule.dependencies, [prometheus.urn]);
+        });
+
+        it("scrapes every service through a ServiceMonitor, which the services' network policies let in", () => {
+            const selector = plan.input(prometheus, "values").prometheus.prometheusSpec.serviceMonitorSelector.matchLabels;
+            const monitors = plan.ofType(MONITOR);
+            assert.deepEqual(monitors.map((m) => plan.input(m, "metadata").name).sort(), ["api", "worker"]);
+            for (const monitor of monitors) {
+                const name = plan.input(monitor, "metadata").name;
+                const service = plan.one("kubernetes:core/v1:Service", `${name}-service`);
+                const spec = plan.input(monitor, "spec");
+                assert.deepEqual(plan.input(monitor, "metadata").labels, selector);
+                assert.deepEqual(spec.selector.matchLabels, plan.input(service, "metadata").labels);
+                assert.deepEqual(spec.namespaceSelector.matchNames, ["platform"]);
+                assert.equal(spec.endpoints[0].port, plan.input(service, "spec").ports[0].name);
+                assert.equal(spec.endpoints[0].path, "/metrics");
+
+                const allow = plan.input(plan.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${name}-allow-prometheus`), "spec");
+                assert.deepEqual(allow.ingress[0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "monitoring" });
+                assert.deepEqual(allow.ingress[0].ports, [{ protocol: "TCP", port: 3000 }]);
+            }
+        });
+
+        it("ships a Grafana dashboard as a ConfigMap the sidecar loads", () => {
+            const sidecar = plan.input(prometheus, "values").grafana.sidecar.dashboards;
+            const dashboard = plan.one("kubernetes:core/v1:ConfigMap", "-dashboard");
+            assert.equal(plan.input(dashboard, "metadata").labels[sidecar.label], sidecar.labelValue);
+            const json = JSON.parse(plan.input(dashboard, "data")["platform-services.json"]);
+            assert.deepEqual(json.panels.map((p: any) => p.title),
+                ["Requests per second", "5xx rate (%)", "p95 latency", "Container restarts (15 min)", "Replicas / maximum"]);
+        });
+
+        it("ships the services' container logs to the application log group with Fluent Bit, which may only write there", () => {
+            const fluentBit = plan.one(RELEASE, "-fluent-bit");
+            assert.deepEqual(["chart", "version", "namespace"].map((k) => plan.input(fluentBit, k)), ["fluent-bit", "0.56.0", "monitoring"]);
+            const config = plan.input(fluentBit, "values").config;
+            assert.match(config.inputs, /Path \/var\/log\/containers\/\*_platform_\*\.log/);
+            assert.match(config.outputs, /Name cloudwatch_logs/);
+            assert.match(config.outputs, /log_group_name \/platform\/platform-production-monitoring\/application\n/);
+            assert.match(config.outputs, /auto_create_group Off/);
+
+            const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup", "-monitoring-application");
+            const rolePolicy = plan.one(ROLE_POLICY, "-cluster-monitoring-fluent-bit");
+            const policy = JSON.parse(plan.input(rolePolicy, "policy"));
+            assert.deepEqual(policy.Statement.map((s: any) => s.Action), [["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]]);
+            assert.deepEqual(rolePolicy.propertyDependencies.policy, [logGroup.urn]);
+            const [groupArn, streamsArn] = policy.Statement[0].Resource;
+            assert.match(groupArn, /^arn:aws:logs:eu-west-1:123456789012:log-group:\/platform\/platform-production-monitoring\/application$/);
+            assert.equal(streamsArn, `${groupArn}:*`);
+        });
+
+        it("lets Alertmanager and Fluent Bit act in AWS through EKS Pod Identity, each with its own role", () => {
+            const values = {
+                "alertmanager": plan.input(prometheus, "values").alertmanager.serviceAccount.name,
+                "fluent-bit": plan.input(plan.one(RELEASE, "-fluent-bit"), "values").serviceAccount.name,
+            };
+            for (const [workload, serviceAccount] of Object.entries(values)) {
+                const association = plan.one(ASSOCIATION, `-${workload}`);
+                assert.deepEqual(["clusterName", "namespace", "serviceAccount"].map((k) => plan.input(association, k)),
+                    ["platform-production", "monitoring", serviceAccount]);
+                const role = plan.one("aws:iam/role:Role", `-cluster-monitoring-${workload}`);
+                assert.deepEqual(JSON.parse(plan.input(role, "assumeRolePolicy")).Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
+            }
+            const rolePolicy = plan.one(ROLE_POLICY, "-cluster-monitoring-alertmanager");
+            const [publish, encrypt] = JSON.parse(plan.input(rolePolicy, "policy")).Statement;
+            assert.deepEqual([publish.Action, encrypt.Action], ["sns:Publish", ["kms:GenerateDataKey*", "kms:Decrypt"]]);
+            assert.match(publish.Resource, /^arn:aws:sns:eu-west-1:123456789012:/);
+            assert.match(encrypt.Resource, /^arn:aws:kms:eu-west-1:123456789012:key\//);
+            assert.deepEqual(rolePolicy.propertyDependencies.policy.sort(),
+                [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn, plan.one("aws:kms/key:Key", "-secrets-key").urn].sort());
+            const receiver = plan.input(prometheus, "values").alertmanager.config.receivers.find((r: any) => r.sns_configs);
+            assert.equal(receiver.sns_configs[0].topic_arn, publish.Resource);
+            assert.equal(plan.input(prometheus, "values").alertmanager.config.route.receiver, receiver.name);
+        });
+    });
+
+    describe("component defaults and overrides", () => {
+        it("defaults to 15 days on 50 GiB, one replica, the checklists' thresholds and no AWS role without a cluster", async () => {
+            const plan = await planComponents(() => new ClusterMonitoring("m", componentArgs));
+            const spec = plan.input(plan.one(RELEASE, "-prometheus"), "values").prometheus.prometheusSpec;
+            assert.deepEqual([spec.retention, spec.replicas, spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage], ["15d", 1, "50Gi"]);
+            assert.match(alert(plan, "ServiceHighErrorRate").expr, /\{namespace="apps", code=~"5\.\."\}.* > 1$/);
+            assert.match(alert(plan, "ServiceHighLatencyP95").expr, / > 2$/);
+            assert.deepEqual(plan.ofType(ASSOCIATION), []);
+            assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace"), "metadata").name, "observability");
+        });
+
+        it("takes retention, volumes, replicas, thresholds and a cluster when given", async () => {
+            const plan = await planComponents(() => new ClusterMonitoring("m", {
+                ...componentArgs, retentionDays: 60, storageGi: 500, replicas: 3, errorRatePercent: 0.5, latencyP95Seconds: 1, clusterName: "c1",
+            }));
+            const spec = plan.input(plan.one(RELEASE, "-prometheus"), "values").prometheus.prometheusSpec;
+            assert.deepEqual([spec.retention, spec.replicas, spec.retentionSize], ["60d", 3, "450GB"]);
+            assert.match(alert(plan, "ServiceHighErrorRate").expr, / > 0\.5$/);
+            assert.match(alert(plan, "ServiceHighLatencyP95").expr, / > 1$/);
+            assert.deepEqual(plan.ofType(ASSOCIATION).map((a) => plan.input(a, "clusterName")), ["c1", "c1"]);
+        });
+    });
+});
