@@ -643,11 +643,11 @@ export const CHECKLIST: Requirement[] = [
     {
         id: "APP-04",
         area: "Workloads",
-        text: "Deployed images are pinned to a version or digest",
+        text: "Deployed images and charts are pinned to a version or digest",
         sources: [
             { file: "002_4f948a02871c9820.txt", section: "Docker Deployment Checklist > Container Registry", lines: [99] },
         ],
-        policies: ["k8s-image-pinned"],
+        policies: ["k8s-image-pinned", "helm-chart-pinned"],
     },
     {
         id: "APP-05",
@@ -1112,10 +1112,10 @@ export const CHECKLIST: Requirement[] = [
     {
         id: "OBS-08",
         area: "Observability",
-        text: "Applications are instrumented with error tracking, tracing, performance and feature metrics, and uptime checks",
+        text: "Applications are instrumented with error tracking, tracing, performance and feature metrics",
         sources: [
             { file: "000_558490fdd4a9fdf2.txt", section: "Pre-Deployment Checklist > Monitoring and Alerting", lines: [108, 115] },
-            { file: "000_558490fdd4a9fdf2.txt", section: "Pre-Deployment Checklist > Monitoring and Alerting > Application Monitoring", lines: [110, 111, 113] },
+            { file: "000_558490fdd4a9fdf2.txt", section: "Pre-Deployment Checklist > Monitoring and Alerting > Application Monitoring", lines: [110, 111] },
             { file: "000_558490fdd4a9fdf2.txt", section: "Pre-Deployment Checklist > Monitoring and Alerting > Template-Specific Monitoring", lines: [116, 117, 118, 120] },
             { file: "001_e5d0af00d52177fb.txt", section: "Post-Deployment Tasks > 3. Monitoring Setup", lines: [358] },
             { file: "002_4f948a02871c9820.txt", section: "Infrastructure Checklist > Monitoring Setup", lines: [63] },
@@ -1167,6 +1167,15 @@ export const CHECKLIST: Requirement[] = [
         ],
         policies: [],
         manual: "node-level metrics come from an exporter agent that no policy checks",
+    },
+    {
+        id: "OBS-12",
+        area: "Observability",
+        text: "The public endpoint has an uptime check from outside that raises an alarm",
+        sources: [
+            { file: "000_558490fdd4a9fdf2.txt", section: "Pre-Deployment Checklist > Monitoring and Alerting > Application Monitoring", lines: [113] },
+        ],
+        policies: ["uptime-check"],
     },
     {
         id: "REC-01",

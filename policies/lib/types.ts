@@ -36,6 +36,7 @@ export const AWS = {
         "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
     ],
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    healthCheck: "aws:route53/healthCheck:HealthCheck",
 } as const;
 
 export const RANDOM = {
@@ -57,4 +58,6 @@ export const K8S = {
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    helmChart: "kubernetes:helm.sh/v4:Chart",
 } as const;

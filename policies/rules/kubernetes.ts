@@ -132,6 +132,23 @@ export const k8sImagePinned: ResourceRule = {
     }),
 };
 
+export const helmChartPinned: ResourceRule = {
+    name: "helm-chart-pinned",
+    description: "Helm charts are installed at an exact version, so an upgrade is a reviewed change.",
+    severity: "medium",
+    checklist: ["APP-04"],
+    remediation: "Set version to an exact chart version like 82.6.0: no range, no empty value (which means the newest).",
+    resourceTypes: [K8S.helmRelease, K8S.helmChart],
+    validate({ props }, _config, report) {
+        const version = props.version;
+        if (typeof version !== "string" || version === "") {
+            report(`chart ${show(props.chart)} has no version, so each install takes the newest; pin an exact version`);
+        } else if (!/^v?\d+\.\d+\.\d+(-[\w.]+)?$/.test(version)) {
+            report(`chart ${show(props.chart)} version ${version} is a range; pin an exact version`);
+        }
+    },
+};
+
 export const k8sMinReplicas: ResourceRule<{ minimum: number }> = {
     name: "k8s-min-replicas",
     description: "Deployments and StatefulSets run at least the minimum number of replicas.",
@@ -321,6 +338,6 @@ export const k8sRequiredEnv: StackRule<{ requiredNames: string[] }> = {
 
 export const kubernetesRules = {
     resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
-        k8sMinReplicas] as ResourceRule<any>[],
+        k8sMinReplicas, helmChartPinned] as ResourceRule<any>[],
     stack: [k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv] as StackRule<any>[],
 };

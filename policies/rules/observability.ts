@@ -117,13 +117,33 @@ export const alarmActionsConfigured: ResourceRule<{ requireOkActions: boolean }>
     },
 };
 
+/**
+ * The labels each kube-prometheus-stack of the stack selects rules by: its ruleSelector, else the
+ * chart's own `release` label. Undefined when Prometheus runs outside the stack: any rule counts then.
+ */
+function ruleSelectors(stack: StackView): Record<string, unknown>[] | undefined {
+    const releases = stack.ofType(K8S.helmRelease, K8S.helmChart).filter((r) => /(^|\/)kube-prometheus-stack$/.test(String(r.props.chart)));
+    if (releases.length === 0) {
+        return undefined;
+    }
+    return releases.map((release) => {
+        const spec = objectOf(objectOf(objectOf(release.props.values)?.prometheus)?.prometheusSpec);
+        return objectOf(objectOf(spec?.ruleSelector)?.matchLabels) ?? { release: release.props.name };
+    });
+}
+
+function alertsOf(rule: PolicyResource): unknown[] {
+    return (listOf(objectOf(rule.props.spec)?.groups) ?? []).flatMap((group) =>
+        (listOf(objectOf(group)?.rules) ?? []).map((r) => objectOf(r)?.alert));
+}
+
 export const prometheusSloRules: StackRule<{ requiredAlerts: string[] }> = {
     name: "prometheus-slo-rules",
     appliesTo: SERVING,
     description: "Prometheus alerts on the services' SLOs (error rate, p95 latency).",
     severity: "medium",
     checklist: ["OBS-05"],
-    remediation: "Add a PrometheusRule (labelled for the stack's Prometheus) with the required alerts.",
+    remediation: "Add a PrometheusRule with the required alerts, labelled so the stack's Prometheus selects it (its ruleSelector).",
     config: {
         requiredAlerts: { type: "array", items: { type: "string" }, default: ["ServiceHighErrorRate", "ServiceHighLatencyP95"],
             description: "Alert names that must exist." },
@@ -132,12 +152,45 @@ export const prometheusSloRules: StackRule<{ requiredAlerts: string[] }> = {
         if (stack.ofType(...SERVING).length === 0) {
             return;
         }
-        const alerts = new Set(stack.ofType(K8S.prometheusRule).flatMap((rule) =>
-            (listOf(objectOf(rule.props.spec)?.groups) ?? []).flatMap((group) =>
-                (listOf(objectOf(group)?.rules) ?? []).map((r) => objectOf(r)?.alert))));
-        const missing = requiredAlerts.filter((alert) => !alerts.has(alert));
-        if (missing.length > 0) {
-            report(`the stack runs services but no PrometheusRule defines ${missing.join(", ")}`);
+        const selectors = ruleSelectors(stack);
+        const isSelected = (rule: PolicyResource) => {
+            const labels = objectOf(objectOf(rule.props.metadata)?.labels) ?? {};
+            return selectors === undefined || selectors.some((selector) => Object.entries(selector).every(([key, value]) => labels[key] === value));
+        };
+        const rules = stack.ofType(K8S.prometheusRule);
+        const selected = new Set(rules.filter(isSelected).flatMap(alertsOf));
+        const missing = requiredAlerts.filter((alert) => !selected.has(alert));
+        for (const rule of rules.filter((r) => !isSelected(r))) {
+            const unseen = alertsOf(rule).filter((alert) => missing.includes(alert as string));
+            if (unseen.length > 0) {
+                const wanted = selectors!.map((s) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(",")).join(" or ");
+                report(`${rule.name} defines ${unseen.join(", ")} but the stack's Prometheus does not select it: label it ${wanted}`, rule);
+            }
+        }
+        const undefinedAlerts = missing.filter((alert) => !rules.some((rule) => alertsOf(rule).includes(alert)));
+        if (undefinedAlerts.length > 0) {
+            report(`the stack runs services but no PrometheusRule defines ${undefinedAlerts.join(", ")}`);
+        }
+    },
+};
+
+export const uptimeCheck: StackRule = {
+    name: "uptime-check",
+    appliesTo: [...AWS.loadBalancers],
+    description: "A public endpoint has an uptime check from outside that raises an alarm.",
+    severity: "medium",
+    checklist: ["OBS-12"],
+    remediation: "Add a Route 53 health check of the public health URL and a CloudWatch alarm (in us-east-1) on its HealthCheckStatus.",
+    validate(stack, _config, report) {
+        if (!stack.ofType(...AWS.loadBalancers).some((lb) => lb.props.internal !== true)) {
+            return;
+        }
+        const checks = stack.ofType(AWS.healthCheck);
+        if (checks.length === 0) {
+            report("the stack serves an internet-facing load balancer but no Route 53 health check watches its endpoint");
+        }
+        for (const check of checks) {
+            requireAlarms(stack, check, "HealthCheckId", undefined, ["HealthCheckStatus"], report);
         }
     },
 };
@@ -162,5 +215,5 @@ export const budgetAlert: StackRule = {
 
 export const observabilityRules = {
     resource: [cloudwatchLogRetention, alarmActionsConfigured] as ResourceRule<any>[],
-    stack: [alarmsCoverDataStores, alarmsCoverLoadBalancer, prometheusSloRules, budgetAlert] as StackRule<any>[],
+    stack: [alarmsCoverDataStores, alarmsCoverLoadBalancer, prometheusSloRules, uptimeCheck, budgetAlert] as StackRule<any>[],
 };

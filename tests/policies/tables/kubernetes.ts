@@ -67,6 +67,14 @@ const resource: ResourceCase[] = [
         ],
     },
     {
+        policy: "helm-chart-pinned", type: K8S.helmRelease, compliant: { chart: "kube-prometheus-stack", version: "82.6.0" },
+        violating: [
+            { change: { version: undefined }, message: /chart "kube-prometheus-stack" has no version, so each install takes the newest/ },
+            { change: { version: "^82.0.0" }, message: /version \^82\.0\.0 is a range/ },
+            { change: { version: "82.x" }, message: /version 82\.x is a range/ },
+        ],
+    },
+    {
         policy: "k8s-min-replicas", type: K8S.deployment, compliant: deployment(),
         violating: [
             { change: deployment({}, 1), message: /spec\.replicas is 1; at least 2/ },

@@ -27,8 +27,17 @@ const monitored: TestResource[] = [
 
 const serving: TestResource[] = [
     { type: K8S.deployment, name: "api", props: { metadata: { name: "api" } } },
-    { type: K8S.prometheusRule, name: "slo", props: { spec: { groups: [{ name: "slo", rules: [
+    { type: K8S.helmRelease, name: "prometheus", props: { name: "kps", chart: "kube-prometheus-stack", version: "82.6.0",
+        values: { prometheus: { prometheusSpec: { ruleSelector: { matchLabels: { team: "platform" } } } } } } },
+    { type: K8S.prometheusRule, name: "slo", props: { metadata: { labels: { team: "platform" } }, spec: { groups: [{ name: "slo", rules: [
         { alert: "ServiceHighErrorRate", expr: "…" }, { alert: "ServiceHighLatencyP95", expr: "…" }] }] } } },
+];
+
+const publicEndpoint: TestResource[] = [
+    { type: LB, name: "alb", props: { internal: false } },
+    { type: AWS.healthCheck, name: "uptime", props: { type: "HTTPS", fqdn: "api.acme.example", resourcePath: "/health" } },
+    { type: AWS.metricAlarm, name: "uptime-alarm", deps: { dimensions: ["uptime"] },
+        props: { namespace: "AWS/Route53", metricName: "HealthCheckStatus", alarmActions: ["arn:sns"] } },
 ];
 
 const budget: TestResource[] = [{ type: AWS.budget, name: "monthly", props: { budgetType: "COST", notifications: [
@@ -81,8 +90,25 @@ const observabilityStack: StackCase[] = [
     },
     {
         policy: "prometheus-slo-rules", compliant: serving,
-        violating: [{ resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: [{ alert: "ServiceHighErrorRate" }] }] } } }),
-            message: /no PrometheusRule defines ServiceHighLatencyP95/ }],
+        violating: [
+            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: [{ alert: "ServiceHighErrorRate" }] }] } } }),
+                message: /no PrometheusRule defines ServiceHighLatencyP95/ },
+            { resources: changed(serving, "slo", { props: { metadata: { labels: { release: "kps" } } } }),
+                message: /slo defines ServiceHighErrorRate, ServiceHighLatencyP95 but the stack's Prometheus does not select it: label it team=platform/ },
+            // Without a ruleSelector, the chart selects its release's name.
+            { resources: changed(serving, "prometheus", { props: { values: {} } }),
+                message: /does not select it: label it release=kps/ },
+        ],
+    },
+    {
+        policy: "uptime-check", compliant: publicEndpoint,
+        violating: [
+            { resources: without(publicEndpoint, "uptime-alarm"), message: /uptime has no alarm on HealthCheckStatus/ },
+            { resources: without(publicEndpoint, "uptime", "uptime-alarm"), message: /internet-facing load balancer but no Route 53 health check/ },
+            // A load balancer is internet-facing unless it says otherwise.
+            { resources: without(changed(publicEndpoint, "alb", { props: { internal: undefined } }), "uptime", "uptime-alarm"),
+                message: /no Route 53 health check/ },
+        ],
     },
     {
         policy: "budget-alert", compliant: budget,
