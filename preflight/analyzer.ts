@@ -60,9 +60,17 @@ export type ResolvedPolicyConfig = Record<string, { enforcementLevel: Enforcemen
 
 export { AnalyzerError };
 
+/** Encoded properties by the object they encode: a resource goes to `analyze` and again to `analyzeStack`. */
+const encoded = new WeakMap<Record<string, unknown>, Struct>();
+
 function struct(value: Record<string, unknown>): Struct {
-    // Struct cannot hold `undefined`; the engine drops such properties too.
-    return Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
+    let found = encoded.get(value);
+    if (!found) {
+        // Struct cannot hold `undefined`; the engine drops such properties too.
+        found = Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
+        encoded.set(value, found);
+    }
+    return found;
 }
 
 function options(resource: AnalyzerResource): analyzer.AnalyzerResourceOptions {

@@ -142,13 +142,17 @@ export async function evaluateStack(
             return [];
         }
     };
-    const perResource = await mapLimited(resources, ANALYZE_CONCURRENCY, async (r) =>
-        // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
-        (await guarded(r.urn, () => analyzer.analyze(toAnalyzer(r)))).map((d) => ({ ...d, urn: d.urn || r.urn })));
+    const asSent = resources.map(toAnalyzer);
+    // The calls are independent: the pack judges the stack while the resources are still being sent.
+    const [perResource, stackDiagnostics] = await Promise.all([
+        mapLimited(asSent, ANALYZE_CONCURRENCY, async (r) =>
+            // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
+            (await guarded(r.urn, () => analyzer.analyze(r))).map((d) => ({ ...d, urn: d.urn || r.urn }))),
+        guarded("stack policies", () => analyzer.analyzeStack(asSent)),
+    ]);
     // Stack policies that cannot decide during a preview name no resource: they are about the stack.
     const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
-    const stackWide = (await guarded("stack policies", () => analyzer.analyzeStack(resources.map(toAnalyzer))))
-        .map((d) => ({ ...d, urn: d.urn || root }));
+    const stackWide = stackDiagnostics.map((d) => ({ ...d, urn: d.urn || root }));
 
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const policies = new Map(pack.policies.map((p) => [p.name, p]));

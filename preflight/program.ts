@@ -99,11 +99,13 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
-    // The SDK takes a stack trace at every registration; source-mapping each one (ts-node's hook) triples
-    // the run time, and no report shows these traces.
-    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
-    const prepareStackTrace = errors.prepareStackTrace;
+    // The SDK takes a stack trace for every promise it tracks and at every registration; source-mapping
+    // (ts-node's hook) and formatting them was most of the run time, and no report shows these traces.
+    // Registrations still get their source position: the SDK lifts the frame limit for that itself.
+    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"]; stackTraceLimit: number };
+    const [prepareStackTrace, stackTraceLimit] = [errors.prepareStackTrace, errors.stackTraceLimit];
     errors.prepareStackTrace = undefined;
+    errors.stackTraceLimit = 0;
     let outputs: Record<string, unknown> = {};
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
@@ -115,6 +117,7 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
         errors.prepareStackTrace = prepareStackTrace;
+        errors.stackTraceLimit = stackTraceLimit;
     }
     if (failures.length > 0) {
         throw new ProgramError(options.stack, dedupe(failures), resources);
