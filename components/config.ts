@@ -231,6 +231,11 @@ export const platformConfigSchema = z
         backup: backup.default(() => backup.parse({})),
         observability: observability.default(() => observability.parse({})),
         budget,
+        /** HTTPS endpoints (an on-call tool's SNS integration URL) the alert topics deliver to; secret config, as they often carry a key. */
+        alertWebhooks: z
+            .array(z.url({ protocol: /^https$/, message: "expected an https:// URL" }))
+            .max(10)
+            .default([]),
         apiKeys: z
             .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
             .default({}),
@@ -324,13 +329,15 @@ export const platformConfigSchema = z
 type ParsedConfig = z.infer<typeof platformConfigSchema>;
 
 /** The validated stack config: the one typed object the program is built from. */
-export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys" | "kubeconfig"> {
+export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys" | "kubeconfig" | "alertWebhooks"> {
     /** Kubeconfig of the cluster (secret); absent: the ambient context. */
     kubeconfig?: pulumi.Output<string>;
     /** The AWS region (`aws:region`). */
     region: string;
     /** Third-party API keys by environment variable name; every value is a Pulumi secret. */
     apiKeys: Record<string, pulumi.Output<string>>;
+    /** HTTPS endpoints subscribed to the alert topics; every one is a Pulumi secret. */
+    alertWebhooks: pulumi.Output<string>[];
 }
 export type Environment = PlatformConfig["environment"];
 export type NetworkConfig = PlatformConfig["network"];
@@ -341,7 +348,7 @@ export type EdgeConfig = PlatformConfig["edge"];
 export type ObservabilityConfig = PlatformConfig["observability"];
 
 /** Config keys whose values are never echoed back in an error message. */
-const SECRET_KEYS = new Set(["apiKeys", "kubeconfig"]);
+const SECRET_KEYS = new Set(["apiKeys", "kubeconfig", "alertWebhooks"]);
 const AWS_REGION_KEY = "aws:region";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
 
@@ -386,7 +393,8 @@ export function parsePlatformConfig(rawConfig: Record<string, string>): Platform
         Object.entries(result.data.apiKeys).map(([name, value]) => [name, pulumi.secret(value)]),
     );
     const kubeconfig = result.data.kubeconfig === undefined ? undefined : pulumi.secret(result.data.kubeconfig);
-    return { ...result.data, region: region as string, apiKeys, kubeconfig };
+    const alertWebhooks = result.data.alertWebhooks.map((url) => pulumi.secret(url));
+    return { ...result.data, region: region as string, apiKeys, kubeconfig, alertWebhooks };
 }
 
 /** Reads and validates the current stack's config. */

@@ -28,6 +28,8 @@ export interface AlarmThresholds {
 export interface MonitoringArgs {
     /** Who is told when an alarm fires or recovers. */
     alertEmails: string[];
+    /** HTTPS endpoints (an on-call tool's integration URL) the topics deliver to as well. Default none. */
+    alertWebhooks?: pulumi.Input<string>[];
     /** Encrypts the alert topic and the application log group. */
     kmsKeyArn: pulumi.Input<string>;
     dbInstanceIdentifier: pulumi.Input<string>;
@@ -181,7 +183,7 @@ export class Monitoring extends pulumi.ComponentResource {
         this.registerOutputs({ topicArn: this.topicArn, applicationLogGroup: this.applicationLogGroup, healthCheckId: this.healthCheckId });
     }
 
-    /** A KMS-encrypted topic that only this account's alarms and budgets publish to, with the alert emails subscribed. */
+    /** A KMS-encrypted topic that only this account's alarms and budgets publish to, with the alert emails and webhooks subscribed. */
     private alertTopic(name: string, args: MonitoringArgs, identity: pulumi.Output<aws.GetCallerIdentityResult>, opts: pulumi.CustomResourceOptions,
         kmsKeyArn: pulumi.Input<string> = args.kmsKeyArn): aws.sns.Topic {
         const topic = new aws.sns.Topic(name, { kmsMasterKeyId: kmsKeyArn, tags: tagsNamed(args.tags, name) }, opts);
@@ -201,6 +203,8 @@ export class Monitoring extends pulumi.ComponentResource {
         }, opts);
         args.alertEmails.forEach((email, i) =>
             new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, opts));
+        (args.alertWebhooks ?? []).forEach((url, i) =>
+            new aws.sns.TopicSubscription(`${name}-https-${i + 1}`, { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(url) }, opts));
         return topic;
     }
 

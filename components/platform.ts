@@ -148,6 +148,7 @@ export class Platform extends pulumi.ComponentResource {
         const observability = config.observability;
         this.monitoring = new Monitoring(`${name}-monitoring`, {
             alertEmails: config.alerts.emails,
+            alertWebhooks: config.alertWebhooks,
             kmsKeyArn: this.secrets.kmsKeyArn,
             dbInstanceIdentifier: this.database.instanceIdentifier,
             dbProxyName: this.database.proxyName,

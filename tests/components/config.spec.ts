@@ -222,6 +222,12 @@ describe("stack config", () => {
         assert.match(error.message, /platform:observability\.namespace: got "platform"; expected a namespace other than kubernetes\.namespace/);
     });
 
+    it("refuses a webhook that is not https, without echoing it", () => {
+        const error = configError(stackConfig("staging", { "platform:alertWebhooks": JSON.stringify(["http://hooks.example/t0ken"]) }));
+        assert.match(error.message, /platform:alertWebhooks\[0\]: got \[secret\]; expected an https:\/\/ URL/);
+        assert.doesNotMatch(error.message, /t0ken/);
+    });
+
     it("stops the program before any resource is registered", async () => {
         await assert.rejects(planStack("production", { "platform:natGateways": "single" }), (err: unknown) => {
             assert.ok(err instanceof ProgramError);

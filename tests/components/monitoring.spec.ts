@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { Monitoring, MonitoringArgs } from "../../components/monitoring";
-import { Plan, planComponents, planStack } from "../helpers";
+import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
@@ -136,6 +136,20 @@ describe("Monitoring", () => {
         assert.deepEqual(["fqdn", "resourcePath", "requestInterval", "failureThreshold"].map((k) => custom.input(check, k)),
             ["app.example.com", "/ready", 10, 2]);
         assert.equal(custom.one("aws:kms/key:Key", "-uptime-alerts").protect, false);
+    });
+
+    it("subscribes no webhook by default, and each one given to both topics over HTTPS, as a secret", async () => {
+        const subscriptions = (plan: Plan) => plan.ofType("aws:sns/topicSubscription:TopicSubscription");
+        const without = await planComponents(() => new Monitoring("m", componentArgs));
+        assert.deepEqual(subscriptions(without).map((s) => without.input(s, "protocol")), ["email"]);
+        const hook = "https://events.pagerduty.example/integration/k3y/enqueue";
+        const plan = await planStack("staging", { "platform:alertWebhooks": JSON.stringify([hook]) });
+        const https = subscriptions(plan).filter((s) => plan.input(s, "protocol") === "https");
+        assert.deepEqual(https.map((s) => s.name), ["platform-staging-monitoring-alerts-https-1", "platform-staging-monitoring-uptime-alerts-https-1"]);
+        for (const subscription of https) {
+            assert.ok(isSecretValue(subscription.inputs.endpoint), `${subscription.name} endpoint is not secret`);
+            assert.equal(plan.input(subscription, "endpoint"), hook);
+        }
     });
 
     it("the stack's uptime path and pace come from platform:observability", async () => {
