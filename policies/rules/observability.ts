@@ -128,7 +128,9 @@ function ruleSelectors(stack: StackView): Record<string, unknown>[] | undefined 
     }
     return releases.map((release) => {
         const spec = objectOf(objectOf(objectOf(release.props.values)?.prometheus)?.prometheusSpec);
-        return objectOf(objectOf(spec?.ruleSelector)?.matchLabels) ?? { release: release.props.name };
+        const name = release.props.name;
+        // An auto-named release's label is not known before it is installed: any rule counts then.
+        return objectOf(objectOf(spec?.ruleSelector)?.matchLabels) ?? (typeof name === "string" ? { release: name } : {});
     });
 }
 
