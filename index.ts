@@ -26,3 +26,6 @@ export const backupVaultArn = platform.backup.vaultArn;
 export const backupBucket = platform.backup.bucketName;
 export const cachePrimaryEndpoint = platform.cache.primaryEndpoint;
 export const cacheReaderEndpoint = platform.cache.readerEndpoint;
+export const applicationLogGroup = platform.monitoring.applicationLogGroup;
+export const uptimeHealthCheckId = platform.monitoring.healthCheckId;
+export const monitoringNamespace = platform.clusterMonitoring.namespace;

@@ -50,11 +50,14 @@ describe("Platform", () => {
         }
     });
 
-    it("exports ids and ARNs of the network and the key", () => {
+    it("exports ids and ARNs of the network, the key and the monitoring", () => {
         assert.equal(production.outputs.environment, "production");
         assert.equal(production.outputs.vpcId, "platform-production-network-vpc-id");
         assert.equal((production.outputs.privateSubnetIds as string[]).length, 3);
         assert.match(production.outputs.kmsKeyArn as string, /^arn:aws:kms:/);
+        assert.equal(production.outputs.applicationLogGroup, "/platform/platform-production-monitoring/application");
+        assert.equal(production.outputs.uptimeHealthCheckId, "platform-production-monitoring-uptime-id");
+        assert.equal(production.outputs.monitoringNamespace, "monitoring");
     });
 
     it("depends on the environment only for protection: other differences come from the stack file", async () => {
