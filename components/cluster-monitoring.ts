@@ -246,13 +246,24 @@ function prometheusValues(args: ClusterMonitoringArgs, replicas: number) {
                 },
                 receivers: [
                     { name: "null" },
-                    { name: "alert-topic", sns_configs: [{ topic_arn: args.alertTopicArn, sigv4: { region: args.region }, send_resolved: true }] },
+                    {
+                        name: "alert-topic",
+                        sns_configs: [{
+                            topic_arn: args.alertTopicArn,
+                            sigv4: { region: args.region },
+                            send_resolved: true,
+                            // SNS refuses subjects over 100 characters, which the default (all group labels) can pass.
+                            subject: "[{{ .Status | toUpper }}] {{ .GroupLabels.alertname }}",
+                        }],
+                    },
                 ],
             },
         },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
             persistence: { enabled: true, size: `${args.grafanaStorageGi ?? 10}Gi` },
+            // A ReadWriteOnce volume cannot follow a rolling update to another node: replace the pod instead.
+            deploymentStrategy: { type: "Recreate" },
             sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: Object.values(DASHBOARD_LABEL)[0] } },
         },
     };
@@ -269,6 +280,8 @@ function fluentBitValues(args: ClusterMonitoringArgs) {
                 `    Path /var/log/containers/*_${args.serviceNamespace}_*.log`,
                 "    multiline.parser docker, cri",
                 "    Tag kube.*",
+                // Offsets on the host: after a restart it goes on where it stopped instead of skipping what was written meanwhile.
+                "    DB /var/log/flb_kube.db",
                 "    Mem_Buf_Limit 50MB",
                 "    Skip_Long_Lines On",
                 "",

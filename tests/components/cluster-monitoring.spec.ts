@@ -54,6 +54,7 @@ describe("ClusterMonitoring", () => {
             assert.equal(plan.input(secret, "stringData")["admin-password"], password);
             assert.ok(!JSON.stringify(prometheus.inputs.values).includes(password));
             assert.deepEqual(grafana.persistence, { enabled: true, size: "10Gi" });
+            assert.equal(grafana.deploymentStrategy.type, "Recreate");
         });
 
         it("defines the SLO alerts, labelled for the stack's Prometheus, with the checklists' thresholds", () => {
@@ -110,6 +111,7 @@ describe("ClusterMonitoring", () => {
             assert.deepEqual(["chart", "version", "namespace"].map((k) => plan.input(fluentBit, k)), ["fluent-bit", "0.56.0", "monitoring"]);
             const config = plan.input(fluentBit, "values").config;
             assert.match(config.inputs, /Path \/var\/log\/containers\/\*_platform_\*\.log/);
+            assert.match(config.inputs, /DB \/var\/log\/flb_kube\.db/);
             assert.match(config.outputs, /Name cloudwatch_logs/);
             assert.match(config.outputs, /log_group_name \/platform\/platform-production-monitoring\/application\n/);
             assert.match(config.outputs, /auto_create_group Off/);
@@ -145,6 +147,7 @@ describe("ClusterMonitoring", () => {
                 [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn, plan.one("aws:kms/key:Key", "-secrets-key").urn].sort());
             const receiver = plan.input(prometheus, "values").alertmanager.config.receivers.find((r: any) => r.sns_configs);
             assert.equal(receiver.sns_configs[0].topic_arn, publish.Resource);
+            assert.ok(receiver.sns_configs[0].subject.length < 100, "SNS refuses longer subjects");
             assert.equal(plan.input(prometheus, "values").alertmanager.config.route.receiver, receiver.name);
         });
     });
