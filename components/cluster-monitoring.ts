@@ -49,12 +49,12 @@ export interface ClusterMonitoringArgs {
     tags?: Tags;
 }
 
-export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
-export const FLUENT_BIT_RELEASE = "fluent-bit";
+const PROMETHEUS_RELEASE = "kube-prometheus-stack";
+const FLUENT_BIT_RELEASE = "fluent-bit";
 /** The label the stack's Prometheus selects rules and ServiceMonitors by (the chart labels its own the same way). */
-export const PROMETHEUS_SELECTOR = { release: PROMETHEUS_RELEASE };
+const PROMETHEUS_SELECTOR = { release: PROMETHEUS_RELEASE };
 /** The label Grafana's dashboard sidecar loads ConfigMaps by. */
-export const DASHBOARD_LABEL = { grafana_dashboard: "1" };
+const DASHBOARD_LABEL = { grafana_dashboard: "1" };
 const ALERTMANAGER_ACCOUNT = "alertmanager";
 const FLUENT_BIT_ACCOUNT = "fluent-bit";
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -63,7 +63,7 @@ const GRAFANA_ADMIN_SECRET = "grafana-admin";
  * What the services must export for the SLO alerts: a request counter with the status code and a
  * request duration histogram in seconds (prom-client's and most HTTP middlewares' names).
  */
-export const SERVICE_METRICS = {
+const SERVICE_METRICS = {
     requests: "http_requests_total",
     statusLabel: "code",
     durationBucket: "http_request_duration_seconds_bucket",
@@ -317,7 +317,7 @@ interface AlertRule {
 }
 
 /** The services' SLO alerts; the README's alert table has the runbook line of each. */
-export function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent">) {
+function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent">) {
     const ns = `namespace="${args.serviceNamespace}"`;
     const errorRate = args.errorRatePercent ?? 1;
     const p95 = args.latencyP95Seconds ?? 2;

@@ -151,7 +151,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 comparisonOperator: "GreaterThanThreshold", threshold: 0 })),
         ];
         const alarms = specs.map((spec) => this.alarm(`${name}-${spec.id}`, spec, topic.arn, args.tags, parent));
-        this.healthCheckId = args.uptime ? this.uptimeCheck(name, args, args.uptime, alarms) : undefined;
+        const uptime = args.uptime ? this.uptimeCheck(name, args, args.uptime) : undefined;
 
         new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
             dashboardName: name,
@@ -177,7 +177,8 @@ export class Monitoring extends pulumi.ComponentResource {
         }, parent);
 
         this.topicArn = topic.arn;
-        this.alarmNames = alarms.map((a) => a.name);
+        this.alarmNames = [...alarms, ...(uptime ? [uptime.alarm] : [])].map((a) => a.name);
+        this.healthCheckId = uptime?.healthCheckId;
         this.applicationLogGroup = appLogs.name;
         this.applicationLogGroupArn = appLogs.arn;
         this.registerOutputs({ topicArn: this.topicArn, applicationLogGroup: this.applicationLogGroup, healthCheckId: this.healthCheckId });
@@ -235,7 +236,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * metrics exist only in us-east-1, and an alarm notifies topics of its own region: the alarm, a
      * second alert topic and the key that encrypts it are created there.
      */
-    private uptimeCheck(name: string, args: MonitoringArgs, uptime: UptimeCheck, alarms: aws.cloudwatch.MetricAlarm[]): pulumi.Output<string> {
+    private uptimeCheck(name: string, args: MonitoringArgs, uptime: UptimeCheck) {
         const healthCheck = new aws.route53.HealthCheck(`${name}-uptime`, {
             type: "HTTPS",
             fqdn: uptime.fqdn,
@@ -259,7 +260,7 @@ export class Monitoring extends pulumi.ComponentResource {
             tags: tagsNamed(args.tags, `${name}-uptime-alerts`),
         }, { ...inMetricsRegion, protect: args.protect ?? true });
         const topic = this.alertTopic(`${name}-uptime-alerts`, args, aws.getCallerIdentityOutput({}, inMetricsRegion), inMetricsRegion, key.arn);
-        alarms.push(this.alarm(`${name}-uptime`, {
+        const alarm = this.alarm(`${name}-uptime`, {
             id: "uptime",
             description: pulumi.interpolate`https://${uptime.fqdn}${uptime.path} fails its Route 53 health check`,
             namespace: "AWS/Route53",
@@ -271,7 +272,7 @@ export class Monitoring extends pulumi.ComponentResource {
             evaluationPeriods: 2,
             // No data means the check itself is gone: that is down too.
             treatMissingData: "breaching",
-        }, topic.arn, args.tags, inMetricsRegion));
-        return healthCheck.id;
+        }, topic.arn, args.tags, inMetricsRegion);
+        return { healthCheckId: healthCheck.id, alarm };
     }
 }
