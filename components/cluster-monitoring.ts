@@ -60,14 +60,19 @@ const FLUENT_BIT_ACCOUNT = "fluent-bit";
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 /**
- * What the services must export for the SLO alerts: a request counter with the status code and a
- * request duration histogram in seconds (prom-client's and most HTTP middlewares' names).
+ * The services' request rate, 5xx percentage and p95 latency, grouped `by` the given labels, from
+ * what each service must export: a request counter with the status code and a request duration
+ * histogram in seconds (prom-client's and most HTTP middlewares' names).
  */
-const SERVICE_METRICS = {
-    requests: "http_requests_total",
-    statusLabel: "code",
-    durationBucket: "http_request_duration_seconds_bucket",
-} as const;
+function serviceQueries(namespace: string, by: string) {
+    const ns = `namespace="${namespace}"`;
+    const requestRate = (selector: string) => `sum by (${by}) (rate(http_requests_total{${selector}}[5m]))`;
+    return {
+        requestRate: requestRate(ns),
+        errorPercent: `100 * ${requestRate(`${ns}, code=~"5.."`)} / ${requestRate(ns)}`,
+        latencyP95: `histogram_quantile(0.95, sum by (${by}, le) (rate(http_request_duration_seconds_bucket{${ns}}[5m])))`,
+    };
+}
 
 /**
  * Monitoring inside the cluster: kube-prometheus-stack (Prometheus with retention and persistent
@@ -323,13 +328,12 @@ function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "e
     const p95 = args.latencyP95Seconds ?? 2;
     const cpu = args.cpuPercent ?? 70;
     const memory = args.memoryPercent ?? 80;
-    const { requests, statusLabel, durationBucket } = SERVICE_METRICS;
-    const byService = "sum by (namespace, service)";
+    const perService = serviceQueries(args.serviceNamespace, "namespace, service");
     const byContainer = "sum by (namespace, pod, container)";
     const rules: AlertRule[] = [
         {
             alert: "ServiceHighErrorRate",
-            expr: `100 * ${byService} (rate(${requests}{${ns}, ${statusLabel}=~"5.."}[5m])) / ${byService} (rate(${requests}{${ns}}[5m])) > ${errorRate}`,
+            expr: `${perService.errorPercent} > ${errorRate}`,
             for: "5m",
             labels: { severity: "critical" },
             annotations: {
@@ -339,7 +343,7 @@ function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "e
         },
         {
             alert: "ServiceHighLatencyP95",
-            expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(${durationBucket}{${ns}}[5m]))) > ${p95}`,
+            expr: `${perService.latencyP95} > ${p95}`,
             for: "10m",
             labels: { severity: "critical" },
             annotations: {
@@ -394,11 +398,11 @@ function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "e
 /** Request rate, error rate, p95 latency, restarts and replicas of the services. */
 function servicesDashboard(serviceNamespace: string) {
     const ns = `namespace="${serviceNamespace}"`;
-    const { requests, statusLabel, durationBucket } = SERVICE_METRICS;
+    const perService = serviceQueries(serviceNamespace, "service");
     const panels: [string, string, string][] = [
-        ["Requests per second", `sum by (service) (rate(${requests}{${ns}}[5m]))`, "reqps"],
-        ["5xx rate (%)", `100 * sum by (service) (rate(${requests}{${ns}, ${statusLabel}=~"5.."}[5m])) / sum by (service) (rate(${requests}{${ns}}[5m]))`, "percent"],
-        ["p95 latency", `histogram_quantile(0.95, sum by (service, le) (rate(${durationBucket}{${ns}}[5m])))`, "s"],
+        ["Requests per second", perService.requestRate, "reqps"],
+        ["5xx rate (%)", perService.errorPercent, "percent"],
+        ["p95 latency", perService.latencyP95, "s"],
         ["Container restarts (15 min)", `sum by (pod) (increase(kube_pod_container_status_restarts_total{${ns}}[15m]))`, "short"],
         ["Replicas / maximum", `kube_horizontalpodautoscaler_status_current_replicas{${ns}} / kube_horizontalpodautoscaler_spec_max_replicas{${ns}}`, "percentunit"],
     ];

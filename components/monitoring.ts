@@ -151,7 +151,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 comparisonOperator: "GreaterThanThreshold", threshold: 0 })),
         ];
         const alarms = specs.map((spec) => this.alarm(`${name}-${spec.id}`, spec, topic.arn, args.tags, parent));
-        const uptime = args.uptime ? this.uptimeCheck(name, args, args.uptime) : undefined;
+        const uptime = args.uptime ? this.uptimeCheck(name, args, args.uptime, identity) : undefined;
 
         new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
             dashboardName: name,
@@ -236,7 +236,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * metrics exist only in us-east-1, and an alarm notifies topics of its own region: the alarm, a
      * second alert topic and the key that encrypts it are created there.
      */
-    private uptimeCheck(name: string, args: MonitoringArgs, uptime: UptimeCheck) {
+    private uptimeCheck(name: string, args: MonitoringArgs, uptime: UptimeCheck, identity: pulumi.Output<aws.GetCallerIdentityResult>) {
         const healthCheck = new aws.route53.HealthCheck(`${name}-uptime`, {
             type: "HTTPS",
             fqdn: uptime.fqdn,
@@ -259,7 +259,7 @@ export class Monitoring extends pulumi.ComponentResource {
             policy: keyPolicy(inMetricsRegion),
             tags: tagsNamed(args.tags, `${name}-uptime-alerts`),
         }, { ...inMetricsRegion, protect: args.protect ?? true });
-        const topic = this.alertTopic(`${name}-uptime-alerts`, args, aws.getCallerIdentityOutput({}, inMetricsRegion), inMetricsRegion, key.arn);
+        const topic = this.alertTopic(`${name}-uptime-alerts`, args, identity, inMetricsRegion, key.arn);
         const alarm = this.alarm(`${name}-uptime`, {
             id: "uptime",
             description: pulumi.interpolate`https://${uptime.fqdn}${uptime.path} fails its Route 53 health check`,

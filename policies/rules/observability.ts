@@ -160,9 +160,10 @@ export const prometheusSloRules: StackRule<{ requiredAlerts: string[] }> = {
             return selectors === undefined || selectors.some((selector) => Object.entries(selector).every(([key, value]) => labels[key] === value));
         };
         const rules = stack.ofType(K8S.prometheusRule);
-        const selected = new Set(rules.filter(isSelected).flatMap(alertsOf));
+        const unselected = rules.filter((rule) => !isSelected(rule));
+        const selected = new Set(rules.filter((rule) => !unselected.includes(rule)).flatMap(alertsOf));
         const missing = requiredAlerts.filter((alert) => !selected.has(alert));
-        for (const rule of rules.filter((r) => !isSelected(r))) {
+        for (const rule of unselected) {
             const unseen = alertsOf(rule).filter((alert) => missing.includes(alert as string));
             if (unseen.length > 0) {
                 const wanted = selectors!.map((s) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(",")).join(" or ");
