@@ -18,9 +18,22 @@ export interface BackupArgs {
     bucketTransitionDays?: number;
     /** Days before exports in the bucket expire. Default 365. */
     bucketExpirationDays?: number;
+    /** Vault Lock on every vault. Default: compliance mode, recovery points kept from dailyRetentionDays to weeklyRetentionDays. */
+    vaultLock?: VaultLockArgs;
     /** Protect the vault from deletion by Pulumi. Default true. */
     protect?: boolean;
     tags?: Tags;
+}
+
+export interface VaultLockArgs {
+    /** "compliance": after changeableForDays nobody, root included, can lift it; "governance": privileged IAM users can. Default "compliance". */
+    mode?: "governance" | "compliance";
+    /** Default: dailyRetentionDays. */
+    minRetentionDays?: number;
+    /** Default: weeklyRetentionDays. */
+    maxRetentionDays?: number;
+    /** Compliance mode's grace period, in days (3 at least). Default 3. */
+    changeableForDays?: number;
 }
 
 /**
@@ -46,12 +59,27 @@ export class Backup extends pulumi.ComponentResource {
         }, { parent: this, protect: args.protect ?? true });
 
         let copyVault: aws.backup.Vault | undefined;
+        let copyProvider: aws.Provider | undefined;
         if (args.copyRegion) {
-            const copyProvider = new aws.Provider(`${name}-${args.copyRegion}`, { region: args.copyRegion as aws.Region }, parent);
+            copyProvider = new aws.Provider(`${name}-${args.copyRegion}`, { region: args.copyRegion as aws.Region }, parent);
             // AWS Backup encrypts copies in the other region with that region's key (aws/backup unless a key is given).
             copyVault = new aws.backup.Vault(`${name}-copy-vault`, {
                 tags: tags("copy-vault"),
             }, { parent: this, provider: copyProvider, protect: args.protect ?? true });
+        }
+        // Whoever holds the deploy role must not be able to delete the recovery points early (ransomware's first move).
+        const lock = args.vaultLock ?? {};
+        const lockVault = (lockName: string, target: aws.backup.Vault, provider?: aws.Provider) =>
+            new aws.backup.VaultLockConfiguration(lockName, {
+                backupVaultName: target.name,
+                minRetentionDays: lock.minRetentionDays ?? daily,
+                maxRetentionDays: lock.maxRetentionDays ?? weekly,
+                // Governance mode is a lock without the grace period after which it cannot be lifted.
+                changeableForDays: (lock.mode ?? "compliance") === "compliance" ? lock.changeableForDays ?? 3 : undefined,
+            }, { parent: this, provider });
+        lockVault(`${name}-vault-lock`, vault);
+        if (copyVault) {
+            lockVault(`${name}-copy-vault-lock`, copyVault, copyProvider);
         }
         const copyActions = (deleteAfter: number) =>
             copyVault ? [{ destinationVaultArn: copyVault.arn, lifecycle: { deleteAfter } }] : undefined;

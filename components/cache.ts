@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { allowTcp } from "./security-group";
 import { Tags, tagsNamed } from "./tags";
 
 export interface CacheArgs {
@@ -69,13 +70,13 @@ export class Cache extends pulumi.ComponentResource {
             description: `${engine} of ${name}: ${REDIS_PORT} from the application only`,
             tags: tags("redis"),
         }, parent);
-        args.clientSecurityGroupIds.forEach((client, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-redis-from-app-${i + 1}`, {
-            securityGroupId: securityGroup.id,
-            referencedSecurityGroupId: client,
-            ipProtocol: "tcp",
-            fromPort: REDIS_PORT,
-            toPort: REDIS_PORT,
+        args.clientSecurityGroupIds.forEach((client, i) => allowTcp({
+            source: client,
+            target: securityGroup.id,
+            port: REDIS_PORT,
             description: `${engine} from the application`,
+            ingressName: `${name}-redis-from-app-${i + 1}`,
+            egressName: `${name}-app-${i + 1}-to-redis`,
         }, parent));
 
         const family = `${engine}${engineVersion.split(".")[0]}`;

@@ -15,3 +15,11 @@ export function cidrSubnet(cidr: string, newBits: number, netnum: number): strin
     const octets = [24, 16, 8, 0].map((shift) => Math.floor(subnet / 2 ** shift) % 256);
     return `${octets.join(".")}/${length}`;
 }
+
+/** The Amazon-provided DNS server of a VPC: its range's base address plus two. */
+export function vpcResolverAddress(cidr: string): string {
+    const [network] = cidrSubnet(cidr, 0, 0).split("/");
+    const octets = network.split(".").map(Number);
+    octets[3] += 2;
+    return octets.join(".");
+}

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DNS_EGRESS } from "./service";
 import { Tags, tagsNamed } from "./tags";
 
 /** A service Prometheus scrapes: its name and the labels of its Kubernetes Service. */
@@ -12,8 +13,12 @@ export interface ScrapedService {
 }
 
 export interface ClusterMonitoringArgs {
-    /** The namespace the monitoring stack runs in (created here). */
+    /** The namespace Prometheus, Alertmanager and Grafana run in (created here, Pod Security baseline). */
     namespace: string;
+    /** The namespace of the node-level agents, node-exporter and Fluent Bit (created here): the only privileged one. */
+    agentsNamespace: string;
+    /** The VPC's range: the nodes (kubelet, node-exporter on the host network) and the cluster's API endpoints are there. */
+    vpcCidr: pulumi.Input<string>;
     /** The namespace of the services it watches. */
     serviceNamespace: string;
     services: ScrapedService[];
@@ -58,6 +63,49 @@ const DASHBOARD_LABEL = { grafana_dashboard: "1" };
 const ALERTMANAGER_ACCOUNT = "alertmanager";
 const FLUENT_BIT_ACCOUNT = "fluent-bit";
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
+const GRAFANA_PORT = 3000;
+const NODE_EXPORTER_PORT = 9100;
+const KUBELET_PORT = 10250;
+const FLUENT_BIT_METRICS_PORT = 2020;
+/** The port the operator's admission webhook (rule validation) listens on. */
+const OPERATOR_WEBHOOK_PORT = 10250;
+/** Where pods reach the cluster's API: its endpoints are in the VPC (EKS private endpoint access). */
+const API_PORTS = [443, 6443];
+
+/** Pod Security Admission labels: the level enforced, and the stricter one warned and audited against. */
+function podSecurity(enforce: string, report: string): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": enforce,
+        "pod-security.kubernetes.io/warn": report,
+        "pod-security.kubernetes.io/audit": report,
+    };
+}
+
+function namespaceNamed(name: string) {
+    return { matchLabels: { "kubernetes.io/metadata.name": name } };
+}
+
+type PolicyFactory = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => k8s.networking.v1.NetworkPolicy;
+
+/** NetworkPolicies in `namespace`, named `<suffix>`, created after the namespace. */
+function networkPolicyIn(parent: pulumi.Resource, name: string, namespace: string, ns: k8s.core.v1.Namespace): PolicyFactory {
+    return (suffix, spec) => new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, {
+        metadata: { name: suffix, namespace },
+        spec,
+    }, { parent, dependsOn: [ns] });
+}
+
+/** What every namespace of the stack starts from: deny all, then DNS and the cluster's API for every pod. */
+function defaultFence(policy: PolicyFactory, vpcCidr: pulumi.Input<string>): k8s.networking.v1.NetworkPolicy[] {
+    return [
+        policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+        policy("allow-dns-and-api", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [DNS_EGRESS, { to: [{ ipBlock: { cidr: vpcCidr } }], ports: API_PORTS.map((port) => ({ protocol: "TCP", port })) }],
+        }),
+    ];
+}
 
 /**
  * The services' request rate, 5xx percentage and p95 latency, grouped `by` the given labels, from
@@ -92,19 +140,19 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         const namespace = args.namespace;
         const replicas = args.replicas ?? 1;
 
-        // node-exporter (host network and PIDs) and Fluent Bit (host log files) need the privileged level;
-        // warnings and audit entries still show anything beyond baseline.
+        // Prometheus, Alertmanager and Grafana need nothing of the host: baseline enforced, restricted reported.
+        // Only node-exporter (host network and PIDs) and Fluent Bit (host log files) run privileged, in a namespace of their own.
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: {
-                name: namespace,
-                labels: {
-                    "pod-security.kubernetes.io/enforce": "privileged",
-                    "pod-security.kubernetes.io/warn": "baseline",
-                    "pod-security.kubernetes.io/audit": "baseline",
-                },
-            },
+            metadata: { name: namespace, labels: podSecurity("baseline", "restricted") },
         }, parent);
-        const inNamespace = { parent: this, dependsOn: [ns] };
+        const agentsNs = new k8s.core.v1.Namespace(`${name}-agents-namespace`, {
+            metadata: { name: args.agentsNamespace, labels: podSecurity("privileged", "baseline") },
+        }, parent);
+        const fences = [
+            ...this.fenceMonitoring(name, args, ns),
+            ...this.fenceAgents(name, args, agentsNs),
+        ];
+        const inNamespace = { parent: this, dependsOn: [ns, ...fences] };
         const metadata = (resourceName: string, labels: Record<string, string> = {}) => ({ name: resourceName, namespace, labels });
 
         const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
@@ -113,7 +161,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             stringData: { "admin-user": "admin", "admin-password": pulumi.secret(args.grafanaAdminPassword) },
         }, inNamespace);
 
-        const alertmanagerRole = this.podIdentity(`${name}-alertmanager`, args, ALERTMANAGER_ACCOUNT, [
+        const alertmanagerRole = this.podIdentity(`${name}-alertmanager`, args, namespace, ALERTMANAGER_ACCOUNT, [
             { Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
             { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.alertTopicKmsKeyArn },
         ]);
@@ -128,7 +176,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             timeout: 900,
             maxHistory: 10,
             values: prometheusValues(args, replicas),
-        }, { ...inNamespace, dependsOn: [ns, grafanaAdmin, ...alertmanagerRole] });
+        }, { ...inNamespace, dependsOn: [ns, ...fences, grafanaAdmin, ...alertmanagerRole] });
         const afterPrometheus = { parent: this, dependsOn: [prometheus] };
 
         for (const service of args.services) {
@@ -158,7 +206,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             data: { "platform-services.json": JSON.stringify(servicesDashboard(args.serviceNamespace)) },
         }, afterPrometheus);
 
-        const fluentBitRole = this.podIdentity(`${name}-fluent-bit`, args, FLUENT_BIT_ACCOUNT, [{
+        const fluentBitRole = this.podIdentity(`${name}-fluent-bit`, args, args.agentsNamespace, FLUENT_BIT_ACCOUNT, [{
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             Resource: [args.logGroupArn, pulumi.interpolate`${args.logGroupArn}:*`],
@@ -168,29 +216,94 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             chart: "fluent-bit",
             version: args.fluentBitChartVersion,
             repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
-            namespace,
+            namespace: args.agentsNamespace,
             atomic: true,
             cleanupOnFail: true,
             timeout: 600,
             maxHistory: 10,
             values: fluentBitValues(args),
-        }, { ...inNamespace, dependsOn: [ns, ...fluentBitRole] });
+        }, { parent: this, dependsOn: [agentsNs, ...fences, ...fluentBitRole] });
 
         this.namespace = namespace;
         this.registerOutputs({ namespace: this.namespace, alertNames: this.alertNames });
     }
 
     /**
-     * An IAM role only the given service account of the monitoring namespace assumes, through EKS Pod
-     * Identity, with just the statements given. Without a cluster name there is nothing to associate it with.
+     * The monitoring namespace's NetworkPolicies: nothing in or out but what the stack needs. Its pods talk
+     * to each other (Grafana to Prometheus, Prometheus to Alertmanager), to DNS and the cluster's API;
+     * Prometheus scrapes the services, the agents and the nodes; Alertmanager publishes to SNS over HTTPS;
+     * Grafana is reachable from inside the cluster; the API server calls the operator's admission webhook.
      */
-    private podIdentity(name: string, args: ClusterMonitoringArgs, serviceAccount: string, statements: object[]): pulumi.Resource[] {
+    private fenceMonitoring(name: string, args: ClusterMonitoringArgs, ns: k8s.core.v1.Namespace): pulumi.Resource[] {
+        const policy = networkPolicyIn(this, name, args.namespace, ns);
+        const prometheus = { matchLabels: { "app.kubernetes.io/name": "prometheus" } };
+        return [
+            ...defaultFence(policy, args.vpcCidr),
+            policy("within-namespace", {
+                podSelector: {},
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ from: [{ podSelector: {} }] }],
+                egress: [{ to: [{ podSelector: {} }] }],
+            }),
+            policy("prometheus-scrapes", {
+                podSelector: prometheus,
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ namespaceSelector: namespaceNamed(args.serviceNamespace) }, { namespaceSelector: namespaceNamed(args.agentsNamespace) }] },
+                    // kubelet/cAdvisor and node-exporter listen on the nodes' own addresses.
+                    { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [NODE_EXPORTER_PORT, KUBELET_PORT].map((port) => ({ protocol: "TCP", port })) },
+                ],
+            }),
+            policy("alertmanager-to-sns", {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            }),
+            policy("grafana-from-cluster", {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: GRAFANA_PORT }] }],
+            }),
+            policy("operator-webhook", {
+                podSelector: { matchLabels: { app: `${PROMETHEUS_RELEASE}-operator` } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: OPERATOR_WEBHOOK_PORT }] }],
+            }),
+        ];
+    }
+
+    /** The agents' namespace: Fluent Bit ships to CloudWatch Logs over HTTPS; Prometheus scrapes the agents. */
+    private fenceAgents(name: string, args: ClusterMonitoringArgs, ns: k8s.core.v1.Namespace): pulumi.Resource[] {
+        const policy = networkPolicyIn(this, `${name}-agents`, args.agentsNamespace, ns);
+        return [
+            ...defaultFence(policy, args.vpcCidr),
+            policy("fluent-bit-to-cloudwatch", {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": FLUENT_BIT_RELEASE } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            }),
+            policy("from-prometheus", {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+                ingress: [{
+                    from: [{ namespaceSelector: namespaceNamed(args.namespace), podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                    ports: [NODE_EXPORTER_PORT, FLUENT_BIT_METRICS_PORT].map((port) => ({ protocol: "TCP", port })),
+                }],
+            }),
+        ];
+    }
+
+    /**
+     * An IAM role only the given service account of `namespace` assumes, through EKS Pod Identity, with
+     * just the statements given. Without a cluster name there is nothing to associate it with.
+     */
+    private podIdentity(name: string, args: ClusterMonitoringArgs, namespace: string, serviceAccount: string, statements: object[]): pulumi.Resource[] {
         if (args.clusterName === undefined) {
             return [];
         }
         const parent = { parent: this };
         const role = new aws.iam.Role(name, {
-            description: `${serviceAccount} in ${args.namespace}, through EKS Pod Identity`,
+            description: `${serviceAccount} in ${namespace}, through EKS Pod Identity`,
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{
@@ -207,7 +320,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         }, parent);
         const association = new aws.eks.PodIdentityAssociation(name, {
             clusterName: args.clusterName,
-            namespace: args.namespace,
+            namespace,
             serviceAccount,
             roleArn: role.arn,
             tags: tagsNamed(args.tags, name),
@@ -264,6 +377,8 @@ function prometheusValues(args: ClusterMonitoringArgs, replicas: number) {
                 ],
             },
         },
+        // node-exporter needs the host's network and PIDs: it runs in the agents' namespace, not beside Prometheus.
+        "prometheus-node-exporter": { namespaceOverride: args.agentsNamespace },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
             persistence: { enabled: true, size: `${args.grafanaStorageGi ?? 10}Gi` },

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Engine, isOfferedVersion, offeredVersions } from "./engine-versions";
+import { ConfigPath, currentStackFileSecurePaths, secretConfigPaths } from "./secret-config";
 
 /** The stack config namespace of this project (`platform:<key>` in `Pulumi.<stack>.yaml`). */
 export const CONFIG_NAMESPACE = "platform";
@@ -58,6 +60,13 @@ const pinnedImage = z
     })
     .refine((image) => !/:latest$/.test(image), { message: "the tag 'latest' is not pinned: use a version tag or a digest" });
 
+/** The secrets the platform generates for its services; an API key may not take one of these names. */
+export const GENERATED_SECRETS = ["DATABASE_URL", "REDIS_URL", "JWT_SECRET", "ENCRYPTION_KEY"] as const;
+/** A ConfigMap or Secret holds 1 MiB in all; the platform adds a few settings of its own. */
+const MAX_ENV_BYTES = 1000 * 1024;
+
+const envName = (example: string) => z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: `expected an environment variable name like ${example}` });
+
 const kubernetesQuantity = (example: string) =>
     z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, { message: `expected a Kubernetes quantity like ${example}` });
 
@@ -67,23 +76,34 @@ const service = z.strictObject({
     }),
     image: pinnedImage,
     port: z.number().int().min(1).max(65535).default(3000),
-    healthPath: z.string().startsWith("/").default("/health"),
+    healthPath: z.string().regex(/^\/[\w\/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" }).default("/health"),
     public: z.boolean().default(false),
     replicas: z.number().int().min(1).max(100).default(2),
     maxReplicas: z.number().int().min(1).max(500).default(10),
-    env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like TEMPLATE_CACHE_TTL" }), z.string())
+    env: z.record(envName("TEMPLATE_CACHE_TTL"), z.string())
+        .refine((env) => Buffer.byteLength(Object.entries(env).flat().join("")) <= MAX_ENV_BYTES, {
+            message: `expected at most ${MAX_ENV_BYTES / 1024} KiB of names and values in all: a ConfigMap or Secret holds 1 MiB`,
+        })
         .default({}),
+    /** The platform secrets and API keys the service receives; default: the generated ones, no API key. */
+    secrets: z.array(envName("OPENAI_API_KEY")).default([...GENERATED_SECRETS]),
     cpu: kubernetesQuantity("250m").default("250m"),
     memory: kubernetesQuantity("512Mi").default("512Mi"),
 });
 
-/** A version given as a string or a YAML number (`17`, `"7.1"`), whose major part is at least `minimum`. */
-const engineVersion = (engine: string, minimum: number, example: string) =>
+/**
+ * A version given as a string or a YAML number (`17`, `"7.1"`), whose major part is at least `minimum`;
+ * with `offeredBy`, also one that AWS offers for that engine (the cache's engine is known only with the whole config).
+ */
+const engineVersion = (engine: string, minimum: number, example: string, offeredBy?: Engine) =>
     z
         .union([z.string(), z.number()])
         .transform(String)
         .pipe(z.string().regex(/^\d+(\.\d+)?$/, { message: `expected a ${engine} version like ${example}` }))
-        .refine((version) => Number(version.split(".")[0]) >= minimum, { message: `${engine} ${minimum} or newer is required` });
+        .refine((version) => Number(version.split(".")[0]) >= minimum, { message: `${engine} ${minimum} or newer is required`, abort: true })
+        .refine((version) => !offeredBy || isOfferedVersion(offeredBy, version, true), {
+            message: `expected a version AWS offers: ${offeredBy ? offeredVersions(offeredBy, true).join(", ") : ""}`,
+        });
 
 /** `ddd:hh24:mi-ddd:hh24:mi`, as RDS and ElastiCache take maintenance windows. */
 const maintenanceWindow = z.string().regex(/^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/, {
@@ -101,7 +121,7 @@ const proxy = z.strictObject({
 });
 
 const database = z.strictObject({
-    engineVersion: engineVersion("PostgreSQL", 15, "17 or 16.4").default("17"),
+    engineVersion: engineVersion("PostgreSQL", 15, "17 or 17.6", "postgres").default("17"),
     instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an RDS instance class like db.r6g.large" }).default("db.r6g.large"),
     allocatedStorageGb: z.number().int().min(20).max(65536).default(100),
     maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(500),
@@ -185,10 +205,24 @@ const uptime = z.strictObject({
 
 const observability = z.strictObject({
     namespace: namespaceName.default("monitoring"),
+    /** Where the node-level agents (node-exporter, Fluent Bit) run: the one namespace allowed privileged pods. */
+    agentsNamespace: namespaceName.default("monitoring-agents"),
     prometheus: prometheus.default(() => prometheus.parse({})),
     grafanaStorageGi: z.number().int().min(1).max(1024).default(10),
     fluentBitChartVersion: chartVersion.default("0.56.0"),
     uptime: uptime.default(() => uptime.parse({})),
+});
+
+/** AWS Backup Vault Lock: recovery points cannot be deleted early, nor kept past the maximum. */
+const vaultLock = z.strictObject({
+    /** "compliance": after `changeableForDays` nobody, root included, can remove the lock; "governance": privileged IAM users can. */
+    mode: z.enum(["governance", "compliance"]).default("compliance"),
+    /** Shortest retention a recovery point may have; default: backup.dailyRetentionDays. */
+    minRetentionDays: z.number().int().min(1).max(36500).optional(),
+    /** Longest retention; default: backup.weeklyRetentionDays. */
+    maxRetentionDays: z.number().int().min(1).max(36500).optional(),
+    /** Compliance mode: days the lock can still be changed or removed after it is set (AWS's minimum is 3). */
+    changeableForDays: z.number().int().min(3).max(36500).default(3),
 });
 
 const backup = z.strictObject({
@@ -201,6 +235,7 @@ const backup = z.strictObject({
     rtoHours: z.number().positive().max(168).default(4),
     bucketTransitionDays: z.number().int().min(1).max(3650).default(30),
     bucketExpirationDays: z.number().int().min(1).max(3650).default(365),
+    vaultLock: vaultLock.default(() => vaultLock.parse({})),
 });
 
 const budget = z.strictObject({
@@ -237,7 +272,9 @@ export const platformConfigSchema = z
             .max(10)
             .default([]),
         apiKeys: z
-            .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "expected an environment variable name like OPENAI_API_KEY" }), z.string().min(1))
+            .record(envName("OPENAI_API_KEY").refine((name) => !(GENERATED_SECRETS as readonly string[]).includes(name), {
+                message: `expected a name other than the secrets the platform generates (${GENERATED_SECRETS.join(", ")})`,
+            }), z.string().min(1))
             .default({}),
         alerts: z.strictObject({
             emails: z.array(z.email()).min(1).max(10),
@@ -253,19 +290,51 @@ export const platformConfigSchema = z
                 latencyP95Seconds: z.number().positive().optional(),
             }).default({}),
         }),
-        services: z
-            .array(service)
-            .min(1)
-            .refine((list) => new Set(list.map((s) => s.name)).size === list.length, { message: "service names must be unique" }),
+        services: z.array(service).min(1),
     })
     .superRefine((config, ctx) => {
         const { network: net, database: db, cache: redis } = config;
+        const available = [...GENERATED_SECRETS, ...Object.keys(config.apiKeys)];
+        const firstIndex = new Map<string, number>();
         config.services.forEach((svc, index) => {
+            if (firstIndex.has(svc.name)) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "name"], input: svc.name,
+                    message: `expected a unique name: services[${firstIndex.get(svc.name)}] is also named ${svc.name}` });
+            }
+            firstIndex.set(svc.name, firstIndex.get(svc.name) ?? index);
             if (svc.maxReplicas < svc.replicas) {
                 ctx.addIssue({ code: "custom", path: ["services", index, "maxReplicas"], input: svc.maxReplicas,
                     message: `expected at least replicas (${svc.replicas})` });
             }
+            svc.secrets.forEach((secret, i) => {
+                if (!available.includes(secret)) {
+                    ctx.addIssue({ code: "custom", path: ["services", index, "secrets", i], input: secret,
+                        message: `expected a generated secret or an apiKeys name: ${available.join(", ")}` });
+                }
+            });
+            for (const name of Object.keys(svc.env).filter((key) => svc.secrets.includes(key))) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "env", name], input: name,
+                    message: `expected a name the service does not also receive as a secret (services[${index}].secrets lists ${name})` });
+            }
         });
+        if (!isOfferedVersion(redis.engine, redis.engineVersion, false)) {
+            ctx.addIssue({ code: "custom", path: ["cache", "engineVersion"], input: redis.engineVersion,
+                message: `expected a ${redis.engine} version ElastiCache offers: ${offeredVersions(redis.engine, false).join(", ")}` });
+        }
+        const lock = config.backup.vaultLock;
+        if (lock.minRetentionDays !== undefined && lock.minRetentionDays > config.backup.dailyRetentionDays) {
+            ctx.addIssue({ code: "custom", path: ["backup", "vaultLock", "minRetentionDays"], input: lock.minRetentionDays,
+                message: `expected at most dailyRetentionDays (${config.backup.dailyRetentionDays}): the vault refuses shorter-lived recovery points` });
+        }
+        if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays < config.backup.weeklyRetentionDays) {
+            ctx.addIssue({ code: "custom", path: ["backup", "vaultLock", "maxRetentionDays"], input: lock.maxRetentionDays,
+                message: `expected at least weeklyRetentionDays (${config.backup.weeklyRetentionDays}): the vault refuses longer-lived recovery points` });
+        }
+        const { namespace: monitoringNamespace, agentsNamespace } = config.observability;
+        if (agentsNamespace === monitoringNamespace || agentsNamespace === config.kubernetes.namespace) {
+            ctx.addIssue({ code: "custom", path: ["observability", "agentsNamespace"], input: agentsNamespace,
+                message: "expected a namespace of its own: it is the one that admits privileged pods" });
+        }
         if (config.migrations && !config.services.some((s) => s.name === config.migrations!.service)) {
             ctx.addIssue({ code: "custom", path: ["migrations", "service"], input: config.migrations.service,
                 message: `expected one of the services: ${config.services.map((s) => s.name).join(", ")}` });
@@ -322,14 +391,23 @@ export const platformConfigSchema = z
         requireThat(["cache", "multiAz"], redis.multiAz, redis.multiAz, "a Multi-AZ cache: expected true");
         requireThat(["cache", "snapshotRetentionDays"], redis.snapshotRetentionDays, redis.snapshotRetentionDays >= 7,
             "at least 7 days of snapshots");
+        requireThat(["backup", "vaultLock", "mode"], lock.mode, lock.mode !== "governance",
+            "a vault lock in compliance mode, which no one can lift: expected \"compliance\"");
         config.services.forEach((svc, index) =>
             requireThat(["services", index, "replicas"], svc.replicas, svc.replicas >= 2, "at least 2 replicas per service"));
     });
 
 type ParsedConfig = z.infer<typeof platformConfigSchema>;
+type ParsedService = ParsedConfig["services"][number];
+
+/** A configured service; the `env` values that are secret config are split off into `secretEnv`. */
+export interface ServiceConfig extends ParsedService {
+    /** Settings from `env` that came in secret: they go to the service's Secret and stay Pulumi secrets. */
+    secretEnv: Record<string, pulumi.Output<string>>;
+}
 
 /** The validated stack config: the one typed object the program is built from. */
-export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys" | "kubeconfig" | "alertWebhooks"> {
+export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys" | "kubeconfig" | "alertWebhooks" | "services"> {
     /** Kubeconfig of the cluster (secret); absent: the ambient context. */
     kubeconfig?: pulumi.Output<string>;
     /** The AWS region (`aws:region`). */
@@ -338,19 +416,36 @@ export interface PlatformConfig extends Omit<ParsedConfig, "apiKeys" | "kubeconf
     apiKeys: Record<string, pulumi.Output<string>>;
     /** HTTPS endpoints subscribed to the alert topics; every one is a Pulumi secret. */
     alertWebhooks: pulumi.Output<string>[];
+    services: ServiceConfig[];
 }
 export type Environment = PlatformConfig["environment"];
 export type NetworkConfig = PlatformConfig["network"];
-export type ServiceConfig = PlatformConfig["services"][number];
 export type DatabaseConfig = PlatformConfig["database"];
 export type CacheConfig = PlatformConfig["cache"];
 export type EdgeConfig = PlatformConfig["edge"];
 export type ObservabilityConfig = PlatformConfig["observability"];
 
-/** Config keys whose values are never echoed back in an error message. */
-const SECRET_KEYS = new Set(["apiKeys", "kubeconfig", "alertWebhooks"]);
+/** Config namespaces this program and its providers read; a key in any other is a typo that would be ignored. */
+export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "aws", "kubernetes", "postgresql", "random", "pulumi"] as const;
+/** Keys whose values are secret whether or not the stack file marks them so. */
+const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
+/** Where a secret value may go (`*`: any key or index): each place keeps it a Pulumi secret up to the resource. */
+const SECRET_DESTINATIONS = [
+    ["apiKeys"], ["apiKeys", "*"], ["kubeconfig"], ["alertWebhooks"], ["alertWebhooks", "*"], ["services", "*", "env"], ["services", "*", "env", "*"],
+];
+/** Why a secret cannot go under a key: where its value ends up in plaintext. */
+const PLAINTEXT_DESTINATIONS: Record<string, string> = {
+    tags: "tags are stored in plaintext by AWS",
+    domainName: "it names public DNS records and a certificate",
+    services: "service names, images and sizes are plain Kubernetes fields (only env values can be secret)",
+    alerts: "alert emails are plain SNS and Budgets subscriber fields",
+    migrations: "the migration command is a plain Kubernetes Job field",
+    release: "the release names snapshots, Jobs and tags",
+};
 const AWS_REGION_KEY = "aws:region";
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
+/** Values longer than this are shortened in error messages. */
+const SHOWN_VALUE_LENGTH = 80;
 
 /** A stack config that cannot be used. Its message lists every problem; the CLI prints it without a stack trace. */
 export class ConfigError extends pulumi.RunError {
@@ -362,29 +457,34 @@ export class ConfigError extends pulumi.RunError {
 
 /**
  * Validates a raw stack config (keys as in the stack file, e.g. `platform:network`, `aws:region`;
- * values as the Pulumi CLI hands them to programs: strings, JSON for structured values).
- * Throws a ConfigError naming every bad key, the value given and what is allowed.
+ * values as the Pulumi CLI hands them to programs: strings, JSON for structured values) and the
+ * places that hold secret values. Throws a ConfigError naming every bad key, the value given
+ * (shortened, never a secret) and what is allowed.
  */
-export function parsePlatformConfig(rawConfig: Record<string, string>): PlatformConfig {
+export function parsePlatformConfig(rawConfig: Record<string, string>, secretPaths: ConfigPath[] = []): PlatformConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
+    const problems: string[] = unknownNamespaces(Object.keys(rawConfig));
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(rawConfig)) {
         if (key.startsWith(prefix)) {
-            values[key.slice(prefix.length)] = decodeConfigValue(value);
+            const name = key.slice(prefix.length);
+            values[name] = isStructured(name) ? decodeJson(value) : value;
         }
     }
-    const problems: string[] = [];
+    const secrets = secretPaths.filter((p) => p[0].startsWith(prefix)).map(([key, ...rest]) => [key.slice(prefix.length), ...rest]);
+    problems.push(...secrets.filter((p) => !SECRET_DESTINATIONS.some((d) => matches(d, p))).map(refuseSecret));
+
     const region = rawConfig[AWS_REGION_KEY];
     if (region === undefined) {
         problems.push(`${AWS_REGION_KEY}: missing; expected an AWS region like eu-west-1`);
     } else if (!AWS_REGION.test(region)) {
-        problems.push(`${AWS_REGION_KEY}: got ${JSON.stringify(region)}; expected an AWS region like eu-west-1`);
+        problems.push(`${AWS_REGION_KEY}: got ${show(region)}; expected an AWS region like eu-west-1`);
     }
     const result = platformConfigSchema.safeParse(values, { reportInput: true });
     if (!result.success) {
-        problems.push(...result.error.issues.flatMap(describeIssue));
+        problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, secrets)));
     } else if (result.data.backup.copyRegion !== undefined && result.data.backup.copyRegion === region) {
-        problems.push(`${CONFIG_NAMESPACE}:backup.copyRegion: got ${JSON.stringify(region)}; expected a region other than aws:region`);
+        problems.push(`${CONFIG_NAMESPACE}:backup.copyRegion: got ${show(region)}; expected a region other than aws:region`);
     }
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(problems);
@@ -394,23 +494,90 @@ export function parsePlatformConfig(rawConfig: Record<string, string>): Platform
     );
     const kubeconfig = result.data.kubeconfig === undefined ? undefined : pulumi.secret(result.data.kubeconfig);
     const alertWebhooks = result.data.alertWebhooks.map((url) => pulumi.secret(url));
-    return { ...result.data, region: region as string, apiKeys, kubeconfig, alertWebhooks };
+    const services = result.data.services.map((svc, index): ServiceConfig => {
+        const isSecret = (name: string) => secrets.some((p) => isPrefix(p, ["services", String(index), "env", name]));
+        const entries = Object.entries(svc.env);
+        return {
+            ...svc,
+            env: Object.fromEntries(entries.filter(([name]) => !isSecret(name))),
+            secretEnv: Object.fromEntries(entries.filter(([name]) => isSecret(name)).map(([name, value]) => [name, pulumi.secret(value)])),
+        };
+    });
+    return { ...result.data, region: region as string, apiKeys, kubeconfig, alertWebhooks, services };
 }
 
-/** Reads and validates the current stack's config. */
+/** Reads and validates the current stack's config, with the places its stack file holds secrets. */
 export function loadPlatformConfig(): PlatformConfig {
-    return parsePlatformConfig(pulumi.runtime.allConfig());
+    const raw = pulumi.runtime.allConfig();
+    // The SDK's own test for the keys the engine hands over as secret; marked internal, so not in its typings.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+    const secretKeys = Object.keys(raw).filter((key) => runtime.isConfigSecret(key));
+    return parsePlatformConfig(raw, secretConfigPaths(secretKeys, currentStackFileSecurePaths()));
 }
 
-function decodeConfigValue(value: string): unknown {
+/** Keys in a namespace nothing reads, e.g. `platfrom:database`: named, with the closest known namespace. */
+function unknownNamespaces(keys: string[]): string[] {
+    return keys.filter((key) => !(KNOWN_NAMESPACES as readonly string[]).includes(key.split(":")[0])).map((key) => {
+        const namespace = key.split(":")[0];
+        const closest = [...KNOWN_NAMESPACES].sort((a, b) => editDistance(namespace, a) - editDistance(namespace, b))[0];
+        return `${show(key)}: unknown config namespace "${show(namespace, false)}"; did you mean "${closest}:"? ` +
+            `Namespaces read here: ${KNOWN_NAMESPACES.join(", ")}`;
+    });
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/** Only keys the schema says are structured (objects, lists, maps) arrive as JSON; every other value stays the string it is. */
+function isStructured(key: string): boolean {
+    const schema = platformConfigSchema.shape[key as keyof typeof platformConfigSchema.shape] as z.ZodType | undefined;
+    const inner = schema && unwrap(schema);
+    return inner instanceof z.ZodObject || inner instanceof z.ZodArray || inner instanceof z.ZodRecord;
+}
+
+function decodeJson(value: string): unknown {
     try {
         return JSON.parse(value);
     } catch {
+        // Left as the string it is: the schema then says which structure it expected.
         return value;
     }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
+/** Whether `pattern` (with `*` for any key) names exactly the place `path`. */
+function matches(pattern: string[], path: string[]): boolean {
+    return pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i]);
+}
+
+function isPrefix(prefix: string[], path: string[]): boolean {
+    return prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
+}
+
+function refuseSecret(path: string[]): string {
+    const where = PLAINTEXT_DESTINATIONS[path[0]] ?? "it becomes resource names and settings that AWS and Kubernetes store in plaintext";
+    const whole = path.length === 1 && !ALWAYS_SECRET.includes(path[0])
+        ? ` (the whole key is secret: mark only the secret values, e.g. pulumi config set --secret --path '${path[0]}...')`
+        : "";
+    return `${configKey(path)} is secret; ${where}, so secrets cannot go there${whole}. ` +
+        "Secret values belong in apiKeys, services[].env, alertWebhooks or kubeconfig";
+}
+
+/** A value for an error message: JSON, shortened past SHOWN_VALUE_LENGTH characters. */
+function show(value: unknown, quoted = true): string {
+    const text = quoted ? JSON.stringify(value) ?? String(value) : String(value);
+    return text.length > SHOWN_VALUE_LENGTH ? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)` : text;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, secrets: string[][]): string[] {
     const path = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => `${configKey([...path, key])}: unknown key; allowed keys: ${allowedKeys(path).join(", ")}`);
@@ -418,7 +585,8 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
     if (issue.input === undefined && issue.code === "invalid_type") {
         return [`${configKey(path)}: missing; expected ${issue.expected}`];
     }
-    const given = SECRET_KEYS.has(path[0]) ? "[secret]" : JSON.stringify(issue.input);
+    const secret = ALWAYS_SECRET.includes(path[0]) || secrets.some((p) => isPrefix(p, path) || isPrefix(path, p));
+    const given = secret ? "[secret]" : show(issue.input);
     const message = issue.message.replace(/^Invalid (input|option): /, "");
     return [`${configKey(path)}: got ${given}; ${message}`];
 }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { allowTcp } from "./security-group";
 import { Tags, tagsNamed } from "./tags";
 
 export interface DatabaseArgs {
@@ -114,28 +115,14 @@ export class Database extends pulumi.ComponentResource {
             description: `RDS Proxy of ${name}: 5432 from the application, out to PostgreSQL only`,
             tags: tags("proxy"),
         }, parent);
-        const postgresFrom = (target: aws.ec2.SecurityGroup, ruleName: string, source: pulumi.Input<string>, description: string) =>
-            new aws.vpc.SecurityGroupIngressRule(ruleName, {
-                securityGroupId: target.id,
-                referencedSecurityGroupId: source,
-                ipProtocol: "tcp",
-                fromPort: POSTGRES_PORT,
-                toPort: POSTGRES_PORT,
-                description,
-            }, parent);
+        const postgres = (source: pulumi.Input<string>, target: aws.ec2.SecurityGroup, ingressName: string, egressName: string, description: string) =>
+            allowTcp({ source, target: target.id, port: POSTGRES_PORT, description, ingressName, egressName }, parent);
         args.clientSecurityGroupIds.forEach((client, i) => {
-            postgresFrom(dbSecurityGroup, `${name}-postgres-from-app-${i + 1}`, client, "PostgreSQL from the application (migrations)");
-            postgresFrom(proxySecurityGroup, `${name}-proxy-from-app-${i + 1}`, client, "PostgreSQL from the application");
+            postgres(client, dbSecurityGroup, `${name}-postgres-from-app-${i + 1}`, `${name}-app-${i + 1}-to-postgres`,
+                "PostgreSQL from the application (migrations)");
+            postgres(client, proxySecurityGroup, `${name}-proxy-from-app-${i + 1}`, `${name}-app-${i + 1}-to-proxy`, "PostgreSQL from the application");
         });
-        postgresFrom(dbSecurityGroup, `${name}-postgres-from-proxy`, proxySecurityGroup.id, "PostgreSQL from the RDS Proxy");
-        new aws.vpc.SecurityGroupEgressRule(`${name}-proxy-to-postgres`, {
-            securityGroupId: proxySecurityGroup.id,
-            referencedSecurityGroupId: dbSecurityGroup.id,
-            ipProtocol: "tcp",
-            fromPort: POSTGRES_PORT,
-            toPort: POSTGRES_PORT,
-            description: "The RDS Proxy reaches PostgreSQL only",
-        }, parent);
+        postgres(proxySecurityGroup.id, dbSecurityGroup, `${name}-postgres-from-proxy`, `${name}-proxy-to-postgres`, "PostgreSQL from the RDS Proxy");
 
         const major = engineVersion.split(".")[0];
         const parameterGroup = new aws.rds.ParameterGroup(`${name}-postgres${major}`, {

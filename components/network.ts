@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrSubnet } from "./cidr";
+import { cidrSubnet, vpcResolverAddress } from "./cidr";
 import { Tags, tagsNamed } from "./tags";
 
 /** An existing VPC and its subnets, adopted instead of creating a new network. */
@@ -78,11 +78,25 @@ export class Network extends pulumi.ComponentResource {
             description: `Application workloads of ${name}; attach to the pods or nodes that run the services`,
             tags: tagsNamed(args.tags, `${name}-app`),
         }, { parent: this });
-        // The application calls out over HTTPS and reaches the data stores; its ingress is added by the load balancer.
-        new aws.vpc.SecurityGroupEgressRule(`${name}-app-egress`, {
+        // The application resolves names and calls AWS and third-party APIs over HTTPS; the data stores add
+        // their own port to their own group, and the load balancer adds the ingress. Nothing else leaves.
+        const resolver = this.cidrBlock.apply((cidr) => `${vpcResolverAddress(cidr)}/32`);
+        for (const protocol of ["udp", "tcp"]) {
+            new aws.vpc.SecurityGroupEgressRule(`${name}-app-dns-${protocol}`, {
+                securityGroupId: appSecurityGroup.id,
+                description: `DNS (${protocol.toUpperCase()}) to the VPC resolver`,
+                ipProtocol: protocol,
+                fromPort: 53,
+                toPort: 53,
+                cidrIpv4: resolver,
+            }, { parent: this });
+        }
+        new aws.vpc.SecurityGroupEgressRule(`${name}-app-https`, {
             securityGroupId: appSecurityGroup.id,
-            description: "Application egress: data stores, AWS APIs and third-party HTTPS APIs",
-            ipProtocol: "-1",
+            description: "HTTPS to AWS APIs and third-party APIs",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
             cidrIpv4: ANYWHERE,
         }, { parent: this });
         this.appSecurityGroupId = appSecurityGroup.id;

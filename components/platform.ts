@@ -142,6 +142,7 @@ export class Platform extends pulumi.ComponentResource {
             copyRegion: backup.copyRegion,
             bucketTransitionDays: backup.bucketTransitionDays,
             bucketExpirationDays: backup.bucketExpirationDays,
+            vaultLock: backup.vaultLock,
             protect: production,
             tags,
         }, { parent: this });
@@ -205,7 +206,7 @@ export class Platform extends pulumi.ComponentResource {
             tags,
         }, { ...inNamespace, dependsOn: [ns, denyAll, this.database] }) : undefined;
 
-        const secretEnv = {
+        const platformSecrets: Record<string, pulumi.Input<string>> = {
             DATABASE_URL: this.database.databaseUrl,
             REDIS_URL: this.cache.redisUrl,
             JWT_SECRET: this.secrets.jwtSecret,
@@ -222,7 +223,8 @@ export class Platform extends pulumi.ComponentResource {
             cpu: svc.cpu,
             memory: svc.memory,
             env: { CORS_ORIGINS: `https://${config.domainName}`, RELEASE: config.release, ...svc.env },
-            secretEnv,
+            // Each service gets only the secrets it lists, and its own env values that came in secret.
+            secretEnv: { ...Object.fromEntries(svc.secrets.map((secret) => [secret, platformSecrets[secret]])), ...svc.secretEnv },
             loadBalancerCidrs: svc.public ? this.network.publicSubnetCidrs : undefined,
             targetGroupArn: svc.public ? this.loadBalancer.targetGroupArns[svc.name] : undefined,
             vpcCidr: this.network.cidrBlock,
@@ -233,6 +235,8 @@ export class Platform extends pulumi.ComponentResource {
         const thresholds = config.alerts.thresholds;
         this.clusterMonitoring = new ClusterMonitoring(`${name}-cluster-monitoring`, {
             namespace: observability.namespace,
+            agentsNamespace: observability.agentsNamespace,
+            vpcCidr: this.network.cidrBlock,
             serviceNamespace: namespace,
             services: this.services.map((svc) => ({ name: svc.serviceName, labels: svc.labels, port: svc.portName })),
             grafanaAdminPassword: this.secrets.grafanaAdminPassword,

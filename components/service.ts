@@ -20,7 +20,7 @@ export interface ServiceArgs {
     memory?: string;
     /** Settings that are not secret: they go to the service's ConfigMap (NODE_ENV=production is always set). */
     env?: Record<string, pulumi.Input<string>>;
-    /** Secret settings by name: they go to the service's Secret and stay Pulumi secrets. */
+    /** Secret settings by name: they go to the service's Secret, stay Pulumi secrets, and reach the container one by one. */
     secretEnv?: Record<string, pulumi.Input<string>>;
     /** Where the load balancer's traffic comes from; the service admits it on its port. Absent: no ingress. */
     loadBalancerCidrs?: pulumi.Input<string[]>;
@@ -139,7 +139,13 @@ export class Service extends pulumi.ComponentResource {
                             name,
                             image: args.image,
                             ports: [{ name: PORT_NAME, containerPort: args.port, protocol: "TCP" }],
-                            envFrom: [{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                            envFrom: [{ configMapRef: { name: configMap.metadata.name } }],
+                            // Each secret by name: the Deployment shows which secrets the service gets (known even in a
+                            // preview, where the Secret's values are not), and a missing key stops the pod instead of going unnoticed.
+                            env: Object.keys(args.secretEnv ?? {}).map((key) => ({
+                                name: key,
+                                valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
+                            })),
                             resources: {
                                 requests: { cpu: args.cpu ?? "250m", memory: args.memory ?? "512Mi" },
                                 limits: { cpu: "1", memory: args.memory ?? "512Mi" },

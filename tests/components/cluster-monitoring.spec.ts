@@ -10,6 +10,8 @@ const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 const componentArgs: ClusterMonitoringArgs = {
     namespace: "observability",
+    agentsNamespace: "observability-agents",
+    vpcCidr: "10.1.0.0/16",
     serviceNamespace: "apps",
     services: [{ name: "web", labels: { app: "web" }, port: "http" }],
     grafanaAdminPassword: "grafana-test-password",
@@ -108,7 +110,7 @@ describe("ClusterMonitoring", () => {
 
         it("ships the services' container logs to the application log group with Fluent Bit, which may only write there", () => {
             const fluentBit = plan.one(RELEASE, "-fluent-bit");
-            assert.deepEqual(["chart", "version", "namespace"].map((k) => plan.input(fluentBit, k)), ["fluent-bit", "0.56.0", "monitoring"]);
+            assert.deepEqual(["chart", "version", "namespace"].map((k) => plan.input(fluentBit, k)), ["fluent-bit", "0.56.0", "monitoring-agents"]);
             const config = plan.input(fluentBit, "values").config;
             assert.match(config.inputs, /Path \/var\/log\/containers\/\*_platform_\*\.log/);
             assert.match(config.inputs, /DB \/var\/log\/flb_kube\.db/);
@@ -131,10 +133,11 @@ describe("ClusterMonitoring", () => {
                 "alertmanager": plan.input(prometheus, "values").alertmanager.serviceAccount.name,
                 "fluent-bit": plan.input(plan.one(RELEASE, "-fluent-bit"), "values").serviceAccount.name,
             };
+            const namespaces: Record<string, string> = { "alertmanager": "monitoring", "fluent-bit": "monitoring-agents" };
             for (const [workload, serviceAccount] of Object.entries(values)) {
                 const association = plan.one(ASSOCIATION, `-${workload}`);
                 assert.deepEqual(["clusterName", "namespace", "serviceAccount"].map((k) => plan.input(association, k)),
-                    ["platform-production", "monitoring", serviceAccount]);
+                    ["platform-production", namespaces[workload], serviceAccount]);
                 const role = plan.one("aws:iam/role:Role", `-cluster-monitoring-${workload}`);
                 assert.deepEqual(JSON.parse(plan.input(role, "assumeRolePolicy")).Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
             }
@@ -152,6 +155,65 @@ describe("ClusterMonitoring", () => {
         });
     });
 
+    describe("namespaces and their fences", () => {
+        let plan: Plan;
+        const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+        const labels = (name: string) => plan.input(plan.one("kubernetes:core/v1:Namespace", name), "metadata").labels;
+        const policiesIn = (namespace: string) => plan.ofType(POLICY).filter((p) => plan.input(p, "metadata").namespace === namespace);
+        const spec = (namespace: string, name: string) =>
+            plan.input(policiesIn(namespace).find((p) => plan.input(p, "metadata").name === name)!, "spec");
+        before(async () => {
+            plan = await planComponents(() => new ClusterMonitoring("m", componentArgs));
+        });
+
+        it("runs Prometheus, Alertmanager and Grafana under baseline, and only the node agents privileged", () => {
+            assert.deepEqual(labels("m-namespace"), { "pod-security.kubernetes.io/enforce": "baseline",
+                "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" });
+            assert.equal(labels("m-agents-namespace")["pod-security.kubernetes.io/enforce"], "privileged");
+            const values = plan.input(plan.one(RELEASE, "-prometheus"), "values");
+            assert.equal(values["prometheus-node-exporter"].namespaceOverride, "observability-agents");
+            assert.equal(plan.input(plan.one(RELEASE, "-fluent-bit"), "namespace"), "observability-agents");
+            assert.equal(plan.input(plan.one(RELEASE, "-prometheus"), "namespace"), "observability");
+        });
+
+        it("denies everything by default in both namespaces, then allows DNS and the cluster's API", () => {
+            for (const namespace of ["observability", "observability-agents"]) {
+                assert.deepEqual(spec(namespace, "default-deny"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+                const [dns, api] = spec(namespace, "allow-dns-and-api").egress;
+                assert.deepEqual(dns.ports.map((p: any) => p.port), [53, 53]);
+                assert.deepEqual([api.to[0].ipBlock.cidr, api.ports.map((p: any) => p.port)], ["10.1.0.0/16", [443, 6443]]);
+            }
+        });
+
+        it("lets only Alertmanager out to SNS over 443, Prometheus scrape, and the cluster reach Grafana", () => {
+            const toSns = spec("observability", "alertmanager-to-sns");
+            assert.deepEqual(toSns.podSelector.matchLabels, { "app.kubernetes.io/name": "alertmanager" });
+            assert.deepEqual(toSns.egress, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+            const scrapes = spec("observability", "prometheus-scrapes");
+            assert.deepEqual(scrapes.podSelector.matchLabels, { "app.kubernetes.io/name": "prometheus" });
+            assert.deepEqual(scrapes.egress[0].to.map((t: any) => t.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]),
+                ["apps", "observability-agents"]);
+            const grafana = spec("observability", "grafana-from-cluster");
+            assert.deepEqual(grafana.ingress[0].ports, [{ protocol: "TCP", port: 3000 }]);
+            const agentsIn = spec("observability-agents", "from-prometheus").ingress[0];
+            assert.deepEqual(agentsIn.from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "observability" });
+            // Nothing in either namespace opens egress to anywhere on any port.
+            for (const policy of [...policiesIn("observability"), ...policiesIn("observability-agents")]) {
+                for (const rule of plan.input(policy, "spec").egress ?? []) {
+                    const anywhere = (rule.to ?? []).some((t: any) => t.ipBlock?.cidr === "0.0.0.0/0");
+                    if (anywhere) {
+                        assert.deepEqual(rule.ports, [{ protocol: "TCP", port: 443 }], policy.name);
+                    }
+                }
+            }
+        });
+
+        it("installs the Helm releases only after their namespace is fenced", () => {
+            const deny = policiesIn("observability-agents").find((p) => plan.input(p, "metadata").name === "default-deny")!;
+            assert.ok(plan.one(RELEASE, "-fluent-bit").dependencies.includes(deny.urn));
+        });
+    });
+
     describe("component defaults and overrides", () => {
         it("defaults to 15 days on 50 GiB, one replica, the checklists' thresholds and no AWS role without a cluster", async () => {
             const plan = await planComponents(() => new ClusterMonitoring("m", componentArgs));
@@ -160,7 +222,8 @@ describe("ClusterMonitoring", () => {
             assert.match(alert(plan, "ServiceHighErrorRate").expr, /\{namespace="apps", code=~"5\.\."\}.* > 1$/);
             assert.match(alert(plan, "ServiceHighLatencyP95").expr, / > 2$/);
             assert.deepEqual(plan.ofType(ASSOCIATION), []);
-            assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace"), "metadata").name, "observability");
+            assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace", "m-namespace"), "metadata").name, "observability");
+            assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace", "m-agents-namespace"), "metadata").name, "observability-agents");
         });
 
         it("takes retention, volumes, replicas, thresholds and a cluster when given", async () => {

@@ -57,9 +57,10 @@ describe("Service and migrations", () => {
 
         it("scales each service with an HPA, keeps a disruption budget and denies traffic by default", () => {
             const hpas = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => (h.inputs as any).spec);
-            assert.deepEqual(hpas.map((s) => [s.scaleTargetRef.name, s.minReplicas, s.maxReplicas, s.metrics.length]), [["api", 3, 12, 2], ["worker", 2, 10, 2]]);
+            assert.deepEqual(hpas.map((s) => [s.scaleTargetRef.name, s.minReplicas, s.maxReplicas, s.metrics.length]).sort(),
+                [["api", 3, 12, 2], ["worker", 2, 10, 2]]);
             assert.equal(plan.ofType("kubernetes:policy/v1:PodDisruptionBudget").length, 2);
-            const deny = plan.one(POLICY, "-default-deny");
+            const deny = plan.one(POLICY, "production-default-deny");
             assert.deepEqual((deny.inputs as any).spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
             const ingress = plan.one(POLICY, "api-allow-load-balancer");
             assert.deepEqual((ingress.inputs as any).spec.ingress[0].from.map((f: any) => f.ipBlock.cidr), ["10.20.0.0/21", "10.20.8.0/21", "10.20.16.0/21"]);
@@ -79,8 +80,13 @@ describe("Service and migrations", () => {
                 ["DATABASE_URL", "ENCRYPTION_KEY", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_URL", "SENTRY_DSN"]);
             for (const deployment of plan.ofType(DEPLOYMENT)) {
                 const [container] = podSpec(deployment).containers;
-                assert.equal(container.env, undefined, "no literal env");
-                assert.deepEqual(container.envFrom.map((e: any) => Object.keys(e)[0]), ["configMapRef", "secretRef"]);
+                const secretName = `${deployment.name.replace(/-deployment$/, "")}-secrets`;
+                assert.ok(container.env.length > 0);
+                for (const env of container.env) {
+                    assert.equal(env.value, undefined, `${env.name} is no literal`);
+                    assert.deepEqual(env.valueFrom, { secretKeyRef: { name: secretName, key: env.name } });
+                }
+                assert.deepEqual(container.envFrom.map((e: any) => Object.keys(e)[0]), ["configMapRef"]);
             }
         });
 
