@@ -585,6 +585,10 @@ function describeIssue(issue: z.core.$ZodIssue, secrets: string[][]): string[] {
     if (issue.input === undefined && issue.code === "invalid_type") {
         return [`${configKey(path)}: missing; expected ${issue.expected}`];
     }
+    if (issue.code === "invalid_key") {
+        // A map's key (a name, never the secret itself) is wrong: say what the key must be.
+        return [`${configKey(path)}: got the name ${show(path[path.length - 1])}; ${issue.issues.map((inner) => inner.message).join("; ")}`];
+    }
     const secret = ALWAYS_SECRET.includes(path[0]) || secrets.some((p) => isPrefix(p, path) || isPrefix(path, p));
     const given = secret ? "[secret]" : show(issue.input);
     const message = issue.message.replace(/^Invalid (input|option): /, "");

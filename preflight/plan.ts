@@ -31,7 +31,7 @@ export async function planStack(stack: string, { overrides = {}, preview = false
         }
     }
     const entryPoint = require.resolve(projectDir);
-    const run = await runProgram({ ...stackConfig, config, preview }, () => {
+    const run = await runProgram({ ...stackConfig, config, preview, rootDirectory: projectDir }, () => {
         // The program registers resources when loaded: load it afresh for every stack.
         delete require.cache[entryPoint];
         return require(entryPoint);

@@ -36,6 +36,8 @@ export interface ProgramOptions {
     config: Record<string, string>;
     secretKeys?: string[];
     preview?: boolean;
+    /** The project's directory (Pulumi.yaml): the program finds its stack file there, as under the engine. */
+    rootDirectory?: string;
 }
 
 /** The program failed: a config error, an exception, or a failed output. */
@@ -83,6 +85,12 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const preview = options.preview ?? false;
     await pulumi.runtime.setMocks(new PlatformMocks(region, preview), options.project, options.stack, preview);
+    if (options.rootDirectory) {
+        // The engine hands the project's directory over in PULUMI_NODEJS_ROOT_DIRECTORY, read once at start-up;
+        // the mocks take no such argument, so it is set where the SDK keeps it (`pulumi.runtime.getRootDirectory()`).
+        const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { rootDirectory?: string } } } };
+        state.getStore().settings.options.rootDirectory = options.rootDirectory;
+    }
 
     const resources: RecordedResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;

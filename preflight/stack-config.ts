@@ -1,5 +1,6 @@
 import * as path from "path";
 import { parse } from "yaml";
+import { isSecureValue, qualifiedKey, securePathsOf } from "../components/secret-config";
 import { readInputFile } from "./input-file";
 
 /** A stack's config as the Pulumi CLI would hand it to the program, secrets replaced by placeholders. */
@@ -38,31 +39,23 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
         throw new StackFileError(`${file}: "config" must be a map of config keys to values`);
     }
     const config: Record<string, string> = {};
-    const secretKeys: string[] = [];
     for (const [rawKey, rawValue] of Object.entries(entries as Record<string, unknown>)) {
-        // A key without a namespace belongs to the project, as `pulumi config` reads it.
-        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
-        let secret = false;
-        const value = replaceSecrets(rawValue, () => (secret = true));
-        if (secret) {
-            secretKeys.push(key);
-        }
-        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        const value = replaceSecrets(rawValue);
+        config[qualifiedKey(rawKey, project)] = typeof value === "string" ? value : JSON.stringify(value);
     }
+    const secretKeys = [...new Set(securePathsOf(entries as Record<string, unknown>, project).map(([key]) => key))];
     return { project, stack, config, secretKeys };
 }
 
-function replaceSecrets(value: unknown, onSecret: () => void): unknown {
+function replaceSecrets(value: unknown): unknown {
+    if (isSecureValue(value)) {
+        return SECRET_PLACEHOLDER;
+    }
     if (Array.isArray(value)) {
-        return value.map((item) => replaceSecrets(item, onSecret));
+        return value.map(replaceSecrets);
     }
     if (value !== null && typeof value === "object") {
-        const entries = Object.entries(value as Record<string, unknown>);
-        if (entries.length === 1 && entries[0][0] === "secure") {
-            onSecret();
-            return SECRET_PLACEHOLDER;
-        }
-        return Object.fromEntries(entries.map(([k, v]) => [k, replaceSecrets(v, onSecret)]));
+        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, replaceSecrets(v)]));
     }
     return value;
 }

@@ -20,6 +20,14 @@ function configError(config: Record<string, string>): ConfigError {
     assert.fail("the config was accepted");
 }
 
+function withDataTier(stack: string, database: object, cache: object = {}): Record<string, string> {
+    const config = stackConfig(stack);
+    return stackConfig(stack, {
+        "platform:database": JSON.stringify({ ...JSON.parse(config["platform:database"]), ...database }),
+        "platform:cache": JSON.stringify({ ...JSON.parse(config["platform:cache"]), ...cache }),
+    });
+}
+
 /** A value of another type than the one the stack file gives. */
 function wrongTypeFor(value: string): string {
     try {
@@ -115,14 +123,6 @@ describe("stack config", () => {
     });
 
     describe("data tier", () => {
-        const withDataTier = (stack: string, database: object, cache: object = {}) => {
-            const config = stackConfig(stack);
-            return stackConfig(stack, {
-                "platform:database": JSON.stringify({ ...JSON.parse(config["platform:database"]), ...database }),
-                "platform:cache": JSON.stringify({ ...JSON.parse(config["platform:cache"]), ...cache }),
-            });
-        };
-
         it("refuses PostgreSQL older than 15 and Redis older than 7", () => {
             const error = configError(withDataTier("staging", { engineVersion: 13 }, { engineVersion: "6.2" }));
             assert.match(error.message, /platform:database\.engineVersion: got "13"; PostgreSQL 15 or newer is required/);
@@ -235,6 +235,109 @@ describe("stack config", () => {
             // Only the stack's own root resource exists: the program registered nothing.
             assert.deepEqual(err.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
             return true;
+        });
+    });
+
+    describe("values as the engine hands them", () => {
+        const services = (stack: string) => JSON.parse(stackConfig(stack)["platform:services"]);
+        const withService = (stack: string, change: (svc: any, all: any[]) => void) => {
+            const list = services(stack);
+            change(list[0], list);
+            return stackConfig(stack, { "platform:services": JSON.stringify(list) });
+        };
+
+        it("keeps a string key a string: release \"2\" and a kubeconfig in JSON", () => {
+            const kubeconfig = JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [] });
+            const config = parsePlatformConfig(stackConfig("staging", { "platform:release": "2", "platform:kubeconfig": kubeconfig }));
+            assert.equal(config.release, "2");
+            assert.ok(config.kubeconfig, "the kubeconfig is kept");
+        });
+
+        it("refuses a key in a namespace nothing reads, suggesting the closest", () => {
+            const error = configError(stackConfig("production", { "platfrom:database": JSON.stringify({ multiAz: false }) }));
+            assert.match(error.message, /"platfrom:database": unknown config namespace "platfrom"; did you mean "platform:"\?/);
+            assert.doesNotThrow(() => parsePlatformConfig(stackConfig("production", { "kubernetes:context": "prod", "pulumi:template": "x" })));
+        });
+
+        it("refuses what AWS or Kubernetes would refuse at `pulumi up`, shortening long values", () => {
+            const error = configError(withService("staging", (svc, all) => {
+                svc.healthPath = "health";
+                svc.env = { BIG: "x".repeat(2 * 1024 * 1024) };
+                all[1].name = svc.name;
+            }));
+            assert.match(error.message, /platform:services\[0\]\.healthPath: got "health"; expected a path like \/health/);
+            assert.match(error.message, /platform:services\[0\]\.env: got \{"BIG":"x{60,}… \(2097\d+ characters\); expected at most 1000 KiB/);
+            assert.match(error.message, /platform:services\[1\]\.name: got "api"; expected a unique name: services\[0\] is also named api/);
+            assert.ok(error.message.length < 2000, "long values are shortened");
+        });
+
+        it("takes only engine versions AWS offers, listing them", () => {
+            const error = configError(withDataTier("staging", { engineVersion: "15.99" }, { engineVersion: "7.9" }));
+            assert.match(error.message, /platform:database\.engineVersion: got "15\.99"; expected a version AWS offers: 15, 15\.13, .*17\.6/);
+            assert.match(error.message, /platform:cache\.engineVersion: got "7\.9"; expected a redis version ElastiCache offers: 7\.0, 7\.1/);
+            assert.match(configError(withDataTier("staging", {}, { engine: "valkey", engineVersion: "7.1" })).message,
+                /platform:cache\.engineVersion: got "7\.1"; expected a valkey version ElastiCache offers: 7\.2, 8\.0/);
+            for (const [version, engine] of [["16.9", "redis"], ["18", "valkey"]]) {
+                assert.doesNotThrow(() => parsePlatformConfig(withDataTier("staging", { engineVersion: version },
+                    { engine, engineVersion: engine === "redis" ? "7.0" : "8.1" })));
+            }
+        });
+    });
+
+    describe("which secrets a service gets", () => {
+        const withServices = (change: (list: any[]) => void, apiKeys?: object) => {
+            const list = JSON.parse(stackConfig("production")["platform:services"]);
+            change(list);
+            return stackConfig("production", {
+                "platform:services": JSON.stringify(list),
+                ...(apiKeys ? { "platform:apiKeys": JSON.stringify(apiKeys) } : {}),
+            });
+        };
+
+        it("defaults to the generated secrets and no API key", () => {
+            const config = parsePlatformConfig(withServices((list) => delete list[1].secrets));
+            assert.deepEqual(config.services[1].secrets, ["DATABASE_URL", "REDIS_URL", "JWT_SECRET", "ENCRYPTION_KEY"]);
+            assert.deepEqual(config.services[0].secrets.slice(-2), ["OPENAI_API_KEY", "SENTRY_DSN"]);
+        });
+
+        it("refuses an API key named like a generated secret, a secret nobody provides and an env name that is also a secret", () => {
+            const reserved = configError(withServices(() => undefined, { JWT_SECRET: "sh0rt-s3cret", OPENAI_API_KEY: "sk" }));
+            assert.match(reserved.message, /platform:apiKeys\.JWT_SECRET: got the name "JWT_SECRET"; expected a name other than the secrets the platform generates/);
+            assert.doesNotMatch(reserved.message, /sh0rt-s3cret/);
+            const error = configError(withServices((list) => {
+                list[1].secrets = ["DATABASE_URL", "STRIPE_KEY"];
+                list[1].env = { DATABASE_URL: "postgres://localhost/app" };
+            }));
+            assert.match(error.message, /platform:services\[1\]\.secrets\[1\]: got "STRIPE_KEY"; expected a generated secret or an apiKeys name: DATABASE_URL, /);
+            assert.match(error.message, /platform:services\[1\]\.env\.DATABASE_URL: got "DATABASE_URL"; expected a name the service does not also receive as a secret/);
+        });
+    });
+
+    describe("backup vault lock and the agents' namespace", () => {
+        const withBackup = (stack: string, backup: object, observability?: object) => {
+            const current = JSON.parse(stackConfig(stack)["platform:backup"]);
+            return stackConfig(stack, {
+                "platform:backup": JSON.stringify({ ...current, ...backup }),
+                ...(observability ? { "platform:observability": JSON.stringify(observability) } : {}),
+            });
+        };
+
+        it("locks in compliance mode by default, from the daily to the weekly retention", () => {
+            const lock = parsePlatformConfig(stackConfig("production")).backup.vaultLock;
+            assert.deepEqual(lock, { mode: "compliance", changeableForDays: 3 });
+            assert.equal(parsePlatformConfig(stackConfig("staging")).backup.vaultLock.mode, "governance");
+        });
+
+        it("refuses a lock that would refuse the plan's own recovery points, and governance mode in production", () => {
+            const error = configError(withBackup("production", { vaultLock: { mode: "governance", minRetentionDays: 60, maxRetentionDays: 30 } }));
+            assert.match(error.message, /platform:backup\.vaultLock\.minRetentionDays: got 60; expected at most dailyRetentionDays \(35\)/);
+            assert.match(error.message, /platform:backup\.vaultLock\.maxRetentionDays: got 30; expected at least weeklyRetentionDays \(90\)/);
+            assert.match(error.message, /platform:backup\.vaultLock\.mode: got "governance"; production needs a vault lock in compliance mode/);
+        });
+
+        it("refuses an agents' namespace shared with the monitoring stack", () => {
+            const error = configError(withBackup("staging", {}, { namespace: "monitoring", agentsNamespace: "monitoring" }));
+            assert.match(error.message, /platform:observability\.agentsNamespace: got "monitoring"; expected a namespace of its own/);
         });
     });
 });
