@@ -362,7 +362,7 @@ export const CHECKLIST: Requirement[] = [
             { file: "002_4f948a02871c9820.txt", section: "Security Hardening > Network Security", lines: [206, 207] },
             { file: "004_d325e31cb803ed3c.txt", section: "Deployment Readiness > Infrastructure Readiness", lines: [93] },
         ],
-        policies: ["no-unrestricted-ingress", "data-store-ingress-restricted"],
+        policies: ["no-unrestricted-ingress", "data-store-ingress-restricted", "data-client-egress-restricted"],
     },
     {
         id: "EDGE-08",
@@ -1204,7 +1204,7 @@ export const CHECKLIST: Requirement[] = [
         area: "Recovery",
         text: "Stateful resources are protected from deletion",
         sources: [],
-        policies: ["stateful-resources-protected"],
+        policies: ["stateful-resources-protected", "backup-vault-locked"],
     },
     {
         id: "REC-04",

@@ -11,6 +11,7 @@ export const AWS = {
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     loadBalancers: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
     listeners: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
     webAcl: "aws:wafv2/webAcl:WebAcl",
@@ -24,6 +25,7 @@ export const AWS = {
     backupPlan: "aws:backup/plan:Plan",
     backupSelection: "aws:backup/selection:Selection",
     backupVault: "aws:backup/vault:Vault",
+    backupVaultLock: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
     buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
     bucketVersioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
     bucketEncryption: [
@@ -57,6 +59,7 @@ export const K8S = {
     hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    namespace: "kubernetes:core/v1:Namespace",
     prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
     helmRelease: "kubernetes:helm.sh/v3:Release",
     helmChart: "kubernetes:helm.sh/v4:Chart",

@@ -2,7 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS } from "../lib/types";
-import { booleanProblem, isSet, listOf, majorVersion, numberOf, objectOf, requireBoolean, show } from "../lib/values";
+import { booleanProblem, isSet, listOf, majorVersion, numberOf, objectOf, peek, requireBoolean, show } from "../lib/values";
 
 const RDS = [AWS.rdsInstance, AWS.rdsCluster];
 const isPostgres = (props: Record<string, any>) => typeof props.engine === "string" && /^(aurora-)?postgres/.test(props.engine);
@@ -460,6 +460,72 @@ export function ingressSources(stack: StackView, group: PolicyResource): Ingress
     return [...inline, ...attached];
 }
 
+/** Each data store with the security groups of its own that the stack defines (and the key that names them). */
+function dataStoreGroups(stack: StackView): { store: PolicyResource; key: string; ids: unknown[]; groups: PolicyResource[] }[] {
+    const stores: [PolicyResource, string][] = [
+        ...stack.ofType(AWS.rdsInstance, AWS.rdsCluster, AWS.rdsProxy).map((r): [PolicyResource, string] => [r, "vpcSecurityGroupIds"]),
+        ...stack.ofType(AWS.replicationGroup).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
+    ];
+    return stores.map(([store, key]) => ({
+        store,
+        key,
+        ids: listOf(store.props[key]) ?? [],
+        groups: stack.referencedBy(store, key).filter((r) => r.type === AWS.securityGroup),
+    }));
+}
+
+/** The security groups a group admits by reference: attached ingress rules' sources and inline ingress `securityGroups`. */
+function admittedGroups(stack: StackView, group: PolicyResource): PolicyResource[] {
+    const rules = stack.referencing(group, [AWS.ingressRule, AWS.securityGroupRule], "securityGroupId")
+        .filter((r) => r.type === AWS.ingressRule || r.props.type === "ingress");
+    const sources = [
+        ...rules.flatMap((r) => stack.referencedBy(r, r.type === AWS.ingressRule ? "referencedSecurityGroupId" : "sourceSecurityGroupId")),
+        ...stack.referencedBy(group, "ingress"),
+    ];
+    return sources.filter((r) => r.type === AWS.securityGroup && r.urn !== group.urn);
+}
+
+const ALL_PROTOCOLS = ["-1", -1, "all"];
+const WORLD = ["0.0.0.0/0", "::/0"];
+
+/** The egress rules of a group that send every protocol to the whole internet: inline, rule resources and legacy rules. */
+function openEgress(stack: StackView, group: PolicyResource): string[] {
+    const inline = (listOf(group.props.egress) ?? []).map(objectOf).flatMap((r, i) =>
+        r && ALL_PROTOCOLS.includes(r.protocol) && [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])].some((c) => WORLD.includes(String(c)))
+            ? [`${group.name} egress[${i}]`] : []);
+    const attached = stack.referencing(group, [AWS.egressRule, AWS.securityGroupRule], "securityGroupId").filter((r) => {
+        if (r.type === AWS.egressRule) {
+            // A destination a preview cannot know yet (a VPC's range) is not the world: read it without failing.
+            return ALL_PROTOCOLS.includes(r.props.ipProtocol) && ["cidrIpv4", "cidrIpv6"].some((k) => WORLD.includes(String(peek(r.props, k))));
+        }
+        return r.props.type === "egress" && ALL_PROTOCOLS.includes(r.props.protocol) &&
+            [...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])].some((c) => WORLD.includes(String(c)));
+    }).map((r) => r.name);
+    return [...inline, ...attached];
+}
+
+export const dataClientEgressRestricted: StackRule = {
+    name: "data-client-egress-restricted",
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.rdsProxy, AWS.replicationGroup],
+    description: "Security groups the data stores admit do not send every protocol to the whole internet.",
+    severity: "high",
+    checklist: ["EDGE-07"],
+    remediation: "Replace the all-protocol egress to 0.0.0.0/0 with the ports the workload needs: DNS to the VPC resolver, 443, and the data stores' ports to their security groups.",
+    validate(stack, _config, report) {
+        const reported = new Set<string>();
+        for (const { store, groups } of dataStoreGroups(stack)) {
+            for (const client of groups.flatMap((g) => admittedGroups(stack, g))) {
+                const open = openEgress(stack, client);
+                if (open.length > 0 && !reported.has(client.urn)) {
+                    reported.add(client.urn);
+                    report(`${client.name}, which ${store.name} admits, sends all protocols to the internet (${open.join(", ")}); ` +
+                        "a compromised workload could reach anywhere from beside the data", client);
+                }
+            }
+        }
+    },
+};
+
 export const dataStoreIngressRestricted: StackRule = {
     name: "data-store-ingress-restricted",
     appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup],
@@ -468,17 +534,11 @@ export const dataStoreIngressRestricted: StackRule = {
     checklist: ["DB-08", "CACHE-09", "EDGE-07"],
     remediation: "Give each data store its own security group whose ingress references the application's (and the proxy's) security group only.",
     validate(stack, _config, report) {
-        const stores: [PolicyResource, string][] = [
-            ...stack.ofType(AWS.rdsInstance, AWS.rdsCluster).map((r): [PolicyResource, string] => [r, "vpcSecurityGroupIds"]),
-            ...stack.ofType(AWS.replicationGroup).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
-        ];
-        for (const [store, key] of stores) {
-            const ids = listOf(store.props[key]) ?? [];
+        for (const { store, key, ids, groups } of dataStoreGroups(stack).filter(({ store }) => store.type !== AWS.rdsProxy)) {
             if (ids.length === 0) {
                 report(`${store.name} sets no ${key}, so it gets the VPC's default security group`, store);
                 continue;
             }
-            const groups = stack.referencedBy(store, key).filter((r) => r.type === AWS.securityGroup);
             if (groups.length < ids.length) {
                 report(`${store.name} uses security groups not defined in this stack (${key} = ${show(ids)}); their ingress cannot be checked`, store);
             }
@@ -497,5 +557,5 @@ export const dataRules = {
         rdsFinalSnapshot, rdsPerformanceInsights, rdsEnhancedMonitoring, rdsLogExports, redisEngineVersion, redisTransitEncryption,
         redisAtRestEncryption, redisAuthToken, redisSnapshotRetention, redisAutomaticFailover, redisMemorySize,
     ] as ResourceRule<any>[],
-    stack: [rdsForceSsl, rdsSlowQueryLog, rdsConnectionPooling, redisMaxmemoryPolicy, dataStoreIngressRestricted] as StackRule<any>[],
+    stack: [rdsForceSsl, rdsSlowQueryLog, rdsConnectionPooling, redisMaxmemoryPolicy, dataStoreIngressRestricted, dataClientEgressRestricted] as StackRule<any>[],
 };

@@ -216,16 +216,22 @@ export const k8sPdbPresent: StackRule = {
 
 export const k8sDefaultDenyNetworkPolicy: StackRule = {
     name: "k8s-default-deny-network-policy",
-    appliesTo: WORKLOADS,
-    description: "Every namespace with workloads has a default-deny NetworkPolicy for ingress and egress.",
+    appliesTo: [...WORKLOADS, K8S.namespace, K8S.helmRelease],
+    description: "Every namespace the stack creates or deploys into has a default-deny NetworkPolicy for ingress and egress.",
     severity: "high",
     checklist: ["APP-07"],
     remediation: "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs.",
     validate(stack, _config, report) {
         const namespaces = new Map<string, PolicyResource>();
-        for (const workload of stack.ofType(...WORKLOADS)) {
-            namespaces.set(metadataOf(workload).namespace, namespaces.get(metadataOf(workload).namespace) ?? workload);
-        }
+        const add = (namespace: unknown, example: PolicyResource) => {
+            if (typeof namespace === "string" && namespace !== "") {
+                namespaces.set(namespace, namespaces.get(namespace) ?? example);
+            }
+        };
+        stack.ofType(...WORKLOADS).forEach((workload) => add(metadataOf(workload).namespace, workload));
+        // A namespace the stack creates, and one a Helm release installs into, holds pods too (a chart's are not in the plan).
+        stack.ofType(K8S.namespace).forEach((ns) => add(peek(objectOf(peek(ns.props, "metadata")), "name"), ns));
+        stack.ofType(K8S.helmRelease).forEach((release) => add(peek(release.props, "namespace"), release));
         for (const [namespace, example] of namespaces) {
             const denyAll = stack.ofType(K8S.networkPolicy).some((policy) => {
                 const spec = objectOf(policy.props.spec) ?? {};

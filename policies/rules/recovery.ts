@@ -2,7 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS } from "../lib/types";
-import { listOf, objectOf, show } from "../lib/values";
+import { listOf, objectOf, peek, show } from "../lib/values";
 
 export const backupPlanCoversDatabase: StackRule = {
     name: "backup-plan-covers-database",
@@ -91,6 +91,40 @@ export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string;
     },
 };
 
+export const backupVaultLocked: StackRule<{ requireComplianceMode: boolean }> = {
+    name: "backup-vault-locked",
+    appliesTo: [AWS.backupVault],
+    description: "Every backup vault has a Vault Lock, so no one holding the deploy role can delete recovery points early.",
+    severity: "high",
+    checklist: ["REC-03"],
+    remediation: "Add an aws.backup.VaultLockConfiguration for the vault with minRetentionDays (and, in production, changeableForDays for compliance mode).",
+    config: {
+        requireComplianceMode: { type: "boolean", default: true,
+            description: "Require compliance mode (changeableForDays set): after the grace period not even the root user can lift the lock." },
+    },
+    validate(stack, { requireComplianceMode }, report) {
+        const locks = stack.ofType(AWS.backupVaultLock);
+        for (const vault of stack.ofType(AWS.backupVault)) {
+            // By reference, or by the name a program wrote out (names may be unknown in a preview: then only the reference counts).
+            const name = peek(vault.props, "name");
+            const lock = locks.find((l) => stack.referencedBy(l, "backupVaultName").some((r) => r.urn === vault.urn) ||
+                (typeof name === "string" && peek(l.props, "backupVaultName") === name));
+            if (!lock) {
+                report(`${vault.name} has no Vault Lock: whoever holds the deploy role can delete every recovery point`, vault);
+                continue;
+            }
+            const problems = [
+                peek(lock.props, "minRetentionDays") === undefined ? "sets no minRetentionDays, so recovery points can be deleted at once" : undefined,
+                requireComplianceMode && peek(lock.props, "changeableForDays") === undefined
+                    ? "is in governance mode (no changeableForDays), which a privileged user can lift" : undefined,
+            ].filter((p): p is string => p !== undefined);
+            if (problems.length > 0) {
+                report(`${vault.name}'s Vault Lock ${problems.join("; ")}`, vault);
+            }
+        }
+    },
+};
+
 export const STATEFUL_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.kmsKey, AWS.backupVault];
 
 export const statefulResourcesProtected: ResourceRule<{ types: string[] }> = {
@@ -140,5 +174,5 @@ export const requiredTags: ResourceRule<{ tags: string[] }> = {
 
 export const recoveryRules = {
     resource: [statefulResourcesProtected, requiredTags] as ResourceRule<any>[],
-    stack: [backupPlanCoversDatabase, backupBucketHardened] as StackRule<any>[],
+    stack: [backupPlanCoversDatabase, backupBucketHardened, backupVaultLocked] as StackRule<any>[],
 };

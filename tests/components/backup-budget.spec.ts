@@ -6,6 +6,7 @@ import { Plan, planComponents, planStack } from "../helpers";
 const VAULT = "aws:backup/vault:Vault";
 const BACKUP_PLAN = "aws:backup/plan:Plan";
 const BUDGET = "aws:budgets/budget:Budget";
+const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
 
 describe("Backup and budget", () => {
     describe("production stack", () => {
@@ -21,6 +22,17 @@ describe("Backup and budget", () => {
             const rules = plan.input(plan.one(BACKUP_PLAN), "rules");
             assert.deepEqual(rules.map((r: any) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter]),
                 [["daily", "cron(0 3 * * ? *)", 35], ["weekly", "cron(0 4 ? * SUN *)", 90]]);
+        });
+
+        it("locks both vaults in compliance mode from the daily to the weekly retention", () => {
+            const locks = plan.ofType("aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+            assert.deepEqual(locks.map((l) => plan.byUrn(l.propertyDependencies.backupVaultName[0]).name).sort(),
+                ["platform-production-backup-copy-vault", "platform-production-backup-vault"]);
+            for (const lock of locks) {
+                assert.deepEqual(["minRetentionDays", "maxRetentionDays", "changeableForDays"].map((k) => plan.input(lock, k)), [35, 90, 3]);
+            }
+            const copyLock = locks.find((l) => l.name.endsWith("-copy-vault-lock"))!;
+            assert.ok(copyLock.provider?.startsWith(plan.one("pulumi:providers:aws", "-backup-eu-central-1").urn), "locked in the copy's region");
         });
 
         it("copies every recovery point to a vault in the second region", () => {
@@ -92,6 +104,14 @@ describe("Backup and budget", () => {
             assert.deepEqual(custom.input(custom.one(BACKUP_PLAN), "rules").map((r: any) => r.lifecycle.deleteAfter), [14, 60]);
             assert.equal(custom.ofType(VAULT).length, 2);
             assert.ok(custom.ofType(VAULT).every((v) => !v.protect));
+            const lock = (p: Plan) => ["minRetentionDays", "maxRetentionDays", "changeableForDays"].map((k) => p.input(p.ofType(LOCK)[0], k));
+            assert.deepEqual(lock(defaults), [35, 90, 3]);
+            assert.deepEqual(lock(custom), [14, 60, 3]);
+            const governance = await planComponents(() => new Backup("bk", {
+                kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k", resourceArns: ["arn:aws:rds:eu-west-1:1:db:db"],
+                vaultLock: { mode: "governance", minRetentionDays: 7, maxRetentionDays: 365 },
+            }));
+            assert.deepEqual(lock(governance), [7, 365, undefined]);
         });
 
         it("sends budget alerts to topics as well when given", async () => {

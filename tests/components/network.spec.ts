@@ -74,6 +74,25 @@ describe("Network", () => {
             assert.deepEqual(routesOut, []);
         });
 
+        it("lets the application out only for DNS to the VPC resolver, HTTPS and the data stores' own ports", () => {
+            const app = plan.one("aws:ec2/securityGroup:SecurityGroup", "-network-app");
+            const egress = plan.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                .filter((r) => r.propertyDependencies.securityGroupId?.includes(app.urn))
+                .map((r) => {
+                    const target = r.propertyDependencies.referencedSecurityGroupId?.[0];
+                    return [plan.input(r, "ipProtocol"), plan.input(r, "fromPort"), plan.input(r, "cidrIpv4") ?? (target && plan.byUrn(target).name)];
+                })
+                .sort((a, b) => String(a).localeCompare(String(b)));
+            assert.deepEqual(egress, [
+                ["tcp", 443, "0.0.0.0/0"],
+                ["tcp", 53, "10.20.0.2/32"],
+                ["tcp", 5432, "platform-production-db-postgres"],
+                ["tcp", 5432, "platform-production-db-proxy"],
+                ["tcp", 6379, "platform-production-cache-redis"],
+                ["udp", 53, "10.20.0.2/32"],
+            ]);
+        });
+
         it("strips the VPC's default security group of every rule", () => {
             const group = plan.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
             assert.deepEqual(plan.input(group, "ingress"), []);

@@ -90,6 +90,12 @@ describe("Service and migrations", () => {
             }
         });
 
+        it("gives each service only the secrets it lists, and the migration only the migrator's URL", () => {
+            const keys = (name: string) => Object.keys(plan.input(plan.one("kubernetes:core/v1:Secret", name), "stringData")).sort();
+            assert.deepEqual(keys("worker-secrets"), ["DATABASE_URL", "ENCRYPTION_KEY", "JWT_SECRET", "REDIS_URL", "SENTRY_DSN"]);
+            assert.deepEqual(keys("-release-migrator"), ["DATABASE_URL"]);
+        });
+
         it("registers the public service's pods in the load balancer's target group", () => {
             const binding = plan.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
             assert.deepEqual(binding.propertyDependencies.spec.includes(plan.one("aws:lb/targetGroup:TargetGroup").urn), true);

@@ -139,6 +139,14 @@ const store: TestResource[] = [
         deps: { securityGroupId: ["redis-sg"], referencedSecurityGroupId: ["app-sg"] } },
     { type: AWS.replicationGroup, name: "cache", props: redis, deps: { securityGroupIds: ["redis-sg"], parameterGroupName: ["redis7"] } },
 ];
+const egressing: TestResource[] = [
+    ...store,
+    { type: AWS.egressRule, name: "app-https", props: { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+        deps: { securityGroupId: ["app-sg"] } },
+    { type: AWS.egressRule, name: "app-dns", props: { ipProtocol: "udp", fromPort: 53, toPort: 53, cidrIpv4: "10.0.0.2/32" },
+        deps: { securityGroupId: ["app-sg"] } },
+    { type: AWS.securityGroup, name: "alb-sg", props: { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] } },
+];
 const withDbParameters = (parameters: object[]) => changed(store, "db-pg17", { props: { parameters } });
 
 const stack: StackCase[] = [
@@ -182,6 +190,19 @@ const stack: StackCase[] = [
                 message: /cache: redis-sg ingress\[0\] admits address ranges 0\.0\.0\.0\/0/ },
             { resources: changed(store, "cache", { props: { securityGroupIds: undefined }, deps: { parameterGroupName: ["redis7"] } }),
                 message: /cache sets no securityGroupIds, so it gets the VPC's default security group/ },
+        ],
+    },
+    {
+        // The app's egress is narrow; the load balancer's group, which no data store admits, is none of this rule's business.
+        policy: "data-client-egress-restricted", compliant: egressing,
+        violating: [
+            { resources: [...egressing, { type: AWS.egressRule, name: "app-anywhere", props: { ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" },
+                deps: { securityGroupId: ["app-sg"] } }], message: /app-sg, which db admits, sends all protocols to the internet \(app-anywhere\)/ },
+            { resources: changed(egressing, "app-sg", { props: { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] } }),
+                message: /app-sg, which db admits, sends all protocols to the internet \(app-sg egress\[0\]\)/ },
+            { resources: [...egressing, { type: AWS.securityGroupRule, name: "legacy-egress",
+                props: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }, deps: { securityGroupId: ["app-sg"] } }],
+                message: /app-sg, which db admits, .*\(legacy-egress\)/ },
         ],
     },
 ];

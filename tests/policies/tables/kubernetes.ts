@@ -112,6 +112,11 @@ const stack: StackCase[] = [
         violating: [
             { resources: without(app, "deny"), message: /namespace app \(e\.g\. api\) has no default-deny NetworkPolicy/ },
             { resources: changed(app, "deny", { props: { spec: { podSelector: {}, policyTypes: ["Ingress"] } } }), message: /namespace app/ },
+            // A namespace the stack creates for a Helm chart's pods, which the plan does not show, needs its fence too.
+            { resources: [...app, { type: K8S.namespace, name: "monitoring-ns", props: { metadata: { name: "monitoring" } } }],
+                message: /namespace monitoring \(e\.g\. monitoring-ns\) has no default-deny NetworkPolicy/ },
+            { resources: [...app, { type: K8S.helmRelease, name: "grafana", props: { chart: "grafana", version: "8.0.0", namespace: "dashboards" } }],
+                message: /namespace dashboards \(e\.g\. grafana\)/ },
         ],
     },
     {

@@ -142,7 +142,26 @@ const recoveryResource: ResourceCase[] = [
     },
 ];
 
+const lockedVaults: TestResource[] = [
+    { type: AWS.backupVault, name: "vault", props: { kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k" } },
+    { type: AWS.backupVaultLock, name: "vault-lock", props: { minRetentionDays: 35, maxRetentionDays: 90, changeableForDays: 3 },
+        deps: { backupVaultName: ["vault"] } },
+    // Matched by the name a program wrote out, as a hand-written lock would be.
+    { type: AWS.backupVault, name: "copy-vault", props: { name: "dr-vault" } },
+    { type: AWS.backupVaultLock, name: "copy-vault-lock", props: { backupVaultName: "dr-vault", minRetentionDays: 35, changeableForDays: 3 } },
+];
+
 const recoveryStack: StackCase[] = [
+    {
+        policy: "backup-vault-locked", compliant: lockedVaults,
+        violating: [
+            { resources: without(lockedVaults, "copy-vault-lock"), message: /copy-vault has no Vault Lock: whoever holds the deploy role can delete every recovery point/ },
+            { resources: changed(lockedVaults, "vault-lock", { props: { changeableForDays: undefined } }),
+                message: /vault's Vault Lock is in governance mode \(no changeableForDays\)/ },
+            { resources: changed(lockedVaults, "copy-vault-lock", { props: { minRetentionDays: undefined } }),
+                message: /copy-vault's Vault Lock sets no minRetentionDays/ },
+        ],
+    },
     {
         policy: "backup-plan-covers-database", compliant: backups,
         violating: [
