@@ -19,8 +19,12 @@ export class StackFileError extends Error {
     }
 }
 
-/** Stands in for a `secure:` value, which only the Pulumi CLI can decrypt. */
-export const SECRET_PLACEHOLDER = "preflight-placeholder-secret";
+/**
+ * Stands in for a `secure:` value, which only the Pulumi CLI can decrypt. It is a valid value for every
+ * place a secret may go (an API key, an env value, a kubeconfig, an HTTPS webhook), so a stack whose
+ * secrets are only known encrypted still plans.
+ */
+export const SECRET_PLACEHOLDER = "https://preflight-placeholder-secret.invalid/";
 
 export function readProjectName(projectDir: string): string {
     const project = readYaml(path.join(projectDir, "Pulumi.yaml"));

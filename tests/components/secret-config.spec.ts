@@ -199,6 +199,20 @@ describe("secret config", () => {
         assert.doesNotThrow(() => parsePlatformConfig(productionConfig(), [["platform:apiKeys"]]));
     });
 
+    it("plans offline a stack whose secrets only the CLI can decrypt, wherever secrets may go", () => {
+        const paths = ACCEPTED.map((c) => c.path);
+        const dir = projectWithSecrets("production", productionConfig(), paths);
+        try {
+            const stack = readStackConfig(dir, "production");
+            assert.deepEqual(stack.secretKeys.sort(), ["platform:alertWebhooks", "platform:apiKeys", "platform:kubeconfig", "platform:services"]);
+            const config = parsePlatformConfig(stack.config, secretConfigPaths(stack.secretKeys, paths));
+            assert.deepEqual(Object.keys(config.services[0].secretEnv), ["PAYMENTS_API_TOKEN"]);
+            assert.equal(config.alertWebhooks.length, 1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     describe("where the engine's secret keys hold their secrets", () => {
         it("takes the stack file's secure: places, and a key the file shows none in as a whole", () => {
             const file = { "platform:services": [{ name: "api", env: { A: "x", B: { secure: "v1:..." } } }], "aws:region": "eu-west-1" };

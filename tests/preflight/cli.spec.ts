@@ -8,6 +8,7 @@ import { FORMATS } from "../../preflight/options";
 import { PolicyPackProcess } from "../../preflight/pack-process";
 import { PROJECT_DIR } from "../../preflight/plan";
 import { runPreflight } from "../../preflight/run";
+import { SECRET_PLACEHOLDER } from "../../preflight/stack-config";
 import { stackExport } from "../../preflight/stack-export";
 import { legacyDataStack } from "./fixtures";
 
@@ -90,7 +91,7 @@ describe("preflight CLI", function () {
         assert.equal(b.resources, a.resources);
         const key = (v: any) => `${v.policy} ${v.urn} ${v.enforcementLevel}`;
         assert.deepEqual(b.violations.map(key).sort(), a.violations.map(key).sort());
-        assert.ok(!fs.readFileSync(exported, "utf8").includes("preflight-placeholder-secret"), "no secret value leaves in the export");
+        assert.ok(!fs.readFileSync(exported, "utf8").includes(SECRET_PLACEHOLDER), "no secret value leaves in the export");
     });
 
     const usage: [string, () => string[], RegExp][] = [
