@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
+import { RPO_TAG, RTO_TAG } from "../policies/readiness/context";
 import { Tags, tagsNamed } from "./tags";
 
 export interface BackupArgs {
@@ -18,6 +19,8 @@ export interface BackupArgs {
     bucketTransitionDays?: number;
     /** Days before exports in the bucket expire. Default 365. */
     bucketExpirationDays?: number;
+    /** The declared recovery objectives, in hours: tagged on the plan, where release evidence (restore drills) is held against them. */
+    recoveryObjectives?: { rpoHours: number; rtoHours: number };
     /** Vault Lock on every vault. Default: compliance mode, recovery points kept from dailyRetentionDays to weeklyRetentionDays. */
     vaultLock?: VaultLockArgs;
     /** Protect the vault from deletion by Pulumi. Default true. */
@@ -43,6 +46,7 @@ export interface VaultLockArgs {
  */
 export class Backup extends pulumi.ComponentResource {
     public readonly vaultArn: pulumi.Output<string>;
+    public readonly vaultName: pulumi.Output<string>;
     public readonly planId: pulumi.Output<string>;
     public readonly bucketName: pulumi.Output<string>;
 
@@ -105,7 +109,9 @@ export class Backup extends pulumi.ComponentResource {
                     copyActions: copyActions(weekly),
                 },
             ],
-            tags: tags("plan"),
+            tags: tags("plan", args.recoveryObjectives
+                ? { [RPO_TAG]: String(args.recoveryObjectives.rpoHours), [RTO_TAG]: String(args.recoveryObjectives.rtoHours) }
+                : {}),
         }, parent);
 
         const role = new aws.iam.Role(`${name}-backup`, {
@@ -131,6 +137,7 @@ export class Backup extends pulumi.ComponentResource {
         const bucket = this.createBucket(name, args);
 
         this.vaultArn = vault.arn;
+        this.vaultName = vault.name;
         this.planId = plan.id;
         this.bucketName = bucket;
         this.registerOutputs({ vaultArn: this.vaultArn, planId: this.planId, bucketName: this.bucketName });

@@ -34,6 +34,8 @@ export interface ClusterMonitoringArgs {
     replicas?: number;
     /** Size of Grafana's volume, GiB. Default 10. */
     grafanaStorageGi?: number;
+    /** The StorageClass created for those volumes: gp3 on the EBS CSI driver, always encrypted. */
+    storage?: VolumeStorage;
     /** Exact fluent-bit chart version. */
     fluentBitChartVersion: string;
     /** The CloudWatch log group Fluent Bit ships the services' container logs to, and its ARN. */
@@ -46,12 +48,26 @@ export interface ClusterMonitoringArgs {
     region: string;
     /** The EKS cluster: Fluent Bit and Alertmanager get their AWS permissions through Pod Identity on it. Absent: the nodes' role must grant them. */
     clusterName?: pulumi.Input<string>;
+    /** Where the runbook is: each alert's `runbook_url` annotation is `<runbookBaseUrl>#<alert name in kebab case>`. Absent: none. */
+    runbookBaseUrl?: string;
     /** SLO thresholds of the alerts. Defaults: 1 % errors, 2 s p95, 70 % CPU and 80 % memory of the limits. */
     errorRatePercent?: number;
     latencyP95Seconds?: number;
     cpuPercent?: number;
     memoryPercent?: number;
     tags?: Tags;
+}
+
+export interface VolumeStorage {
+    /** The class's name (StorageClasses are cluster-wide). Default `<namespace>-encrypted-gp3`. */
+    className?: string;
+    /**
+     * The KMS key the volumes are encrypted with. Default: the account's aws/ebs key. The EBS CSI driver's
+     * IAM role (outside this program) must be allowed to use any other key, or no volume is provisioned.
+     */
+    kmsKeyArn?: pulumi.Input<string>;
+    /** What becomes of a volume when its claim is deleted. Default "Retain": the metrics history outlives an uninstall. */
+    reclaimPolicy?: "Retain" | "Delete";
 }
 
 const PROMETHEUS_RELEASE = "kube-prometheus-stack";
@@ -125,9 +141,9 @@ function serviceQueries(namespace: string, by: string) {
 /**
  * Monitoring inside the cluster: kube-prometheus-stack (Prometheus with retention and persistent
  * volumes, Alertmanager publishing to the alert topic, Grafana with its admin password from a
- * Secret), a ServiceMonitor per service, the services' SLO alerts as a PrometheusRule, a Grafana
- * dashboard as a labelled ConfigMap, and Fluent Bit shipping the services' container logs to
- * CloudWatch Logs.
+ * Secret), their volumes on an encrypted gp3 StorageClass made for them, a ServiceMonitor per
+ * service, the services' SLO alerts as a PrometheusRule, a Grafana dashboard as a labelled
+ * ConfigMap, and Fluent Bit shipping the services' container logs to CloudWatch Logs.
  */
 export class ClusterMonitoring extends pulumi.ComponentResource {
     public readonly namespace: string;
@@ -165,6 +181,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             { Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
             { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.alertTopicKmsKeyArn },
         ]);
+        const storageClass = this.encryptedStorageClass(`${name}-encrypted-gp3`, namespace, args.storage);
         const prometheus = new k8s.helm.v3.Release(`${name}-prometheus`, {
             name: PROMETHEUS_RELEASE,
             chart: "kube-prometheus-stack",
@@ -175,7 +192,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-            values: prometheusValues(args, replicas),
+            values: prometheusValues(args, replicas, storageClass.metadata.name),
         }, { ...inNamespace, dependsOn: [ns, ...fences, grafanaAdmin, ...alertmanagerRole] });
         const afterPrometheus = { parent: this, dependsOn: [prometheus] };
 
@@ -226,6 +243,26 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
 
         this.namespace = namespace;
         this.registerOutputs({ namespace: this.namespace, alertNames: this.alertNames });
+    }
+
+    /**
+     * The class every volume of the component comes from: gp3 EBS volumes the CSI driver creates encrypted,
+     * in the zone of the pod that first mounts them, and that can grow in place.
+     */
+    private encryptedStorageClass(name: string, namespace: string, storage: VolumeStorage = {}): k8s.storage.v1.StorageClass {
+        return new k8s.storage.v1.StorageClass(name, {
+            metadata: { name: storage.className ?? `${namespace}-encrypted-gp3` },
+            provisioner: "ebs.csi.aws.com",
+            parameters: {
+                type: "gp3",
+                encrypted: "true",
+                "csi.storage.k8s.io/fstype": "ext4",
+                ...(storage.kmsKeyArn === undefined ? {} : { kmsKeyId: storage.kmsKeyArn }),
+            },
+            reclaimPolicy: storage.reclaimPolicy ?? "Retain",
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+        }, { parent: this });
     }
 
     /**
@@ -329,11 +366,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
     }
 }
 
-function prometheusValues(args: ClusterMonitoringArgs, replicas: number) {
+function prometheusValues(args: ClusterMonitoringArgs, replicas: number, storageClassName: pulumi.Input<string>) {
     const retentionDays = args.retentionDays ?? 15;
     const storageGi = args.storageGi ?? 50;
     const volume = (gi: number) => ({
-        volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gi}Gi` } } } },
+        volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gi}Gi` } } } },
     });
     return {
         prometheus: {
@@ -381,7 +418,7 @@ function prometheusValues(args: ClusterMonitoringArgs, replicas: number) {
         "prometheus-node-exporter": { namespaceOverride: args.agentsNamespace },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-            persistence: { enabled: true, size: `${args.grafanaStorageGi ?? 10}Gi` },
+            persistence: { enabled: true, size: `${args.grafanaStorageGi ?? 10}Gi`, storageClassName },
             // A ReadWriteOnce volume cannot follow a rolling update to another node: replace the pod instead.
             deploymentStrategy: { type: "Recreate" },
             sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: Object.values(DASHBOARD_LABEL)[0] } },
@@ -433,11 +470,11 @@ interface AlertRule {
     expr: string;
     for: string;
     labels: { severity: "critical" | "warning" };
-    annotations: { summary: string; description: string };
+    annotations: { summary: string; description: string; runbook_url?: string };
 }
 
 /** The services' SLO alerts; the README's alert table has the runbook line of each. */
-function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent">) {
+function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent" | "runbookBaseUrl">) {
     const ns = `namespace="${args.serviceNamespace}"`;
     const errorRate = args.errorRatePercent ?? 1;
     const p95 = args.latencyP95Seconds ?? 2;
@@ -507,7 +544,11 @@ function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "e
             },
         },
     ];
-    return [{ name: "platform-service-slos", rules }];
+    // Alertmanager's notifications carry runbook_url: the on-call lands on the alert's runbook section.
+    const anchor = (alert: string) => alert.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+    const linked = args.runbookBaseUrl === undefined ? rules
+        : rules.map((rule) => ({ ...rule, annotations: { ...rule.annotations, runbook_url: `${args.runbookBaseUrl}#${anchor(rule.alert)}` } }));
+    return [{ name: "platform-service-slos", rules: linked }];
 }
 
 /** Request rate, error rate, p95 latency, restarts and replicas of the services. */

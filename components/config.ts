@@ -278,6 +278,8 @@ export const platformConfigSchema = z
             .default({}),
         alerts: z.strictObject({
             emails: z.array(z.email()).min(1).max(10),
+            /** The runbook's address: every alarm and alert links its section (`#<alert>`). */
+            runbookBaseUrl: z.url({ protocol: /^https$/, message: "expected an https:// URL" }).optional(),
             thresholds: z.strictObject({
                 cpuPercent: z.number().min(1).max(100).optional(),
                 memoryPercent: z.number().min(1).max(100).optional(),

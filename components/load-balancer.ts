@@ -54,6 +54,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly certificateArn: pulumi.Output<string>;
     public readonly webAclArn: pulumi.Output<string>;
+    /** The web ACL's name: the WebACL dimension of its CloudWatch metrics. */
+    public readonly webAclName: pulumi.Output<string>;
     public readonly accessLogBucket: pulumi.Output<string>;
     /** Target group ARNs by service name. */
     public readonly targetGroupArns: Record<string, pulumi.Output<string>>;
@@ -188,6 +190,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.securityGroupId = securityGroup.id;
         this.certificateArn = certificate.certificateArn;
         this.webAclArn = webAcl.arn;
+        this.webAclName = webAcl.name;
         this.accessLogBucket = logs.bucket;
         this.registerOutputs({
             arn: this.arn,

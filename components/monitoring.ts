@@ -23,6 +23,8 @@ export interface AlarmThresholds {
     errorRatePercent?: number;
     /** p95 target response time, seconds. Default 2. */
     latencyP95Seconds?: number;
+    /** Requests the WAF blocks in 5 minutes before it alarms (an attack, or a rule blocking real users). Default 1000. */
+    wafBlockedRequests?: number;
 }
 
 export interface MonitoringArgs {
@@ -40,6 +42,12 @@ export interface MonitoringArgs {
     loadBalancerArnSuffix: pulumi.Input<string>;
     /** Target group ARN suffixes by service, for the unhealthy-host alarms. */
     targetGroupArnSuffixes: Record<string, pulumi.Input<string>>;
+    /** The name of the regional web ACL in front of the load balancer (its metrics' WebACL dimension); absent: no WAF alarm. */
+    webAclName?: pulumi.Input<string>;
+    /** The AWS Backup vault whose failed backup and copy jobs alarm; absent: no backup alarms. */
+    backupVaultName?: pulumi.Input<string>;
+    /** Where the runbook is: each alarm's description links `<runbookBaseUrl>#<alarm id>`. Absent: no links. */
+    runbookBaseUrl?: string;
     thresholds?: AlarmThresholds;
     /** Retention of the application log group. Default 365. */
     logRetentionDays?: pulumi.Input<number>;
@@ -66,8 +74,20 @@ const ROUTE53_METRICS_REGION = "us-east-1";
 
 const DEFAULTS: Required<AlarmThresholds> = {
     cpuPercent: 70, memoryPercent: 80, freeableMemoryMiB: 256, freeStorageGiB: 10, databaseConnections: 400,
-    databaseLatencySeconds: 0.05, cacheConnections: 5000, errorRatePercent: 1, latencyP95Seconds: 2,
+    databaseLatencySeconds: 0.05, cacheConnections: 5000, errorRatePercent: 1, latencyP95Seconds: 2, wafBlockedRequests: 1000,
 };
+
+/** A dashboard widget: the given metrics of one namespace, for one set of dimensions. */
+interface WidgetSpec {
+    title: string;
+    namespace: string;
+    dimensions: Record<string, pulumi.Input<string>>;
+    metrics: string[];
+    stat?: string;
+    period?: number;
+    /** Default: the stack's region. */
+    region?: string;
+}
 
 interface AlarmSpec {
     id: string;
@@ -88,8 +108,9 @@ interface AlarmSpec {
 /**
  * CloudWatch alarms on the database, its proxy, the cache and the load balancer, each notifying a
  * KMS-encrypted SNS topic (with the alert emails subscribed) when it fires and when it recovers;
- * a dashboard of the same metrics; the application log group; and an uptime check of the public
- * endpoint whose alarm notifies a second topic in us-east-1, where Route 53 publishes its metrics.
+ * an alarm on the requests the WAF blocks; a dashboard of every alarm's state and metrics; the
+ * application log group; and an uptime check of the public endpoint whose alarm notifies a second
+ * topic in us-east-1, where Route 53 publishes its metrics.
  */
 export class Monitoring extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
@@ -104,12 +125,18 @@ export class Monitoring extends pulumi.ComponentResource {
         const parent = { parent: this };
         const t = { ...DEFAULTS, ...args.thresholds };
         const identity = aws.getCallerIdentityOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent).region;
 
         const topic = this.alertTopic(`${name}-alerts`, args, identity, parent);
 
         const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
         const primary = { CacheClusterId: pulumi.interpolate`${args.cacheReplicationGroupId}-001` };
+        const replica = { CacheClusterId: pulumi.interpolate`${args.cacheReplicationGroupId}-002` };
         const lb = { LoadBalancer: args.loadBalancerArnSuffix };
+        const proxy = { ProxyName: args.dbProxyName };
+        // The web ACL's own metrics: all its rules together, in its region.
+        const waf = args.webAclName === undefined ? undefined : { WebACL: args.webAclName, Region: region, Rule: "ALL" };
+        const backup = args.backupVaultName === undefined ? undefined : { BackupVaultName: args.backupVaultName };
         const specs: AlarmSpec[] = [
             { id: "db-cpu", description: `Database CPU above ${t.cpuPercent} %`, namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db,
                 comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent },
@@ -123,7 +150,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 id: `db-${metricName.replace("Latency", "").toLowerCase()}-latency`, description: `Database ${metricName} above ${t.databaseLatencySeconds} s`,
                 namespace: "AWS/RDS", metricName, dimensions: db, comparisonOperator: "GreaterThanThreshold", threshold: t.databaseLatencySeconds })),
             { id: "db-proxy-client-errors", description: "Clients fail to connect to the RDS Proxy (authentication or TLS)", namespace: "AWS/RDS",
-                metricName: "ClientConnectionsSetupFailedAuth", dimensions: { ProxyName: args.dbProxyName }, statistic: "Sum",
+                metricName: "ClientConnectionsSetupFailedAuth", dimensions: proxy, statistic: "Sum",
                 comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 300, evaluationPeriods: 1 },
             { id: "cache-engine-cpu", description: `Redis engine CPU above ${t.cpuPercent} %`, namespace: "AWS/ElastiCache",
                 metricName: "EngineCPUUtilization", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent },
@@ -134,7 +161,7 @@ export class Monitoring extends pulumi.ComponentResource {
             { id: "cache-connections", description: `More than ${t.cacheConnections} Redis connections`, namespace: "AWS/ElastiCache",
                 metricName: "CurrConnections", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.cacheConnections },
             ...(args.cacheHasReplicas ? [{ id: "cache-replication-lag", description: "Redis replica more than 1 s behind", namespace: "AWS/ElastiCache",
-                metricName: "ReplicationLag", dimensions: { CacheClusterId: pulumi.interpolate`${args.cacheReplicationGroupId}-002` },
+                metricName: "ReplicationLag", dimensions: replica,
                 comparisonOperator: "GreaterThanThreshold" as const, threshold: 1 }] : []),
             { id: "alb-5xx-rate", description: `More than ${t.errorRatePercent} % of requests answered 5xx by the services`,
                 comparisonOperator: "GreaterThanThreshold", threshold: t.errorRatePercent, metricQueries: [
@@ -149,24 +176,56 @@ export class Monitoring extends pulumi.ComponentResource {
                 id: `alb-${service}-unhealthy`, description: `Unhealthy ${service} targets`, namespace: "AWS/ApplicationELB",
                 metricName: "UnHealthyHostCount", dimensions: { ...lb, TargetGroup: suffix }, statistic: "Maximum",
                 comparisonOperator: "GreaterThanThreshold", threshold: 0 })),
+            ...(waf ? [{ id: "waf-blocked-requests", description: `The WAF blocked more than ${t.wafBlockedRequests} requests in 5 minutes: ` +
+                "an attack, or a rule blocking real users (see its sampled requests)", namespace: "AWS/WAFV2", metricName: "BlockedRequests",
+                dimensions: waf, statistic: "Sum", comparisonOperator: "GreaterThanThreshold" as const, threshold: t.wafBlockedRequests,
+                period: 300, evaluationPeriods: 1 }] : []),
+            // A backup job that fails leaves the recovery point objective unmet until someone looks.
+            ...(backup ? ["NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"].map((metricName): AlarmSpec => ({
+                id: `backup-${metricName === "NumberOfBackupJobsFailed" ? "jobs" : "copy-jobs"}-failed`,
+                description: `An AWS Backup ${metricName === "NumberOfBackupJobsFailed" ? "backup" : "copy"} job of the vault failed`,
+                namespace: "AWS/Backup", metricName, dimensions: backup, statistic: "Sum",
+                comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 3600, evaluationPeriods: 1 })) : []),
         ];
-        const alarms = specs.map((spec) => this.alarm(`${name}-${spec.id}`, spec, topic.arn, args.tags, parent));
+        const alarms = specs.map((spec) => this.alarm(`${name}-${spec.id}`, spec, topic.arn, args, parent));
         const uptime = args.uptime ? this.uptimeCheck(name, args, args.uptime, identity) : undefined;
 
+        // Every alarmed metric has its widget, beside the metrics that explain it (requests next to errors, healthy next to unhealthy targets).
+        const widgets: WidgetSpec[] = [
+            { title: "Database", namespace: "AWS/RDS", dimensions: db,
+                metrics: ["CPUUtilization", "FreeableMemory", "DatabaseConnections", "FreeStorageSpace", "ReadLatency", "WriteLatency"] },
+            { title: "Database proxy", namespace: "AWS/RDS", dimensions: proxy, metrics: ["ClientConnections", "ClientConnectionsSetupFailedAuth"], stat: "Sum" },
+            { title: "Cache", namespace: "AWS/ElastiCache", dimensions: primary,
+                metrics: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"] },
+            ...(args.cacheHasReplicas ? [{ title: "Cache replica", namespace: "AWS/ElastiCache", dimensions: replica, metrics: ["ReplicationLag"] }] : []),
+            { title: "Load balancer", namespace: "AWS/ApplicationELB", dimensions: lb, metrics: ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"] },
+            ...Object.entries(args.targetGroupArnSuffixes).map(([service, suffix]): WidgetSpec => ({ title: `${service} targets`,
+                namespace: "AWS/ApplicationELB", dimensions: { ...lb, TargetGroup: suffix }, metrics: ["HealthyHostCount", "UnHealthyHostCount"], stat: "Maximum" })),
+            ...(waf ? [{ title: "WAF", namespace: "AWS/WAFV2", dimensions: waf, metrics: ["AllowedRequests", "BlockedRequests"], stat: "Sum", period: 300 }] : []),
+            ...(backup ? [{ title: "Backup jobs", namespace: "AWS/Backup", dimensions: backup,
+                metrics: ["NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"], stat: "Sum", period: 3600 }] : []),
+            ...(uptime ? [{ title: "Uptime", namespace: "AWS/Route53", dimensions: { HealthCheckId: uptime.healthCheckId }, metrics: ["HealthCheckStatus"],
+                stat: "Minimum", region: ROUTE53_METRICS_REGION }] : []),
+        ];
+        // On top, the state of every alarm (one status widget per region): what fires now, then the metrics' history.
+        const alarmStates = pulumi.all([pulumi.all(alarms.map((a) => a.arn)), uptime ? uptime.alarm.arn : undefined]);
         new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
             dashboardName: name,
-            dashboardBody: pulumi.all([args.dbInstanceIdentifier, primary.CacheClusterId, args.loadBalancerArnSuffix, aws.getRegionOutput({}, parent).region])
-                .apply(([dbId, cacheId, lbSuffix, region]) => JSON.stringify({
-                    widgets: [
-                        ["Database", "AWS/RDS", "DBInstanceIdentifier", dbId, ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace", "ReadLatency", "WriteLatency"]],
-                        ["Cache", "AWS/ElastiCache", "CacheClusterId", cacheId, ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"]],
-                        ["Load balancer", "AWS/ApplicationELB", "LoadBalancer", lbSuffix, ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"]],
-                    ].map(([title, namespace, dimension, value, metrics], i) => ({
-                        type: "metric", x: 0, y: i * 6, width: 24, height: 6,
-                        properties: { title, region, view: "timeSeries", stat: "Average", period: 60,
-                            metrics: (metrics as string[]).map((metric) => [namespace, metric, dimension, value]) },
+            dashboardBody: pulumi.all([pulumi.output(widgets), region, alarmStates]).apply(([resolved, stackRegion, [alarmArns, uptimeArn]]) => JSON.stringify({
+                widgets: [
+                    { type: "alarm", x: 0, y: 0, width: uptimeArn ? 16 : 24, height: 4,
+                        properties: { title: "Alarms", region: stackRegion, alarms: alarmArns, sortBy: "stateUpdatedTimestamp" } },
+                    ...(uptimeArn ? [{ type: "alarm", x: 16, y: 0, width: 8, height: 4,
+                        properties: { title: "Uptime alarm", region: ROUTE53_METRICS_REGION, alarms: [uptimeArn] } }] : []),
+                    ...resolved.map((widget, i) => ({
+                        type: "metric", x: 0, y: 4 + i * 6, width: 24, height: 6,
+                        properties: {
+                            title: widget.title, region: widget.region ?? stackRegion, view: "timeSeries", stat: widget.stat ?? "Average", period: widget.period ?? 60,
+                            metrics: widget.metrics.map((metric) => [widget.namespace, metric, ...Object.entries(widget.dimensions).flat()]),
+                        },
                     })),
-                })),
+                ],
+            })),
         }, parent);
 
         const appLogs = new aws.cloudwatch.LogGroup(`${name}-application`, {
@@ -209,9 +268,11 @@ export class Monitoring extends pulumi.ComponentResource {
         return topic;
     }
 
-    private alarm(name: string, spec: AlarmSpec, topicArn: pulumi.Input<string>, tags: Tags | undefined, opts: pulumi.CustomResourceOptions) {
+    private alarm(name: string, spec: AlarmSpec, topicArn: pulumi.Input<string>, args: MonitoringArgs, opts: pulumi.CustomResourceOptions) {
+        const tags = args.tags;
         return new aws.cloudwatch.MetricAlarm(name, {
-            alarmDescription: spec.description,
+            // The notification carries the description: the runbook link lands where the on-call reads.
+            alarmDescription: args.runbookBaseUrl ? pulumi.interpolate`${spec.description}. Runbook: ${args.runbookBaseUrl}#${spec.id}` : spec.description,
             namespace: spec.namespace,
             metricName: spec.metricName,
             dimensions: spec.dimensions,
@@ -272,7 +333,7 @@ export class Monitoring extends pulumi.ComponentResource {
             evaluationPeriods: 2,
             // No data means the check itself is gone: that is down too.
             treatMissingData: "breaching",
-        }, topic.arn, args.tags, inMetricsRegion);
+        }, topic.arn, args, inMetricsRegion);
         return { healthCheckId: healthCheck.id, alarm };
     }
 }

@@ -143,6 +143,7 @@ export class Platform extends pulumi.ComponentResource {
             bucketTransitionDays: backup.bucketTransitionDays,
             bucketExpirationDays: backup.bucketExpirationDays,
             vaultLock: backup.vaultLock,
+            recoveryObjectives: { rpoHours: backup.rpoHours, rtoHours: backup.rtoHours },
             protect: production,
             tags,
         }, { parent: this });
@@ -157,6 +158,9 @@ export class Platform extends pulumi.ComponentResource {
             cacheHasReplicas: config.cache.replicas > 0,
             loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
             targetGroupArnSuffixes: this.loadBalancer.targetGroupArnSuffixes,
+            webAclName: this.loadBalancer.webAclName,
+            backupVaultName: this.backup.vaultName,
+            runbookBaseUrl: config.alerts.runbookBaseUrl,
             thresholds: config.alerts.thresholds,
             uptime: {
                 fqdn: config.domainName,
@@ -252,6 +256,7 @@ export class Platform extends pulumi.ComponentResource {
             alertTopicKmsKeyArn: this.secrets.kmsKeyArn,
             region: config.region,
             clusterName: config.kubernetes.clusterName,
+            runbookBaseUrl: config.alerts.runbookBaseUrl,
             errorRatePercent: thresholds.errorRatePercent,
             latencyP95Seconds: thresholds.latencyP95Seconds,
             cpuPercent: thresholds.cpuPercent,

@@ -30,7 +30,9 @@ async function main(argv: string[]): Promise<number> {
 function isInputError(err: unknown): boolean {
     const { StackExportError } = require("./stack-export") as typeof import("./stack-export");
     const { PolicyConfigError } = require("./policy-config") as typeof import("./policy-config");
-    return err instanceof UsageError || err instanceof StackExportError || err instanceof PolicyConfigError || err instanceof AnalyzerError;
+    const { EvidenceError } = require("../policies/evidence") as typeof import("../policies/evidence");
+    return err instanceof UsageError || err instanceof StackExportError || err instanceof PolicyConfigError || err instanceof AnalyzerError ||
+        err instanceof EvidenceError;
 }
 
 main(process.argv.slice(2)).then(

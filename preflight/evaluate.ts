@@ -1,8 +1,14 @@
-import { CHECKLIST } from "../policies/checklist";
+import { CATALOG, VerifiedBy } from "../policies/catalog";
 import { AnalyzerError, AnalyzerProcess, AnalyzerResource, Diagnostic, EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
 import { RecordedResource } from "./program";
 
-export type ChecklistStatus = "pass" | "fail" | "warn" | "manual" | "not-applicable";
+/**
+ * A requirement's status: `pass`/`fail`/`warn` from the plan's policies (or the evidence), `missing`
+ * where nothing has verified it yet, `attested`/`waived` by a person, `not-applicable` where the stack
+ * has nothing it applies to or it is out of scope.
+ */
+export const CHECKLIST_STATUSES = ["pass", "fail", "warn", "missing", "attested", "waived", "not-applicable"] as const;
+export type ChecklistStatus = (typeof CHECKLIST_STATUSES)[number];
 
 export interface Violation {
     policy: string;
@@ -15,15 +21,26 @@ export interface Violation {
     checklist: string[];
 }
 
+/** An artifact that decided a requirement, e.g. `{ kind: "k6", file: "load/summary.json", summary: "p95 1.2 s, 0.1 % errors" }`. */
+export interface EvidenceRef {
+    kind: string;
+    file: string;
+    summary: string;
+}
+
 export interface ChecklistLine {
     id: string;
     area: string;
     text: string;
     status: ChecklistStatus;
-    /** The policies that enforce it; empty for manual lines. */
+    verifiedBy: VerifiedBy;
+    /** The policies that enforce it (plan requirements). */
     policies: string[];
-    /** Why it is manual. */
-    manual?: string;
+    /** The checklist lines it comes from. */
+    sources: { file: string; line: number }[];
+    evidence: EvidenceRef[];
+    /** What it still needs, or why it is out of scope. */
+    note?: string;
 }
 
 export interface StackReport {
@@ -41,6 +58,8 @@ export interface StackReport {
     checklist: ChecklistLine[];
     /** Policies that failed to run: the stack could not be fully evaluated. */
     errors: string[];
+    /** Files of the evidence directories that are of no kind the preflight reads. */
+    evidenceIgnored?: string[];
 }
 
 const CHECKLIST_TAG = "checklist:";
@@ -89,31 +108,67 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
     return results;
 }
 
-/** The status of each catalog line, from the violations of its policies and what the stack contains. */
+/** What a requirement that the plan does not verify still needs. */
+function pendingNote(requirement: (typeof CATALOG)[number]): string {
+    switch (requirement.verifiedBy) {
+        case "evidence":
+            return `needs evidence: ${requirement.evidence.map((e) => e.kind).join(", ")}`;
+        case "live":
+            return `needs \`npm run verify\` of the deployed stack: ${requirement.checks.join(", ")}`;
+        case "attestation":
+            return `needs an attestation by the ${requirement.attestedBy} (${requirement.why})`;
+        default:
+            return "";
+    }
+}
+
+/**
+ * The status of each catalog requirement. Plan requirements: from the violations of the policies that
+ * name them in their metadata, and what the stack contains. The others are `missing` until evidence,
+ * a probe or a person verifies them; out-of-scope ones are not applicable.
+ */
 function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources: RecordedResource[], violations: Violation[]): ChecklistLine[] {
     const types = new Set(resources.map((r) => r.type));
+    const enforcing = new Map<string, string[]>();
+    for (const policy of pack.policies) {
+        for (const id of checklistIds(policy)) {
+            enforcing.set(id, [...(enforcing.get(id) ?? []), policy.name]);
+        }
+    }
     const policies = new Map(pack.policies.map((p) => [p.name, p]));
     const enabled = (name: string) => config[name] !== undefined && config[name].enforcementLevel !== "disabled";
     const relevant = (name: string) => {
         const appliesTo = (policies.get(name)?.tags ?? []).filter((t) => t.startsWith(APPLIES_TO_TAG)).map((t) => t.slice(APPLIES_TO_TAG.length));
         return appliesTo.length === 0 || appliesTo.some((type) => types.has(type));
     };
-    return CHECKLIST.map((requirement) => {
-        const line = { id: requirement.id, area: requirement.area, text: requirement.text, policies: requirement.policies };
-        if (requirement.policies.length === 0) {
-            return { ...line, status: "manual" as const, manual: requirement.manual };
+    return CATALOG.map((requirement): ChecklistLine => {
+        const line = {
+            id: requirement.id,
+            area: requirement.area,
+            text: requirement.text,
+            verifiedBy: requirement.verifiedBy,
+            policies: enforcing.get(requirement.id) ?? [],
+            sources: requirement.sources.flatMap((s) => s.lines.map((l) => ({ file: s.file, line: l }))),
+            evidence: [],
+        };
+        if (requirement.verifiedBy === "out-of-scope") {
+            return { ...line, status: "not-applicable", note: requirement.reason };
         }
-        const active = requirement.policies.filter(enabled);
+        if (requirement.verifiedBy !== "plan") {
+            return { ...line, status: "missing", note: pendingNote(requirement) };
+        }
+        const active = line.policies.filter(enabled);
+        if (active.length === 0) {
+            return { ...line, status: "missing", note: "no policy of the pack that enforces it is enabled" };
+        }
         const found = violations.filter((v) => active.includes(v.policy));
-        let status: ChecklistStatus;
         if (found.some((v) => v.enforcementLevel === "mandatory")) {
-            status = "fail";
-        } else if (found.length > 0) {
-            status = "warn";
-        } else {
-            status = active.some(relevant) ? "pass" : "not-applicable";
+            return { ...line, status: "fail" };
         }
-        return { ...line, status };
+        if (found.length > 0) {
+            return { ...line, status: "warn" };
+        }
+        return { ...line, status: active.some(relevant) ? "pass" : "not-applicable" };
     });
 }
 

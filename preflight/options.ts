@@ -1,4 +1,6 @@
 import { parseArgs } from "util";
+import { isCalendarDate } from "../policies/evidence/util";
+import { Gate, GATES } from "./reports/model";
 import { STACKS } from "./stacks";
 
 export const FORMATS = ["text", "json", "markdown", "sarif", "junit"] as const;
@@ -16,9 +18,16 @@ Evaluates the platform program with the platform-checklist policy pack, as
   --format FORMAT        text, json, markdown, sarif or junit (default: text)
   --out FILE             write the report to FILE instead of standard output
   --export FILE          write the planned resources of one stack as a stack export
+  --gate GATE            plan (review: the plan's rules hold) or release (deploy: every
+                         requirement passes, is attested or waived) (default: plan)
+  --evidence DIR         a directory of release artifacts (test reports, scans, load tests,
+                         verify reports, drill, sign-off and attestation records); repeatable;
+                         default: release-evidence.evidenceDirs of the policy config
+  --as-of YYYY-MM-DD     the day evidence is judged on: its age, expiries (default: today)
   --help                 print this help
 
-Exit codes: 0 no mandatory violation, 1 at least one, 2 bad usage or input.`;
+Exit codes: 0 the gate's requirements hold, 1 a mandatory violation or (release gate) a
+requirement failing or unverified, 2 bad usage or input.`;
 
 export class UsageError extends Error {}
 
@@ -29,11 +38,14 @@ export interface Options {
     format: Format;
     out?: string;
     exportFile?: string;
+    gate: Gate;
+    evidenceDirs: string[];
+    asOf?: string;
     help: boolean;
 }
 
 export function parseCli(argv: string[]): Options {
-    const allowed = "--stack, --file, --policy-config, --format, --out, --export, --help";
+    const allowed = "--stack, --file, --policy-config, --format, --out, --export, --gate, --evidence, --as-of, --help";
     let parsed;
     try {
         parsed = parseArgs({
@@ -45,6 +57,9 @@ export function parseCli(argv: string[]): Options {
                 format: { type: "string", default: "text" },
                 out: { type: "string" },
                 export: { type: "string" },
+                gate: { type: "string", default: "plan" },
+                evidence: { type: "string", multiple: true, default: [] },
+                "as-of": { type: "string" },
                 help: { type: "boolean", default: false },
             },
             strict: true,
@@ -61,6 +76,13 @@ export function parseCli(argv: string[]): Options {
     if (!(FORMATS as readonly string[]).includes(values.format as string)) {
         throw new UsageError(`--format: got "${values.format}"; allowed: ${FORMATS.join(", ")}`);
     }
+    if (!(GATES as readonly string[]).includes(values.gate as string)) {
+        throw new UsageError(`--gate: got "${values.gate}"; allowed: ${GATES.join(", ")}`);
+    }
+    const asOf = values["as-of"];
+    if (asOf !== undefined && !isCalendarDate(asOf)) {
+        throw new UsageError(`--as-of: got ${JSON.stringify(asOf.slice(0, 40))}; expected a date like 2026-12-01`);
+    }
     if (values.file !== undefined && values.stack !== undefined) {
         throw new UsageError("--file and --stack: give one; --file analyzes the stack the export holds");
     }
@@ -75,6 +97,9 @@ export function parseCli(argv: string[]): Options {
         format: values.format as Format,
         out: values.out,
         exportFile: values.export,
+        gate: values.gate as Gate,
+        evidenceDirs: values.evidence as string[],
+        asOf,
         help: values.help as boolean,
     };
 }

@@ -1,17 +1,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
-import { AnalyzerProcess } from "./analyzer";
+import { isCalendarDate } from "../policies/evidence/util";
+import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../policies/readiness/release";
+import { PROJECT_ROOT } from "../policies/rules/release";
+import { AnalyzerProcess, ResolvedPolicyConfig } from "./analyzer";
 import { evaluateStack } from "./evaluate";
 import { Format, Options, UsageError } from "./options";
 import { PolicyPackProcess } from "./pack-process";
 import { planStack } from "./plan";
-import { readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
+import { PolicyConfigError, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
 import { ProgramError, RecordedResource } from "./program";
 import { jsonReport } from "./reports/json";
 import { junitReport } from "./reports/junit";
 import { markdownReport } from "./reports/markdown";
-import { mandatory, PreflightResult } from "./reports/model";
+import { PreflightResult, verdict } from "./reports/model";
 import { sarifReport } from "./reports/sarif";
 import { textReport } from "./reports/text";
 import { StackFileError } from "./stack-config";
@@ -45,7 +48,10 @@ async function plan(options: Options, projectDir?: string): Promise<Target[]> {
     for (const stack of options.stacks) {
         const source = `Pulumi.${stack}.yaml`;
         try {
-            targets.push({ stack, source, resources: (await planStack(stack, { preview: true, projectDir })).resources });
+            // Review sees a first preview (outputs of new resources unknown); a deploy updates a stack whose resources exist,
+            // so the release gate judges the plan with their outputs known, as `pulumi preview` of that update does.
+            const preview = options.gate === "plan";
+            targets.push({ stack, source, resources: (await planStack(stack, { preview, projectDir })).resources });
         } catch (err) {
             const failure = inputFailure(err);
             if (failure === undefined) {
@@ -55,6 +61,29 @@ async function plan(options: Options, projectDir?: string): Promise<Target[]> {
         }
     }
     return targets;
+}
+
+const RELEASE_EVIDENCE = "release-evidence";
+
+/** The release-evidence settings for a stack: the policy config's, with the command line's directories, day and gate. */
+function releaseSettings(options: Options, config: ResolvedPolicyConfig, source: string): ReleaseEvidenceSettings {
+    const configured = (config[RELEASE_EVIDENCE]?.properties ?? {}) as Partial<ReleaseEvidenceSettings>;
+    const problems = criteriaProblems(configured.criteria ?? {});
+    if (problems.length > 0) {
+        throw new PolicyConfigError(source, problems.map((p) => `${RELEASE_EVIDENCE}.${p}`));
+    }
+    if (configured.asOf !== undefined && !isCalendarDate(configured.asOf)) {
+        throw new PolicyConfigError(source, [`${RELEASE_EVIDENCE}.asOf: ${JSON.stringify(configured.asOf)} is not a date (YYYY-MM-DD)`]);
+    }
+    return {
+        // Directories from the command line are the user's, from the working directory; the config's are the project's.
+        evidenceDirs: options.evidenceDirs.length > 0
+            ? options.evidenceDirs.map((dir) => path.resolve(dir))
+            : (configured.evidenceDirs ?? []).map((dir) => path.resolve(PROJECT_ROOT, dir)),
+        asOf: options.asOf ?? configured.asOf,
+        gate: options.gate,
+        criteria: configured.criteria ?? {},
+    };
 }
 
 function policyConfigFile(options: Options, packDir: string, stack: string): string {
@@ -84,7 +113,7 @@ function render(result: PreflightResult, format: Format, color: boolean): string
 }
 
 export interface PreflightOutcome {
-    /** 0 ready, 1 a mandatory violation, 2 bad input or a stack that could not be evaluated. */
+    /** 0 ready for the gate, 1 a mandatory violation or (release gate) an unverified requirement, 2 bad input or a stack that could not be evaluated. */
     exitCode: number;
     /** The report in the requested format (already written when `--out` was given). */
     report: string;
@@ -103,15 +132,29 @@ export async function runPreflight(options: Options, { packDir, projectDir }: Lo
     const analyzer = await AnalyzerProcess.connect(started);
     try {
         const pack = await analyzer.info();
-        const result: PreflightResult = { pack, stacks: [], failures: [] };
+        const result: PreflightResult = { pack, gate: options.gate, stacks: [], failures: [] };
         for (const target of targets) {
             if (!target.resources) {
                 result.failures.push({ stack: target.stack, message: target.failure ?? "no resources" });
                 continue;
             }
             const configFile = policyConfigFile(options, packDir, target.stack);
-            const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), path.relative(process.cwd(), configFile));
-            result.stacks.push(await evaluateStack(analyzer, pack, config, target.stack, target.source, target.resources));
+            const configSource = path.relative(process.cwd(), configFile);
+            const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), configSource);
+            const settings = releaseSettings(options, config, configSource);
+            const { evidence, ignored } = evidenceOf(settings, process.cwd());
+            // The pack's release-evidence policy would repeat, as violations, what the checklist lines below show.
+            const analysed = { ...config, [RELEASE_EVIDENCE]: { ...config[RELEASE_EVIDENCE], enforcementLevel: "disabled" as const } };
+            const report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources);
+            const verdicts = judgeRelease(target.stack, target.resources.map((r) => ({ type: r.type, props: r.inputs })), evidence, settings);
+            result.stacks.push({
+                ...report,
+                evidenceIgnored: ignored,
+                checklist: report.checklist.map((line) => {
+                    const judged = verdicts.get(line.id)?.judgement;
+                    return judged ? { ...line, status: judged.status, evidence: judged.evidence, note: judged.note } : line;
+                }),
+            });
             if (options.exportFile) {
                 fs.writeFileSync(options.exportFile, `${JSON.stringify(stackExport(target.resources), null, 2)}\n`);
             }
@@ -125,7 +168,7 @@ export async function runPreflight(options: Options, { packDir, projectDir }: Lo
             ...result.failures.map((f) => `stack ${f.stack} cannot be evaluated: ${f.message.split("\n").join("\n  ")}`),
             ...result.stacks.filter((s) => s.errors.length > 0).map((s) => `stack ${s.stack}: ${s.errors.length} policy call(s) failed; see the report`),
         ];
-        const exitCode = errors.length > 0 ? 2 : result.stacks.some((s) => mandatory(s.violations).length > 0) ? 1 : 0;
+        const exitCode = errors.length > 0 ? 2 : result.stacks.some((s) => verdict(s, options.gate) !== "ready") ? 1 : 0;
         return { exitCode, report, errors };
     } finally {
         analyzer.stop();

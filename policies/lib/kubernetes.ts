@@ -61,3 +61,69 @@ export function refersTo(other: PolicyResource, workload: PolicyResource, name: 
     const byOutput = Object.values(other.propertyDependencies).flat().some((r) => r.urn === workload.urn);
     return byName || byOutput;
 }
+
+/** The value at `path` inside `value`, or undefined where the shape does not hold (a value unknown in a preview throws). */
+export function valueAt(value: unknown, ...path: string[]): unknown {
+    return path.reduce<unknown>((current, key) => objectOf(current)?.[key], value);
+}
+
+/** The labels that mark the platform's own services (their Node.js API conventions apply to them only). */
+export const PLATFORM_SERVICE_SELECTOR: Record<string, string> = { "app.kubernetes.io/part-of": "platform" };
+
+/** JSON schema of a label selector in a rule's config: label name to value, all of which must match. */
+export const SELECTOR_SCHEMA = {
+    type: "object",
+    additionalProperties: { type: "string" },
+    default: PLATFORM_SERVICE_SELECTOR,
+    description: "Labels (on the workload or its pod template) that mark a platform service; {} selects every workload.",
+} as const;
+
+/** Whether the workload or its pod template carries every label of `selector`. */
+export function isSelected(type: string, props: Spec, selector: Record<string, string>): boolean {
+    const own = objectOf(objectOf(props.metadata)?.labels) ?? {};
+    const pod = podLabelsOf(type, props);
+    const wanted = Object.entries(selector ?? {});
+    return [own, pod].some((labels) => wanted.every(([key, value]) => labels[key] === value));
+}
+
+/** The tag and digest of an image reference like registry:5000/team/name:1.2.3@sha256:…, either may be absent. */
+export function imageParts(image: string): { tag?: string; digest?: string } {
+    const [reference, digest] = image.split("@");
+    const lastSegment = reference.slice(reference.lastIndexOf("/") + 1);
+    const tag = /:([\w][\w.-]{0,127})$/.exec(lastSegment)?.[1];
+    return { tag, digest: digest || undefined };
+}
+
+// @pulumi/policy exports UnknownValueError at runtime, but its proxy.d.ts does not declare it.
+const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: any[]) => Error };
+
+/**
+ * What a stack rule could not read because a preview does not know it yet. One resource's unknown
+ * value stops only the check that needed it; `settle` then reports it the way @pulumi/policy
+ * reports any unknown value ("can't run ... during preview"), after the other checks have reported.
+ */
+export class PreviewUnknowns {
+    private first: Error | undefined;
+
+    /** Runs `check`; an unknown value it meets is kept for `settle` instead of ending the rule. */
+    attempt(check: () => void): void {
+        try {
+            check();
+        } catch (err) {
+            if (!(err instanceof UnknownValueError)) {
+                throw err;
+            }
+            this.first ??= err;
+        }
+    }
+
+    each<T>(items: readonly T[], check: (item: T) => void): void {
+        items.forEach((item) => this.attempt(() => check(item)));
+    }
+
+    settle(): void {
+        if (this.first) {
+            throw this.first;
+        }
+    }
+}

@@ -49,8 +49,8 @@ export interface ResourceRule<C = Props> extends RuleMetadata {
 export interface StackRule<C = Props> extends RuleMetadata {
     /** The resource types whose presence makes the rule relevant; empty when every stack needs it. */
     appliesTo: readonly string[];
-    /** Reports against a resource, or against the stack when none is named. */
-    validate(stack: StackView, config: C, report: (message: string, resource?: PolicyResource) => void): void;
+    /** Reports against a resource, or against the stack when none is named; `advisory` reports below the policy's level. */
+    validate(stack: StackView, config: C, report: (message: string, resource?: PolicyResource, advisory?: boolean) => void): void;
 }
 
 export const CHECKLIST_TAG_PREFIX = "checklist:";
@@ -85,16 +85,17 @@ function metadata(rule: RuleMetadata, appliesTo: readonly string[]) {
  * with the waiver's reason and end date. After that date it blocks again and says so.
  */
 function waiverAwareReporter(rule: RuleMetadata, waivers: Waiver[], report: ReportViolation) {
-    return (message: string, target?: { urn: string; name: string }) => {
+    // @pulumi/policy's server takes a violation object with its own enforcement level; its type only declares strings.
+    const reportAdvisory = (message: string, urn: string | undefined) =>
+        (report as unknown as (violation: { message: string; urn?: string; enforcementLevel: string }) => void)({ message, urn, enforcementLevel: "advisory" });
+    return (message: string, target?: { urn: string; name: string }, advisory = false) => {
         const { waiver, expired } = activeWaiver(waivers, target);
         if (waiver && !expired) {
-            // @pulumi/policy's server takes a violation object with its own enforcement level; its type only declares strings.
-            const advisory = {
-                message: `${rule.description}\nwaived: ${waiver.reason}, until ${waiver.expires}. ${message}`,
-                urn: target?.urn,
-                enforcementLevel: "advisory",
-            };
-            (report as unknown as (violation: typeof advisory) => void)(advisory);
+            reportAdvisory(`${rule.description}\nwaived: ${waiver.reason}, until ${waiver.expires}. ${message}`, target?.urn);
+            return;
+        }
+        if (advisory) {
+            reportAdvisory(`${rule.description}\n${message}`, target?.urn);
             return;
         }
         const note = waiver ? ` (the waiver for this resource expired on ${waiver.expires}: ${waiver.reason})` : "";
@@ -125,7 +126,7 @@ export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
             const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
             const report = waiverAwareReporter(rule, waivers, reportViolation);
             const stack = new StackView(args.resources);
-            rule.validate(stack, config as C, (message, resource) => report(message, resource ?? stack.root));
+            rule.validate(stack, config as C, (message, resource, advisory) => report(message, resource ?? stack.root, advisory));
         },
     };
 }

@@ -1,6 +1,7 @@
+import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
-import { isSet, listOf, numberOf, objectOf, requireBoolean, show } from "../lib/values";
+import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show } from "../lib/values";
 
 const isApplicationLoadBalancer = (props: Record<string, any>) =>
     props.loadBalancerType === undefined || props.loadBalancerType === null || props.loadBalancerType === "application";
@@ -115,6 +116,58 @@ export const albWafAttached: StackRule = {
     },
 };
 
+/** A DNS name as Route 53 and the load balancer spell it: lower case, no final dot, no "dualstack." prefix. */
+const hostName = (name: unknown) => typeof name === "string" ? name.toLowerCase().replace(/\.$/, "").replace(/^dualstack\./, "") : undefined;
+
+export const dnsAliasRecord: StackRule = {
+    name: "dns-alias-record",
+    appliesTo: [...AWS.loadBalancers, AWS.classicLoadBalancer],
+    description: "Every internet-facing load balancer is reached through a Route 53 alias record of the service's domain.",
+    severity: "medium",
+    checklist: ["EDGE-10"],
+    remediation: "Add an aws.route53.Record (type A, and AAAA when dualstack) in the domain's hosted zone with aliases [{ name: <load balancer>.dnsName, " +
+        "zoneId: <load balancer>.zoneId, evaluateTargetHealth: true }].",
+    validate(stack, _config, report) {
+        const records = stack.ofType(AWS.route53Record);
+        const pointsAt = (record: PolicyResource, key: string, lb: PolicyResource) => stack.referencedBy(record, key).some((r) => r.urn === lb.urn);
+        const aliasNames = (record: PolicyResource) =>
+            (listOf(peek(record.props, "aliases")) ?? []).map((alias) => hostName(peek(objectOf(alias), "name")));
+        for (const lb of stack.ofType(...AWS.loadBalancers, AWS.classicLoadBalancer)) {
+            // Internal and gateway load balancers are not reached from the internet by name.
+            const internal = peek(lb.props, "internal");
+            if ((internal !== undefined && internal !== null && internal !== false) || peek(lb.props, "loadBalancerType") === "gateway") {
+                continue;
+            }
+            const dnsName = hostName(peek(lb.props, "dnsName"));
+            const aliased = records.some((r) => pointsAt(r, "aliases", lb) || (dnsName !== undefined && aliasNames(r).includes(dnsName)));
+            if (!aliased) {
+                const cnames = records.filter((r) => pointsAt(r, "records", lb)).map((r) => r.name);
+                const found = cnames.length > 0 ? ` (only the record ${cnames.join(", ")} names it, which is not an alias)` : "";
+                report(`${lb.name} is internet-facing, but no Route 53 alias record points at it${found}; clients would depend on its generated ` +
+                    "*.elb.amazonaws.com name", lb);
+            }
+        }
+    },
+};
+
+export const targetGroupNoStickiness: ResourceRule = {
+    name: "target-group-no-stickiness",
+    description: "Target groups spread requests over every target: no sticky sessions.",
+    severity: "medium",
+    checklist: ["EDGE-08"],
+    remediation: "Remove the stickiness block or set stickiness.enabled: false, and keep session state in a shared store (Redis) instead of one pod.",
+    resourceTypes: AWS.targetGroups,
+    validate({ props }, _config, report) {
+        const stickiness = objectOf(props.stickiness);
+        // No block: the provider leaves stickiness off. In a block, enabled defaults to true.
+        if (stickiness && stickiness.enabled !== false) {
+            const enabled = stickiness.enabled === undefined ? "not set (true in a stickiness block)" : show(stickiness.enabled);
+            report(`stickiness.enabled is ${enabled} (type ${show(stickiness.type)}), so each client stays on one target: ` +
+                "load is uneven and its session is lost when that target goes; set it to false");
+        }
+    },
+};
+
 /** Every statement of a rule, nested ones included. */
 function statementsOf(statement: unknown): Record<string, any>[] {
     const s = objectOf(statement);
@@ -220,7 +273,7 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
 };
 
 export const edgeRules = {
-    resource: [albHttpsTlsPolicy, albHttpRedirectsToHttps, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, wafRateLimitRule,
-        wafManagedRulesSqliXss, noUnrestrictedIngress] as ResourceRule<any>[],
-    stack: [albWafAttached] as StackRule<any>[],
+    resource: [albHttpsTlsPolicy, albHttpRedirectsToHttps, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, targetGroupNoStickiness,
+        wafRateLimitRule, wafManagedRulesSqliXss, noUnrestrictedIngress] as ResourceRule<any>[],
+    stack: [albWafAttached, dnsAliasRecord] as StackRule<any>[],
 };

@@ -1,14 +1,17 @@
 import { Policies } from "@pulumi/policy";
 import { resourcePolicy, ResourceRule, stackPolicy, StackRule } from "../lib/rule";
+import { accessRules } from "./access";
+import { applicationRules } from "./application";
 import { dataRules } from "./data";
 import { edgeRules } from "./edge";
 import { kubernetesRules } from "./kubernetes";
 import { observabilityRules } from "./observability";
 import { recoveryRules } from "./recovery";
+import { releaseRules } from "./release";
 import { secretsRules } from "./secrets";
 
 const areas: { resource: ResourceRule<any>[]; stack?: StackRule<any>[] }[] = [
-    dataRules, edgeRules, secretsRules, kubernetesRules, observabilityRules, recoveryRules,
+    dataRules, edgeRules, secretsRules, accessRules, applicationRules, kubernetesRules, observabilityRules, recoveryRules, releaseRules,
 ];
 
 export const RESOURCE_RULES: ResourceRule<any>[] = areas.flatMap((a) => a.resource);

@@ -1,5 +1,8 @@
 import { PolicyResource } from "@pulumi/policy";
-import { Container, containersOf, metadataOf, podLabelsOf, podSpecOf, refersTo, SCALABLE, SERVING, Spec, WORKLOADS } from "../lib/kubernetes";
+import {
+    Container, containersOf, imageParts, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, SERVING, Spec,
+    valueAt, WORKLOADS,
+} from "../lib/kubernetes";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
@@ -342,8 +345,270 @@ export const k8sRequiredEnv: StackRule<{ requiredNames: string[] }> = {
     },
 };
 
+/** Provisioners whose `encrypted` parameter encrypts the EBS volume: the EBS CSI driver, and the in-tree plugin it replaced. */
+const EBS_PROVISIONERS = ["ebs.csi.aws.com", "kubernetes.io/aws-ebs"];
+
+/** A persistent volume a resource asks the cluster for. */
+interface VolumeRequest {
+    owner: PolicyResource;
+    /** Where its storage class is named, e.g. `spec.storageClassName`. */
+    where: string;
+    /** The settings that hold its `storageClassName`. */
+    settings: unknown;
+}
+
+const isChart = (release: PolicyResource, chart: string) => new RegExp(`(^|/)${chart}$`).test(String(peek(release.props, "chart")));
+
+/** A chart's volumeClaimTemplate-style storage (Prometheus, Alertmanager): a claim template, or a generic ephemeral volume. */
+function operatorStorage(owner: PolicyResource, storage: unknown, path: string): VolumeRequest[] {
+    return [["volumeClaimTemplate"], ["ephemeral", "volumeClaimTemplate"]]
+        .filter((template) => objectOf(valueAt(storage, ...template)))
+        .map((template) => ({ owner, where: `values ${path}.${template.join(".")}.spec.storageClassName`, settings: valueAt(storage, ...template, "spec") }));
+}
+
+/** Grafana's volume: only when persistence is enabled (the chart's default is off) and no existing claim is reused. */
+function grafanaStorage(owner: PolicyResource, persistence: unknown, path: string): VolumeRequest[] {
+    const enabled = valueAt(persistence, "enabled") === true && typeof valueAt(persistence, "existingClaim") !== "string";
+    return enabled ? [{ owner, where: `values ${path}.storageClassName`, settings: persistence }] : [];
+}
+
+/** The volumes a resource requests: a claim, a StatefulSet's claim templates, or the storage a chart's values ask for. */
+function volumeRequestsOf(resource: PolicyResource): VolumeRequest[] {
+    const { props } = resource;
+    if (resource.type === K8S.persistentVolumeClaim) {
+        return [{ owner: resource, where: "spec.storageClassName", settings: props.spec }];
+    }
+    if (resource.type === K8S.statefulSet) {
+        return (listOf(valueAt(props.spec, "volumeClaimTemplates")) ?? []).map((template, i) => {
+            const name = valueAt(template, "metadata", "name");
+            return { owner: resource, where: `volumeClaimTemplates[${typeof name === "string" ? name : i}].spec.storageClassName`,
+                settings: valueAt(template, "spec") };
+        });
+    }
+    const values = props.values;
+    if (isChart(resource, "kube-prometheus-stack")) {
+        return [
+            ...operatorStorage(resource, valueAt(values, "prometheus", "prometheusSpec", "storageSpec"), "prometheus.prometheusSpec.storageSpec"),
+            ...operatorStorage(resource, valueAt(values, "alertmanager", "alertmanagerSpec", "storage"), "alertmanager.alertmanagerSpec.storage"),
+            ...(valueAt(values, "grafana", "enabled") === false ? [] : grafanaStorage(resource, valueAt(values, "grafana", "persistence"), "grafana.persistence")),
+        ];
+    }
+    // Bitnami's grafana chart names its settings differently (persistence.storageClass, on by default): not judged here.
+    const bitnami = /bitnami/i.test(`${peek(props, "chart")} ${valueAt(props.repositoryOpts, "repo")}`);
+    return isChart(resource, "grafana") && !bitnami ? grafanaStorage(resource, valueAt(values, "persistence"), "persistence") : [];
+}
+
+/** Why a StorageClass of the stack does not encrypt, or undefined when it does. */
+function storageClassProblem(storageClass: PolicyResource): string | undefined {
+    const provisioner = storageClass.props.provisioner;
+    if (!EBS_PROVISIONERS.includes(provisioner)) {
+        return `its provisioner ${show(provisioner)} is not the EBS CSI driver, whose encryption the plan can read (list the class in encryptedStorageClasses if it encrypts)`;
+    }
+    const encrypted = valueAt(storageClass.props.parameters, "encrypted");
+    return encrypted === "true" ? undefined : `its parameters.encrypted is ${show(encrypted)}; set it to "true"`;
+}
+
+export const persistentVolumesEncrypted: StackRule<{ encryptedStorageClasses: string[] }> = {
+    name: "persistent-volumes-encrypted",
+    appliesTo: [K8S.persistentVolumeClaim, K8S.statefulSet, K8S.helmRelease, K8S.helmChart],
+    description: "Every persistent volume the stack requests comes from a storage class that encrypts it.",
+    severity: "high",
+    checklist: ["APP-10"],
+    remediation: "Set storageClassName (PersistentVolumeClaims, volumeClaimTemplates, the charts' storage values) to a StorageClass with provisioner " +
+        "ebs.csi.aws.com and parameters.encrypted \"true\", or to a class listed in encryptedStorageClasses.",
+    config: {
+        encryptedStorageClasses: { type: "array", items: { type: "string" }, default: [],
+            description: "Storage classes created outside the stack that are known to encrypt their volumes." },
+    },
+    validate(stack, { encryptedStorageClasses }, report) {
+        const unknowns = new PreviewUnknowns();
+        const classes = stack.ofType(K8S.storageClass);
+        const requests: VolumeRequest[] = [];
+        unknowns.each(stack.ofType(K8S.persistentVolumeClaim, K8S.statefulSet, K8S.helmRelease, K8S.helmChart),
+            (resource) => requests.push(...volumeRequestsOf(resource)));
+        unknowns.each(requests, ({ owner, where, settings }) => {
+            const name = peek(objectOf(settings), "storageClassName");
+            const subject = `${owner.name} ${where}`;
+            // A class the stack creates is often named through its output, which a preview may not know yet.
+            const throughOutput = Object.values(owner.propertyDependencies).flat().filter((r) => r.type === K8S.storageClass);
+            const outputEncrypts = throughOutput.length > 0 && throughOutput.every((c) => storageClassProblem(c) === undefined);
+            if (name === UNKNOWN) {
+                if (!outputEncrypts) {
+                    // Reading it reports that the rule cannot decide yet.
+                    void objectOf(settings)!.storageClassName;
+                }
+                return;
+            }
+            if (name === undefined || name === null) {
+                report(`${subject} is not set: the cluster's default storage class provisions the volume, and the plan cannot tell that it encrypts; name an encrypted class`, owner);
+                return;
+            }
+            if (typeof name !== "string" || name === "") {
+                report(`${subject} is ${show(name)}: no class the plan can judge provisions the volume; name an encrypted class`, owner);
+                return;
+            }
+            if (encryptedStorageClasses.includes(name)) {
+                return;
+            }
+            const named = classes.find((c) => valueAt(c.props.metadata, "name") === name);
+            if (named) {
+                const problem = storageClassProblem(named);
+                if (problem) {
+                    report(`${subject} is "${name}", a StorageClass of the stack that does not encrypt: ${problem}`, owner);
+                }
+                return;
+            }
+            // A class the stack creates without a name of its own (the provider names it) is known by its output alone.
+            if (outputEncrypts) {
+                return;
+            }
+            report(`${subject} is "${name}", a class the stack does not create and encryptedStorageClasses does not list, so the plan cannot tell that it encrypts`, owner);
+        });
+        unknowns.settle();
+    },
+};
+
+const mainContainers = (workload: PolicyResource) => containersOf(podSpecOf(workload.type, workload.props)).filter((c) => !c.init);
+
+type ServiceConfig = { serviceSelector: Record<string, string> };
+
+/** How long a preStop hook waits: a sleep action's seconds, or the `sleep N` of an exec command; undefined when it cannot tell. */
+function preStopSeconds(preStop: Spec): number | undefined {
+    const sleep = numberOf(valueAt(preStop, "sleep", "seconds"));
+    if (sleep !== undefined) {
+        return sleep;
+    }
+    const command = (listOf(valueAt(preStop, "exec", "command")) ?? []).filter((part) => typeof part === "string").join(" ");
+    const seconds = /\bsleep\s+(\d+)\b/.exec(command)?.[1];
+    return seconds === undefined ? undefined : Number(seconds);
+}
+
+const PRE_STOP_HANDLERS = ["sleep", "exec", "httpGet"];
+const DEFAULT_GRACE_SECONDS = 30;
+
+export const gracefulShutdown: ResourceRule<ServiceConfig & { minimumGraceSeconds: number }> = {
+    name: "graceful-shutdown",
+    description: "Platform services drain before they stop: every container has a preStop hook, and the grace period outlasts it.",
+    severity: "medium",
+    checklist: ["APPF-06"],
+    remediation: "Give each container lifecycle.preStop (a sleep of a few seconds, or exec) so the load balancer stops sending first, and set the pod's " +
+        "terminationGracePeriodSeconds to at least the minimum and longer than the preStop sleep.",
+    resourceTypes: SERVING,
+    config: {
+        serviceSelector: SELECTOR_SCHEMA,
+        minimumGraceSeconds: { type: "integer", minimum: 1, default: DEFAULT_GRACE_SECONDS, description: "Shortest terminationGracePeriodSeconds." },
+    },
+    validate({ type, props }, { serviceSelector, minimumGraceSeconds }, report) {
+        if (!isSelected(type, props, serviceSelector)) {
+            return;
+        }
+        const pod = podSpecOf(type, props) ?? {};
+        const raw = pod.terminationGracePeriodSeconds;
+        const grace = raw === undefined || raw === null ? DEFAULT_GRACE_SECONDS : numberOf(raw);
+        const graceShown = raw === undefined || raw === null ? `not set (${DEFAULT_GRACE_SECONDS})` : show(raw);
+        if (grace === undefined) {
+            report(`terminationGracePeriodSeconds is ${graceShown}, not a number`);
+        } else if (grace < minimumGraceSeconds) {
+            report(`terminationGracePeriodSeconds is ${graceShown}; at least ${minimumGraceSeconds} are required to finish the requests in flight`);
+        }
+        const containers = containersOf(pod).filter((c) => !c.init);
+        if (containers.length === 0) {
+            report("the pod template has no containers to check");
+        }
+        for (const container of containers) {
+            const preStop = objectOf(valueAt(container.spec.lifecycle, "preStop"));
+            if (!preStop || !PRE_STOP_HANDLERS.some((handler) => objectOf(preStop[handler]))) {
+                report(`${container.label}: lifecycle.preStop is not set, so the process gets SIGTERM while the load balancer still sends it requests; ` +
+                    "add a preStop sleep (or exec)");
+                continue;
+            }
+            const wait = preStopSeconds(preStop);
+            if (grace !== undefined && wait !== undefined && wait >= grace) {
+                report(`${container.label}: the preStop hook waits ${wait} s, which terminationGracePeriodSeconds ${graceShown} does not outlast: ` +
+                    "the process is killed before it drains; make the grace period longer than the sleep");
+            }
+        }
+    },
+};
+
+/** Why `image` does not run `release`, or undefined when it does (a digest alone cannot tell, and is accepted). */
+function releaseImageProblem(image: unknown, release: string, whose: string): string | undefined {
+    if (typeof image !== "string" || image === "") {
+        return `image is ${show(image)}`;
+    }
+    const { tag, digest } = imageParts(image);
+    if (tag === undefined) {
+        return digest ? undefined : `image ${image} has no tag; tag it with ${whose} ${release}`;
+    }
+    return tag === release ? undefined : `image ${image} is tagged ${tag}, not ${whose} ${release}`;
+}
+
+export const releaseConsistent: StackRule<ServiceConfig> = {
+    name: "release-consistent",
+    appliesTo: [...SERVING, K8S.job],
+    description: "The platform's services and its migration Job roll out one release: one RELEASE, and images tagged with it.",
+    severity: "high",
+    checklist: ["PROC-03"],
+    remediation: "Set RELEASE in each platform service's ConfigMap (envFrom) to the release being rolled out, tag every service image and the " +
+        "migration Job's image with it (or pin digests), and roll all services out together.",
+    config: { serviceSelector: SELECTOR_SCHEMA },
+    validate(stack, { serviceSelector }, report) {
+        const unknowns = new PreviewUnknowns();
+        const isPlatform = (resource: PolicyResource) => isSelected(resource.type, resource.props, serviceSelector);
+        /** Each RELEASE value and the services that carry it. */
+        const releases = new Map<string, Set<string>>();
+        unknowns.each(stack.ofType(...SERVING), (workload) => {
+            if (!isPlatform(workload)) {
+                return;
+            }
+            for (const container of mainContainers(workload)) {
+                const { settings, unknown } = settingsOf(stack, workload, container);
+                const setting = settings.get("RELEASE");
+                if (setting === undefined && unknown.length > 0) {
+                    // A source this preview cannot see may hold it: reading it reports that the rule cannot decide yet.
+                    void unknown[0].props.data;
+                    void unknown[0].props.stringData;
+                }
+                const subject = `${workload.name} ${container.label}`;
+                const release = setting?.literal();
+                if (setting === undefined) {
+                    report(`${subject} gets no RELEASE (its ConfigMap through envFrom, or env); set it to the release the service runs`, workload);
+                } else if (typeof release !== "string" || release === "") {
+                    report(`${subject} gets RELEASE from ${setting.source} as ${show(release)}, which the plan cannot compare; put the release in its ConfigMap`, workload);
+                } else {
+                    releases.set(release, (releases.get(release) ?? new Set()).add(workload.name));
+                    const problem = releaseImageProblem(container.spec.image, release, "its RELEASE");
+                    if (problem) {
+                        report(`${subject}: ${problem}`, workload);
+                    }
+                }
+            }
+        });
+        if (releases.size > 1) {
+            const carried = [...releases].map(([release, services]) => `${[...services].join(", ")} ${JSON.stringify(release)}`).join("; ");
+            report(`platform services carry different RELEASE values (${carried}); roll out one release`);
+        }
+        const [common] = releases.size === 1 ? [...releases.keys()] : [];
+        if (common !== undefined) {
+            unknowns.each(stack.ofType(K8S.job), (job) => {
+                if (!isPlatform(job)) {
+                    return;
+                }
+                for (const container of mainContainers(job)) {
+                    const problem = releaseImageProblem(container.spec.image, common, "the services' release");
+                    if (problem) {
+                        report(`migration Job ${job.name} ${container.label}: ${problem}`, job);
+                    }
+                }
+            });
+        }
+        unknowns.settle();
+    },
+};
+
 export const kubernetesRules = {
     resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
-        k8sMinReplicas, helmChartPinned] as ResourceRule<any>[],
-    stack: [k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv] as StackRule<any>[],
+        k8sMinReplicas, helmChartPinned, gracefulShutdown] as ResourceRule<any>[],
+    stack: [k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv, persistentVolumesEncrypted,
+        releaseConsistent] as StackRule<any>[],
 };

@@ -1,9 +1,10 @@
 import { PolicyResource } from "@pulumi/policy";
-import { SERVING } from "../lib/kubernetes";
+import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA, SERVING, valueAt } from "../lib/kubernetes";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS, K8S } from "../lib/types";
-import { listOf, numberOf, objectOf, show } from "../lib/values";
+import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
+import { notifies, watchedMetrics } from "../lib/alarms";
 
 export const cloudwatchLogRetention: ResourceRule<{ minimumDays: number }> = {
     name: "cloudwatch-log-retention",
@@ -216,7 +217,243 @@ export const budgetAlert: StackRule = {
     },
 };
 
+/**
+ * The metric names a dashboard body shows: those of its widgets' metric rows (with CloudWatch's "."
+ * and "..." shorthands for the previous row's values) and the words of their math and search
+ * expressions. Undefined when the body is not dashboard JSON.
+ */
+function dashboardMetrics(body: unknown): { names: Set<string>; expressions: string[] } | undefined {
+    let parsed: unknown = body;
+    if (typeof body === "string") {
+        try {
+            parsed = JSON.parse(body);
+        } catch {
+            return undefined;
+        }
+    }
+    const widgets = listOf(valueAt(parsed, "widgets"));
+    if (!widgets) {
+        return undefined;
+    }
+    const names = new Set<string>();
+    const expressions: string[] = [];
+    for (const widget of widgets) {
+        let previous: string | undefined;
+        for (const row of listOf(valueAt(widget, "properties", "metrics")) ?? []) {
+            const cells = listOf(row) ?? [];
+            const name = cells[0] === "..." || cells[1] === "." ? previous : cells[1];
+            if (typeof name === "string" && name !== "..." && name !== ".") {
+                names.add(name);
+                previous = name;
+            }
+            cells.map((cell) => valueAt(cell, "expression")).filter((e): e is string => typeof e === "string").forEach((e) => expressions.push(e));
+        }
+    }
+    return { names, expressions };
+}
+
+function alarmedMetrics(alarm: PolicyResource): string[] {
+    const own = peek(alarm.props, "metricName");
+    const queries = listOf(peek(alarm.props, "metricQueries")) ?? [];
+    const fromQueries = queries.map((query) => valueAt(query, "metric", "metricName"));
+    return [...new Set([own, ...fromQueries].filter((m): m is string => typeof m === "string" && m !== ""))];
+}
+
+export const dashboardsCoverAlarms: StackRule = {
+    name: "dashboards-cover-alarms",
+    appliesTo: [AWS.metricAlarm],
+    description: "Every alarm is on a CloudWatch dashboard (its metrics in a metric widget, or the alarm in an alarm widget), so whoever is paged sees it in context.",
+    severity: "medium",
+    checklist: ["OBS-09"],
+    remediation: "Add an aws.cloudwatch.Dashboard whose dashboardBody has a metric widget (or an alarm widget) for every alarmed metric.",
+    validate(stack, _config, report) {
+        const alarms = stack.ofType(AWS.metricAlarm);
+        if (alarms.length === 0) {
+            return;
+        }
+        const dashboards = stack.ofType(AWS.dashboard);
+        if (dashboards.length === 0) {
+            report(`the stack has ${alarms.length} CloudWatch alarm${alarms.length === 1 ? "" : "s"} but no CloudWatch dashboard; add one that shows their metrics`);
+            return;
+        }
+        const unknowns = new PreviewUnknowns();
+        const unknownBodies = dashboards.filter((d) => peek(d.props, "dashboardBody") === UNKNOWN);
+        const bodies = dashboards.filter((d) => !unknownBodies.includes(d)).map((d) => peek(d.props, "dashboardBody"));
+        const shown: NonNullable<ReturnType<typeof dashboardMetrics>>[] = [];
+        unknowns.each(bodies, (body) => {
+            const metrics = dashboardMetrics(body);
+            if (metrics) {
+                shown.push(metrics);
+            }
+        });
+        const texts = bodies.map((b) => (typeof b === "string" ? b : ""));
+        const isShown = (metric: string) => shown.some(({ names, expressions }) =>
+            names.has(metric) || expressions.some((e) => new RegExp(`\\b${metric.replace(/[^\w]/g, "\\$&")}\\b`).test(e)));
+        let undecided = false;
+        unknowns.each(alarms, (alarm) => {
+            const name = peek(alarm.props, "name");
+            // An alarm widget shows the alarm itself: by its ARN (an output of the alarm) or by its name.
+            const inAlarmWidget = dashboards.some((d) => stack.referencedBy(d, "dashboardBody").some((r) => r.urn === alarm.urn)) ||
+                (typeof name === "string" && texts.some((t) => t.includes(`:alarm:${name}`)));
+            const missing = inAlarmWidget ? [] : alarmedMetrics(alarm).filter((metric) => !isShown(metric));
+            if (missing.length === 0) {
+                return;
+            }
+            if (unknownBodies.length > 0) {
+                undecided = true;
+                return;
+            }
+            report(`${alarm.name} watches ${missing.join(", ")}, which no dashboard shows; add ${missing.length === 1 ? "it" : "them"} to a dashboard's dashboardBody`, alarm);
+        });
+        if (undecided) {
+            // A dashboard this preview cannot read yet may show them: reading its body reports that the rule cannot decide.
+            void unknownBodies[0].props.dashboardBody;
+        }
+        unknowns.settle();
+    },
+};
+
+const KUBE_PROMETHEUS_STACK = /(^|\/)kube-prometheus-stack$/;
+
+export const nodeMetricsEnabled: ResourceRule<{ requiredRuleGroups: string[] }> = {
+    name: "node-metrics-enabled",
+    description: "kube-prometheus-stack keeps node and cluster-state metrics and their default alerts (node-exporter, kube-state-metrics, default rules).",
+    severity: "medium",
+    checklist: ["OBS-11"],
+    remediation: "Remove the values that turn off nodeExporter.enabled, kubeStateMetrics.enabled, their ServiceMonitors, " +
+        "defaultRules.create or the required defaultRules.rules groups (absent means the chart's default: on).",
+    resourceTypes: [K8S.helmRelease, K8S.helmChart],
+    config: {
+        requiredRuleGroups: { type: "array", items: { type: "string" }, default: ["node", "kubernetesResources", "kubernetesSystem"],
+            description: "defaultRules.rules groups that must stay on." },
+    },
+    validate({ props }, { requiredRuleGroups }, report) {
+        if (!KUBE_PROMETHEUS_STACK.test(String(props.chart))) {
+            return;
+        }
+        const values = props.values;
+        const switches: [string, unknown][] = [
+            ["nodeExporter.enabled", valueAt(values, "nodeExporter", "enabled")],
+            ["kubeStateMetrics.enabled", valueAt(values, "kubeStateMetrics", "enabled")],
+            // The exporters run, but without their ServiceMonitors nothing scrapes them.
+            ["prometheus-node-exporter.prometheus.monitor.enabled", valueAt(values, "prometheus-node-exporter", "prometheus", "monitor", "enabled")],
+            ["kube-state-metrics.prometheus.monitor.enabled", valueAt(values, "kube-state-metrics", "prometheus", "monitor", "enabled")],
+            ["defaultRules.create", valueAt(values, "defaultRules", "create")],
+            ...requiredRuleGroups.map((group): [string, unknown] => [`defaultRules.rules.${group}`, valueAt(values, "defaultRules", "rules", group)]),
+        ];
+        // Only false turns a switch off: Helm's templates take the string "false" as true.
+        const off = switches.filter(([, value]) => value === false).map(([key]) => key);
+        if (off.length > 0) {
+            report(`values turn off ${off.join(", ")}: node and cluster-state metrics, or their default alerts, go missing; remove ${off.length === 1 ? "that override" : "those overrides"}`);
+        }
+    },
+};
+
+const WAF_NAMESPACE = "AWS/WAFV2";
+const BLOCKED_REQUESTS = "BlockedRequests";
+
+export const wafBlockedRequestsAlarm: StackRule = {
+    name: "waf-blocked-requests-alarm",
+    appliesTo: [AWS.webAcl],
+    description: "Every web ACL has an alarm on its blocked requests: a surge is an attack, or a rule blocking real users.",
+    severity: "medium",
+    checklist: ["OBS-07"],
+    remediation: "Add a CloudWatch metric alarm on AWS/WAFV2 BlockedRequests with dimensions WebACL (the web ACL's name), Rule ALL (and Region for a " +
+        "regional ACL), and alarmActions to the alert topic.",
+    validate(stack, _config, report) {
+        const unknowns = new PreviewUnknowns();
+        const alarms = stack.ofType(AWS.metricAlarm);
+        unknowns.each(stack.ofType(AWS.webAcl), (acl) => {
+            const names = [peek(acl.props, "name"), valueAt(peek(acl.props, "visibilityConfig"), "metricName")].filter((n) => typeof n === "string" && n !== "");
+            const dependsOnAcl = (alarm: PolicyResource) =>
+                [...stack.referencedBy(alarm, "dimensions"), ...stack.referencedBy(alarm, "metricQueries")].some((r) => r.urn === acl.urn);
+            const watching: PolicyResource[] = [];
+            // An alarm this preview cannot read yet stops only the judgement of this ACL, and only if no other alarm watches it.
+            const unreadable = new PreviewUnknowns();
+            unreadable.each(alarms, (alarm) => {
+                const watches = watchedMetrics(alarm).some(({ namespace, metricName, dimensions }) =>
+                    namespace === WAF_NAMESPACE && metricName === BLOCKED_REQUESTS &&
+                    (names.includes(peek(objectOf(dimensions), "WebACL")) || dependsOnAcl(alarm)));
+                if (watches) {
+                    watching.push(alarm);
+                }
+            });
+            if (watching.length === 0) {
+                unreadable.settle();
+                report(`${acl.name} has no alarm on ${WAF_NAMESPACE} ${BLOCKED_REQUESTS} with its WebACL dimension${names.length > 0 ? ` (${show(names[0])})` : ""}, ` +
+                    "so an attack or a rule blocking real users goes unnoticed", acl);
+            } else if (!watching.some(notifies)) {
+                report(`${acl.name}'s ${BLOCKED_REQUESTS} alarm ${watching.map((a) => a.name).join(", ")} notifies nobody: set alarmActions (and keep actionsEnabled true)`, acl);
+            }
+        });
+        unknowns.settle();
+    },
+};
+
+export const servicesScraped: StackRule<{ serviceSelector: Record<string, string> }> = {
+    name: "services-scraped",
+    appliesTo: [K8S.service],
+    description: "Every platform service's metrics are scraped: a ServiceMonitor selects its Kubernetes Service.",
+    severity: "medium",
+    checklist: ["OBS-08"],
+    remediation: "Add a monitoring.coreos.com/v1 ServiceMonitor whose selector.matchLabels the Service carries and whose namespaceSelector covers its namespace.",
+    config: { serviceSelector: SELECTOR_SCHEMA },
+    validate(stack, { serviceSelector }, report) {
+        const monitors = stack.ofType(K8S.serviceMonitor);
+        const unknowns = new PreviewUnknowns();
+        unknowns.each(stack.ofType(K8S.service).filter((svc) => isSelected(svc.type, svc.props, serviceSelector)), (svc) => {
+            const labels = objectOf(valueAt(svc.props, "metadata", "labels")) ?? {};
+            const namespace = metadataOf(svc).namespace;
+            const scraped = monitors.some((monitor) => {
+                const spec = objectOf(peek(monitor.props, "spec")) ?? {};
+                const wanted = Object.entries(objectOf(valueAt(spec, "selector", "matchLabels")) ?? {});
+                const namespaces = objectOf(spec.namespaceSelector);
+                const inNamespace = namespaces?.any === true || (listOf(namespaces?.matchNames) ?? [metadataOf(monitor).namespace]).includes(namespace);
+                return wanted.length > 0 && inNamespace && wanted.every(([key, value]) => labels[key] === value);
+            });
+            if (!scraped) {
+                report(`Service ${svc.name} (namespace ${namespace}) is selected by no ServiceMonitor, so nothing collects its metrics`, svc);
+            }
+        });
+        unknowns.settle();
+    },
+};
+
+const URL_IN_TEXT = /https:\/\/\S+/;
+
+export const alertsLinkRunbooks: StackRule = {
+    name: "alerts-link-runbooks",
+    appliesTo: [AWS.metricAlarm, K8S.prometheusRule],
+    description: "Every alarm and Prometheus alert links its runbook, so whoever is paged knows what to do.",
+    severity: "low",
+    checklist: ["DOC-04"],
+    remediation: "Put the runbook's https:// address in each CloudWatch alarm's alarmDescription, and a runbook_url annotation on each Prometheus alert.",
+    validate(stack, _config, report) {
+        const unknowns = new PreviewUnknowns();
+        unknowns.each(stack.ofType(AWS.metricAlarm), (alarm) => {
+            const description = peek(alarm.props, "alarmDescription");
+            if (description === UNKNOWN) {
+                return;
+            }
+            if (typeof description !== "string" || !URL_IN_TEXT.test(description)) {
+                report(`alarm ${alarm.name}: alarmDescription links no runbook (an https:// address)`, alarm);
+            }
+        });
+        for (const rule of stack.ofType(K8S.prometheusRule)) {
+            const unlinked = (listOf(objectOf(peek(rule.props, "spec"))?.groups) ?? [])
+                .flatMap((group) => (listOf(objectOf(group)?.rules) ?? []).map(objectOf))
+                .filter((alert) => typeof alert?.alert === "string" && !URL_IN_TEXT.test(String(objectOf(alert.annotations)?.runbook_url ?? "")))
+                .map((alert) => alert!.alert);
+            if (unlinked.length > 0) {
+                report(`PrometheusRule ${rule.name}: alerts ${unlinked.join(", ")} have no runbook_url annotation`, rule);
+            }
+        }
+        unknowns.settle();
+    },
+};
+
 export const observabilityRules = {
-    resource: [cloudwatchLogRetention, alarmActionsConfigured] as ResourceRule<any>[],
-    stack: [alarmsCoverDataStores, alarmsCoverLoadBalancer, prometheusSloRules, uptimeCheck, budgetAlert] as StackRule<any>[],
+    resource: [cloudwatchLogRetention, alarmActionsConfigured, nodeMetricsEnabled] as ResourceRule<any>[],
+    stack: [alarmsCoverDataStores, alarmsCoverLoadBalancer, prometheusSloRules, uptimeCheck, budgetAlert, dashboardsCoverAlarms,
+        wafBlockedRequestsAlarm, servicesScraped, alertsLinkRunbooks] as StackRule<any>[],
 };

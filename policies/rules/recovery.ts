@@ -1,8 +1,10 @@
 import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
-import { AWS } from "../lib/types";
+import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA } from "../lib/kubernetes";
+import { AWS, K8S } from "../lib/types";
 import { listOf, objectOf, peek, show } from "../lib/values";
+import { notifies, watchedMetrics } from "../lib/alarms";
 
 export const backupPlanCoversDatabase: StackRule = {
     name: "backup-plan-covers-database",
@@ -125,6 +127,60 @@ export const backupVaultLocked: StackRule<{ requireComplianceMode: boolean }> = 
     },
 };
 
+/** Whether `resource`, or a component it belongs to, depends on `target`: a parent's dependencies hold back its children too. */
+function waitsFor(resource: PolicyResource, target: PolicyResource): boolean {
+    for (let current: PolicyResource | undefined = resource; current; current = current.parent) {
+        if (current.dependencies.some((d) => d.urn === target.urn)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** Whether a snapshot is of one of `databases` (by reference or by the identifier written out); any snapshot when the database is not in the stack. */
+function snapshotOf(stack: StackView, snapshot: PolicyResource, databases: PolicyResource[]): boolean {
+    if (databases.length === 0) {
+        return true;
+    }
+    const key = snapshot.type === AWS.rdsClusterSnapshot ? "dbClusterIdentifier" : "dbInstanceIdentifier";
+    const identifier = peek(snapshot.props, key);
+    return stack.referencedBy(snapshot, key).some((r) => databases.some((db) => db.urn === r.urn)) ||
+        (typeof identifier === "string" && databases.some((db) => peek(db.props, db.type === AWS.rdsCluster ? "clusterIdentifier" : "identifier") === identifier));
+}
+
+export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, string> }> = {
+    name: "pre-release-snapshot",
+    appliesTo: [K8S.job],
+    description: "A release's database migration runs only after a manual snapshot of the database it changes.",
+    severity: "high",
+    checklist: ["REC-04"],
+    remediation: "Add an aws.rds.Snapshot (aws.rds.ClusterSnapshot for Aurora) of the database named for the release, and give the migration Job " +
+        "dependsOn: [snapshot] (or create it in a component that depends on the snapshot).",
+    config: {
+        migrationSelector: { ...SELECTOR_SCHEMA, description: "Labels that mark a migration Job; a Job whose name contains \"migrat\" is one too." },
+    },
+    validate(stack, { migrationSelector }, report) {
+        const unknowns = new PreviewUnknowns();
+        const databases = stack.ofType(AWS.rdsInstance, AWS.rdsCluster);
+        const snapshots = stack.ofType(AWS.rdsSnapshot, AWS.rdsClusterSnapshot).filter((s) => snapshotOf(stack, s, databases));
+        const namedMigration = (name: unknown) => typeof name === "string" && /migrat/i.test(name);
+        const isMigration = (job: PolicyResource) =>
+            namedMigration(job.name) || namedMigration(metadataOf(job).name) || isSelected(job.type, job.props, migrationSelector);
+        unknowns.each(stack.ofType(K8S.job), (job) => {
+            if (!isMigration(job)) {
+                return;
+            }
+            if (snapshots.length === 0) {
+                const of = databases.length > 0 ? ` of ${databases.map((d) => d.name).join(", ")}` : "";
+                report(`${job.name} migrates the database, but the stack takes no RDS snapshot${of} to restore if the migration goes wrong`, job);
+            } else if (!snapshots.some((snapshot) => waitsFor(job, snapshot))) {
+                report(`${job.name} does not depend on the snapshot ${snapshots.map((s) => s.name).join(" or ")}, so it may migrate before the snapshot is taken`, job);
+            }
+        });
+        unknowns.settle();
+    },
+};
+
 export const STATEFUL_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.kmsKey, AWS.backupVault];
 
 export const statefulResourcesProtected: ResourceRule<{ types: string[] }> = {
@@ -172,7 +228,34 @@ export const requiredTags: ResourceRule<{ tags: string[] }> = {
     },
 };
 
+/** AWS Backup's metrics of jobs that failed: backups into the vault, and copies out of it to another region. */
+const FAILED_JOB_METRICS = ["NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"];
+
+export const backupFailureAlarm: StackRule = {
+    name: "backup-failure-alarm",
+    appliesTo: [AWS.backupPlan],
+    description: "A failed backup or copy job raises an alarm that notifies someone, so a missed recovery point does not go unseen.",
+    severity: "high",
+    checklist: ["REC-06"],
+    remediation: "Add CloudWatch metric alarms on AWS/Backup NumberOfBackupJobsFailed (and NumberOfCopyJobsFailed when the plan copies) " +
+        "with alarmActions to the alert topic.",
+    validate(stack, _config, report) {
+        const plans = stack.ofType(AWS.backupPlan);
+        if (plans.length === 0) {
+            return;
+        }
+        const copies = plans.some((plan) => (listOf(peek(plan.props, "rules")) ?? []).some((rule) => (listOf(objectOf(rule)?.copyActions) ?? []).length > 0));
+        const alarmed = new Set(stack.ofType(AWS.metricAlarm).filter(notifies).flatMap((alarm) => watchedMetrics(alarm))
+            .filter((m) => m.namespace === "AWS/Backup").map((m) => m.metricName));
+        const missing = FAILED_JOB_METRICS.filter((metric, i) => (i === 0 || copies) && !alarmed.has(metric));
+        if (missing.length > 0) {
+            report(`no alarm that notifies anyone watches AWS/Backup ${missing.join(" or ")}: a failed job leaves the recovery point objective unmet unseen`,
+                plans[0]);
+        }
+    },
+};
+
 export const recoveryRules = {
     resource: [statefulResourcesProtected, requiredTags] as ResourceRule<any>[],
-    stack: [backupPlanCoversDatabase, backupBucketHardened, backupVaultLocked] as StackRule<any>[],
+    stack: [backupPlanCoversDatabase, backupBucketHardened, backupVaultLocked, preReleaseSnapshot, backupFailureAlarm] as StackRule<any>[],
 };

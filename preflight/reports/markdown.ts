@@ -1,17 +1,28 @@
-import { StackReport } from "../evaluate";
-import { PreflightResult, statusCounts, verdict } from "./model";
+import { ChecklistLine, ChecklistStatus, StackReport } from "../evaluate";
+import { describeCounts, Gate, PreflightResult, verdict } from "./model";
 
-const STATUS_LABEL = { pass: "PASS", fail: "FAIL", warn: "WARN", manual: "MANUAL", "not-applicable": "N/A" } as const;
+const STATUS_LABEL: Record<ChecklistStatus, string> = {
+    pass: "PASS", fail: "FAIL", warn: "WARN", missing: "MISSING", attested: "ATTESTED", waived: "WAIVED", "not-applicable": "N/A",
+};
 
 const escape = (text: string) => text.replace(/([|*_`<>[\]])/g, "\\$1").replace(/\n/g, " ");
 
-function stackSection(stack: StackReport): string[] {
-    const counts = statusCounts(stack);
+/** How a line is verified, and by what: the policies, the evidence files and figures, or what it still needs. */
+function verification(line: ChecklistLine): string {
+    if (line.verifiedBy === "plan") {
+        return `plan: ${line.policies.map((p) => `\`${p}\``).join(", ") || escape(line.note ?? "")}`;
+    }
+    if (line.evidence.length > 0) {
+        return `${line.verifiedBy}: ${line.evidence.map((e) => `${e.kind} \`${escape(e.file)}\`: ${escape(e.summary)}`).join("; ")}`;
+    }
+    return `${line.verifiedBy}: ${escape(line.note ?? "")}`;
+}
+
+function stackSection(stack: StackReport, gate: Gate): string[] {
     const lines = [
-        `## Stack \`${stack.stack}\`: ${verdict(stack).toUpperCase()}`,
+        `## Stack \`${stack.stack}\`: ${verdict(stack, gate).toUpperCase()} for ${gate}`,
         "",
-        `${stack.resources} resources checked by ${stack.policies} policies (${stack.source}). ` +
-            `Checklist: ${counts.pass} pass, ${counts.fail} fail, ${counts.warn} warn, ${counts.manual} manual, ${counts["not-applicable"]} not applicable.`,
+        `${stack.resources} resources checked by ${stack.policies} policies (${stack.source}). Checklist: ${describeCounts(stack)}.`,
         "",
     ];
     lines.push("<details><summary>Resources by type</summary>", "", "| Type | Count |", "|---|---|",
@@ -23,8 +34,7 @@ function stackSection(stack: StackReport): string[] {
     for (const area of areas) {
         lines.push(`### ${area}`, "");
         for (const line of stack.checklist.filter((l) => l.area === area)) {
-            const how = line.policies.length > 0 ? line.policies.map((p) => `\`${p}\``).join(", ") : `manual: ${escape(line.manual ?? "")}`;
-            lines.push(`- **${STATUS_LABEL[line.status]}** ${line.id}: ${escape(line.text)} (${how})`);
+            lines.push(`- **${STATUS_LABEL[line.status]}** ${line.id}: ${escape(line.text)} (${verification(line)})`);
             if (line.status === "fail" || line.status === "warn") {
                 for (const v of stack.violations.filter((x) => line.policies.includes(x.policy))) {
                     lines.push(`  - ${v.enforcementLevel} \`${v.policy}\` on \`${v.name}\` (${v.type}): ${escape(v.message)}`);
@@ -40,7 +50,7 @@ function stackSection(stack: StackReport): string[] {
 export function markdownReport(result: PreflightResult): string {
     const lines = ["# Deployment readiness", ""];
     for (const stack of result.stacks) {
-        lines.push(...stackSection(stack));
+        lines.push(...stackSection(stack, result.gate));
     }
     for (const failure of result.failures) {
         lines.push(`## Stack \`${failure.stack}\`: ERROR`, "", "```", failure.message, "```", "");

@@ -1,9 +1,11 @@
 import { PackInfo } from "../analyzer";
-import { StackReport, Violation } from "../evaluate";
+import { CHECKLIST_STATUSES, ChecklistStatus, StackReport, Violation } from "../evaluate";
 
 /** Everything a report shows: each stack evaluated, and the stacks that could not be. */
 export interface PreflightResult {
     pack: PackInfo;
+    /** What READY means here: `plan` (review) needs the plan's rules to hold, `release` (deploy) every requirement. */
+    gate: Gate;
     stacks: StackReport[];
     /** Stacks whose program or input failed: their error, shown instead of a report. */
     failures: { stack: string; message: string }[];
@@ -14,18 +16,41 @@ export const SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified
 export const mandatory = (violations: Violation[]) => violations.filter((v) => v.enforcementLevel === "mandatory");
 export const advisory = (violations: Violation[]) => violations.filter((v) => v.enforcementLevel === "advisory");
 
-/** "ready" when nothing mandatory fails and every policy ran. */
-export function verdict(stack: StackReport): "ready" | "not ready" | "incomplete" {
+export const GATES = ["plan", "release"] as const;
+export type Gate = (typeof GATES)[number];
+
+/** Statuses that let a release go: verified, vouched for by a person, waived, or nothing to verify. */
+const RELEASABLE: readonly ChecklistStatus[] = ["pass", "attested", "waived", "not-applicable"];
+
+/** The requirements that keep a release back: failing, missing evidence or unverified. */
+export function blocking(stack: StackReport): StackReport["checklist"] {
+    return stack.checklist.filter((line) => !RELEASABLE.includes(line.status));
+}
+
+/**
+ * "ready" when the gate's requirements hold and every policy ran: for `plan`, nothing mandatory fails;
+ * for `release`, besides that every requirement passes, is attested or waived, or does not apply.
+ */
+export function verdict(stack: StackReport, gate: Gate): "ready" | "not ready" | "incomplete" {
     if (stack.errors.length > 0) {
         return "incomplete";
     }
-    return mandatory(stack.violations).length > 0 ? "not ready" : "ready";
+    if (mandatory(stack.violations).length > 0) {
+        return "not ready";
+    }
+    return gate === "release" && blocking(stack).length > 0 ? "not ready" : "ready";
 }
 
-export function statusCounts(stack: StackReport): Record<string, number> {
-    const counts: Record<string, number> = { pass: 0, fail: 0, warn: 0, manual: 0, "not-applicable": 0 };
+export function statusCounts(stack: StackReport): Record<ChecklistStatus, number> {
+    const counts = Object.fromEntries(CHECKLIST_STATUSES.map((status) => [status, 0])) as Record<ChecklistStatus, number>;
     for (const line of stack.checklist) {
         counts[line.status]++;
     }
     return counts;
+}
+
+/** "12 pass, 1 fail, 40 missing": the statuses a stack has, in a fixed order. */
+export function describeCounts(stack: StackReport): string {
+    const counts = statusCounts(stack);
+    return CHECKLIST_STATUSES.filter((status) => counts[status] > 0).map((status) => `${counts[status]} ${status}`).join(", ");
 }

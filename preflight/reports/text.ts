@@ -1,17 +1,20 @@
 import { Violation } from "../evaluate";
-import { advisory, mandatory, PreflightResult, SEVERITY_ORDER, statusCounts, verdict } from "./model";
+import { advisory, blocking, describeCounts, mandatory, PreflightResult, SEVERITY_ORDER, verdict } from "./model";
 
 const COLORS = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
 
-/** Violations grouped by severity, then policy; a summary line per stack. Colour only when asked (a TTY). */
+/**
+ * Short enough for a CI log: per stack the verdict for the gate, the violations grouped by severity then
+ * policy, the counts per status, and what still keeps a release back (listed in full for the release gate).
+ * Colour only when asked (a TTY).
+ */
 export function textReport(result: PreflightResult, color: boolean): string {
     const paint = (name: keyof typeof COLORS, text: string) => (color ? `\x1b[${COLORS[name]}m${text}\x1b[0m` : text);
     const lines: string[] = [];
     for (const stack of result.stacks) {
-        const state = verdict(stack);
+        const state = verdict(stack, result.gate);
         const mark = state === "ready" ? paint("green", "READY") : paint("red", state.toUpperCase());
-        const counts = statusCounts(stack);
-        lines.push(paint("bold", `Stack ${stack.stack}`) + ` (${stack.source}): ${mark}`);
+        lines.push(paint("bold", `Stack ${stack.stack}`) + ` (${stack.source}): ${mark} for ${result.gate}`);
         for (const severity of SEVERITY_ORDER) {
             const ofSeverity = stack.violations.filter((v) => v.severity === severity);
             if (ofSeverity.length === 0) {
@@ -31,11 +34,18 @@ export function textReport(result: PreflightResult, color: boolean): string {
         for (const error of stack.errors) {
             lines.push(`  ${paint("red", "error")} ${error}`);
         }
-        const types = Object.entries(stack.resourceTypes).map(([type, count]) => `${count} ${type}`);
-        lines.push(`  Resources: ${types.join(", ")}`);
         lines.push(`  Summary: ${stack.resources} resources, ${stack.policies} policies, ${mandatory(stack.violations).length} mandatory and ` +
-            `${advisory(stack.violations).length} advisory violations; checklist ${counts.pass} pass, ${counts.fail} fail, ${counts.warn} warn, ` +
-            `${counts.manual} manual, ${counts["not-applicable"]} not applicable`);
+            `${advisory(stack.violations).length} advisory violations; checklist ${describeCounts(stack)}`);
+        const pending = blocking(stack).filter((line) => line.status === "missing");
+        if (result.gate === "release") {
+            for (const line of blocking(stack)) {
+                lines.push(`  ${paint(line.status === "missing" ? "yellow" : "red", line.status)} ${line.id} ${line.text}${line.note ? `: ${line.note}` : ""}`);
+            }
+        } else if (pending.length > 0) {
+            const by = (how: string) => pending.filter((line) => line.verifiedBy === how).length;
+            lines.push(`  Release: ${pending.length} requirements still need evidence (${by("evidence")}), a live check (${by("live")}) ` +
+                `or an attestation (${by("attestation")}); --gate release lists them`);
+        }
         lines.push("");
     }
     for (const failure of result.failures) {

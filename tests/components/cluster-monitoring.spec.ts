@@ -24,6 +24,13 @@ const componentArgs: ClusterMonitoringArgs = {
     region: "eu-west-1",
 };
 
+const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+/** The storage class of the Prometheus, Alertmanager and Grafana volumes. */
+const volumeClasses = (plan: Plan) => {
+    const values = plan.input(plan.one(RELEASE, "-prometheus"), "values");
+    return [values.prometheus.prometheusSpec.storageSpec, values.alertmanager.alertmanagerSpec.storage]
+        .map((storage) => storage.volumeClaimTemplate.spec.storageClassName).concat(values.grafana.persistence.storageClassName);
+};
 const alerts = (plan: Plan) => plan.input(plan.one(RULE), "spec").groups.flatMap((g: any) => g.rules);
 const alert = (plan: Plan, name: string) => alerts(plan).find((r: any) => r.alert === name);
 
@@ -45,6 +52,15 @@ describe("ClusterMonitoring", () => {
             assert.equal(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "200Gi");
         });
 
+        it("keeps Prometheus, Alertmanager and Grafana on encrypted gp3 volumes that outlive their claims", () => {
+            const storageClass = plan.one(STORAGE_CLASS);
+            assert.deepEqual(["metadata", "provisioner", "parameters", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion"]
+                .map((k) => plan.input(storageClass, k)), [{ name: "monitoring-encrypted-gp3" }, "ebs.csi.aws.com",
+                { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" }, "Retain", "WaitForFirstConsumer", true]);
+            assert.deepEqual(volumeClasses(plan), ["monitoring-encrypted-gp3", "monitoring-encrypted-gp3", "monitoring-encrypted-gp3"]);
+            assert.ok(prometheus.propertyDependencies.values.includes(storageClass.urn), "the release is installed before its class exists");
+        });
+
         it("gives Grafana its admin password through a Secret, so the password is in no Helm value", () => {
             const grafana = plan.input(prometheus, "values").grafana;
             const secret = plan.one("kubernetes:core/v1:Secret", "-grafana-admin");
@@ -55,7 +71,7 @@ describe("ClusterMonitoring", () => {
             const password = plan.input(plan.one("aws:secretsmanager/secretVersion:SecretVersion", "-grafana-admin-password"), "secretString");
             assert.equal(plan.input(secret, "stringData")["admin-password"], password);
             assert.ok(!JSON.stringify(prometheus.inputs.values).includes(password));
-            assert.deepEqual(grafana.persistence, { enabled: true, size: "10Gi" });
+            assert.deepEqual(grafana.persistence, { enabled: true, size: "10Gi", storageClassName: "monitoring-encrypted-gp3" });
             assert.equal(grafana.deploymentStrategy.type, "Recreate");
         });
 
@@ -224,6 +240,30 @@ describe("ClusterMonitoring", () => {
             assert.deepEqual(plan.ofType(ASSOCIATION), []);
             assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace", "m-namespace"), "metadata").name, "observability");
             assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace", "m-agents-namespace"), "metadata").name, "observability-agents");
+        });
+
+        it("makes an encrypted gp3 class for its volumes, retained by default, with the class name, key and reclaim policy given", async () => {
+            const defaults = await planComponents(() => new ClusterMonitoring("m", componentArgs));
+            const standard = defaults.one(STORAGE_CLASS);
+            assert.deepEqual([defaults.input(standard, "metadata").name, defaults.input(standard, "reclaimPolicy")], ["observability-encrypted-gp3", "Retain"]);
+            assert.deepEqual(defaults.input(standard, "parameters"), { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
+            assert.deepEqual(volumeClasses(defaults), Array(3).fill("observability-encrypted-gp3"));
+
+            const key = "arn:aws:kms:eu-west-1:123456789012:key/volumes";
+            const custom = await planComponents(() => new ClusterMonitoring("m", { ...componentArgs,
+                storage: { className: "monitoring-cmk-gp3", kmsKeyArn: key, reclaimPolicy: "Delete" } }));
+            const own = custom.one(STORAGE_CLASS);
+            assert.deepEqual([custom.input(own, "metadata").name, custom.input(own, "reclaimPolicy")], ["monitoring-cmk-gp3", "Delete"]);
+            assert.deepEqual(custom.input(own, "parameters"), { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4", kmsKeyId: key });
+            assert.deepEqual(volumeClasses(custom), Array(3).fill("monitoring-cmk-gp3"));
+        });
+
+        it("annotates each alert with its runbook section when given the runbook, and with none by default", async () => {
+            const plain = await planComponents(() => new ClusterMonitoring("m", componentArgs));
+            assert.ok(alerts(plain).every((rule: any) => rule.annotations.runbook_url === undefined));
+            const plan = await planComponents(() => new ClusterMonitoring("m", { ...componentArgs, runbookBaseUrl: "https://runbooks.example.com/platform" }));
+            assert.equal(alert(plan, "ServiceHighErrorRate").annotations.runbook_url, "https://runbooks.example.com/platform#service-high-error-rate");
+            assert.equal(alert(plan, "ServiceHpaAtMaxReplicas").annotations.runbook_url, "https://runbooks.example.com/platform#service-hpa-at-max-replicas");
         });
 
         it("takes retention, volumes, replicas, thresholds and a cluster when given", async () => {

@@ -222,6 +222,12 @@ describe("stack config", () => {
         assert.match(error.message, /platform:observability\.namespace: got "platform"; expected a namespace other than kubernetes\.namespace/);
     });
 
+    it("takes an https runbook address for the alerts, and refuses another scheme", () => {
+        const alerts = (runbookBaseUrl: string) => stackConfig("staging", { "platform:alerts": JSON.stringify({ emails: ["a@acme-example.com"], runbookBaseUrl }) });
+        assert.equal(parsePlatformConfig(alerts("https://runbooks.acme-example.com/platform")).alerts.runbookBaseUrl, "https://runbooks.acme-example.com/platform");
+        assert.match(configError(alerts("http://runbooks.acme-example.com")).message, /platform:alerts\.runbookBaseUrl: got "http:\/\/runbooks\.acme-example\.com"; expected an https:\/\/ URL/);
+    });
+
     it("refuses a webhook that is not https, without echoing it", () => {
         const error = configError(stackConfig("staging", { "platform:alertWebhooks": JSON.stringify(["http://hooks.example/t0ken"]) }));
         assert.match(error.message, /platform:alertWebhooks\[0\]: got \[secret\]; expected an https:\/\/ URL/);

@@ -74,12 +74,43 @@ describe("Monitoring", () => {
 
         it("has a dashboard, a retained and encrypted application log group, and sends budget alerts to the topic", () => {
             const dashboard = JSON.parse(plan.input(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody"));
-            assert.deepEqual(dashboard.widgets.map((w: any) => w.properties.title), ["Database", "Cache", "Load balancer"]);
+            assert.deepEqual(dashboard.widgets.map((w: any) => w.properties.title),
+                ["Alarms", "Uptime alarm", "Database", "Database proxy", "Cache", "Cache replica", "Load balancer", "api targets", "WAF", "Backup jobs", "Uptime"]);
+            // The alarm widgets name every alarm by its ARN: the dashboard depends on each of them.
+            const board = plan.one("aws:cloudwatch/dashboard:Dashboard");
+            assert.deepEqual(plan.ofType(ALARM).filter((a) => !board.propertyDependencies.dashboardBody.includes(a.urn)).map((a) => a.name), []);
+            assert.equal(dashboard.widgets[0].properties.alarms.length, plan.ofType(ALARM).length - 1);
             const logs = plan.one("aws:cloudwatch/logGroup:LogGroup", "-monitoring-application");
             assert.equal(plan.input(logs, "retentionInDays"), 365);
             assert.ok(plan.input(logs, "kmsKeyId"));
             const budget = plan.one("aws:budgets/budget:Budget");
             assert.ok(budget.propertyDependencies.notifications.includes(plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn));
+        });
+
+        it("alarms when the WAF blocks more than 1000 requests in 5 minutes, on the web ACL's own metric", () => {
+            const waf = alarm(plan, "waf-blocked-requests");
+            assert.deepEqual(["namespace", "metricName", "statistic", "period", "evaluationPeriods", "comparisonOperator", "threshold", "treatMissingData"]
+                .map((k) => plan.input(waf, k)), ["AWS/WAFV2", "BlockedRequests", "Sum", 300, 1, "GreaterThanThreshold", 1000, "notBreaching"]);
+            const { Region, Rule } = plan.input(waf, "dimensions");
+            assert.deepEqual([Region, Rule], ["eu-west-1", "ALL"]);
+            // The WebACL dimension is the ACL's name, which the provider generates.
+            assert.deepEqual(waf.propertyDependencies.dimensions, [plan.one("aws:wafv2/webAcl:WebAcl").urn]);
+            assert.deepEqual(waf.propertyDependencies.alarmActions, [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn]);
+        });
+
+        it("shows every metric an alarm watches on the dashboard, in the alarm's region", () => {
+            const body = JSON.parse(plan.input(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody"));
+            const shown = body.widgets.filter((w: any) => w.type === "metric")
+                .flatMap((w: any) => w.properties.metrics.map((row: string[]) => `${w.properties.region} ${row[0]} ${row[1]}`));
+            for (const a of plan.ofType(ALARM)) {
+                const region = a === alarm(plan, "uptime") ? "us-east-1" : "eu-west-1";
+                const metrics = [{ namespace: plan.input(a, "namespace"), metricName: plan.input(a, "metricName") },
+                    ...(plan.input(a, "metricQueries") ?? []).map((q: any) => q.metric).filter(Boolean)].filter((m) => m.metricName);
+                assert.ok(metrics.length > 0, a.name);
+                for (const m of metrics) {
+                    assert.ok(shown.includes(`${region} ${m.namespace} ${m.metricName}`), `${a.name}: ${m.metricName} is on no dashboard`);
+                }
+            }
         });
 
         it("checks https://<domain>/health from Route 53 and alarms through a topic in us-east-1, where its metrics are", () => {
@@ -125,6 +156,42 @@ describe("Monitoring", () => {
         const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, thresholds: { errorRatePercent: 5, cpuPercent: 85 } }));
         assert.equal(custom.input(custom.one(ALARM, "-alb-5xx-rate"), "threshold"), 5);
         assert.equal(custom.input(custom.one(ALARM, "-db-cpu"), "threshold"), 85);
+    });
+
+    it("alarms on the WAF only when given its web ACL, above 1000 blocked requests in 5 minutes unless told otherwise", async () => {
+        const without = await planComponents(() => new Monitoring("m", componentArgs));
+        assert.equal(without.ofType(ALARM).filter((a) => a.name.endsWith("-waf-blocked-requests")).length, 0);
+        const defaults = await planComponents(() => new Monitoring("m", { ...componentArgs, webAclName: "edge-waf-1a2b3c4" }));
+        const waf = defaults.one(ALARM, "-waf-blocked-requests");
+        assert.equal(defaults.input(waf, "threshold"), 1000);
+        assert.deepEqual(defaults.input(waf, "dimensions"), { WebACL: "edge-waf-1a2b3c4", Region: "eu-west-1", Rule: "ALL" });
+        const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, webAclName: "edge-waf-1a2b3c4", thresholds: { wafBlockedRequests: 250 } }));
+        assert.equal(custom.input(custom.one(ALARM, "-waf-blocked-requests"), "threshold"), 250);
+        const titles = (plan: Plan) => JSON.parse(plan.input(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody")).widgets.map((w: any) => w.properties.title);
+        assert.ok(titles(defaults).includes("WAF"));
+        assert.ok(!titles(without).includes("WAF"));
+    });
+
+    it("alarms on failed backup and copy jobs of the vault it is given, and of none by default", async () => {
+        const without = await planComponents(() => new Monitoring("m", componentArgs));
+        assert.equal(without.ofType(ALARM).filter((a) => a.name.includes("-backup-")).length, 0);
+        const plan = await planComponents(() => new Monitoring("m", { ...componentArgs, backupVaultName: "platform-vault" }));
+        for (const [id, metric] of [["backup-jobs-failed", "NumberOfBackupJobsFailed"], ["backup-copy-jobs-failed", "NumberOfCopyJobsFailed"]]) {
+            const a = plan.one(ALARM, `-${id}`);
+            assert.deepEqual(["namespace", "metricName", "statistic", "threshold", "comparisonOperator"].map((k) => plan.input(a, k)),
+                ["AWS/Backup", metric, "Sum", 0, "GreaterThanThreshold"]);
+            assert.deepEqual(plan.input(a, "dimensions"), { BackupVaultName: "platform-vault" });
+        }
+    });
+
+    it("links each alarm's runbook section in its description when given the runbook, and none by default", async () => {
+        const without = await planComponents(() => new Monitoring("m", componentArgs));
+        assert.equal(without.input(without.one(ALARM, "-db-cpu"), "alarmDescription"), "Database CPU above 70 %");
+        const plan = await planComponents(() => new Monitoring("m", { ...componentArgs, runbookBaseUrl: "https://runbooks.example.com/platform" }));
+        for (const a of plan.ofType(ALARM)) {
+            const id = a.name.replace(/^m-/, "");
+            assert.ok(plan.input(a, "alarmDescription").endsWith(`. Runbook: https://runbooks.example.com/platform#${id}`), a.name);
+        }
     });
 
     it("has no uptime check unless given an endpoint, and checks the path and pace it is given", async () => {

@@ -3,7 +3,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RULES } from "../../policies/rules";
 import { FORMATS } from "../../preflight/options";
 import { PolicyPackProcess } from "../../preflight/pack-process";
 import { PROJECT_DIR } from "../../preflight/plan";
@@ -40,13 +39,22 @@ describe("preflight CLI", function () {
     it("evaluates both stacks with the pack and exits 0: the committed program complies", () => {
         const { code, stdout, stderr } = preflight();
         assert.equal(code, 0, stderr || stdout);
-        assert.match(stdout, /^Stack staging \(Pulumi\.staging\.yaml\): READY$/m);
-        assert.match(stdout, /^Stack production \(Pulumi\.production\.yaml\): READY$/m);
-        assert.match(stdout, new RegExp(`Summary: \\d{3} resources, ${RULES.length} policies, 0 mandatory and \\d+ advisory violations; checklist \\d+ pass, 0 fail`));
-        // What each stack would create: production has a NAT gateway per zone, staging one.
-        const natGateways = [...stdout.matchAll(/Resources: .*?(\d+) aws:ec2\/natGateway:NatGateway/g)].map((m) => Number(m[1]));
-        assert.deepEqual(natGateways, [1, 3]);
+        assert.match(stdout, /^Stack staging \(Pulumi\.staging\.yaml\): READY for plan$/m);
+        assert.match(stdout, /^Stack production \(Pulumi\.production\.yaml\): READY for plan$/m);
+        assert.match(stdout, /Summary: \d{3} resources, \d+ policies, 0 mandatory and \d+ advisory violations; checklist \d+ pass, /);
+        assert.doesNotMatch(stdout, /\d+ fail/);
+        assert.match(stdout, /Release: \d+ requirements still need evidence/);
         assert.equal(stderr, "");
+    });
+
+    it("says what each stack would create in the Markdown report, and what keeps a release back with --gate release", () => {
+        const { code, stdout } = preflight("--format", "markdown", "--gate", "release");
+        assert.equal(code, 1, "no release evidence: not ready to deploy");
+        // Production has a NAT gateway per zone, staging one.
+        const natGateways = [...stdout.matchAll(/\| `aws:ec2\/natGateway:NatGateway` \| (\d+) \|/g)].map((m) => Number(m[1]));
+        assert.deepEqual(natGateways, [1, 3]);
+        assert.match(stdout, /## Stack `production`: NOT READY for release/);
+        assert.match(stdout, /- \*\*MISSING\*\* TEST-04: .*\(evidence: no k6 evidence\)/);
     });
 
     it("prints its usage with --help and exits 0", () => {
@@ -127,7 +135,7 @@ describe("preflight CLI", function () {
             `import { loadPlatformConfig } from ${JSON.stringify(path.join(PROJECT_DIR, "components", "config"))};\nloadPlatformConfig();\n`);
         const pack = PolicyPackProcess.spawn(PACK_DIR);
         try {
-            const outcome = await runPreflight({ stacks: ["staging"], format: "json", help: false }, { packDir: PACK_DIR, projectDir: project }, pack);
+            const outcome = await runPreflight({ stacks: ["staging"], format: "json", gate: "plan", evidenceDirs: [], help: false }, { packDir: PACK_DIR, projectDir: project }, pack);
             assert.equal(outcome.exitCode, 2);
             assert.match(outcome.errors[0], /stack staging cannot be evaluated: Pulumi\.staging\.yaml: Invalid stack config/);
             assert.match(outcome.errors[0], /platform:domainNme: unknown key/);

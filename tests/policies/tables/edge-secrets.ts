@@ -1,5 +1,5 @@
 import { AWS, K8S, RANDOM } from "../../../policies/lib/types";
-import { CaseTable, ResourceCase, StackCase } from "../cases";
+import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
 const LISTENER = AWS.listeners[0];
@@ -52,6 +52,25 @@ const edgeResource: ResourceCase[] = [
         violating: [{ change: { enableDeletionProtection: false }, message: /enableDeletionProtection is false/ }],
     },
     {
+        // As components/load-balancer.ts registers it: no stickiness block, so requests spread over every pod.
+        policy: "target-group-no-stickiness", type: AWS.targetGroups[0],
+        compliant: { vpcId: "vpc-1", targetType: "ip", protocol: "HTTP", port: 3000, deregistrationDelay: 30,
+            healthCheck: { enabled: true, path: "/health", protocol: "HTTP", matcher: "200-399" } },
+        violating: [
+            { change: { stickiness: { enabled: true, type: "lb_cookie", cookieDuration: 86400 } },
+                message: /stickiness\.enabled is true \(type "lb_cookie"\), so each client stays on one target/ },
+            { change: { stickiness: { type: "app_cookie", cookieName: "SESSION" } }, message: /stickiness\.enabled is not set \(true in a stickiness block\)/ },
+        ],
+    },
+    {
+        policy: "target-group-no-stickiness", type: AWS.targetGroups[1],
+        compliant: { vpcId: "vpc-1", targetType: "instance", protocol: "TCP", port: 5432, stickiness: { enabled: false, type: "source_ip" } },
+        violating: [
+            { change: { stickiness: { enabled: true, type: "source_ip" } }, message: /stickiness\.enabled is true \(type "source_ip"\)/ },
+            { change: { stickiness: { enabled: "yes", type: "source_ip" } }, message: /stickiness\.enabled is "yes"/ },
+        ],
+    },
+    {
         policy: "waf-rate-limit-rule", type: AWS.webAcl, compliant: webAcl,
         violating: [
             { change: { rules: webAcl.rules.slice(1) }, message: /the web ACL has no rate-based rule/ },
@@ -85,10 +104,40 @@ const edge: TestResource[] = [
     { type: AWS.webAcl, name: "waf", props: webAcl },
     { type: AWS.webAclAssociation, name: "waf-alb", deps: { resourceArn: ["alb"], webAclArn: ["waf"] } },
 ];
-const edgeStack: StackCase[] = [{
-    policy: "alb-waf-attached", compliant: edge,
-    violating: [{ resources: edge.slice(0, 2), message: /alb is internet-facing and has no WAF web ACL associated/ }],
-}];
+/**
+ * Internet-facing load balancers of each kind with their alias records: by reference (as components/load-balancer.ts
+ * registers it), or by the DNS name written out as Route 53 returns it. An internal one needs none.
+ */
+const named: TestResource[] = [
+    { type: LB, name: "alb", props: alb },
+    { type: AWS.route53Record, name: "api-alias", props: { zoneId: "Z1", name: "api.acme-example.com", type: "A",
+        aliases: [{ name: "alb-123.eu-west-1.elb.amazonaws.com", zoneId: "Z32O12XQLNTSW2", evaluateTargetHealth: true }] }, deps: { aliases: ["alb"] } },
+    { type: AWS.loadBalancers[1], name: "nlb", props: { loadBalancerType: "network", dnsName: "nlb-456.elb.eu-west-1.amazonaws.com" } },
+    { type: AWS.route53Record, name: "tcp-alias", props: { zoneId: "Z1", name: "tcp.acme-example.com", type: "A",
+        aliases: [{ name: "dualstack.NLB-456.elb.eu-west-1.amazonaws.com.", zoneId: "Z2IFOLAFXWLO4F", evaluateTargetHealth: true }] } },
+    { type: AWS.classicLoadBalancer, name: "legacy-elb", props: { internal: false, listeners: [{ lbPort: 443, lbProtocol: "https" }] } },
+    { type: AWS.route53Record, name: "legacy-alias", props: { zoneId: "Z1", name: "legacy.acme-example.com", type: "A",
+        aliases: [{ name: "legacy-789.eu-west-1.elb.amazonaws.com", zoneId: "Z32O12XQLNTSW2", evaluateTargetHealth: false }] }, deps: { aliases: ["legacy-elb"] } },
+    { type: LB, name: "internal-alb", props: { ...alb, internal: true } },
+];
+const edgeStack: StackCase[] = [
+    {
+        policy: "alb-waf-attached", compliant: edge,
+        violating: [{ resources: edge.slice(0, 2), message: /alb is internet-facing and has no WAF web ACL associated/ }],
+    },
+    {
+        policy: "dns-alias-record", compliant: named,
+        violating: [
+            { resources: without(named, "api-alias"), message: /^alb is internet-facing, but no Route 53 alias record points at it; clients would depend/m },
+            { resources: changed(named, "tcp-alias", { props: { aliases: [{ name: "other-1.elb.eu-west-1.amazonaws.com", zoneId: "Z2", evaluateTargetHealth: true }] } }),
+                message: /^nlb is internet-facing, but no Route 53 alias record points at it/m },
+            { resources: [...without(named, "api-alias"), { type: AWS.route53Record, name: "api-cname", props: { zoneId: "Z1", name: "api.acme-example.com",
+                type: "CNAME", ttl: 300, records: ["alb-123.eu-west-1.elb.amazonaws.com"] }, deps: { records: ["alb"] } }],
+                message: /alb is internet-facing, .*\(only the record api-cname names it, which is not an alias\)/ },
+            { resources: without(named, "legacy-alias"), message: /^legacy-elb is internet-facing/m },
+        ],
+    },
+];
 
 export const edgeCases: CaseTable = { area: "edge", resource: edgeResource, stack: edgeStack };
 

@@ -1,8 +1,11 @@
 import { CaseTable } from "../cases";
+import { accessCases, applicationCases } from "./access-application";
 import { dataCases } from "./data";
 import { edgeCases, secretsCases } from "./edge-secrets";
 import { kubernetesCases } from "./kubernetes";
 import { observabilityCases, recoveryCases } from "./observability-recovery";
+import { releaseCases } from "./release";
 
 /** Every policy's compliant and violating cases, by area. */
-export const CASE_TABLES: CaseTable[] = [dataCases, edgeCases, secretsCases, kubernetesCases, observabilityCases, recoveryCases];
+export const CASE_TABLES: CaseTable[] = [dataCases, edgeCases, secretsCases, accessCases, applicationCases, kubernetesCases, observabilityCases, recoveryCases,
+    releaseCases];

@@ -21,6 +21,17 @@ const cronJob = (changes: Record<string, any>) => ({
     spec: { jobTemplate: { spec: { template: { spec: { containers: [{ ...container, ...changes }] } } } } },
 });
 
+const PLATFORM_LABELS = { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform" };
+/** A platform service as components/service.ts registers it; `grace` null leaves terminationGracePeriodSeconds out. */
+const platformService = (changes: Record<string, any> = {}, grace: number | null = 30) => ({
+    metadata: { name: "api", namespace: "app", labels: PLATFORM_LABELS },
+    spec: { replicas: 3, selector: { matchLabels: PLATFORM_LABELS }, template: { metadata: { labels: PLATFORM_LABELS }, spec: {
+        ...(grace === null ? {} : { terminationGracePeriodSeconds: grace }),
+        containers: [Object.fromEntries(Object.entries({ ...container, lifecycle: { preStop: { sleep: { seconds: 5 } } }, ...changes })
+            .filter(([, value]) => value !== undefined))],
+    } } },
+});
+
 const resource: ResourceCase[] = [
     {
         policy: "k8s-run-as-non-root", type: K8S.deployment, compliant: deployment(),
@@ -81,6 +92,27 @@ const resource: ResourceCase[] = [
             { change: deployment({}, null), message: /spec\.replicas is not set \(1\); at least 2/ },
         ],
     },
+    {
+        policy: "graceful-shutdown", type: K8S.deployment, compliant: platformService(),
+        violating: [
+            { label: "a container without preStop", change: platformService({ lifecycle: undefined }),
+                message: /container api: lifecycle\.preStop is not set, so the process gets SIGTERM while the load balancer still sends it requests/ },
+            { label: "a 10 s grace period", change: platformService({}, 10), message: /terminationGracePeriodSeconds is 10; at least 30 are required/ },
+            { label: "a 30 s preStop sleep in the default 30 s grace period",
+                change: platformService({ lifecycle: { preStop: { sleep: { seconds: 30 } } } }, null),
+                message: /container api: the preStop hook waits 30 s, which terminationGracePeriodSeconds not set \(30\) does not outlast/ },
+            { label: "an exec sleep 40 in a 35 s grace period",
+                change: platformService({ lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 40"] } } } }, 35),
+                message: /container api: the preStop hook waits 40 s, which terminationGracePeriodSeconds 35 does not outlast/ },
+        ],
+    },
+    {
+        // Only platform services are held to it: the same workload without the label passes.
+        policy: "graceful-shutdown", type: K8S.statefulSet, compliant: deployment(),
+        violating: [{ label: "the platform label, with an httpGet preStop and a 20 s grace period",
+            change: platformService({ lifecycle: { preStop: { httpGet: { path: "/drain", port: 3000 } } } }, 20),
+            message: /terminationGracePeriodSeconds is 20; at least 30/ }],
+    },
 ];
 
 const app: TestResource[] = [
@@ -91,6 +123,85 @@ const app: TestResource[] = [
     { type: K8S.hpa, name: "api-hpa", props: { metadata: { namespace: "app" }, spec: { scaleTargetRef: { kind: "Deployment", name: "api" } } } },
     { type: K8S.pdb, name: "api-pdb", props: { metadata: { namespace: "app" }, spec: { selector: { matchLabels: { app: "api" } } } } },
     { type: K8S.networkPolicy, name: "deny", props: { metadata: { namespace: "app" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } } },
+];
+
+const claim = (storageClassName: string | undefined) => ({
+    metadata: { name: "uploads", namespace: "app" },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } }, ...(storageClassName === undefined ? {} : { storageClassName }) },
+});
+const postgres = (storageClassName: string) => ({
+    metadata: { name: "pg", namespace: "app" },
+    spec: {
+        serviceName: "pg", replicas: 1, selector: { matchLabels: { app: "pg" } },
+        template: { metadata: { labels: { app: "pg" } }, spec: { containers: [{ name: "postgres", image: "postgres:17.2" }] } },
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: "50Gi" } } } }],
+    },
+});
+/** kube-prometheus-stack values with the class of each volume; `undefined` leaves that volume's class out. */
+const kubePrometheusStack = (classes: { prometheus?: string; alertmanager?: string; grafana?: string } = {}) => {
+    const { prometheus, alertmanager, grafana } = { prometheus: "encrypted-gp3", alertmanager: "encrypted-gp3", grafana: "encrypted-gp3", ...classes };
+    const template = (storageClassName: string | undefined, storage: string) => ({ volumeClaimTemplate: { spec: {
+        accessModes: ["ReadWriteOnce"], ...(storageClassName ? { storageClassName } : {}), resources: { requests: { storage } } } } });
+    return {
+        prometheus: { prometheusSpec: { retention: "30d", storageSpec: template(prometheus, "200Gi") } },
+        alertmanager: { alertmanagerSpec: { storage: template(alertmanager, "10Gi") } },
+        grafana: { persistence: { enabled: true, size: "10Gi", ...(grafana ? { storageClassName: grafana } : {}) } },
+    };
+};
+const volumes: TestResource[] = [
+    { type: K8S.storageClass, name: "encrypted-gp3", props: { metadata: { name: "encrypted-gp3" }, provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" }, reclaimPolicy: "Retain",
+        volumeBindingMode: "WaitForFirstConsumer", allowVolumeExpansion: true } },
+    // Classes of the stack that no volume uses are not its business.
+    { type: K8S.storageClass, name: "gp2", props: { metadata: { name: "gp2" }, provisioner: "kubernetes.io/aws-ebs", parameters: { type: "gp2" } } },
+    { type: K8S.storageClass, name: "efs-sc", props: { metadata: { name: "efs-sc" }, provisioner: "efs.csi.aws.com",
+        parameters: { provisioningMode: "efs-ap", fileSystemId: "fs-0123456789abcdef0" } } },
+    { type: K8S.persistentVolumeClaim, name: "uploads", props: claim("encrypted-gp3") },
+    // A class made outside the stack that the policy config vouches for.
+    { type: K8S.persistentVolumeClaim, name: "shared", props: { ...claim("efs-encrypted"), metadata: { name: "shared", namespace: "app" } } },
+    { type: K8S.statefulSet, name: "pg", props: postgres("encrypted-gp3") },
+    { type: K8S.helmRelease, name: "kps", props: { name: "kube-prometheus-stack", chart: "kube-prometheus-stack", version: "82.6.0", namespace: "monitoring",
+        repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" }, values: kubePrometheusStack() } },
+    { type: K8S.helmChart, name: "grafana", props: { chart: "grafana", version: "8.5.0", namespace: "dashboards",
+        repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
+        values: { persistence: { enabled: true, type: "pvc", size: "10Gi", storageClassName: "encrypted-gp3" } } } },
+    // Without persistence Grafana asks for no volume.
+    { type: K8S.helmRelease, name: "grafana-scratch", props: { chart: "grafana", version: "8.5.0", namespace: "scratch", values: {} } },
+    // Bitnami's chart names its class persistence.storageClass: not read as the grafana chart's.
+    { type: K8S.helmRelease, name: "grafana-bitnami", props: { chart: "oci://registry-1.docker.io/bitnamicharts/grafana", version: "11.3.0",
+        namespace: "bitnami", values: { persistence: { enabled: true, storageClass: "encrypted-gp3" } } } },
+];
+
+const releaseConfig = (service: string, release: string) => ({
+    metadata: { name: `${service}-env`, namespace: "platform", labels: { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "platform" } },
+    data: { NODE_ENV: "production", PORT: "3000", RELEASE: release },
+});
+const platformDeployment = (service: string, image: string) => {
+    const labels = { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "platform" };
+    return {
+        metadata: { name: service, namespace: "platform", labels },
+        spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: {
+            containers: [{ name: service, image, envFrom: [{ configMapRef: { name: `${service}-env` } }] }] } } },
+    };
+};
+const migrationJob = (image: string) => {
+    const labels = { "app.kubernetes.io/name": "release-migrate", "app.kubernetes.io/part-of": "platform" };
+    return {
+        metadata: { name: "release-migrate-1-4-2", namespace: "platform", labels },
+        spec: { backoffLimit: 1, template: { metadata: { labels }, spec: { restartPolicy: "Never",
+            containers: [{ name: "migrate", image, command: ["node", "dist/migrate.js"], envFrom: [{ secretRef: { name: "release-migrator" } }] }] } } },
+    };
+};
+const released: TestResource[] = [
+    { type: K8S.configMap, name: "api-env", props: releaseConfig("api", "1.4.2") },
+    { type: K8S.deployment, name: "api", props: platformDeployment("api", "ghcr.io/acme/api:1.4.2") },
+    // Pinned by digest: only its RELEASE can be compared.
+    { type: K8S.configMap, name: "worker-env", props: releaseConfig("worker", "1.4.2") },
+    { type: K8S.deployment, name: "worker", props: platformDeployment("worker", `ghcr.io/acme/worker@sha256:${"b".repeat(64)}`) },
+    { type: K8S.job, name: "api-migrate", props: migrationJob("ghcr.io/acme/api:1.4.2") },
+    // Not a platform service: its own release cycle.
+    { type: K8S.deployment, name: "redis-exporter", props: { metadata: { name: "redis-exporter", namespace: "platform" }, spec: { template: { spec: {
+        containers: [{ name: "exporter", image: "oliver006/redis_exporter:v1.62.0" }] } } } } },
 ];
 
 const stack: StackCase[] = [
@@ -128,6 +239,44 @@ const stack: StackCase[] = [
         policy: "k8s-required-env", compliant: app,
         violating: [{ resources: changed(app, "api-secrets", { props: { stringData: { DATABASE_URL: "x", JWT_SECRET: "y" } } }),
             message: /api container api does not get REDIS_URL, ENCRYPTION_KEY/ }],
+    },
+    {
+        policy: "persistent-volumes-encrypted", compliant: volumes, config: { encryptedStorageClasses: ["efs-encrypted"] },
+        violating: [
+            { resources: changed(volumes, "uploads", { props: claim(undefined) }),
+                message: /uploads spec\.storageClassName is not set: the cluster's default storage class provisions the volume, and the plan cannot tell that it encrypts/ },
+            { resources: changed(volumes, "uploads", { props: claim("gp2") }),
+                message: /uploads spec\.storageClassName is "gp2", a StorageClass of the stack that does not encrypt: its parameters\.encrypted is not set; set it to "true"/ },
+            { resources: changed(volumes, "uploads", { props: claim("efs-sc") }),
+                message: /uploads spec\.storageClassName is "efs-sc", .*: its provisioner "efs\.csi\.aws\.com" is not the EBS CSI driver/ },
+            { resources: changed(volumes, "pg", { props: postgres("standard") }),
+                message: /pg volumeClaimTemplates\[data\]\.spec\.storageClassName is "standard", a class the stack does not create and encryptedStorageClasses does not list/ },
+            { resources: changed(volumes, "kps", { props: { values: kubePrometheusStack({ prometheus: undefined }) } }),
+                message: /kps values prometheus\.prometheusSpec\.storageSpec\.volumeClaimTemplate\.spec\.storageClassName is not set/ },
+            { resources: changed(volumes, "kps", { props: { values: kubePrometheusStack({ alertmanager: "gp2" }) } }),
+                message: /kps values alertmanager\.alertmanagerSpec\.storage\.volumeClaimTemplate\.spec\.storageClassName is "gp2", a StorageClass of the stack that does not encrypt/ },
+            // A Helm v4 Chart from an OCI registry, whose Grafana keeps its volume on the cluster's default class.
+            { resources: [...volumes, { type: K8S.helmChart, name: "kps-v4", props: { chart: "oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack",
+                version: "82.6.0", namespace: "monitoring", values: kubePrometheusStack({ grafana: undefined }) } }],
+                message: /kps-v4 values grafana\.persistence\.storageClassName is not set/ },
+            { resources: changed(volumes, "grafana", { props: { values: { persistence: { enabled: true, type: "pvc", size: "10Gi" } } } }),
+                message: /grafana values persistence\.storageClassName is not set/ },
+        ],
+    },
+    {
+        policy: "release-consistent", compliant: released,
+        violating: [
+            { resources: changed(released, "api", { props: platformDeployment("api", "ghcr.io/acme/api:1.4.1") }),
+                message: /api container api: image ghcr\.io\/acme\/api:1\.4\.1 is tagged 1\.4\.1, not its RELEASE 1\.4\.2/ },
+            { resources: changed(released, "api", { props: platformDeployment("api", "ghcr.io/acme/api") }),
+                message: /api container api: image ghcr\.io\/acme\/api has no tag; tag it with its RELEASE 1\.4\.2/ },
+            { resources: changed(released, "worker-env", { props: releaseConfig("worker", "1.4.3") }),
+                message: /platform services carry different RELEASE values \(api "1\.4\.2"; worker "1\.4\.3"\); roll out one release/ },
+            { resources: changed(released, "api-env", { props: { data: { NODE_ENV: "production", PORT: "3000" } } }),
+                message: /api container api gets no RELEASE \(its ConfigMap through envFrom, or env\)/ },
+            { resources: changed(released, "api-migrate", { props: migrationJob("ghcr.io/acme/api:1.4.1") }),
+                message: /migration Job api-migrate container migrate: image ghcr\.io\/acme\/api:1\.4\.1 is tagged 1\.4\.1, not the services' release 1\.4\.2/ },
+        ],
     },
 ];
 

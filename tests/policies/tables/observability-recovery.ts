@@ -58,6 +58,61 @@ const backups: TestResource[] = [
         { Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) } },
 ];
 
+const SNS = "arn:aws:sns:eu-west-1:123456789012:platform-alerts";
+const watch = (name: string, namespace: string, metricName: string, dimensions: Record<string, string>): TestResource => ({
+    type: AWS.metricAlarm, name, props: { namespace, metricName, dimensions, statistic: "Average", period: 60, evaluationPeriods: 5,
+        threshold: 1, comparisonOperator: "GreaterThanThreshold", alarmActions: [SNS], okActions: [SNS] },
+});
+/** A dashboard body as components write it: metric rows, with CloudWatch's "." shorthand for the previous row's values. */
+const platformDashboard = (albRows: unknown[][]) => JSON.stringify({ widgets: [
+    { type: "metric", x: 0, y: 0, width: 24, height: 6, properties: { title: "Database", region: "eu-west-1", metrics: [
+        ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "db"], [".", "DatabaseConnections", ".", "."]] } },
+    { type: "metric", x: 0, y: 6, width: 24, height: 6, properties: { title: "Load balancer", region: "eu-west-1", metrics: albRows } },
+    { type: "metric", x: 0, y: 12, width: 24, height: 6, properties: { title: "Evictions", region: "eu-west-1", metrics: [
+        [{ expression: "SEARCH('{AWS/ElastiCache,CacheClusterId} MetricName=\"Evictions\"', 'Sum', 300)", id: "e1" }]] } },
+] });
+const ALB_ROWS = [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/alb/1"], [".", "HTTPCode_Target_5XX_Count", ".", "."]];
+const dashboarded: TestResource[] = [
+    watch("db-cpu", "AWS/RDS", "CPUUtilization", { DBInstanceIdentifier: "db" }),
+    watch("cache-evictions", "AWS/ElastiCache", "Evictions", { CacheClusterId: "cache-001" }),
+    { type: AWS.metricAlarm, name: "alb-5xx-rate", props: { comparisonOperator: "GreaterThanThreshold", threshold: 1, evaluationPeriods: 5,
+        alarmActions: [SNS], metricQueries: [
+            { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: "app/alb/1" }, period: 60, stat: "Sum" } },
+            { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: { LoadBalancer: "app/alb/1" }, period: 60, stat: "Sum" } },
+            { id: "rate", expression: "100 * errors / requests", returnData: true },
+        ] } },
+    watch("uptime", "AWS/Route53", "HealthCheckStatus", { HealthCheckId: "hc-1" }),
+    { type: AWS.dashboard, name: "platform", props: { dashboardName: "platform", dashboardBody: platformDashboard(ALB_ROWS) } },
+    // An alarm widget: its body holds the alarm's ARN, an output of the alarm.
+    { type: AWS.dashboard, name: "uptime-board", deps: { dashboardBody: ["uptime"] }, props: { dashboardName: "uptime", dashboardBody: JSON.stringify({ widgets: [
+        { type: "alarm", x: 0, y: 0, width: 24, height: 3, properties: { title: "Uptime", alarms: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:uptime-9c1e2f3"] } }] }) } },
+];
+
+const kubePrometheusStack = (values: Record<string, unknown>) => ({
+    name: "kube-prometheus-stack", chart: "kube-prometheus-stack", version: "82.6.0", namespace: "monitoring",
+    repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+    // EKS runs etcd and the scheduler out of sight: switching their rules off is not this policy's business.
+    values: { "prometheus-node-exporter": { namespaceOverride: "monitoring-agents" }, defaultRules: { rules: { etcd: false, kubeScheduler: false } }, ...values },
+});
+
+const WEB_ACL_NAME = "edge-waf-3f2a1b7";
+const blockedAlarm = (name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): TestResource => ({
+    type: AWS.metricAlarm, name, deps, props: { comparisonOperator: "GreaterThanThreshold", threshold: 1000, evaluationPeriods: 1,
+        alarmActions: [SNS], okActions: [SNS], ...props },
+});
+const wafAlarmed: TestResource[] = [
+    { type: AWS.webAcl, name: "edge-waf", props: { name: WEB_ACL_NAME, scope: "REGIONAL", defaultAction: { allow: {} },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "edge-waf" } } },
+    // Its WebACL dimension is the ACL's name, an output of the ACL.
+    blockedAlarm("edge-waf-blocked", { namespace: "AWS/WAFV2", metricName: "BlockedRequests", statistic: "Sum", period: 300,
+        dimensions: { WebACL: WEB_ACL_NAME, Region: "eu-west-1", Rule: "ALL" } }, { dimensions: ["edge-waf"] }),
+    // A hand-written CloudFront ACL whose alarm writes its name out, in a metric-math query.
+    { type: AWS.webAcl, name: "cdn-waf", props: { name: "cdn-waf", scope: "CLOUDFRONT", defaultAction: { allow: {} },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "cdn" } } },
+    blockedAlarm("cdn-waf-blocked", { metricQueries: [{ id: "blocked", returnData: true,
+        metric: { namespace: "AWS/WAFV2", metricName: "BlockedRequests", dimensions: { WebACL: "cdn-waf", Rule: "ALL" }, period: 300, stat: "Sum" } }] }),
+];
+
 const observabilityResource: ResourceCase[] = [
     {
         policy: "cloudwatch-log-retention", type: AWS.logGroup, compliant: { retentionInDays: 365 }, config: { minimumDays: 90 },
@@ -74,9 +129,67 @@ const observabilityResource: ResourceCase[] = [
             { change: { actionsEnabled: false }, message: /actionsEnabled is false/ },
         ],
     },
+    {
+        policy: "node-metrics-enabled", type: K8S.helmRelease, compliant: kubePrometheusStack({}),
+        violating: [
+            { change: kubePrometheusStack({ nodeExporter: { enabled: false } }),
+                message: /values turn off nodeExporter\.enabled: node and cluster-state metrics, or their default alerts, go missing; remove that override/ },
+            { change: kubePrometheusStack({ kubeStateMetrics: { enabled: false } }), message: /values turn off kubeStateMetrics\.enabled/ },
+            { change: kubePrometheusStack({ "prometheus-node-exporter": { prometheus: { monitor: { enabled: false } } } }),
+                message: /values turn off prometheus-node-exporter\.prometheus\.monitor\.enabled/ },
+            { change: kubePrometheusStack({ "kube-state-metrics": { prometheus: { monitor: { enabled: false } } } }),
+                message: /values turn off kube-state-metrics\.prometheus\.monitor\.enabled/ },
+            { change: kubePrometheusStack({ defaultRules: { create: false } }), message: /values turn off defaultRules\.create/ },
+            { change: kubePrometheusStack({ defaultRules: { rules: { node: false, kubernetesSystem: false } } }),
+                message: /values turn off defaultRules\.rules\.node, defaultRules\.rules\.kubernetesSystem: .*remove those overrides/ },
+        ],
+    },
+    {
+        policy: "node-metrics-enabled", type: K8S.helmChart,
+        compliant: { ...kubePrometheusStack({}), chart: "oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack", repositoryOpts: undefined },
+        violating: [{ change: { values: { nodeExporter: { enabled: false }, kubeStateMetrics: { enabled: false } } },
+            message: /values turn off nodeExporter\.enabled, kubeStateMetrics\.enabled/ }],
+    },
+];
+
+const RUNBOOK = "https://runbooks.acme-example.com/platform";
+const scraped: TestResource[] = [
+    { type: K8S.service, name: "api-service", props: { metadata: { name: "api", namespace: "platform",
+        labels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform" } }, spec: { type: "ClusterIP" } } },
+    { type: K8S.service, name: "redis-exporter", props: { metadata: { name: "redis-exporter", namespace: "tools" } } },
+    { type: K8S.serviceMonitor, name: "api-monitor", props: { metadata: { name: "api", namespace: "monitoring", labels: { release: "kps" } },
+        spec: { namespaceSelector: { matchNames: ["platform"] }, selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+            endpoints: [{ port: "http", path: "/metrics" }] } } },
+];
+const linked: TestResource[] = [
+    { type: AWS.metricAlarm, name: "db-cpu", props: { alarmDescription: `Database CPU above 70 %. Runbook: ${RUNBOOK}#db-cpu`,
+        namespace: "AWS/RDS", metricName: "CPUUtilization", alarmActions: ["arn:sns"] } },
+    { type: K8S.prometheusRule, name: "slo", props: { spec: { groups: [{ name: "slo", rules: [
+        { alert: "ServiceHighErrorRate", expr: "…", annotations: { summary: "…", runbook_url: `${RUNBOOK}#service-high-error-rate` } },
+        { record: "job:http_requests:rate5m", expr: "…" }] }] } } },
 ];
 
 const observabilityStack: StackCase[] = [
+    {
+        // Only platform services need scraping; the exporter in "tools" is not one.
+        policy: "services-scraped", compliant: scraped,
+        violating: [
+            { resources: changed(scraped, "api-monitor", { props: { spec: { namespaceSelector: { matchNames: ["default"] },
+                selector: { matchLabels: { "app.kubernetes.io/name": "api" } } } } }),
+                message: /Service api-service \(namespace platform\) is selected by no ServiceMonitor/ },
+            { resources: changed(scraped, "api-monitor", { props: { spec: { namespaceSelector: { any: true },
+                selector: { matchLabels: { "app.kubernetes.io/name": "web" } } } } }), message: /api-service .*no ServiceMonitor/ },
+        ],
+    },
+    {
+        policy: "alerts-link-runbooks", compliant: linked,
+        violating: [
+            { resources: changed(linked, "db-cpu", { props: { alarmDescription: "Database CPU above 70 %" } }),
+                message: /alarm db-cpu: alarmDescription links no runbook/ },
+            { resources: changed(linked, "slo", { props: { spec: { groups: [{ name: "slo", rules: [{ alert: "ServiceHighErrorRate", annotations: { summary: "…" } }] }] } } }),
+                message: /PrometheusRule slo: alerts ServiceHighErrorRate have no runbook_url annotation/ },
+        ],
+    },
     {
         policy: "alarms-cover-data-stores", compliant: monitored,
         violating: [
@@ -117,6 +230,31 @@ const observabilityStack: StackCase[] = [
             { resources: changed(budget, "monthly", { props: { notifications: [{ notificationType: "ACTUAL" }] } }), message: /no COST budget/ },
         ],
     },
+    {
+        policy: "dashboards-cover-alarms", compliant: dashboarded,
+        violating: [
+            { resources: without(dashboarded, "platform", "uptime-board"), message: /the stack has 4 CloudWatch alarms but no CloudWatch dashboard/ },
+            { resources: [...dashboarded, watch("db-free-storage", "AWS/RDS", "FreeStorageSpace", { DBInstanceIdentifier: "db" })],
+                message: /db-free-storage watches FreeStorageSpace, which no dashboard shows; add it to a dashboard's dashboardBody/ },
+            { resources: changed(dashboarded, "platform", { props: { dashboardBody: platformDashboard([ALB_ROWS[0]]) } }),
+                message: /alb-5xx-rate watches HTTPCode_Target_5XX_Count, which no dashboard shows/ },
+            { resources: changed(dashboarded, "uptime-board", { deps: {} }), message: /uptime watches HealthCheckStatus, which no dashboard shows/ },
+        ],
+    },
+    {
+        policy: "waf-blocked-requests-alarm", compliant: wafAlarmed,
+        violating: [
+            { resources: without(wafAlarmed, "edge-waf-blocked"),
+                message: /edge-waf has no alarm on AWS\/WAFV2 BlockedRequests with its WebACL dimension \("edge-waf-3f2a1b7"\), so an attack or a rule blocking real users goes unnoticed/ },
+            { resources: changed(wafAlarmed, "edge-waf-blocked", { props: { metricName: "AllowedRequests" } }), message: /edge-waf has no alarm on AWS\/WAFV2 BlockedRequests/ },
+            { resources: changed(wafAlarmed, "cdn-waf-blocked", { props: { metricQueries: [{ id: "blocked", returnData: true,
+                metric: { namespace: "AWS/WAFV2", metricName: "BlockedRequests", dimensions: { WebACL: "other-acl", Rule: "ALL" }, period: 300, stat: "Sum" } }] } }),
+                message: /cdn-waf has no alarm on AWS\/WAFV2 BlockedRequests with its WebACL dimension \("cdn-waf"\)/ },
+            { resources: changed(wafAlarmed, "cdn-waf-blocked", { props: { alarmActions: [] } }),
+                message: /cdn-waf's BlockedRequests alarm cdn-waf-blocked notifies nobody: set alarmActions/ },
+            { resources: changed(wafAlarmed, "edge-waf-blocked", { props: { actionsEnabled: false } }), message: /edge-waf's BlockedRequests alarm edge-waf-blocked notifies nobody/ },
+        ],
+    },
 ];
 
 export const observabilityCases: CaseTable = { area: "observability", resource: observabilityResource, stack: observabilityStack };
@@ -151,7 +289,50 @@ const lockedVaults: TestResource[] = [
     { type: AWS.backupVaultLock, name: "copy-vault-lock", props: { backupVaultName: "dr-vault", minRetentionDays: 35, changeableForDays: 3 } },
 ];
 
+const migrationJob = (name: string, labels: Record<string, string>) => ({
+    metadata: { name, namespace: "platform", labels,
+        // The restore point, written on the Job: it makes the Job wait for the snapshot.
+        annotations: { "platform.acme.example/restore-point": "platform-db-pre-1-4-2" } },
+    spec: { backoffLimit: 1, template: { metadata: { labels }, spec: { restartPolicy: "Never",
+        containers: [{ name: "migrate", image: "ghcr.io/acme/api:1.4.2", command: ["node", "dist/migrate.js"] }] } } },
+});
+const PLATFORM_JOB = { "app.kubernetes.io/name": "release-migrate", "app.kubernetes.io/part-of": "platform" };
+const migrating: TestResource[] = [
+    { type: AWS.rdsInstance, name: "db", props: { identifier: "platform-db", engine: "postgres", engineVersion: "17" } },
+    { type: AWS.rdsSnapshot, name: "db-pre-1-4-2", props: { dbInstanceIdentifier: "platform-db", dbSnapshotIdentifier: "platform-db-pre-1-4-2" } },
+    { type: K8S.job, name: "release-migrate", props: migrationJob("release-migrate-1-4-2", PLATFORM_JOB), deps: { metadata: ["db-pre-1-4-2"] } },
+    // Not a migration: nothing to restore.
+    { type: K8S.job, name: "cache-warmup", props: { metadata: { name: "cache-warmup", namespace: "platform" },
+        spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "warm", image: "ghcr.io/acme/api:1.4.2" }] } } } } },
+];
+/** Aurora, with a hand-written Job known as a migration by its name. */
+const migratingAurora: TestResource[] = [
+    { type: AWS.rdsCluster, name: "orders", props: { clusterIdentifier: "orders", engine: "aurora-postgresql" } },
+    { type: AWS.rdsClusterSnapshot, name: "orders-pre-2-0-0", deps: { dbClusterIdentifier: ["orders"] },
+        props: { dbClusterIdentifier: "orders", dbClusterSnapshotIdentifier: "orders-pre-2-0-0" } },
+    { type: K8S.job, name: "orders-schema-migration", props: migrationJob("orders-schema-migration", { app: "orders" }), deps: { metadata: ["orders-pre-2-0-0"] } },
+];
+
+const backupAlarm = (name: string, metricName: string, extra: Record<string, unknown> = {}): TestResource => ({
+    type: AWS.metricAlarm, name,
+    props: { namespace: "AWS/Backup", metricName, dimensions: { BackupVaultName: "vault" }, statistic: "Sum", alarmActions: ["arn:sns"], ...extra },
+});
+const watchedBackups: TestResource[] = [
+    { type: AWS.backupPlan, name: "plan", props: { rules: [{ ruleName: "daily", schedule: "cron(0 3 * * ? *)",
+        copyActions: [{ destinationVaultArn: "arn:aws:backup:eu-central-1:1:backup-vault:copy" }] }] } },
+    backupAlarm("backup-failed", "NumberOfBackupJobsFailed"),
+    backupAlarm("copy-failed", "NumberOfCopyJobsFailed"),
+];
+
 const recoveryStack: StackCase[] = [
+    {
+        policy: "backup-failure-alarm", compliant: watchedBackups,
+        violating: [
+            { resources: without(watchedBackups, "copy-failed"), message: /no alarm that notifies anyone watches AWS\/Backup NumberOfCopyJobsFailed/ },
+            { resources: changed(watchedBackups, "backup-failed", { props: { alarmActions: [] } }),
+                message: /watches AWS\/Backup NumberOfBackupJobsFailed: a failed job/ },
+        ],
+    },
     {
         policy: "backup-vault-locked", compliant: lockedVaults,
         violating: [
@@ -177,6 +358,25 @@ const recoveryStack: StackCase[] = [
                 message: /default encryption is "AES256", not a KMS key/ },
             { resources: changed(backups, "backups-pab", { props: { restrictPublicBuckets: false } }), message: /public access is not fully blocked/ },
             { resources: changed(backups, "backups", { props: { tags: { Purpose: "logs" } } }), message: /no S3 bucket is tagged Purpose=backups/ },
+        ],
+    },
+    {
+        policy: "pre-release-snapshot", compliant: migrating,
+        violating: [
+            { resources: without(changed(migrating, "release-migrate", { deps: {} }), "db-pre-1-4-2"),
+                message: /release-migrate migrates the database, but the stack takes no RDS snapshot of db to restore if the migration goes wrong/ },
+            { resources: changed(migrating, "release-migrate", { deps: {} }),
+                message: /release-migrate does not depend on the snapshot db-pre-1-4-2, so it may migrate before the snapshot is taken/ },
+            { resources: changed(migrating, "db-pre-1-4-2", { props: { dbInstanceIdentifier: "reporting-db" } }), message: /takes no RDS snapshot of db/ },
+        ],
+    },
+    {
+        policy: "pre-release-snapshot", compliant: migratingAurora,
+        violating: [
+            { resources: changed(migratingAurora, "orders-schema-migration", { deps: {} }),
+                message: /orders-schema-migration does not depend on the snapshot orders-pre-2-0-0/ },
+            { resources: changed(migratingAurora, "orders-pre-2-0-0", { deps: {}, props: { dbClusterIdentifier: "orders-staging" } }),
+                message: /orders-schema-migration migrates the database, but the stack takes no RDS snapshot of orders/ },
         ],
     },
 ];
