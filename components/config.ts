@@ -290,6 +290,7 @@ export const platformConfigSchema = z
                 cacheConnections: z.number().int().positive().optional(),
                 errorRatePercent: z.number().positive().max(100).optional(),
                 latencyP95Seconds: z.number().positive().optional(),
+                wafBlockedRequests: z.number().int().positive().optional(),
             }).default({}),
         }),
         services: z.array(service).min(1),
