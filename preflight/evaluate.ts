@@ -58,6 +58,8 @@ export interface StackReport {
     checklist: ChecklistLine[];
     /** Policies that failed to run: the stack could not be fully evaluated. */
     errors: string[];
+    /** How many release artifacts the evidence directories held. */
+    evidenceRead?: number;
     /** Files of the evidence directories that are of no kind the preflight reads. */
     evidenceIgnored?: string[];
 }

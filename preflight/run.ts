@@ -149,6 +149,7 @@ export async function runPreflight(options: Options, { packDir, projectDir }: Lo
             const verdicts = judgeRelease(target.stack, target.resources.map((r) => ({ type: r.type, props: r.inputs })), evidence, settings);
             result.stacks.push({
                 ...report,
+                evidenceRead: evidence.length,
                 evidenceIgnored: ignored,
                 checklist: report.checklist.map((line) => {
                     const judged = verdicts.get(line.id)?.judgement;

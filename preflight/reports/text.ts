@@ -36,6 +36,10 @@ export function textReport(result: PreflightResult, color: boolean): string {
         }
         lines.push(`  Summary: ${stack.resources} resources, ${stack.policies} policies, ${mandatory(stack.violations).length} mandatory and ` +
             `${advisory(stack.violations).length} advisory violations; checklist ${describeCounts(stack)}`);
+        if (stack.evidenceRead !== undefined && (stack.evidenceRead > 0 || (stack.evidenceIgnored ?? []).length > 0)) {
+            const ignored = stack.evidenceIgnored ?? [];
+            lines.push(`  Evidence: ${stack.evidenceRead} artifacts read${ignored.length > 0 ? `; ignored (of no kind read here): ${ignored.join(", ")}` : ""}`);
+        }
         const pending = blocking(stack).filter((line) => line.status === "missing");
         if (result.gate === "release") {
             for (const line of blocking(stack)) {

@@ -115,6 +115,12 @@ describe("preflight CLI", function () {
         ["--export of two stacks", () => ["--export", path.join(dir, "x.json")], /^preflight: --export writes one planned stack/],
         ["a missing policy config", () => ["--stack", "staging", "--policy-config", path.join(dir, "none.json")],
             /^preflight: .*none\.json: invalid policy config: cannot read it: no such file$/],
+        ["an unknown gate", () => ["--gate", "deploy"], /^preflight: --gate: got "deploy"; allowed: plan, release$/],
+        ["a day that does not exist", () => ["--as-of", "2026-02-30"], /^preflight: --as-of: got "2026-02-30"; expected a date like 2026-12-01$/],
+        ["a missing evidence directory", () => ["--stack", "staging", "--evidence", path.join(dir, "no-such-dir")], /^preflight: .*no-such-dir: /],
+        ["release criteria for a requirement that needs no such evidence", () => ["--stack", "staging", "--policy-config",
+            file("criteria.json", JSON.stringify({ "release-evidence": { criteria: { "TEST-04": { junit: { minPassRate: 0.5 } }, "NOPE-01": {} } } }))],
+            /^preflight: .*criteria\.json: invalid policy config \(2 problems\)/],
     ];
     for (const [what, args, message] of usage) {
         it(`refuses ${what} with exit code 2 and a clear message, no stack trace`, () => {
