@@ -55,6 +55,8 @@ export interface ClusterMonitoringArgs {
     latencyP95Seconds?: number;
     cpuPercent?: number;
     memoryPercent?: number;
+    /** The tracing backend Grafana queries: its namespace and query URL. Absent: no tracing. */
+    tracing?: { namespace: string; queryUrl: string; queryPort: number };
     tags?: Tags;
 }
 
@@ -149,6 +151,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
     public readonly namespace: string;
     /** Names of the alerts the PrometheusRule defines. */
     public readonly alertNames: string[];
+    /** The encrypted gp3 StorageClass the component's volumes come from; other stateful parts use it too. */
+    public readonly storageClassName: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:ClusterMonitoring", name, {}, opts);
@@ -242,7 +246,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [agentsNs, ...fences, ...fluentBitRole] });
 
         this.namespace = namespace;
-        this.registerOutputs({ namespace: this.namespace, alertNames: this.alertNames });
+        this.storageClassName = storageClass.metadata.name;
+        this.registerOutputs({ namespace: this.namespace, alertNames: this.alertNames, storageClassName: this.storageClassName });
     }
 
     /**
@@ -301,6 +306,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                 policyTypes: ["Ingress"],
                 ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: GRAFANA_PORT }] }],
             }),
+            ...(args.tracing ? [policy("grafana-to-traces", {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ namespaceSelector: namespaceNamed(args.tracing.namespace) }], ports: [{ protocol: "TCP", port: args.tracing.queryPort }] }],
+            })] : []),
             policy("operator-webhook", {
                 podSelector: { matchLabels: { app: `${PROMETHEUS_RELEASE}-operator` } },
                 policyTypes: ["Ingress"],
@@ -422,6 +432,10 @@ function prometheusValues(args: ClusterMonitoringArgs, replicas: number, storage
             // A ReadWriteOnce volume cannot follow a rolling update to another node: replace the pod instead.
             deploymentStrategy: { type: "Recreate" },
             sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: Object.values(DASHBOARD_LABEL)[0] } },
+            // Traces next to the metrics: Grafana's Tempo data source.
+            additionalDataSources: args.tracing
+                ? [{ name: "Tempo", type: "tempo", uid: "tempo", access: "proxy", url: args.tracing.queryUrl, editable: false }]
+                : [],
         },
     };
 }

@@ -60,6 +60,16 @@ const pinnedImage = z
     })
     .refine((image) => !/:latest$/.test(image), { message: "the tag 'latest' is not pinned: use a version tag or a digest" });
 
+/** An image without a registry or path (`llm-worker:1.4.2`): it comes from the platform's own registry. */
+export function isBareImage(image: string): boolean {
+    return !image.split("@")[0].includes("/");
+}
+
+/** The repository part of a bare image: `llm-worker` of `llm-worker:1.4.2`. */
+function imageName(image: string): string {
+    return image.split("@")[0].split(":")[0];
+}
+
 /** The secrets the platform generates for its services; an API key may not take one of these names. */
 export const GENERATED_SECRETS = ["DATABASE_URL", "REDIS_URL", "JWT_SECRET", "ENCRYPTION_KEY"] as const;
 /** A ConfigMap or Secret holds 1 MiB in all; the platform adds a few settings of its own. */
@@ -89,6 +99,20 @@ const service = z.strictObject({
     secrets: z.array(envName("OPENAI_API_KEY")).default([...GENERATED_SECRETS]),
     cpu: kubernetesQuantity("250m").default("250m"),
     memory: kubernetesQuantity("512Mi").default("512Mi"),
+    /** "worker": a queue consumer with no Service, target group or route; it scales by CPU or by its queue. */
+    kind: z.enum(["service", "worker"]).default("service"),
+    /** A worker's health probe: a command, or a TCP port; default: TCP on `port`. Services probe `healthPath`. */
+    probe: z.union([
+        z.strictObject({ exec: z.array(z.string().min(1)).min(1) }),
+        z.strictObject({ port: z.number().int().min(1).max(65535) }),
+    ], { message: "expected { exec: [command, ...] } or { port: <number> }" }).optional(),
+    /** A worker that scales on the length of a Redis list (through KEDA, when kubernetes.keda says it is installed). */
+    scaler: z.strictObject({
+        type: z.literal("redis-list"),
+        listName: z.string().min(1).max(256),
+        /** Jobs waiting per replica before another starts. */
+        listLength: z.number().int().min(1).max(100000).default(10),
+    }).optional(),
 });
 
 /**
@@ -181,6 +205,8 @@ const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
 
 const kubernetes = z.strictObject({
     namespace: namespaceName.default("platform"),
+    /** Whether KEDA runs in the cluster: workers with a queue scaler then scale on their queue. */
+    keda: z.boolean().default(false),
     context: z.string().min(1).optional(),
     /** The EKS cluster: in-cluster agents get their AWS permissions through EKS Pod Identity on it. */
     clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { message: "expected an EKS cluster name" }).optional(),
@@ -203,6 +229,17 @@ const uptime = z.strictObject({
     failureThreshold: z.number().int().min(1).max(10).default(3),
 });
 
+/** Distributed tracing: an OpenTelemetry Collector receiving OTLP from every service, exporting to Tempo. */
+const tracing = z.strictObject({
+    enabled: z.boolean().default(true),
+    namespace: namespaceName.default("tracing"),
+    collectorChartVersion: chartVersion.default("0.108.0"),
+    tempoChartVersion: chartVersion.default("1.10.3"),
+    retentionDays: z.number().int().min(1).max(90).default(14),
+    storageGi: z.number().int().min(5).max(16384).default(50),
+    collectorReplicas: z.number().int().min(1).max(10).default(2),
+});
+
 const observability = z.strictObject({
     namespace: namespaceName.default("monitoring"),
     /** Where the node-level agents (node-exporter, Fluent Bit) run: the one namespace allowed privileged pods. */
@@ -211,6 +248,7 @@ const observability = z.strictObject({
     grafanaStorageGi: z.number().int().min(1).max(1024).default(10),
     fluentBitChartVersion: chartVersion.default("0.56.0"),
     uptime: uptime.default(() => uptime.parse({})),
+    tracing: tracing.optional(),
 });
 
 /** AWS Backup Vault Lock: recovery points cannot be deleted early, nor kept past the maximum. */
@@ -242,6 +280,30 @@ const budget = z.strictObject({
     monthlyLimitUsd: z.number().positive().max(10000000),
 });
 
+/** A static frontend: a private bucket served through CloudFront under its own domain. */
+const frontend = z.strictObject({
+    domainName: dnsName("app.example.com"),
+    /** Default: edge.hostedZoneName, else the domain without its first label. */
+    hostedZoneName: dnsName("example.com").optional(),
+    priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default("PriceClass_100"),
+    rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(2000),
+    contentSecurityPolicy: z.string().min(1).max(1783)
+        .refine((csp) => !/[\r\n]/.test(csp), { message: "expected one line" })
+        .default("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"),
+    logRetentionDays: z.number().int().min(1).max(3650).default(90),
+});
+
+/** ECR repositories for the services' images. */
+const registry = z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Tagged images kept per repository: the last N releases, older ones expire. */
+    keepReleases: z.number().int().min(1).max(1000).default(30),
+    untaggedExpiryDays: z.number().int().min(1).max(365).default(7),
+    /** IAM roles of the account that push (CI's deploy role) and pull (the cluster's node role). */
+    pushRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(["platform-deploy"]),
+    pullRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(["platform-eks-node"]),
+});
+
 const migrations = z.strictObject({
     service: z.string(),
     command: z.array(z.string().min(1)).min(1),
@@ -266,6 +328,8 @@ export const platformConfigSchema = z
         backup: backup.default(() => backup.parse({})),
         observability: observability.default(() => observability.parse({})),
         budget,
+        frontend: frontend.optional(),
+        registry: registry.optional(),
         /** HTTPS endpoints (an on-call tool's SNS integration URL) the alert topics deliver to; secret config, as they often carry a key. */
         alertWebhooks: z
             .array(z.url({ protocol: /^https$/, message: "expected an https:// URL" }))
@@ -315,6 +379,25 @@ export const platformConfigSchema = z
                         message: `expected a generated secret or an apiKeys name: ${available.join(", ")}` });
                 }
             });
+            const worker = svc.kind === "worker";
+            if (worker && svc.public) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "public"], input: svc.public,
+                    message: "expected false: a worker has no Service and no route from the load balancer" });
+            }
+            for (const key of ["probe", "scaler"] as const) {
+                if (!worker && svc[key] !== undefined) {
+                    ctx.addIssue({ code: "custom", path: ["services", index, key], input: svc[key],
+                        message: `expected no ${key}: it is for kind: worker (a service is probed on healthPath and scales by CPU and memory)` });
+                }
+            }
+            if (isBareImage(svc.image) && !config.registry?.enabled) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "image"], input: svc.image,
+                    message: "expected a registry in the image (e.g. ghcr.io/acme/api:1.4.2): a bare name:tag is resolved from the platform's registry, " +
+                        "which needs registry.enabled: true" });
+            } else if (isBareImage(svc.image) && imageName(svc.image) !== svc.name) {
+                ctx.addIssue({ code: "custom", path: ["services", index, "image"], input: svc.image,
+                    message: `expected ${svc.name}:<tag> or ${svc.name}@sha256:<digest>: a bare image names the service's own repository` });
+            }
             for (const name of Object.keys(svc.env).filter((key) => svc.secrets.includes(key))) {
                 ctx.addIssue({ code: "custom", path: ["services", index, "env", name], input: name,
                     message: `expected a name the service does not also receive as a secret (services[${index}].secrets lists ${name})` });
@@ -427,6 +510,9 @@ export type DatabaseConfig = PlatformConfig["database"];
 export type CacheConfig = PlatformConfig["cache"];
 export type EdgeConfig = PlatformConfig["edge"];
 export type ObservabilityConfig = PlatformConfig["observability"];
+export type FrontendConfig = NonNullable<PlatformConfig["frontend"]>;
+export type RegistryConfig = NonNullable<PlatformConfig["registry"]>;
+export type TracingConfig = NonNullable<ObservabilityConfig["tracing"]>;
 
 /** Config namespaces this program and its providers read; a key in any other is a typo that would be ignored. */
 export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "aws", "kubernetes", "postgresql", "random", "pulumi"] as const;

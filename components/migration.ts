@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DNS_EGRESS, restrictedPod } from "./service";
+import { DNS_EGRESS, PLATFORM_SERVICE_LABEL, restrictedPod } from "./service";
 import { Tags, tagsNamed } from "./tags";
 
 export interface MigrationArgs {
@@ -36,7 +36,8 @@ export class Migration extends pulumi.ComponentResource {
     constructor(name: string, args: MigrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:app:Migration", name, {}, opts);
         const slug = releaseSlug(args.release);
-        const labels = { "app.kubernetes.io/name": `${name}-migrate`, "app.kubernetes.io/part-of": "platform" };
+        // The platform-service label: the release's checks (one release across images) judge the migration with the services.
+        const labels = { "app.kubernetes.io/name": `${name}-migrate`, "app.kubernetes.io/part-of": "platform", ...PLATFORM_SERVICE_LABEL };
         const pod = restrictedPod({ labels });
 
         // Kept when a later release replaces it: it is the restore point of this release's migration.

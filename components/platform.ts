@@ -4,14 +4,17 @@ import { Backup } from "./backup";
 import { Budget } from "./budget";
 import { Cache } from "./cache";
 import { ClusterMonitoring } from "./cluster-monitoring";
-import { PlatformConfig } from "./config";
+import { isBareImage, PlatformConfig } from "./config";
 import { Database } from "./database";
+import { StaticSite } from "./frontend";
 import { LoadBalancer } from "./load-balancer";
 import { Migration } from "./migration";
 import { Monitoring } from "./monitoring";
 import { Service } from "./service";
 import { Network } from "./network";
+import { Registry } from "./registry";
 import { Secrets } from "./secrets";
+import { Tracing, tracingAddresses } from "./tracing";
 
 export interface PlatformArgs {
     /** The validated stack config (see `loadPlatformConfig`). */
@@ -31,6 +34,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly budget: Budget;
     public readonly monitoring: Monitoring;
     public readonly clusterMonitoring: ClusterMonitoring;
+    /** The optional parts, each present when its config section is. */
+    public readonly frontend: StaticSite | undefined;
+    public readonly registry: Registry | undefined;
+    public readonly tracing: Tracing | undefined;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:core:Platform", name, {}, opts);
@@ -133,6 +140,34 @@ export class Platform extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
+        const site = config.frontend;
+        this.frontend = site ? new StaticSite(`${name}-frontend`, {
+            domainName: site.domainName,
+            hostedZoneName: site.hostedZoneName ?? edge.hostedZoneName,
+            priceClass: site.priceClass,
+            rateLimitPerFiveMinutes: site.rateLimitPerFiveMinutes,
+            contentSecurityPolicy: site.contentSecurityPolicy,
+            logRetentionDays: site.logRetentionDays,
+            alertEmails: config.alerts.emails,
+            blockedRequestsThreshold: config.alerts.thresholds.wafBlockedRequests,
+            runbookBaseUrl: config.alerts.runbookBaseUrl,
+            protect: production,
+            tags,
+        }, { parent: this }) : undefined;
+
+        const registry = config.registry;
+        this.registry = registry?.enabled ? new Registry(`${name}-registry`, {
+            repositories: config.services.map((s) => s.name),
+            prefix: config.kubernetes.namespace,
+            kmsKeyArn: this.secrets.kmsKeyArn,
+            keepReleases: registry.keepReleases,
+            untaggedExpiryDays: registry.untaggedExpiryDays,
+            pushRoleNames: registry.pushRoleNames,
+            pullRoleNames: registry.pullRoleNames,
+            protect: production,
+            tags,
+        }, { parent: this }) : undefined;
+
         const backup = config.backup;
         this.backup = new Backup(`${name}-backup`, {
             kmsKeyArn: this.secrets.kmsKeyArn,
@@ -198,12 +233,17 @@ export class Platform extends pulumi.ComponentResource {
         }, { ...inCluster, dependsOn: [ns] });
         const inNamespace = { parent: this, providers: [kubernetes], dependsOn: [ns, denyAll] };
 
+        // A bare name:tag is a tag of the service's own repository in the platform's registry.
+        const registryUrls = this.registry?.repositoryUrls;
+        const imageOf = (svc: PlatformConfig["services"][number]): pulumi.Input<string> => registryUrls && isBareImage(svc.image)
+            ? pulumi.interpolate`${registryUrls[svc.name]}${svc.image.slice(svc.name.length)}`
+            : svc.image;
         const migrating = config.services.find((s) => s.name === config.migrations?.service);
         this.migration = config.migrations && migrating ? new Migration(`${name}-release`, {
             namespace,
             release: config.release,
             dbInstanceIdentifier: `${name}-db`,
-            image: migrating.image,
+            image: imageOf(migrating),
             command: config.migrations.command,
             databaseUrl: this.database.migratorUrl,
             vpcCidr: this.network.cidrBlock,
@@ -217,16 +257,31 @@ export class Platform extends pulumi.ComponentResource {
             ENCRYPTION_KEY: this.secrets.encryptionKey,
             ...config.apiKeys,
         };
+        const tracingConfig = config.observability.tracing?.enabled ? config.observability.tracing : undefined;
+        const traces = tracingConfig && tracingAddresses(tracingConfig.namespace);
+        const corsOrigins = [`https://${config.domainName}`, ...(this.frontend ? [this.frontend.origin] : [])].join(",");
         this.services = config.services.map((svc) => new Service(svc.name, {
             namespace,
-            image: svc.image,
+            kind: svc.kind,
+            probe: svc.probe,
+            image: imageOf(svc),
             port: svc.port,
             healthPath: svc.healthPath,
             replicas: svc.replicas,
             maxReplicas: svc.maxReplicas,
             cpu: svc.cpu,
             memory: svc.memory,
-            env: { CORS_ORIGINS: `https://${config.domainName}`, RELEASE: config.release, ...svc.env },
+            env: {
+                CORS_ORIGINS: corsOrigins,
+                RELEASE: config.release,
+                ...(traces ? {
+                    OTEL_EXPORTER_OTLP_ENDPOINT: traces.otlpEndpoint,
+                    OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+                    OTEL_SERVICE_NAME: svc.name,
+                    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${config.environment},service.version=${config.release},service.namespace=${namespace}`,
+                } : {}),
+                ...svc.env,
+            },
             // Each service gets only the secrets it lists, and its own env values that came in secret.
             secretEnv: { ...Object.fromEntries(svc.secrets.map((secret) => [secret, platformSecrets[secret]])), ...svc.secretEnv },
             loadBalancerCidrs: svc.public ? this.network.publicSubnetCidrs : undefined,
@@ -234,6 +289,13 @@ export class Platform extends pulumi.ComponentResource {
             vpcCidr: this.network.cidrBlock,
             rolloutAfter: this.migration ? [this.migration.job] : undefined,
             prometheusNamespace: observability.namespace,
+            tracingCollector: traces?.collector,
+            queueScaler: svc.scaler && config.kubernetes.keda ? {
+                listName: svc.scaler.listName,
+                listLength: svc.scaler.listLength,
+                address: pulumi.interpolate`${this.cache.primaryEndpoint}:6379`,
+                authToken: this.secrets.redisAuthToken,
+            } : undefined,
         }, inNamespace));
 
         const thresholds = config.alerts.thresholds;
@@ -242,7 +304,8 @@ export class Platform extends pulumi.ComponentResource {
             agentsNamespace: observability.agentsNamespace,
             vpcCidr: this.network.cidrBlock,
             serviceNamespace: namespace,
-            services: this.services.map((svc) => ({ name: svc.serviceName, labels: svc.labels, port: svc.portName })),
+            // Workers have no Service to scrape through.
+            services: this.services.flatMap((svc) => svc.serviceName ? [{ name: svc.serviceName, labels: svc.labels, port: svc.portName }] : []),
             grafanaAdminPassword: this.secrets.grafanaAdminPassword,
             prometheusChartVersion: observability.prometheus.chartVersion,
             retentionDays: observability.prometheus.retentionDays,
@@ -261,8 +324,21 @@ export class Platform extends pulumi.ComponentResource {
             latencyP95Seconds: thresholds.latencyP95Seconds,
             cpuPercent: thresholds.cpuPercent,
             memoryPercent: thresholds.memoryPercent,
+            tracing: traces && tracingConfig ? { namespace: tracingConfig.namespace, queryUrl: traces.queryUrl, queryPort: traces.queryPort } : undefined,
             tags,
         }, { parent: this, providers: [kubernetes] });
+
+        this.tracing = tracingConfig ? new Tracing(`${name}-tracing`, {
+            namespace: tracingConfig.namespace,
+            serviceNamespace: namespace,
+            grafanaNamespace: observability.namespace,
+            collectorChartVersion: tracingConfig.collectorChartVersion,
+            tempoChartVersion: tracingConfig.tempoChartVersion,
+            retentionDays: tracingConfig.retentionDays,
+            storageGi: tracingConfig.storageGi,
+            storageClassName: this.clusterMonitoring.storageClassName,
+            collectorReplicas: tracingConfig.collectorReplicas,
+        }, { parent: this, providers: [kubernetes] }) : undefined;
 
         this.registerOutputs({
             vpcId: this.network.vpcId,

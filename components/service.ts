@@ -32,7 +32,35 @@ export interface ServiceArgs {
     rolloutAfter?: pulumi.Input<pulumi.Resource>[];
     /** The namespace whose Prometheus scrapes the service's /metrics; absent: nothing scrapes it. */
     prometheusNamespace?: string;
+    /** "worker": a queue consumer with no Service, target group or route. Default "service". */
+    kind?: "service" | "worker";
+    /** A worker's probe: a command, or a TCP port. Default: TCP on `port`. (A service probes `healthPath`.) */
+    probe?: { exec: string[] } | { port: number };
+    /** A worker that scales on a Redis list through KEDA instead of on CPU. */
+    queueScaler?: QueueScaler;
+    /** Where the service sends its traces (OTLP): it may reach the collector's pods there, and nothing else in that namespace. */
+    tracingCollector?: TracingCollector;
 }
+
+/** A Redis list a KEDA ScaledObject watches; KEDA reads the cache's auth token from a Secret of its own. */
+export interface QueueScaler {
+    listName: string;
+    /** Waiting jobs per replica. */
+    listLength: number;
+    /** host:port of the cache's primary endpoint (TLS). */
+    address: pulumi.Input<string>;
+    authToken: pulumi.Input<string>;
+}
+
+/** The OpenTelemetry Collector's pods: their namespace, pod labels and OTLP ports. */
+export interface TracingCollector {
+    namespace: string;
+    podLabels: Record<string, string>;
+    ports: number[];
+}
+
+/** The pod label that marks a worker: policies then expect no Service for it. */
+export const WORKER_LABEL = { "platform.checklist/kind": "worker" };
 
 /** Egress to the cluster's DNS, which every pod under the default deny needs. */
 export const DNS_EGRESS = {
@@ -40,11 +68,28 @@ export const DNS_EGRESS = {
     ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
 };
 
+/**
+ * Declares a workload a platform service: the policy pack's rules about this platform's Node.js API
+ * conventions (required settings, NODE_ENV, RELEASE, graceful shutdown, sizing) judge only workloads with it.
+ */
+export const PLATFORM_SERVICE_LABEL = { "platform.checklist/profile": "node-api" } as const;
+
 /** Ports in the VPC a service reaches: PostgreSQL (through the proxy) and Redis. */
 const DATA_PORTS = [5432, 6379];
 const USER_ID = 10001;
 /** The named port the process serves its API, health and /metrics on. */
 const PORT_NAME = "http";
+
+/** How the container is probed: a service on its health endpoint; a worker by its command or on a TCP port. */
+function probeHandler(args: ServiceArgs) {
+    if (args.kind !== "worker") {
+        return { httpGet: { path: args.healthPath, port: PORT_NAME } };
+    }
+    if (args.probe && "exec" in args.probe) {
+        return { exec: { command: args.probe.exec } };
+    }
+    return { tcpSocket: { port: args.probe?.port ?? args.port } };
+}
 
 /** The hardened container and pod settings every workload of the platform runs with. */
 export function restrictedPod(args: { labels: Record<string, string> }) {
@@ -79,7 +124,8 @@ export function restrictedPod(args: { labels: Record<string, string> }) {
  */
 export class Service extends pulumi.ComponentResource {
     public readonly deploymentName: string;
-    public readonly serviceName: string;
+    /** The Kubernetes Service; a worker has none. */
+    public readonly serviceName: string | undefined;
     /** The labels of the Service and its pods. */
     public readonly labels: Record<string, string>;
     /** The name of the Service port the process serves on, /metrics included. */
@@ -88,8 +134,12 @@ export class Service extends pulumi.ComponentResource {
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:app:Service", name, {}, opts);
         const parent = { parent: this };
-        const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "platform" };
-        const metadata = (suffix = "") => ({ name: `${name}${suffix}`, namespace: args.namespace, labels });
+        const worker = args.kind === "worker";
+        const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "platform", ...(worker ? WORKER_LABEL : {}) };
+        // Not in the selectors (immutable on a Deployment): only on the objects and the pods.
+        // A worker serves no API: the Node.js API conventions (graceful shutdown behind the load balancer, the API's settings) are not its.
+        const declared = worker ? labels : { ...labels, ...PLATFORM_SERVICE_LABEL };
+        const metadata = (suffix = "") => ({ name: `${name}${suffix}`, namespace: args.namespace, labels: declared });
         const replicas = args.replicas ?? 2;
         const pod = restrictedPod({ labels });
 
@@ -108,7 +158,7 @@ export class Service extends pulumi.ComponentResource {
         }, parent);
 
         const probe = (initialDelaySeconds: number) => ({
-            httpGet: { path: args.healthPath, port: PORT_NAME },
+            ...probeHandler(args),
             initialDelaySeconds,
             periodSeconds: 10,
             timeoutSeconds: 3,
@@ -123,7 +173,7 @@ export class Service extends pulumi.ComponentResource {
                 // A new pod must be ready before an old one goes: no loss of capacity during a rollout.
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                 template: {
-                    metadata: { labels },
+                    metadata: { labels: declared },
                     spec: {
                         serviceAccountName: account.metadata.name,
                         automountServiceAccountToken: false,
@@ -138,7 +188,7 @@ export class Service extends pulumi.ComponentResource {
                         containers: [{
                             name,
                             image: args.image,
-                            ports: [{ name: PORT_NAME, containerPort: args.port, protocol: "TCP" }],
+                            ports: worker && args.probe && "exec" in args.probe ? [] : [{ name: PORT_NAME, containerPort: args.port, protocol: "TCP" }],
                             envFrom: [{ configMapRef: { name: configMap.metadata.name } }],
                             // Each secret by name: the Deployment shows which secrets the service gets (known even in a
                             // preview, where the Secret's values are not), and a missing key stops the pod instead of going unnoticed.
@@ -153,8 +203,8 @@ export class Service extends pulumi.ComponentResource {
                             securityContext: pod.containerSecurityContext,
                             readinessProbe: probe(5),
                             livenessProbe: probe(20),
-                            // Let the load balancer stop sending before the process gets SIGTERM.
-                            lifecycle: { preStop: { sleep: { seconds: 5 } } },
+                            // Let the load balancer stop sending before the process gets SIGTERM (a worker gets it at once, and finishes its job).
+                            lifecycle: worker ? undefined : { preStop: { sleep: { seconds: 5 } } },
                             volumeMounts: pod.volumeMounts,
                         }],
                         volumes: pod.volumes,
@@ -163,23 +213,30 @@ export class Service extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: args.rolloutAfter });
 
-        const service = new k8s.core.v1.Service(`${name}-service`, {
+        const service = worker ? undefined : new k8s.core.v1.Service(`${name}-service`, {
             metadata: metadata(),
             spec: { type: "ClusterIP", selector: labels, ports: [{ name: PORT_NAME, port: args.port, targetPort: PORT_NAME, protocol: "TCP" }] },
         }, parent);
 
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
-            metadata: metadata(),
-            spec: {
-                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-                minReplicas: replicas,
-                maxReplicas: args.maxReplicas ?? 10,
-                metrics: [
-                    { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
-                    { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
-                ],
-            },
-        }, parent);
+        const scaleTargetRef = { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name };
+        if (worker && args.queueScaler) {
+            this.scaleOnQueue(name, args.queueScaler, metadata, scaleTargetRef, replicas, args.maxReplicas ?? 10);
+        } else {
+            // A worker's load is CPU: memory follows its batch size, not its queue.
+            const memory = { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } };
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
+                metadata: metadata(),
+                spec: {
+                    scaleTargetRef,
+                    minReplicas: replicas,
+                    maxReplicas: args.maxReplicas ?? 10,
+                    metrics: [
+                        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+                        ...(worker ? [] : [memory]),
+                    ],
+                },
+            }, parent);
+        }
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
             metadata: metadata(),
             spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
@@ -187,7 +244,7 @@ export class Service extends pulumi.ComponentResource {
 
         this.createNetworkPolicies(name, args, labels, metadata);
 
-        if (args.targetGroupArn) {
+        if (args.targetGroupArn && service) {
             new k8s.apiextensions.CustomResource(`${name}-target-group-binding`, {
                 apiVersion: "elbv2.k8s.aws/v1beta1",
                 kind: "TargetGroupBinding",
@@ -201,16 +258,51 @@ export class Service extends pulumi.ComponentResource {
         }
 
         this.deploymentName = name;
-        this.serviceName = name;
-        this.labels = labels;
+        this.serviceName = service ? name : undefined;
+        this.labels = declared;
         this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName });
+    }
+
+    /**
+     * KEDA scales the worker between its replicas and its maximum on the length of its Redis list (KEDA makes the HPA);
+     * it authenticates with the cache's token from a Secret only it reads, over TLS.
+     */
+    private scaleOnQueue(name: string, queue: QueueScaler, metadata: (suffix?: string) => Record<string, any>,
+        scaleTargetRef: Record<string, pulumi.Input<string>>, minReplicas: number, maxReplicas: number) {
+        const parent = { parent: this };
+        const secret = new k8s.core.v1.Secret(`${name}-keda-redis`, {
+            metadata: metadata("-keda-redis"),
+            type: "Opaque",
+            stringData: { password: pulumi.secret(queue.authToken) },
+        }, parent);
+        const auth = new k8s.apiextensions.CustomResource(`${name}-keda-redis`, {
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "TriggerAuthentication",
+            metadata: metadata("-keda-redis"),
+            spec: { secretTargetRef: [{ parameter: "password", name: secret.metadata.name, key: "password" }] },
+        }, parent);
+        new k8s.apiextensions.CustomResource(`${name}-scaler`, {
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "ScaledObject",
+            metadata: metadata(),
+            spec: {
+                scaleTargetRef: { name: scaleTargetRef.name },
+                minReplicaCount: minReplicas,
+                maxReplicaCount: maxReplicas,
+                triggers: [{
+                    type: "redis",
+                    metadata: { address: queue.address, listName: queue.listName, listLength: String(queue.listLength), enableTLS: "true" },
+                    authenticationRef: { name: auth.metadata.name },
+                }],
+            },
+        }, parent);
     }
 
     private createNetworkPolicies(name: string, args: ServiceArgs, labels: Record<string, string>,
         metadata: (suffix?: string) => { name: string; namespace: string; labels: Record<string, string> }) {
         const parent = { parent: this };
         const podSelector = { matchLabels: labels };
-        if (args.loadBalancerCidrs) {
+        if (args.loadBalancerCidrs && args.kind !== "worker") {
             new k8s.networking.v1.NetworkPolicy(`${name}-allow-load-balancer`, {
                 metadata: metadata("-allow-load-balancer"),
                 spec: {
@@ -223,7 +315,7 @@ export class Service extends pulumi.ComponentResource {
                 },
             }, parent);
         }
-        if (args.prometheusNamespace) {
+        if (args.prometheusNamespace && args.kind !== "worker") {
             new k8s.networking.v1.NetworkPolicy(`${name}-allow-prometheus`, {
                 metadata: metadata("-allow-prometheus"),
                 spec: {
@@ -248,6 +340,13 @@ export class Service extends pulumi.ComponentResource {
                     DNS_EGRESS,
                     { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: DATA_PORTS.map((port) => ({ protocol: "TCP", port })) },
                     { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ...(args.tracingCollector ? [{
+                        to: [{
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.tracingCollector.namespace } },
+                            podSelector: { matchLabels: args.tracingCollector.podLabels },
+                        }],
+                        ports: args.tracingCollector.ports.map((port) => ({ protocol: "TCP", port })),
+                    }] : []),
                 ],
             },
         }, parent);

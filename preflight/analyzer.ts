@@ -1,9 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { AnalyzerError, PolicyPackProcess } from "./pack-process";
+import { AnalyzerError, PackFailure, PolicyPackProcess } from "./pack-process";
+import { encodeResource, stackRequest, WireResource } from "./wire";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
 export type Severity = "unspecified" | "low" | "medium" | "high" | "critical";
@@ -28,22 +28,6 @@ export interface PackInfo {
     policies: PolicyInfo[];
 }
 
-/** A resource as the engine sends it to an analyzer. */
-export interface AnalyzerResource {
-    urn: string;
-    type: string;
-    name: string;
-    /** Properties with the engine's encoding: secrets wrapped, unknowns as the unknown sentinel. */
-    properties: Record<string, unknown>;
-    parent?: string;
-    dependencies?: string[];
-    propertyDependencies?: Record<string, string[]>;
-    protect?: boolean;
-    ignoreChanges?: string[];
-    additionalSecretOutputs?: string[];
-    deleteBeforeReplace?: boolean;
-}
-
 export interface Diagnostic {
     policyName: string;
     policyPackName: string;
@@ -58,33 +42,7 @@ export interface Diagnostic {
 /** The per-policy config the engine sends: an enforcement level and the properties. */
 export type ResolvedPolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
 
-export { AnalyzerError };
-
-/** Encoded properties by the object they encode: a resource goes to `analyze` and again to `analyzeStack`. */
-const encoded = new WeakMap<Record<string, unknown>, Struct>();
-
-function struct(value: Record<string, unknown>): Struct {
-    let found = encoded.get(value);
-    if (!found) {
-        // Struct cannot hold `undefined`; the engine drops such properties too.
-        found = Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
-        encoded.set(value, found);
-    }
-    return found;
-}
-
-function options(resource: AnalyzerResource): analyzer.AnalyzerResourceOptions {
-    const opts = new analyzer.AnalyzerResourceOptions();
-    opts.setProtect(resource.protect ?? false);
-    opts.setIgnorechangesList(resource.ignoreChanges ?? []);
-    opts.setAdditionalsecretoutputsList(resource.additionalSecretOutputs ?? []);
-    opts.setDeletebeforereplace(resource.deleteBeforeReplace ?? false);
-    opts.setDeletebeforereplacedefined(resource.deleteBeforeReplace !== undefined);
-    if (resource.parent) {
-        opts.setParent(resource.parent);
-    }
-    return opts;
-}
+export { AnalyzerError, PackFailure };
 
 function diagnostics(response: analyzer.AnalyzeResponse): Diagnostic[] {
     return response.getDiagnosticsList().map((d) => ({
@@ -99,44 +57,94 @@ function diagnostics(response: analyzer.AnalyzeResponse): Diagnostic[] {
     }));
 }
 
+/** A resource as the engine sends it to an analyzer: properties with secrets wrapped, unknowns as the unknown sentinel. */
+export type AnalyzerResource = WireResource;
+
+/** A resource encoded once for the analyzer protocol, for `analyze` and `analyzeStack`. */
+export interface EncodedResource {
+    urn: string;
+    type: string;
+    bytes: Buffer;
+}
+
+export function encode(resource: AnalyzerResource): EncodedResource {
+    return { urn: resource.urn, type: resource.type, bytes: encodeResource(resource) };
+}
+
+const encoded = (resource: AnalyzerResource | EncodedResource) => ("bytes" in resource ? resource : encode(resource));
+
+/** The deadline of every call to the pack, unless the command line sets another. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60000;
+
+const identity = (bytes: Buffer) => bytes;
+
 /**
  * The gRPC client the Pulumi engine uses to talk to a policy pack, connected to a pack running as
- * its own process.
+ * its own process. Every call has a deadline; a pack that misses it, or dies, fails the run with a
+ * `PackFailure` that says so once.
  */
 export class AnalyzerProcess {
-    private constructor(private readonly pack: PolicyPackProcess, private readonly client: analyzerRpc.AnalyzerClient) {}
+    private failure?: PackFailure;
+
+    private constructor(private readonly pack: PolicyPackProcess, private readonly client: grpc.Client, private readonly callTimeoutMs: number) {}
 
     /** Starts the pack in `packDir` and connects to it. */
-    static start(packDir: string): Promise<AnalyzerProcess> {
-        return AnalyzerProcess.connect(PolicyPackProcess.spawn(packDir));
+    static start(packDir: string, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<AnalyzerProcess> {
+        return AnalyzerProcess.connect(PolicyPackProcess.spawn(packDir), callTimeoutMs);
     }
 
     /** Connects to a pack that was started already, once it serves. */
-    static async connect(pack: PolicyPackProcess): Promise<AnalyzerProcess> {
+    static async connect(pack: PolicyPackProcess, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<AnalyzerProcess> {
         const port = await pack.port;
-        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": 400 * 1024 * 1024,
             "grpc.max_send_message_length": 400 * 1024 * 1024,
         });
-        return new AnalyzerProcess(pack, client);
+        return new AnalyzerProcess(pack, client, callTimeoutMs);
     }
 
-    private call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
+    /** One unary call; `what` names it in the message when the pack does not answer in time. */
+    private call<Req, Res>(method: string, serialize: (req: Req) => Buffer, deserialize: (bytes: Buffer) => Res, request: Req, what: string): Promise<Res> {
+        if (this.failure) {
+            return Promise.reject(this.failure);
+        }
         return new Promise((resolve, reject) => {
-            method.call(this.client, request, (err, res) => {
-                if (err) {
-                    // The pack sends the policy's exception with its stack trace; the message is what the report needs.
-                    const message = (err.details || err.message).split("\n").filter((line) => !/^\s+at /.test(line)).join(" ");
-                    reject(new AnalyzerError(message));
-                } else {
-                    resolve(res);
+            const deadline = Date.now() + this.callTimeoutMs;
+            this.client.makeUnaryRequest(`/pulumirpc.Analyzer/${method}`, serialize, deserialize, request, { deadline }, (err, res) => {
+                if (!err) {
+                    resolve(res!);
+                    return;
                 }
+                this.explain(err, what).then(reject);
             });
         });
     }
 
+    /** The error to report for a failed call: the pack's own (a policy threw), or why the pack stopped answering. */
+    private async explain(err: grpc.ServiceError, what: string): Promise<AnalyzerError> {
+        if (this.failure) {
+            return this.failure;
+        }
+        if (err.code === grpc.status.DEADLINE_EXCEEDED) {
+            this.failure = new PackFailure(`the policy pack did not answer within ${this.callTimeoutMs / 1000} s: ${what}`);
+            this.pack.kill();
+            return this.failure;
+        }
+        if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.CANCELLED || err.code === grpc.status.INTERNAL) {
+            // A dropped connection is the pack dying: its exit code and stderr say why, once they are in.
+            const exited = await Promise.race([this.pack.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+            if (exited) {
+                this.failure = new PackFailure(this.pack.death() ?? "the policy pack stopped serving");
+                return this.failure;
+            }
+        }
+        // The pack sends the policy's exception with its stack trace; the message is what the report needs.
+        return new AnalyzerError((err.details || err.message).split("\n").filter((line) => !/^\s+at /.test(line)).join(" "));
+    }
+
     async info(): Promise<PackInfo> {
-        const info = await this.call<Empty, analyzer.AnalyzerInfo>(this.client.getAnalyzerInfo, new Empty());
+        const info = await this.call("GetAnalyzerInfo", (req: Empty) => Buffer.from(req.serializeBinary()), analyzer.AnalyzerInfo.deserializeBinary,
+            new Empty(), "its description (GetAnalyzerInfo)");
         return {
             name: info.getName(),
             version: info.getVersion(),
@@ -162,46 +170,25 @@ export class AnalyzerProcess {
         for (const [name, { enforcementLevel, properties }] of Object.entries(config)) {
             const policyConfig = new analyzer.PolicyConfig();
             policyConfig.setEnforcementlevel(LEVELS.indexOf(enforcementLevel));
-            policyConfig.setProperties(struct(properties));
+            policyConfig.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(properties))));
             map.set(name, policyConfig);
         }
-        await this.call(this.client.configure, request);
+        await this.call("Configure", (req: analyzer.ConfigureAnalyzerRequest) => Buffer.from(req.serializeBinary()), identity, request,
+            "the policy config (Configure)");
     }
 
-    async analyze(resource: AnalyzerResource): Promise<Diagnostic[]> {
-        const request = new analyzer.AnalyzeRequest();
-        request.setUrn(resource.urn);
-        request.setType(resource.type);
-        request.setName(resource.name);
-        request.setProperties(struct(resource.properties));
-        request.setOptions(options(resource));
-        return diagnostics(await this.call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(this.client.analyze, request));
+    async analyze(resource: AnalyzerResource | EncodedResource, what = `the resource ${resource.urn}`): Promise<Diagnostic[]> {
+        return diagnostics(await this.call("Analyze", identity, analyzer.AnalyzeResponse.deserializeBinary, encoded(resource).bytes, what));
     }
 
-    async analyzeStack(resources: AnalyzerResource[]): Promise<Diagnostic[]> {
-        const request = new analyzer.AnalyzeStackRequest();
-        request.setResourcesList(resources.map((r) => {
-            const resource = new analyzer.AnalyzerResource();
-            resource.setUrn(r.urn);
-            resource.setType(r.type);
-            resource.setName(r.name);
-            resource.setProperties(struct(r.properties));
-            resource.setOptions(options(r));
-            resource.setParent(r.parent ?? "");
-            resource.setDependenciesList(r.dependencies ?? []);
-            const deps = resource.getPropertydependenciesMap();
-            for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                const list = new analyzer.AnalyzerPropertyDependencies();
-                list.setUrnsList(urns);
-                deps.set(key, list);
-            }
-            return resource;
-        }));
-        return diagnostics(await this.call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(this.client.analyzeStack, request));
+    async analyzeStack(resources: (AnalyzerResource | EncodedResource)[], what = "the stack policies"): Promise<Diagnostic[]> {
+        return diagnostics(await this.call("AnalyzeStack", identity, analyzer.AnalyzeResponse.deserializeBinary,
+            stackRequest(resources.map((r) => encoded(r).bytes)), what));
     }
 
-    stop(): void {
+    /** Closes the connection and stops the pack, waiting until its process is gone. */
+    async stop(): Promise<void> {
         this.client.close();
-        this.pack.kill();
+        await this.pack.stop();
     }
 }

@@ -1,13 +1,14 @@
 import { CATALOG, VerifiedBy } from "../policies/catalog";
-import { AnalyzerError, AnalyzerProcess, AnalyzerResource, Diagnostic, EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
+import { POLICY_ERROR_PREFIX } from "../policies/lib/rule";
+import { AnalyzerError, AnalyzerProcess, AnalyzerResource, Diagnostic, encode, EnforcementLevel, PackFailure, PackInfo, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
 import { RecordedResource } from "./program";
 
 /**
- * A requirement's status: `pass`/`fail`/`warn` from the plan's policies (or the evidence), `missing`
- * where nothing has verified it yet, `attested`/`waived` by a person, `not-applicable` where the stack
- * has nothing it applies to or it is out of scope.
+ * A requirement's status: `pass`/`fail`/`warn` from the plan's policies (or the evidence), `error` where a
+ * policy that enforces it could not run, `missing` where nothing has verified it yet, `attested`/`waived`
+ * by a person, `not-applicable` where the stack has nothing it applies to or it is out of scope.
  */
-export const CHECKLIST_STATUSES = ["pass", "fail", "warn", "missing", "attested", "waived", "not-applicable"] as const;
+export const CHECKLIST_STATUSES = ["pass", "fail", "warn", "error", "missing", "attested", "waived", "not-applicable"] as const;
 export type ChecklistStatus = (typeof CHECKLIST_STATUSES)[number];
 
 export interface Violation {
@@ -49,7 +50,7 @@ export interface StackReport {
     source: string;
     resources: number;
     /** How many resources of each type the stack has: what a deployment would create. */
-    resourceTypes: Record<string, number>;
+    resourceTypes: Map<string, number>;
     /** Policies that ran (not disabled). */
     policies: number;
     /** Policies the stack's policy config disables. */
@@ -66,6 +67,13 @@ export interface StackReport {
 
 const CHECKLIST_TAG = "checklist:";
 const APPLIES_TO_TAG = "applies-to:";
+
+const appliesTo = (policy: PolicyInfo) => policy.tags.filter((t) => t.startsWith(APPLIES_TO_TAG)).map((t) => t.slice(APPLIES_TO_TAG.length));
+
+/** The policy an error of the pack names (`... with policy 'x' from policy pack ...`), if it names one. */
+function policyOfError(message: string): string | undefined {
+    return /policy '([^']+)' from policy pack/.exec(message)?.[1];
+}
 const ANALYZE_CONCURRENCY = 32;
 
 export function checklistIds(policy: PolicyInfo | undefined): string[] {
@@ -88,12 +96,13 @@ function toAnalyzer(resource: RecordedResource): AnalyzerResource {
     };
 }
 
-function countTypes(resources: RecordedResource[]): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const resource of [...resources].sort((a, b) => a.type.localeCompare(b.type))) {
-        counts[resource.type] = (counts[resource.type] ?? 0) + 1;
+/** Keyed by type names from the input: a Map, where `constructor` or `__proto__` are types like any other. */
+function countTypes(resources: RecordedResource[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const resource of resources) {
+        counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
     }
-    return counts;
+    return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
@@ -129,8 +138,9 @@ function pendingNote(requirement: (typeof CATALOG)[number]): string {
  * name them in their metadata, and what the stack contains. The others are `missing` until evidence,
  * a probe or a person verifies them; out-of-scope ones are not applicable.
  */
-function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources: RecordedResource[], violations: Violation[]): ChecklistLine[] {
-    const types = new Set(resources.map((r) => r.type));
+function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources: RecordedResource[], violations: Violation[],
+    failed: Set<string>): ChecklistLine[] {
+    const present = new Set(resources.map((r) => r.type));
     const enforcing = new Map<string, string[]>();
     for (const policy of pack.policies) {
         for (const id of checklistIds(policy)) {
@@ -140,8 +150,8 @@ function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources
     const policies = new Map(pack.policies.map((p) => [p.name, p]));
     const enabled = (name: string) => config[name] !== undefined && config[name].enforcementLevel !== "disabled";
     const relevant = (name: string) => {
-        const appliesTo = (policies.get(name)?.tags ?? []).filter((t) => t.startsWith(APPLIES_TO_TAG)).map((t) => t.slice(APPLIES_TO_TAG.length));
-        return appliesTo.length === 0 || appliesTo.some((type) => types.has(type));
+        const types = policies.has(name) ? appliesTo(policies.get(name)!) : [];
+        return types.length === 0 || types.some((type) => present.has(type));
     };
     return CATALOG.map((requirement): ChecklistLine => {
         const line = {
@@ -162,6 +172,10 @@ function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources
         const active = line.policies.filter(enabled);
         if (active.length === 0) {
             return { ...line, status: "missing", note: "no policy of the pack that enforces it is enabled" };
+        }
+        const broken = active.filter((name) => failed.has(name));
+        if (broken.length > 0) {
+            return { ...line, status: "error", note: `could not run: ${broken.join(", ")}` };
         }
         const found = violations.filter((v) => active.includes(v.policy));
         if (found.some((v) => v.enforcementLevel === "mandatory")) {
@@ -187,25 +201,42 @@ export async function evaluateStack(
     resources: RecordedResource[],
 ): Promise<StackReport> {
     await analyzer.configure(config);
+    const enabled = pack.policies.filter((p) => config[p.name] !== undefined && config[p.name].enforcementLevel !== "disabled");
+    const stackPolicies = enabled.filter((p) => p.kind === "stack").map((p) => p.name);
+    /** The enabled resource policies that look at a type: those tagged with it, else the untagged ones. */
+    const checking = (type: string) => {
+        const resourcePolicies = enabled.filter((p) => p.kind === "resource");
+        const tagged = resourcePolicies.filter((p) => appliesTo(p).includes(type));
+        return (tagged.length > 0 ? tagged : resourcePolicies.filter((p) => appliesTo(p).length === 0)).map((p) => p.name);
+    };
     const errors: string[] = [];
-    const guarded = async (what: string, call: () => Promise<Diagnostic[]>) => {
+    const failed = new Set<string>();
+    const guarded = async (what: string, suspects: string[], call: () => Promise<Diagnostic[]>) => {
         try {
             return await call();
         } catch (err) {
-            if (!(err instanceof AnalyzerError)) {
+            // A pack that hangs or dies fails the whole run, once; a policy that throws fails its own call.
+            if (!(err instanceof AnalyzerError) || err instanceof PackFailure) {
                 throw err;
             }
             errors.push(`${what}: ${err.message}`);
+            const named = policyOfError(err.message);
+            (named ? [named] : suspects).forEach((name) => failed.add(name));
             return [];
         }
     };
-    const asSent = resources.map(toAnalyzer);
+    // Each resource is encoded once, for its own `analyze` call and for `analyzeStack`.
+    const asSent = resources.map((r) => encode(toAnalyzer(r)));
+    const stackCall = `the stack policies (${stackPolicies.join(", ")})`;
     // The calls are independent: the pack judges the stack while the resources are still being sent.
     const [perResource, stackDiagnostics] = await Promise.all([
-        mapLimited(asSent, ANALYZE_CONCURRENCY, async (r) =>
+        mapLimited(asSent, ANALYZE_CONCURRENCY, async (r) => {
+            const suspects = checking(r.type);
+            const what = `${r.urn} (policies that check ${r.type}: ${suspects.join(", ") || "none"})`;
             // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
-            (await guarded(r.urn, () => analyzer.analyze(r))).map((d) => ({ ...d, urn: d.urn || r.urn }))),
-        guarded("stack policies", () => analyzer.analyzeStack(asSent)),
+            return (await guarded(r.urn, suspects, () => analyzer.analyze(r, what))).map((d) => ({ ...d, urn: d.urn || r.urn }));
+        }),
+        guarded("stack policies", stackPolicies, () => analyzer.analyzeStack(asSent, stackCall)),
     ]);
     // Stack policies that cannot decide during a preview name no resource: they are about the stack.
     const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
@@ -213,7 +244,13 @@ export async function evaluateStack(
 
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const policies = new Map(pack.policies.map((p) => [p.name, p]));
-    const violations = [...perResource.flat(), ...stackWide].map((d): Violation => {
+    const diagnostics = [...perResource.flat(), ...stackWide];
+    // A policy that could not read a resource says so instead of throwing (policies/lib/rule.ts): an error, not a violation.
+    for (const d of diagnostics.filter((x) => x.message.includes(POLICY_ERROR_PREFIX))) {
+        errors.push(`${d.urn}: ${d.policyName}: ${d.message.slice(d.message.indexOf(POLICY_ERROR_PREFIX))}`);
+        failed.add(d.policyName);
+    }
+    const violations = diagnostics.filter((x) => !x.message.includes(POLICY_ERROR_PREFIX)).map((d): Violation => {
         const resource = byUrn.get(d.urn);
         const urnParts = d.urn.split("::");
         return {
@@ -236,7 +273,7 @@ export async function evaluateStack(
         policies: Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length,
         disabledPolicies: Object.entries(config).filter(([, c]) => c.enforcementLevel === "disabled").map(([name]) => name),
         violations,
-        checklist: checklistStatus(pack, config, resources, violations),
+        checklist: checklistStatus(pack, config, resources, violations, failed),
         errors,
     };
 }

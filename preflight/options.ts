@@ -24,10 +24,13 @@ Evaluates the platform program with the platform-checklist policy pack, as
                          verify reports, drill, sign-off and attestation records); repeatable;
                          default: release-evidence.evidenceDirs of the policy config
   --as-of YYYY-MM-DD     the day evidence is judged on: its age, expiries (default: today)
+  --policy-pack DIR      the policy pack to run (default: policies)
+  --call-timeout SECONDS how long each call to the policy pack may take (default: 60)
   --help                 print this help
 
 Exit codes: 0 the gate's requirements hold, 1 a mandatory violation or (release gate) a
-requirement failing or unverified, 2 bad usage or input.`;
+requirement failing or unverified, 2 bad usage or input, a policy that could not run, or a
+failure of the preflight itself.`;
 
 export class UsageError extends Error {}
 
@@ -41,11 +44,15 @@ export interface Options {
     gate: Gate;
     evidenceDirs: string[];
     asOf?: string;
+    /** The pack's directory, when not the project's own. */
+    policyPack?: string;
+    /** The deadline of each call to the pack. */
+    callTimeoutMs?: number;
     help: boolean;
 }
 
 export function parseCli(argv: string[]): Options {
-    const allowed = "--stack, --file, --policy-config, --format, --out, --export, --gate, --evidence, --as-of, --help";
+    const allowed = "--stack, --file, --policy-config, --format, --out, --export, --gate, --evidence, --as-of, --policy-pack, --call-timeout, --help";
     let parsed;
     try {
         parsed = parseArgs({
@@ -60,6 +67,8 @@ export function parseCli(argv: string[]): Options {
                 gate: { type: "string", default: "plan" },
                 evidence: { type: "string", multiple: true, default: [] },
                 "as-of": { type: "string" },
+                "policy-pack": { type: "string" },
+                "call-timeout": { type: "string" },
                 help: { type: "boolean", default: false },
             },
             strict: true,
@@ -86,6 +95,11 @@ export function parseCli(argv: string[]): Options {
     if (values.file !== undefined && values.stack !== undefined) {
         throw new UsageError("--file and --stack: give one; --file analyzes the stack the export holds");
     }
+    const timeout = values["call-timeout"];
+    const seconds = timeout === undefined ? undefined : Number(timeout);
+    if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0 && seconds <= 86400)) {
+        throw new UsageError(`--call-timeout: got ${JSON.stringify(timeout!.slice(0, 40))}; expected a number of seconds above 0 (at most 86400)`);
+    }
     const stacks = stack === "all" ? [...STACKS] : [stack];
     if (values.export !== undefined && (values.file !== undefined || stacks.length > 1)) {
         throw new UsageError("--export writes one planned stack: add --stack staging or --stack production (and no --file)");
@@ -100,6 +114,8 @@ export function parseCli(argv: string[]): Options {
         gate: values.gate as Gate,
         evidenceDirs: values.evidence as string[],
         asOf,
+        policyPack: values["policy-pack"],
+        callTimeoutMs: seconds === undefined ? undefined : seconds * 1000,
         help: values.help as boolean,
     };
 }

@@ -1,5 +1,6 @@
 import Ajv, { ValidateFunction } from "ajv";
-import { readInputFile } from "./input-file";
+import { parseWaivers, WaiverConfigError } from "../policies/lib/waivers";
+import { parseJson, readInputFile } from "./input-file";
 import { EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig } from "./analyzer";
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -17,12 +18,7 @@ export class PolicyConfigError extends Error {
 /** Reads a `--policy-pack-config` file: `{"all": <level>, "<policy>": <level> | {"enforcementLevel": <level>, <props>}}`. */
 export function readPolicyConfigFile(file: string): Record<string, unknown> {
     const text = readInputFile(file, (reason) => new PolicyConfigError(file, [`cannot read it: ${reason}`]));
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch (err) {
-        throw new PolicyConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
-    }
+    const parsed = parseJson(text, (reason) => new PolicyConfigError(file, [`not valid JSON: ${reason}`]));
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
         throw new PolicyConfigError(file, ["expected a JSON object of policy names to levels or settings"]);
     }
@@ -54,6 +50,58 @@ function validatorFor(pack: PackInfo, policy: PolicyInfo): ValidateFunction {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 
+/** The known name nearest to `name` (edit distance at most a third of its length), for a did-you-mean. */
+function closest(name: string, known: string[]): string | undefined {
+    const distance = (a: string, b: string) => {
+        let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            const current = [i];
+            for (let j = 1; j <= b.length; j++) {
+                current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.length];
+    };
+    const ranked = known.map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d);
+    return ranked[0] && ranked[0].d <= Math.max(2, Math.floor(name.length / 3)) ? ranked[0].k : undefined;
+}
+
+/**
+ * What the schema cannot say: waivers' dates exist and their reasons are not blank (the pack's own
+ * check, run here so a bad waiver stops the run before it starts), and regular expressions compile.
+ */
+function deeperProblems(policy: PolicyInfo, properties: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    try {
+        parseWaivers(policy.name, properties.waivers);
+    } catch (err) {
+        if (!(err instanceof WaiverConfigError)) {
+            throw err;
+        }
+        problems.push(err.message);
+    }
+    for (const [key, schema] of Object.entries(policy.configSchema.properties)) {
+        if (!/regular expression/i.test(String(schema?.description ?? "")) && schema?.format !== "regex") {
+            continue;
+        }
+        const value = properties[key];
+        const sources = Array.isArray(value) ? value : [value];
+        sources.forEach((source, index) => {
+            if (typeof source !== "string") {
+                return;
+            }
+            try {
+                new RegExp(source);
+            } catch (err) {
+                const where = Array.isArray(value) ? `${policy.name}.${key}[${index}]` : `${policy.name}.${key}`;
+                problems.push(`${where}: ${JSON.stringify(source.slice(0, 60))} is not a regular expression (${(err as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, "")})`);
+            }
+        });
+    }
+    return problems;
+}
+
 export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>, source: string): ResolvedPolicyConfig {
     const problems: string[] = [];
     const isLevel = (value: unknown): value is EnforcementLevel => LEVELS.includes(value as EnforcementLevel);
@@ -63,7 +111,8 @@ export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>
     }
     const known = new Set(pack.policies.map((p) => p.name));
     for (const name of Object.keys(raw).filter((k) => k !== "all" && !known.has(k))) {
-        problems.push(`${name}: no such policy in ${pack.name}`);
+        const near = closest(name, [...known]);
+        problems.push(`${name.slice(0, 80)}: no such policy in ${pack.name}${near ? `; did you mean "${near}"?` : ""}`);
     }
 
     const resolved: ResolvedPolicyConfig = {};
@@ -104,6 +153,8 @@ export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>
                     : error.message;
                 problems.push(`${where}: ${detail}`);
             }
+        } else {
+            problems.push(...deeperProblems(policy, properties));
         }
         resolved[policy.name] = { enforcementLevel: level, properties };
     }

@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "../policies/rules/release";
 import { AnalyzerProcess, ResolvedPolicyConfig } from "./analyzer";
 import { evaluateStack } from "./evaluate";
 import { Format, Options, UsageError } from "./options";
-import { PolicyPackProcess } from "./pack-process";
+import { PackFailure, PolicyPackProcess } from "./pack-process";
 import { planStack } from "./plan";
 import { PolicyConfigError, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
 import { ProgramError, RecordedResource } from "./program";
@@ -129,23 +129,48 @@ export interface Locations {
 /** Plans every requested stack (or reads the export), then evaluates each with the policy pack and renders the report. */
 export async function runPreflight(options: Options, { packDir, projectDir }: Locations, started: PolicyPackProcess): Promise<PreflightOutcome> {
     const targets = await plan(options, projectDir);
-    const analyzer = await AnalyzerProcess.connect(started);
+    const analyzer = await AnalyzerProcess.connect(started, options.callTimeoutMs);
     try {
         const pack = await analyzer.info();
         const result: PreflightResult = { pack, gate: options.gate, stacks: [], failures: [] };
-        for (const target of targets) {
-            if (!target.resources) {
-                result.failures.push({ stack: target.stack, message: target.failure ?? "no resources" });
-                continue;
-            }
+        // Every stack's policy config is checked before the first call that analyzes anything.
+        const configs = new Map(targets.filter((t) => t.resources).map((target) => {
             const configFile = policyConfigFile(options, packDir, target.stack);
             const configSource = path.relative(process.cwd(), configFile);
             const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), configSource);
-            const settings = releaseSettings(options, config, configSource);
+            return [target, { config, configSource, settings: releaseSettings(options, config, configSource) }];
+        }));
+        let packFailure: PackFailure | undefined;
+        for (const target of targets) {
+            const prepared = configs.get(target);
+            if (!target.resources || !prepared) {
+                result.failures.push({ stack: target.stack, message: target.failure ?? "no resources" });
+                continue;
+            }
+            if (packFailure) {
+                result.failures.push({ stack: target.stack, message: `not evaluated: ${packFailure.message}` });
+                continue;
+            }
+            const { config, configSource, settings } = prepared;
+            const enabled = Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length;
+            if (enabled === 0) {
+                result.failures.push({ stack: target.stack, message: `${configSource} disables every policy: nothing would be checked` });
+                continue;
+            }
             const { evidence, ignored } = evidenceOf(settings, process.cwd());
             // The pack's release-evidence policy would repeat, as violations, what the checklist lines below show.
             const analysed = { ...config, [RELEASE_EVIDENCE]: { ...config[RELEASE_EVIDENCE], enforcementLevel: "disabled" as const } };
-            const report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources);
+            let report;
+            try {
+                report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources);
+            } catch (err) {
+                if (!(err instanceof PackFailure)) {
+                    throw err;
+                }
+                packFailure = err;
+                result.failures.push({ stack: target.stack, message: err.message });
+                continue;
+            }
             const verdicts = judgeRelease(target.stack, target.resources.map((r) => ({ type: r.type, props: r.inputs })), evidence, settings);
             result.stacks.push({
                 ...report,
@@ -153,7 +178,8 @@ export async function runPreflight(options: Options, { packDir, projectDir }: Lo
                 evidenceIgnored: ignored,
                 checklist: report.checklist.map((line) => {
                     const judged = verdicts.get(line.id)?.judgement;
-                    return judged ? { ...line, status: judged.status, evidence: judged.evidence, note: judged.note } : line;
+                    // A requirement whose policy could not run stays an error, whatever else is known of it.
+                    return judged && line.status !== "error" ? { ...line, status: judged.status, evidence: judged.evidence, note: judged.note } : line;
                 }),
             });
             if (options.exportFile) {
@@ -172,6 +198,6 @@ export async function runPreflight(options: Options, { packDir, projectDir }: Lo
         const exitCode = errors.length > 0 ? 2 : result.stacks.some((s) => verdict(s, options.gate) !== "ready") ? 1 : 0;
         return { exitCode, report, errors };
     } finally {
-        analyzer.stop();
+        await analyzer.stop();
     }
 }

@@ -42,26 +42,53 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     if (typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: "config" must be a map of config keys to values`);
     }
+    const secretKeys = [...new Set(securePathsOf(entries as Record<string, unknown>, project).map(([key]) => key))];
     const config: Record<string, string> = {};
     for (const [rawKey, rawValue] of Object.entries(entries as Record<string, unknown>)) {
-        const value = replaceSecrets(rawValue);
+        const value = replaceSecrets(file, rawKey, rawValue);
         config[qualifiedKey(rawKey, project)] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    const secretKeys = [...new Set(securePathsOf(entries as Record<string, unknown>, project).map(([key]) => key))];
     return { project, stack, config, secretKeys };
 }
 
-function replaceSecrets(value: unknown): unknown {
-    if (isSecureValue(value)) {
-        return SECRET_PLACEHOLDER;
+/**
+ * What `pulumi config set --secret` writes: `v1:<nonce>:<ciphertext>` (passphrase provider) or base64
+ * (cloud providers' envelopes). Anything else, a plaintext above all, is not a secret at rest.
+ */
+const CIPHERTEXT = /^(v1:[A-Za-z0-9+/]+={0,2}:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9+/]{16,}={0,2})$/;
+
+/** Nesting a stack file's config may have: far more than any program reads, and the limit keeps the walk bounded. */
+const MAX_CONFIG_DEPTH = 64;
+
+/**
+ * The config value with every `secure:` value replaced by the placeholder, each checked to be a
+ * ciphertext. An explicit stack, not recursion: a stack file is input and may nest without end.
+ */
+function replaceSecrets(file: string, key: string, value: unknown): unknown {
+    const wrapper: Record<string, unknown> = { value };
+    const pending: { container: Record<string, unknown> | unknown[]; path: string; depth: number }[] = [{ container: wrapper, path: key, depth: 0 }];
+    while (pending.length > 0) {
+        const { container, path, depth } = pending.pop()!;
+        if (depth > MAX_CONFIG_DEPTH) {
+            throw new StackFileError(`${file}: config ${path.slice(0, 120)} nests deeper than ${MAX_CONFIG_DEPTH} levels`);
+        }
+        const entries = container as Record<string, unknown>;
+        for (const k of Object.keys(entries)) {
+            const inner = entries[k];
+            const at = container === wrapper ? path : Array.isArray(container) ? `${path}[${k}]` : `${path}.${k}`;
+            if (isSecureValue(inner)) {
+                if (typeof inner.secure !== "string" || !CIPHERTEXT.test(inner.secure)) {
+                    const got = typeof inner.secure === "string" ? `a ${inner.secure.length}-character string that is no ciphertext` : `a ${inner.secure === null ? "null" : typeof inner.secure}`;
+                    throw new StackFileError(`${file}: config ${at}: "secure" holds ${got}; expected the ciphertext \`pulumi config set --secret\` writes ` +
+                        `("v1:<nonce>:<ciphertext>" or base64)`);
+                }
+                entries[k] = SECRET_PLACEHOLDER;
+            } else if (inner !== null && typeof inner === "object") {
+                pending.push({ container: inner as Record<string, unknown>, path: at, depth: depth + 1 });
+            }
+        }
     }
-    if (Array.isArray(value)) {
-        return value.map(replaceSecrets);
-    }
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, replaceSecrets(v)]));
-    }
-    return value;
+    return wrapper.value;
 }
 
 function readYaml(file: string): any {

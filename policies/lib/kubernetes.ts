@@ -67,8 +67,11 @@ export function valueAt(value: unknown, ...path: string[]): unknown {
     return path.reduce<unknown>((current, key) => objectOf(current)?.[key], value);
 }
 
-/** The labels that mark the platform's own services (their Node.js API conventions apply to them only). */
-export const PLATFORM_SERVICE_SELECTOR: Record<string, string> = { "app.kubernetes.io/part-of": "platform" };
+/**
+ * The label a workload carries to declare that it is a platform service (components/service.ts sets it on
+ * the workload and its pods): the rules about this platform's Node.js API conventions apply to it only.
+ */
+export const PLATFORM_SERVICE_SELECTOR: Record<string, string> = { "platform.checklist/profile": "node-api" };
 
 /** JSON schema of a label selector in a rule's config: label name to value, all of which must match. */
 export const SELECTOR_SCHEMA = {

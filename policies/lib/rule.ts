@@ -103,6 +103,25 @@ function waiverAwareReporter(rule: RuleMetadata, waivers: Waiver[], report: Repo
     };
 }
 
+/** Starts the message of a policy that could not read what it was given: the preflight reports it as an error, the CLI as a violation. */
+export const POLICY_ERROR_PREFIX = "policy error: ";
+
+/**
+ * Runs a rule's check so that its failure on one resource (or stack) stays there: reported, so the
+ * gate does not pass, instead of failing the pack's whole call and every other policy in it. Values
+ * unknown during a preview still go to @pulumi/policy, which reports them its own way.
+ */
+function isolated(check: () => void, report: (message: string) => void): void {
+    try {
+        check();
+    } catch (err) {
+        if (err instanceof Error && "unknownTypeSentinel" in err) {
+            throw err;
+        }
+        report(`${POLICY_ERROR_PREFIX}${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+
 export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
     const types = new Set(rule.resourceTypes);
     return {
@@ -114,7 +133,7 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
             const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
             const report = waiverAwareReporter(rule, waivers, reportViolation);
             const resource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: !!args.opts?.protect };
-            rule.validate(resource, config as C, (message) => report(message, resource));
+            isolated(() => rule.validate(resource, config as C, (message) => report(message, resource)), (message) => reportViolation(message, args.urn));
         },
     };
 }
@@ -126,7 +145,8 @@ export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
             const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
             const report = waiverAwareReporter(rule, waivers, reportViolation);
             const stack = new StackView(args.resources);
-            rule.validate(stack, config as C, (message, resource, advisory) => report(message, resource ?? stack.root, advisory));
+            isolated(() => rule.validate(stack, config as C, (message, resource, advisory) => report(message, resource ?? stack.root, advisory)),
+                (message) => reportViolation(message, stack.root?.urn));
         },
     };
 }

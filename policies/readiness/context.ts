@@ -28,5 +28,8 @@ export function contextOf(stack: string, resources: PlannedResource[], asOf: str
     const rto = resources.filter((r) => r.type === AWS.backupPlan)
         .map((r) => Number(peek(objectOf(peek(r.props, "tags")), RTO_TAG)))
         .find((hours) => Number.isFinite(hours) && hours > 0);
-    return { stack, release: releases[0], images: [...new Set(images)].sort(), rtoHours: rto, asOf };
+    // The public names the stack serves: what a verify report of this stack probed.
+    const hosts = resources.filter((r) => r.type === AWS.certificate).map((r) => peek(r.props, "domainName"))
+        .filter((v): v is string => typeof v === "string");
+    return { stack, release: releases[0], images: [...new Set(images)].sort(), rtoHours: rto, hosts: [...new Set(hosts)].sort(), asOf };
 }

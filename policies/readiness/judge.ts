@@ -12,6 +12,8 @@ export interface ReleaseContext {
     images: string[];
     /** The stack's declared recovery time objective, in hours, when it says. */
     rtoHours?: number;
+    /** The public host names the stack serves (its certificates' domains); empty when the plan shows none. */
+    hosts: string[];
     /** YYYY-MM-DD: evidence dated later is left out, and age is counted up to this day. */
     asOf: string;
 }
@@ -40,6 +42,14 @@ const DAY_MS = 24 * 3600 * 1000;
 
 function ageInDays(date: string, asOf: string): number {
     return Math.floor((Date.parse(asOf.slice(0, 10)) - Date.parse(date.slice(0, 10))) / DAY_MS);
+}
+
+function hostOf(url: string): string {
+    try {
+        return new URL(url).hostname;
+    } catch {
+        return "";
+    }
 }
 
 const ref = (e: Evidence): EvidenceRef => ({ kind: e.kind, file: e.file, summary: e.summary });
@@ -282,9 +292,12 @@ export function judgeRequirement(requirement: Requirement, all: Evidence[], cont
 
 /** The newest `verify` report decides each check; one older than the stack's last update is stale. */
 function judgeLive(checks: readonly string[], all: Evidence[], context: ReleaseContext): Judgement {
-    const reports = usable(all, "verify", context.asOf, FRESH_DAYS).fresh;
+    // A probe of another stack's address (staging's, say) says nothing of this one.
+    const probedHere = (url: string) => context.hosts.length === 0 || context.hosts.includes(hostOf(url));
+    const reports = usable(all, "verify", context.asOf, FRESH_DAYS).fresh.filter((e) => probedHere(e.facts.url));
     if (reports.length === 0) {
-        return { status: "missing", evidence: [], note: `needs \`npm run verify\` of the deployed stack: ${checks.join(", ")}` };
+        const where = context.hosts.length > 0 ? ` of ${context.hosts.join(", ")}` : "";
+        return { status: "missing", evidence: [], note: `needs \`npm run verify\`${where} (the deployed stack): ${checks.join(", ")}` };
     }
     const latest = reports[0];
     const lastDeploy = usable(all, "stack-history", context.asOf, undefined).fresh

@@ -1,5 +1,5 @@
 import { ResourceRule, StackRule } from "../lib/rule";
-import { AWS } from "../lib/types";
+import { AWS, AWS_DATA } from "../lib/types";
 import { listOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
 /** Verbs of actions that only read: allowed on every resource ("*"). */
@@ -207,7 +207,76 @@ export const iamLeastPrivilege: ResourceRule<AccessConfig> = {
     },
 };
 
+/** Resource policies: who else may use a bucket, repository, topic, queue, key or secret. */
+export const RESOURCE_POLICY_TYPES = [
+    AWS.bucketPolicy, ...AWS.buckets, AWS_DATA.ecrRepositoryPolicy, AWS_DATA.ecrRegistryPolicy, AWS_DATA.snsTopicPolicy, AWS_DATA.snsTopic,
+    AWS_DATA.sqsQueuePolicy, AWS_DATA.sqsQueue, AWS.kmsKey, AWS_DATA.kmsKeyPolicy, AWS_DATA.secretPolicy, AWS.secret,
+];
+
+/** Condition keys that narrow who may call: an organisation, an account, a principal, a source resource or network. */
+export const CALLER_CONDITION_KEYS = [
+    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalServiceName", "aws:userid",
+    "aws:username", "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc",
+    "aws:SourceVpce", "aws:SourceIp", "aws:CalledVia", "kms:CallerAccount", "kms:ViaService", "s3:DataAccessPointAccount",
+];
+
+/** The condition keys of a statement, whatever their operators. */
+const conditionKeys = (statement: Record<string, any>) =>
+    Object.values(objectOf(statement.Condition) ?? {}).flatMap((block) => Object.keys(objectOf(block) ?? {}));
+
+/** What a resource policy's Allow statement opens to everyone. */
+function publicGrant(statement: Record<string, any>, callerKeys: string[]): string | undefined {
+    if (statement.NotPrincipal !== undefined) {
+        return `allows every principal except ${show(statement.NotPrincipal)} (NotPrincipal)`;
+    }
+    const principal = statement.Principal;
+    if (!(principal === "*" || strings(objectOf(principal)?.AWS).includes("*"))) {
+        return undefined;
+    }
+    const keys = conditionKeys(statement);
+    const allowed = callerKeys.map((k) => k.toLowerCase());
+    if (keys.some((k) => allowed.includes(k.toLowerCase()))) {
+        return undefined;
+    }
+    const actions = statement.NotAction !== undefined ? `every action but ${show(statement.NotAction)}` : strings(statement.Action).join(", ") || "its actions";
+    const condition = keys.length > 0 ? `its Condition (${keys.join(", ")}) does not narrow who calls` : "without a Condition";
+    return `grants ${actions} to every principal ("*"), ${condition}`;
+}
+
+export const resourcePolicyNotPublic: ResourceRule<{ callerConditionKeys: string[] }> = {
+    name: "resource-policy-not-public",
+    description: "Resource policies (S3, ECR, SNS, SQS, KMS, Secrets Manager) grant nothing to every principal (\"*\") unless a Condition names the callers.",
+    severity: "critical",
+    checklist: ["ACC-01"],
+    remediation: "In the policy document, replace Principal \"*\" with the accounts, roles or service principals that need access, or add a Condition " +
+        "on the caller (aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount, aws:SourceVpce).",
+    resourceTypes: RESOURCE_POLICY_TYPES,
+    config: {
+        callerConditionKeys: { type: "array", items: { type: "string" }, default: CALLER_CONDITION_KEYS,
+            description: "Condition keys that make a statement to Principal \"*\" acceptable." },
+    },
+    validate({ props }, { callerConditionKeys }, report) {
+        const document = peek(props, "policy");
+        if (document === UNKNOWN || document === undefined || document === null || document === "") {
+            return;
+        }
+        const parsed = statementsOf(document);
+        if ("error" in parsed) {
+            report(`policy ${parsed.error}`);
+            return;
+        }
+        const problems = parsed.statements.flatMap((statement, i) => {
+            const problem = statement.Effect === "Allow" ? publicGrant(statement, callerConditionKeys) : undefined;
+            const label = typeof statement.Sid === "string" && statement.Sid !== "" ? statement.Sid : `${i + 1}`;
+            return problem ? [`statement ${label} ${problem}`] : [];
+        });
+        if (problems.length > 0) {
+            report(`policy: ${problems.join("; ")}`);
+        }
+    },
+};
+
 export const accessRules = {
-    resource: [iamLeastPrivilege] as ResourceRule<any>[],
+    resource: [iamLeastPrivilege, resourcePolicyNotPublic] as ResourceRule<any>[],
     stack: [] as StackRule<any>[],
 };

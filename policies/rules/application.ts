@@ -3,6 +3,7 @@ import { GIB_PER_ACU, RDS_INSTANCE_CLASSES, SERVERLESS_INSTANCE_CLASS } from "..
 import {
     containersOf, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, Spec, WORKLOADS,
 } from "../lib/kubernetes";
+import { configHint } from "../lib/components";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS, K8S } from "../lib/types";
@@ -313,8 +314,8 @@ export const computeSizing: StackRule<SizingConfig> = {
     description: "Databases and platform services have enough CPU and memory: the DB instance class, and the services' limits at their largest scale.",
     severity: "medium",
     checklist: ["APP-09"],
-    remediation: "Choose a larger DB instanceClass (platform:database.instanceClass) or Aurora Serverless maxCapacity; give the service more " +
-        "resources.limits (platform:services[].cpu/memory) or a higher HPA maxReplicas (platform:services[].maxReplicas).",
+    remediation: "Choose a larger DB instanceClass or Aurora Serverless serverlessv2ScalingConfiguration.maxCapacity; give the service's containers more " +
+        "resources.limits or its HorizontalPodAutoscaler a higher spec.maxReplicas.",
     config: {
         minDatabaseVcpus: { type: "number", minimum: 0, default: 2, description: "Fewest vCPUs of a database instance." },
         minDatabaseMemoryGiB: { type: "number", minimum: 0, default: 4, description: "Least memory of a database instance, GiB." },
@@ -327,13 +328,13 @@ export const computeSizing: StackRule<SizingConfig> = {
         unknowns.each(stack.ofType(AWS.rdsInstance, AWS.rdsCluster, AWS.rdsClusterInstance), (database) => {
             const shortfall = databaseShortfall(stack, database, config);
             if (shortfall) {
-                report(`${database.name}: ${shortfall}`, database);
+                report(`${database.name}: ${shortfall}${configHint(database.urn, "platform:database.instanceClass")}`, database);
             }
         });
         unknowns.each(stack.ofType(...SCALABLE).filter((w) => isSelected(w.type, w.props, config.serviceSelector)), (workload) => {
             const shortfall = serviceShortfall(stack, workload, config);
             if (shortfall) {
-                report(`${workload.name}: ${shortfall}`, workload);
+                report(`${workload.name}: ${shortfall}${configHint(workload.urn, "platform:services[].cpu, memory, maxReplicas")}`, workload);
             }
         });
         unknowns.settle();

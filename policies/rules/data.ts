@@ -1,12 +1,29 @@
 import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
-import { AWS, POSTGRESQL } from "../lib/types";
+import { worldOpenCidrs } from "../lib/cidr";
+import { AWS, AWS_DATA, POSTGRESQL } from "../lib/types";
 import { booleanProblem, isSet, listOf, majorVersion, numberOf, objectOf, peek, requireBoolean, show, UNKNOWN } from "../lib/values";
 
 const RDS = [AWS.rdsInstance, AWS.rdsCluster];
 const isPostgres = (props: Record<string, any>) => typeof props.engine === "string" && /^(aurora-)?postgres/.test(props.engine);
 const isRedis = (props: Record<string, any>) => props.engine === undefined || props.engine === "redis" || props.engine === "valkey";
+const isMysqlFamily = (props: Record<string, any>) => typeof props.engine === "string" && /^(mysql|mariadb|aurora-mysql|aurora)$/.test(props.engine);
+
+/** A version's numeric parts: "8.0.mysql_aurora.3.05.2" → [8, 0], "10.11.6" → [10, 11, 6]. */
+function versionParts(value: unknown): number[] | undefined {
+    const match = /^(\d+(?:\.\d+)*)/.exec(typeof value === "number" ? String(value) : typeof value === "string" ? value : "");
+    return match ? match[1].split(".").map(Number) : undefined;
+}
+
+function olderThan(version: number[], minimum: number[]): boolean {
+    for (let i = 0; i < minimum.length; i++) {
+        if ((version[i] ?? 0) !== minimum[i]) {
+            return (version[i] ?? 0) < minimum[i];
+        }
+    }
+    return false;
+}
 
 function requireAtLeast(key: string, configKey: string, providerDefault: number, unit: string) {
     return (resource: { props: Record<string, any> }, config: Record<string, number>, report: (m: string) => void) => {
@@ -35,12 +52,45 @@ export const postgresEngineVersion: ResourceRule<{ minimumMajorVersion: number }
             return;
         }
         const major = majorVersion(props.engineVersion);
-        if (props.engineVersion === undefined) {
-            report(`engineVersion is not set, so RDS picks it; pin PostgreSQL ${minimumMajorVersion} or newer`);
-        } else if (major === undefined) {
+        // Unset, RDS creates the current default major (16 or newer): nothing old to report.
+        if (props.engineVersion === undefined || props.engineVersion === null) {
+            return;
+        }
+        if (major === undefined) {
             report(`engineVersion ${show(props.engineVersion)} is not a version number; use PostgreSQL ${minimumMajorVersion} or newer`);
         } else if (major < minimumMajorVersion) {
             report(`PostgreSQL ${props.engineVersion} is older than ${minimumMajorVersion}; upgrade to ${minimumMajorVersion} or newer`);
+        }
+    },
+};
+
+/** Oldest versions still in RDS standard support on 2026-12-01 (RDS for MySQL 8.0 ended 2026-07-31, MariaDB 10.6 2026-08). */
+export const MINIMUM_ENGINE_VERSIONS: Record<string, string> = { "mysql": "8.4", "mariadb": "10.11", "aurora-mysql": "8.0" };
+
+export const rdsEngineSupported: ResourceRule<{ minimumVersions: Record<string, string> }> = {
+    name: "rds-engine-supported",
+    description: "MySQL, MariaDB and Aurora MySQL run a version still in standard support.",
+    severity: "high",
+    checklist: ["DB-01"],
+    remediation: "Set engineVersion to a supported version (and the parameter group's family to match) and plan the major upgrade.",
+    resourceTypes: RDS,
+    config: {
+        minimumVersions: { type: "object", additionalProperties: { type: "string" }, default: MINIMUM_ENGINE_VERSIONS,
+            description: "Oldest version allowed, by engine (MySQL-compatible version for Aurora MySQL)." },
+    },
+    validate({ props }, { minimumVersions }, report) {
+        // "aurora" is Aurora MySQL 1 (5.6-compatible).
+        const engine = props.engine === "aurora" ? "aurora-mysql" : props.engine;
+        const minimum = typeof engine === "string" ? minimumVersions[engine] : undefined;
+        // Unset, RDS creates the engine's current default version.
+        if (!isMysqlFamily(props) || minimum === undefined || props.engineVersion === undefined || props.engineVersion === null) {
+            return;
+        }
+        const version = versionParts(props.engineVersion);
+        if (version === undefined) {
+            report(`engineVersion ${show(props.engineVersion)} is not a version number; use ${engine} ${minimum} or newer`);
+        } else if (olderThan(version, versionParts(minimum)!)) {
+            report(`${engine} ${props.engineVersion} is older than ${minimum}, out of standard support; upgrade to ${minimum} or newer`);
         }
     },
 };
@@ -52,7 +102,11 @@ export const rdsStorageEncrypted: ResourceRule = {
     checklist: ["DB-07"],
     remediation: "Set storageEncrypted: true with kmsKeyId (the platform KMS key). Existing unencrypted instances are migrated through an encrypted snapshot copy.",
     resourceTypes: RDS,
-    validate: requireBoolean("storageEncrypted", true, false),
+    validate({ type, props }, config, report) {
+        // Aurora Serverless v1 (engineMode serverless) clusters are encrypted unless told otherwise.
+        const providerDefault = type === AWS.rdsCluster && props.engineMode === "serverless";
+        requireBoolean("storageEncrypted", true, providerDefault)({ props }, config, report);
+    },
 };
 
 export const rdsNotPubliclyAccessible: ResourceRule = {
@@ -61,7 +115,7 @@ export const rdsNotPubliclyAccessible: ResourceRule = {
     severity: "critical",
     checklist: ["DB-08"],
     remediation: "Set publiclyAccessible: false and place the instance in the isolated subnets; reach it through the application, a bastion or a VPN.",
-    resourceTypes: [AWS.rdsInstance],
+    resourceTypes: [AWS.rdsInstance, AWS.rdsClusterInstance],
     validate: requireBoolean("publiclyAccessible", false, false),
 };
 
@@ -146,22 +200,38 @@ export const rdsEnhancedMonitoring: ResourceRule<{ maximumIntervalSeconds: numbe
     },
 };
 
-export const rdsLogExports: ResourceRule<{ requiredLogs: string[] }> = {
+/** Log types each engine can export: the required ones are checked only where the engine has them. */
+const EXPORTABLE_LOGS: Record<string, string[]> = {
+    "postgres": ["postgresql", "upgrade", "iam-db-auth-error"],
+    "aurora-postgresql": ["postgresql", "iam-db-auth-error", "instance"],
+    "mysql": ["audit", "error", "general", "slowquery", "iam-db-auth-error"],
+    "mariadb": ["audit", "error", "general", "slowquery"],
+    "aurora-mysql": ["audit", "error", "general", "slowquery", "iam-db-auth-error", "instance"],
+};
+
+export const rdsLogExports: ResourceRule<{ requiredLogs: string[]; requiredMysqlLogs: string[] }> = {
     name: "rds-log-exports",
-    description: "PostgreSQL logs are exported to CloudWatch Logs.",
+    description: "Database logs (PostgreSQL's log; MySQL's and MariaDB's error and slow query logs) are exported to CloudWatch Logs.",
     severity: "medium",
     checklist: ["DB-05"],
     remediation: "List the required logs in enabledCloudwatchLogsExports.",
     resourceTypes: RDS,
     config: {
-        requiredLogs: { type: "array", items: { type: "string" }, default: ["postgresql", "upgrade"], description: "Log types that must be exported." },
+        requiredLogs: { type: "array", items: { type: "string" }, default: ["postgresql", "upgrade"],
+            description: "PostgreSQL log types that must be exported (where the engine has them)." },
+        requiredMysqlLogs: { type: "array", items: { type: "string" }, default: ["error", "slowquery"],
+            description: "MySQL and MariaDB log types that must be exported." },
     },
-    validate({ props }, { requiredLogs }, report) {
-        if (!isPostgres(props)) {
+    validate({ type, props }, { requiredLogs, requiredMysqlLogs }, report) {
+        const engine = props.engine === "aurora" ? "aurora-mysql" : props.engine;
+        const exportable = typeof engine === "string" ? EXPORTABLE_LOGS[engine] : undefined;
+        // Aurora instances export through their cluster.
+        if (!exportable || (type === AWS.rdsInstance && engine.startsWith("aurora"))) {
             return;
         }
+        const required = (isPostgres(props) ? requiredLogs : requiredMysqlLogs).filter((log) => exportable.includes(log));
         const exported = listOf(props.enabledCloudwatchLogsExports) ?? [];
-        const missing = requiredLogs.filter((log) => !exported.includes(log));
+        const missing = required.filter((log) => !exported.includes(log));
         if (missing.length > 0) {
             report(`enabledCloudwatchLogsExports is ${show(props.enabledCloudwatchLogsExports)}; add ${missing.join(", ")}`);
         }
@@ -170,11 +240,15 @@ export const rdsLogExports: ResourceRule<{ requiredLogs: string[] }> = {
 
 /** The parameter group resource an instance uses, or its name when the group is not in the stack. */
 function parameterGroupOf(stack: StackView, resource: PolicyResource, groupType: string): { group?: PolicyResource; name?: unknown } {
-    const referenced = stack.referencedBy(resource, "parameterGroupName").find((r) => r.type === groupType);
+    return groupOf(stack, resource, groupType, "parameterGroupName");
+}
+
+function groupOf(stack: StackView, resource: PolicyResource, groupType: string, key: string): { group?: PolicyResource; name?: unknown } {
+    const referenced = stack.referencedBy(resource, key).find((r) => r.type === groupType);
     if (referenced) {
         return { group: referenced };
     }
-    const name = resource.props.parameterGroupName;
+    const name = resource.props[key];
     const byName = stack.ofType(groupType).find((g) => g.props.name !== undefined && g.props.name === name);
     return { group: byName, name };
 }
@@ -184,23 +258,55 @@ function parameterValue(group: PolicyResource, parameter: string): string | unde
     return entry?.value === undefined ? undefined : String(entry.value);
 }
 
+/** The TLS setting of each engine, and the first version that turns it on by default (undefined: never). */
+function tlsSetting(engine: string): { parameter: string; on: string[]; defaultOnFrom?: number[] } | undefined {
+    if (engine === "postgres") {
+        return { parameter: "rds.force_ssl", on: ["1"], defaultOnFrom: [15] };
+    }
+    if (engine === "aurora-postgresql") {
+        return { parameter: "rds.force_ssl", on: ["1"] };
+    }
+    if (engine === "mysql") {
+        return { parameter: "require_secure_transport", on: ["1", "ON"], defaultOnFrom: [9] };
+    }
+    if (engine === "mariadb") {
+        return { parameter: "require_secure_transport", on: ["1", "ON"], defaultOnFrom: [11, 8] };
+    }
+    return engine === "aurora-mysql" || engine === "aurora" ? { parameter: "require_secure_transport", on: ["1", "ON"] } : undefined;
+}
+
 export const rdsForceSsl: StackRule = {
     name: "rds-force-ssl",
-    appliesTo: [AWS.rdsInstance],
-    description: "PostgreSQL refuses connections without TLS (rds.force_ssl = 1).",
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster],
+    description: "The database refuses connections without TLS (rds.force_ssl = 1, require_secure_transport = ON).",
     severity: "high",
     checklist: ["DB-06"],
-    remediation: "Use a parameter group with rds.force_ssl = 1 (PostgreSQL 15+ defaults to 1; do not turn it off).",
+    remediation: "In the parameter group (the cluster parameter group for Aurora), set rds.force_ssl = 1 for PostgreSQL or require_secure_transport = 1 " +
+        "for MySQL and MariaDB; RDS for PostgreSQL 15+ defaults to 1: do not turn it off.",
     validate(stack, _config, report) {
-        for (const instance of stack.ofType(AWS.rdsInstance).filter((r) => isPostgres(r.props))) {
-            const { group, name } = parameterGroupOf(stack, instance, AWS.rdsParameterGroup);
-            const major = majorVersion(instance.props.engineVersion);
-            const familyMajor = group ? majorVersion(String(group.props.family ?? "").replace(/^postgres/, "")) : major;
-            const value = group ? parameterValue(group, "rds.force_ssl") : undefined;
-            const defaultOn = familyMajor !== undefined && familyMajor >= 15;
-            if (value === "0" || (value === undefined && !defaultOn)) {
+        // Aurora instances take the setting from their cluster's parameter group.
+        const databases = [
+            ...stack.ofType(AWS.rdsInstance).map((r) => ({ database: r, groupType: AWS.rdsParameterGroup as string, key: "parameterGroupName" })),
+            ...stack.ofType(AWS.rdsCluster).map((r) => ({ database: r, groupType: AWS_DATA.rdsClusterParameterGroup as string, key: "dbClusterParameterGroupName" })),
+        ];
+        for (const { database, groupType, key } of databases) {
+            const engine = String(database.props.engine);
+            const setting = tlsSetting(engine);
+            // An instance of an Aurora cluster (engine aurora-*) or a read replica follows its source.
+            if (!setting || (database.type === AWS.rdsInstance && engine.startsWith("aurora"))) {
+                continue;
+            }
+            const { group, name } = groupOf(stack, database, groupType, key);
+            const value = group ? parameterValue(group, setting.parameter) : undefined;
+            // The version the parameter group's family names, else the instance's; unset means the engine's current default.
+            const familyVersion = group ? versionParts(String(group.props.family ?? "").replace(/^[a-z-]+/, "")) : undefined;
+            const version = familyVersion ?? versionParts(database.props.engineVersion);
+            const defaultOn = setting.defaultOnFrom !== undefined &&
+                (version === undefined ? database.props.engineVersion === undefined : !olderThan(version, setting.defaultOnFrom));
+            const on = value === undefined ? defaultOn : setting.on.includes(value.toUpperCase());
+            if (!on) {
                 const where = group ? `parameter group ${group.name}` : `parameter group ${show(name ?? "default")}`;
-                report(`${instance.name}: rds.force_ssl is ${value ?? "not set"} in ${where}, so clients may connect without TLS; set it to 1`, instance);
+                report(`${database.name}: ${setting.parameter} is ${value ?? "not set"} in ${where}, so clients may connect without TLS; set it to 1`, database);
             }
         }
     },
@@ -408,26 +514,32 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
 // ElastiCache: a cluster that belongs to a replication group is governed through the group.
 const standaloneRedis = (props: Record<string, any>) => isRedis(props) && !props.replicationGroupId;
 const CACHES = [AWS.replicationGroup, AWS.cacheCluster];
+/** Every Redis-compatible store: ElastiCache node-based and serverless, and MemoryDB. */
+const REDIS_STORES = [...CACHES, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster];
+/** Whether a rule about Redis applies: a Redis (or Valkey) store that is not a member of a replication group. */
+const redisStore = (type: string, props: Record<string, any>) =>
+    type === AWS.cacheCluster ? standaloneRedis(props) : type === AWS_DATA.serverlessCache ? props.engine !== "memcached" : true;
 
 export const redisEngineVersion: ResourceRule<{ minimumMajorVersion: number }> = {
     name: "redis-engine-version",
     description: "Redis (or Valkey) runs major version 7 or newer.",
     severity: "high",
     checklist: ["CACHE-01"],
-    remediation: "Set engineVersion to 7.x or newer (platform:cache.engineVersion).",
-    resourceTypes: CACHES,
+    remediation: "Set engineVersion (majorEngineVersion on a serverless cache) to 7.x or newer (platform:cache.engineVersion).",
+    resourceTypes: REDIS_STORES,
     config: { minimumMajorVersion: { type: "integer", minimum: 5, default: 7, description: "Oldest major allowed." } },
     validate({ type, props }, { minimumMajorVersion }, report) {
-        if (type === AWS.cacheCluster && !standaloneRedis(props)) {
+        const key = type === AWS_DATA.serverlessCache ? "majorEngineVersion" : "engineVersion";
+        const version = props[key];
+        // Unset, the service creates its current default (Redis 7.x, Valkey 7.2 or newer).
+        if (!redisStore(type, props) || version === undefined || version === null) {
             return;
         }
-        const major = majorVersion(props.engineVersion);
-        if (props.engineVersion === undefined) {
-            report(`engineVersion is not set, so ElastiCache picks it; pin ${minimumMajorVersion} or newer`);
-        } else if (major === undefined) {
-            report(`engineVersion ${show(props.engineVersion)} is not a version number`);
+        const major = majorVersion(version);
+        if (major === undefined) {
+            report(`${key} ${show(version)} is not a version number`);
         } else if (major < minimumMajorVersion) {
-            report(`engine version ${props.engineVersion} is older than ${minimumMajorVersion}; upgrade to ${minimumMajorVersion} or newer`);
+            report(`engine version ${version} is older than ${minimumMajorVersion}; upgrade to ${minimumMajorVersion} or newer`);
         }
     },
 };
@@ -437,10 +549,18 @@ export const redisTransitEncryption: ResourceRule = {
     description: "Redis accepts only TLS connections.",
     severity: "critical",
     checklist: ["CACHE-06"],
-    remediation: "Set transitEncryptionEnabled: true and transitEncryptionMode: required; clients use rediss://.",
-    resourceTypes: CACHES,
+    remediation: "Set transitEncryptionEnabled: true and transitEncryptionMode: required (tlsEnabled on MemoryDB); clients use rediss://.",
+    // A serverless cache accepts TLS only.
+    resourceTypes: [...CACHES, AWS_DATA.memorydbCluster],
     validate({ type, props }, _config, report) {
-        if (type === AWS.cacheCluster && !standaloneRedis(props)) {
+        if (!redisStore(type, props)) {
+            return;
+        }
+        if (type === AWS_DATA.memorydbCluster) {
+            const tls = booleanProblem(props, "tlsEnabled", true, true);
+            if (tls) {
+                report(tls);
+            }
             return;
         }
         const problem = booleanProblem(props, "transitEncryptionEnabled", true, false);
@@ -457,10 +577,26 @@ export const redisAtRestEncryption: ResourceRule<{ requireCustomerManagedKey: bo
     description: "Redis data and snapshots are encrypted at rest, with the platform's KMS key.",
     severity: "high",
     checklist: ["CACHE-07"],
-    remediation: "Set atRestEncryptionEnabled: true and kmsKeyId (the platform KMS key). Changing it replaces the group.",
-    resourceTypes: [AWS.replicationGroup],
+    remediation: "Set atRestEncryptionEnabled: true and kmsKeyId (kmsKeyArn on MemoryDB) to a customer-managed key; a single-node " +
+        "aws.elasticache.Cluster cannot encrypt at rest: use a ReplicationGroup. Changing it replaces the store.",
+    resourceTypes: REDIS_STORES,
     config: { requireCustomerManagedKey: { type: "boolean", default: true, description: "Require kmsKeyId (a customer-managed key)." } },
-    validate({ props }, { requireCustomerManagedKey }, report) {
+    validate({ type, props }, { requireCustomerManagedKey }, report) {
+        if (!redisStore(type, props)) {
+            return;
+        }
+        if (type === AWS.cacheCluster) {
+            report("a single-node aws.elasticache.Cluster cannot encrypt its data at rest; use a ReplicationGroup with atRestEncryptionEnabled");
+            return;
+        }
+        // Serverless caches and MemoryDB always encrypt at rest; only the key is a choice.
+        const keyName = type === AWS_DATA.memorydbCluster ? "kmsKeyArn" : "kmsKeyId";
+        if (type !== AWS.replicationGroup) {
+            if (requireCustomerManagedKey && !isSet(props, keyName)) {
+                report(`${keyName} is not set, so an AWS-owned key encrypts the data; use a customer-managed key`);
+            }
+            return;
+        }
         const problem = booleanProblem(props, "atRestEncryptionEnabled", true, false);
         if (problem) {
             report(problem);
@@ -475,9 +611,29 @@ export const redisAuthToken: ResourceRule = {
     description: "Clients must authenticate to Redis (AUTH token or RBAC user group).",
     severity: "critical",
     checklist: ["CACHE-05"],
-    remediation: "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC.",
-    resourceTypes: [AWS.replicationGroup],
-    validate({ props }, _config, report) {
+    remediation: "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC (userGroupId on a serverless cache, " +
+        "an aclName other than open-access on MemoryDB); a single-node aws.elasticache.Cluster cannot require AUTH: use a ReplicationGroup.",
+    resourceTypes: REDIS_STORES,
+    validate({ type, props }, _config, report) {
+        if (!redisStore(type, props)) {
+            return;
+        }
+        if (type === AWS.cacheCluster) {
+            report("a single-node aws.elasticache.Cluster takes no AUTH token or user group, so any client on the network can use Redis");
+            return;
+        }
+        if (type === AWS_DATA.serverlessCache) {
+            if (!isSet(props, "userGroupId")) {
+                report("userGroupId is not set, so the default user needs no password; attach a user group");
+            }
+            return;
+        }
+        if (type === AWS_DATA.memorydbCluster) {
+            if (props.aclName === "open-access") {
+                report("aclName is \"open-access\", so clients connect without a password; use an ACL of users with passwords");
+            }
+            return;
+        }
         const hasToken = isSet(props, "authToken");
         const hasUsers = (listOf(props.userGroupIds) ?? []).length > 0;
         if (!hasToken && !hasUsers) {
@@ -491,11 +647,11 @@ export const redisSnapshotRetention: ResourceRule<{ minimumDays: number }> = {
     description: "Daily Redis snapshots are kept (persistence).",
     severity: "high",
     checklist: ["CACHE-02"],
-    remediation: "Set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) and a snapshotWindow.",
-    resourceTypes: CACHES,
+    remediation: "Set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) and a snapshotWindow (dailySnapshotTime on a serverless cache).",
+    resourceTypes: REDIS_STORES,
     config: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of snapshots." } },
     validate(resource, config, report) {
-        if (resource.type === AWS.cacheCluster && !standaloneRedis(resource.props)) {
+        if (!redisStore(resource.type, resource.props)) {
             return;
         }
         requireAtLeast("snapshotRetentionLimit", "minimumDays", 0, "days")(resource, config, report);
@@ -507,9 +663,25 @@ export const redisAutomaticFailover: ResourceRule = {
     description: "Redis fails over automatically to a replica in another availability zone.",
     severity: "high",
     checklist: ["CACHE-08"],
-    remediation: "Run at least one replica (numCacheClusters >= 2) with automaticFailoverEnabled and multiAzEnabled.",
-    resourceTypes: [AWS.replicationGroup],
-    validate({ props }, _config, report) {
+    remediation: "Run at least one replica (numCacheClusters >= 2) with automaticFailoverEnabled and multiAzEnabled (numReplicasPerShard >= 1 on " +
+        "MemoryDB); a single-node aws.elasticache.Cluster has no replica: use a ReplicationGroup.",
+    // A serverless cache replicates across zones by itself.
+    resourceTypes: [...CACHES, AWS_DATA.memorydbCluster],
+    validate({ type, props }, _config, report) {
+        if (!redisStore(type, props)) {
+            return;
+        }
+        if (type === AWS.cacheCluster) {
+            report("a single-node aws.elasticache.Cluster has no replica to fail over to");
+            return;
+        }
+        if (type === AWS_DATA.memorydbCluster) {
+            const replicas = props.numReplicasPerShard ?? 1;
+            if (numberOf(replicas) === undefined || replicas < 1) {
+                report(`numReplicasPerShard is ${show(replicas)}; a failover needs at least 1 replica per shard`);
+            }
+            return;
+        }
         const problems = [
             booleanProblem(props, "automaticFailoverEnabled", true, false),
             booleanProblem(props, "multiAzEnabled", true, false),
@@ -531,7 +703,7 @@ export const REDIS_MAXMEMORY_POLICIES = [
 
 export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
     name: "redis-maxmemory-policy",
-    appliesTo: [AWS.replicationGroup],
+    appliesTo: [AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.memorydbCluster],
     description: "Redis has an explicit maxmemory-policy, chosen for what it stores.",
     severity: "medium",
     checklist: ["CACHE-04"],
@@ -541,8 +713,10 @@ export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
             description: "Eviction policies allowed." },
     },
     validate(stack, { allowedPolicies }, report) {
-        for (const group of stack.ofType(AWS.replicationGroup)) {
-            const { group: parameters, name } = parameterGroupOf(stack, group, AWS.cacheParameterGroup);
+        const stores = stack.ofType(AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.memorydbCluster).filter((r) => redisStore(r.type, r.props));
+        for (const group of stores) {
+            const groupType = group.type === AWS_DATA.memorydbCluster ? AWS_DATA.memorydbParameterGroup : AWS.cacheParameterGroup;
+            const { group: parameters, name } = parameterGroupOf(stack, group, groupType);
             const policy = parameters ? parameterValue(parameters, "maxmemory-policy") : undefined;
             if (!parameters) {
                 report(`${group.name}: parameter group ${show(name ?? "default")} is not managed here; set maxmemory-policy in one that is`, group);
@@ -573,13 +747,15 @@ export const redisMemorySize: ResourceRule<{ minimumGiB: number }> = {
     severity: "medium",
     checklist: ["CACHE-03"],
     remediation: "Choose a node type with at least the minimum memory (platform:cache.nodeType), e.g. cache.t4g.medium or cache.r7g.large.",
-    resourceTypes: CACHES,
+    resourceTypes: [...CACHES, AWS_DATA.memorydbCluster],
     config: { minimumGiB: { type: "number", minimum: 0, default: 2, description: "Least memory per node, GiB." } },
     validate({ type, props }, { minimumGiB }, report) {
-        if (type === AWS.cacheCluster && !standaloneRedis(props)) {
+        if (!redisStore(type, props)) {
             return;
         }
-        const memory = typeof props.nodeType === "string" ? CACHE_NODE_MEMORY_GIB[props.nodeType] : undefined;
+        // MemoryDB's db.* node types have the memory of the ElastiCache cache.* type of the same name.
+        const nodeType = typeof props.nodeType === "string" ? props.nodeType.replace(/^db\./, "cache.") : undefined;
+        const memory = nodeType ? CACHE_NODE_MEMORY_GIB[nodeType] : undefined;
         if (memory === undefined) {
             report(`cannot tell the memory of node type ${show(props.nodeType)}; use a known type with at least ${minimumGiB} GiB`);
         } else if (memory < minimumGiB) {
@@ -613,7 +789,9 @@ export function ingressSources(stack: StackView, group: PolicyResource): Ingress
 function dataStoreGroups(stack: StackView): { store: PolicyResource; key: string; ids: unknown[]; groups: PolicyResource[] }[] {
     const stores: [PolicyResource, string][] = [
         ...stack.ofType(AWS.rdsInstance, AWS.rdsCluster, AWS.rdsProxy).map((r): [PolicyResource, string] => [r, "vpcSecurityGroupIds"]),
-        ...stack.ofType(AWS.replicationGroup).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
+        ...stack.ofType(AWS.replicationGroup, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
+        // A cache cluster in a replication group takes the group's security groups.
+        ...stack.ofType(AWS.cacheCluster).filter((r) => !r.props.replicationGroupId).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
     ];
     return stores.map(([store, key]) => ({
         store,
@@ -635,27 +813,26 @@ function admittedGroups(stack: StackView, group: PolicyResource): PolicyResource
 }
 
 const ALL_PROTOCOLS = ["-1", -1, "all"];
-const WORLD = ["0.0.0.0/0", "::/0"];
 
 /** The egress rules of a group that send every protocol to the whole internet: inline, rule resources and legacy rules. */
 function openEgress(stack: StackView, group: PolicyResource): string[] {
     const inline = (listOf(group.props.egress) ?? []).map(objectOf).flatMap((r, i) =>
-        r && ALL_PROTOCOLS.includes(r.protocol) && [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])].some((c) => WORLD.includes(String(c)))
+        r && ALL_PROTOCOLS.includes(r.protocol) && worldOpenCidrs([...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])]).length > 0
             ? [`${group.name} egress[${i}]`] : []);
     const attached = stack.referencing(group, [AWS.egressRule, AWS.securityGroupRule], "securityGroupId").filter((r) => {
         if (r.type === AWS.egressRule) {
             // A destination a preview cannot know yet (a VPC's range) is not the world: read it without failing.
-            return ALL_PROTOCOLS.includes(r.props.ipProtocol) && ["cidrIpv4", "cidrIpv6"].some((k) => WORLD.includes(String(peek(r.props, k))));
+            return ALL_PROTOCOLS.includes(r.props.ipProtocol) && worldOpenCidrs(["cidrIpv4", "cidrIpv6"].map((k) => peek(r.props, k))).length > 0;
         }
         return r.props.type === "egress" && ALL_PROTOCOLS.includes(r.props.protocol) &&
-            [...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])].some((c) => WORLD.includes(String(c)));
+            worldOpenCidrs([...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])]).length > 0;
     }).map((r) => r.name);
     return [...inline, ...attached];
 }
 
 export const dataClientEgressRestricted: StackRule = {
     name: "data-client-egress-restricted",
-    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.rdsProxy, AWS.replicationGroup],
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.rdsProxy, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster],
     description: "Security groups the data stores admit do not send every protocol to the whole internet.",
     severity: "high",
     checklist: ["EDGE-07"],
@@ -677,7 +854,7 @@ export const dataClientEgressRestricted: StackRule = {
 
 export const dataStoreIngressRestricted: StackRule = {
     name: "data-store-ingress-restricted",
-    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup],
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster],
     description: "Databases and caches admit traffic only from named security groups, never from address ranges.",
     severity: "critical",
     checklist: ["DB-08", "CACHE-09", "EDGE-07"],
@@ -693,7 +870,8 @@ export const dataStoreIngressRestricted: StackRule = {
             }
             for (const group of groups) {
                 for (const source of ingressSources(stack, group).filter((s) => s.cidrs.length > 0)) {
-                    report(`${store.name}: ${source.rule} admits address ranges ${source.cidrs.join(", ")}; admit security groups only`, store);
+                    const world = worldOpenCidrs(source.cidrs).length > 0 ? " (the internet)" : "";
+                    report(`${store.name}: ${source.rule} admits address ranges ${source.cidrs.join(", ")}${world}; admit security groups only`, store);
                 }
             }
         }
@@ -702,7 +880,7 @@ export const dataStoreIngressRestricted: StackRule = {
 
 export const dataRules = {
     resource: [
-        postgresEngineVersion, rdsStorageEncrypted, rdsNotPubliclyAccessible, rdsBackupRetention, rdsDeletionProtection, rdsMultiAz,
+        postgresEngineVersion, rdsEngineSupported, rdsStorageEncrypted, rdsNotPubliclyAccessible, rdsBackupRetention, rdsDeletionProtection, rdsMultiAz,
         rdsFinalSnapshot, rdsPerformanceInsights, rdsEnhancedMonitoring, rdsLogExports, redisEngineVersion, redisTransitEncryption,
         redisAtRestEncryption, redisAuthToken, redisSnapshotRetention, redisAutomaticFailover, redisMemorySize,
     ] as ResourceRule<any>[],

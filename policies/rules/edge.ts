@@ -2,6 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show } from "../lib/values";
+import { worldOpenCidrs } from "../lib/cidr";
 
 const isApplicationLoadBalancer = (props: Record<string, any>) =>
     props.loadBalancerType === undefined || props.loadBalancerType === null || props.loadBalancerType === "application";
@@ -16,14 +17,15 @@ export const TLS13_POLICIES = [
 
 export const albHttpsTlsPolicy: ResourceRule<{ allowedPolicies: string[] }> = {
     name: "alb-https-tls-policy",
-    description: "HTTPS listeners use a certificate and a TLS 1.3/1.2 security policy.",
+    description: "HTTPS (ALB) and TLS (NLB) listeners use a certificate and a TLS 1.3/1.2 security policy.",
     severity: "high",
     checklist: ["EDGE-02"],
     remediation: "Set sslPolicy to an allowed ELBSecurityPolicy-TLS13-* policy and certificateArn to the ACM certificate.",
     resourceTypes: AWS.listeners,
     config: { allowedPolicies: { type: "array", items: { type: "string" }, default: TLS13_POLICIES, description: "Security policies allowed." } },
     validate({ props }, { allowedPolicies }, report) {
-        if (props.protocol !== "HTTPS") {
+        // HTTPS on an application load balancer, TLS on a network load balancer: both terminate TLS with the listener's policy.
+        if (props.protocol !== "HTTPS" && props.protocol !== "TLS") {
             return;
         }
         if (!allowedPolicies.includes(props.sslPolicy)) {
@@ -41,17 +43,31 @@ export const albHttpRedirectsToHttps: ResourceRule = {
     description: "Plain-HTTP listeners only redirect to HTTPS.",
     severity: "high",
     checklist: ["EDGE-03"],
-    remediation: "Give the HTTP listener one default action: redirect with protocol HTTPS, port 443, status HTTP_301.",
-    resourceTypes: AWS.listeners,
-    validate({ props }, _config, report) {
-        if (props.protocol !== "HTTP") {
+    remediation: "Give the HTTP listener (protocol HTTP, or no protocol) one entry in defaultActions: type redirect with redirect.protocol HTTPS, " +
+        "port 443, statusCode HTTP_301.",
+    resourceTypes: [...AWS.listeners, AWS.classicLoadBalancer],
+    validate({ type, props }, _config, report) {
+        if (type === AWS.classicLoadBalancer) {
+            // A classic load balancer cannot redirect: a plain-HTTP listener serves the site unencrypted.
+            const plain = (listOf(props.listeners) ?? []).map(objectOf).filter((l) => String(l?.lbProtocol ?? "").toLowerCase() === "http");
+            if (plain.length > 0) {
+                report(`listeners on port ${plain.map((l) => show(l!.lbPort)).join(", ")} serve plain HTTP (lbProtocol http), and a classic load balancer ` +
+                    "cannot redirect: listen with lbProtocol https only, or move to an application load balancer that redirects");
+            }
+            return;
+        }
+        // Without a protocol an application load balancer's listener serves HTTP (a network load balancer's needs one, and a
+        // gateway load balancer's takes none: those have no default actions of the HTTP kinds).
+        const protocol = props.protocol ?? (isSet(props, "certificateArn") ? undefined : "HTTP");
+        if (protocol !== "HTTP") {
             return;
         }
         const actions = (listOf(props.defaultActions) ?? []).map(objectOf);
         const redirectsToHttps = (a: Record<string, any> | undefined) => a?.type === "redirect" && objectOf(a.redirect)?.protocol === "HTTPS";
         if (actions.length !== 1 || !redirectsToHttps(actions[0])) {
             const kinds = actions.map((a) => a?.type ?? "?").join(", ") || "none";
-            report(`the HTTP listener's actions are [${kinds}]; its only action must redirect to HTTPS`);
+            const which = props.protocol === undefined ? "protocol is not set, so the listener serves plain HTTP, and its" : "the HTTP listener's";
+            report(`${which} defaultActions are [${kinds}]; its only action must redirect to HTTPS`);
         }
     },
 };
@@ -104,13 +120,21 @@ export const albWafAttached: StackRule = {
     description: "Every internet-facing application load balancer has a WAF web ACL.",
     severity: "high",
     checklist: ["EDGE-05", "EDGE-06"],
-    remediation: "Associate a WAFv2 web ACL (scope REGIONAL) with the load balancer through a WebAclAssociation.",
+    remediation: "Associate the WAFv2 web ACL (scope REGIONAL) that holds the per-client rate rule and the managed rule groups with the load balancer " +
+        "through a WebAclAssociation (resourceArn the load balancer, webAclArn that ACL).",
     validate(stack, _config, report) {
         const exposed = stack.ofType(...AWS.loadBalancers).filter((lb) => lb.props.internal !== true && isApplicationLoadBalancer(lb.props));
         for (const lb of exposed) {
             const associations = stack.referencing(lb, [AWS.webAclAssociation], "resourceArn");
             if (associations.length === 0) {
                 report(`${lb.name} is internet-facing and has no WAF web ACL associated`, lb);
+                continue;
+            }
+            // The ACL attached must be the one holding the rules; one made outside the stack cannot be read and is taken as it is.
+            const acls = associations.flatMap((a) => stack.referencedBy(a, "webAclArn").filter((r) => r.type === AWS.webAcl));
+            const judged = acls.map((acl) => ({ acl, problem: rateLimitProblem(acl.props) ?? managedRulesProblem(acl.props, DEFAULT_RULE_GROUPS) }));
+            if (judged.length > 0 && judged.every((j) => j.problem)) {
+                report(`${lb.name}'s web ACL ${judged.map((j) => `${j.acl.name}: ${j.problem}`).join("; ")}`, lb);
             }
         }
     },
@@ -181,60 +205,111 @@ function statementsOf(statement: unknown): Record<string, any>[] {
 
 const rulesOf = (props: Record<string, any>) => (listOf(props.rules) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r);
 
+/** Custom aggregation keys that tell clients apart (an HTTP method or a URI path alone does not). */
+const CLIENT_KEYS = ["ip", "forwardedIp", "header", "cookie", "queryArgument"];
+
+/** Whether a rate-based statement counts requests per client: by IP (the default), forwarded IP, or custom keys that include a client's. */
+function perClient(statement: Record<string, any>): boolean {
+    const key = statement.aggregateKeyType ?? "IP";
+    if (key === "IP" || key === "FORWARDED_IP") {
+        return true;
+    }
+    return key === "CUSTOM_KEYS" && (listOf(statement.customKeys) ?? []).some((k) => CLIENT_KEYS.some((client) => objectOf(k)?.[client] !== undefined));
+}
+
+/** Why a web ACL does not block clients above a rate, or undefined when it does (at most `maximumLimit`, when given). */
+function rateLimitProblem(props: Record<string, any>, maximumLimit?: number): string | undefined {
+    const rateRules = rulesOf(props).filter((rule) => objectOf(rule.statement)?.rateBasedStatement);
+    const rateOf = (rule: Record<string, any>) => objectOf(objectOf(rule.statement)?.rateBasedStatement)!;
+    const blocking = rateRules.filter((rule) => objectOf(rule.action)?.block !== undefined);
+    const clientRules = blocking.filter((rule) => perClient(rateOf(rule)));
+    if (rateRules.length === 0) {
+        return "the web ACL has no rate-based rule";
+    }
+    if (blocking.length === 0) {
+        return `rate-based rule ${rateRules.map((r) => r.name).join(", ")} does not block (action ${show(rateRules[0].action)})`;
+    }
+    if (clientRules.length === 0) {
+        return `rate-based rule ${blocking.map((r) => r.name).join(", ")} counts with aggregateKeyType ${show(rateOf(blocking[0]).aggregateKeyType)}, ` +
+            "all clients together, not per client; use IP (or FORWARDED_IP)";
+    }
+    const limits = clientRules.map((rule) => numberOf(rateOf(rule).limit));
+    if (maximumLimit !== undefined && limits.every((limit) => limit === undefined || limit > maximumLimit)) {
+        return `the rate limit is ${limits.map(show).join(", ")} requests per 5 minutes; at most ${maximumLimit} is allowed`;
+    }
+    return undefined;
+}
+
 export const wafRateLimitRule: ResourceRule<{ maximumLimit: number }> = {
     name: "waf-rate-limit-rule",
-    description: "The web ACL blocks clients above a request rate.",
+    description: "The web ACL blocks each client above a request rate.",
     severity: "high",
     checklist: ["EDGE-05"],
-    remediation: "Add a rule with a rateBasedStatement (aggregateKeyType IP, limit per 5 minutes) and action block.",
+    remediation: "Add a rule whose statement.rateBasedStatement has aggregateKeyType IP (or FORWARDED_IP) and a limit per 5 minutes, with action block.",
     resourceTypes: [AWS.webAcl],
     config: { maximumLimit: { type: "integer", minimum: 10, default: 2000, description: "Highest allowed limit, requests per 5 minutes per client." } },
     validate({ props }, { maximumLimit }, report) {
-        const rateRules = rulesOf(props).filter((rule) => objectOf(rule.statement)?.rateBasedStatement);
-        const blocking = rateRules.filter((rule) => objectOf(rule.action)?.block !== undefined);
-        if (rateRules.length === 0) {
-            report("the web ACL has no rate-based rule");
-        } else if (blocking.length === 0) {
-            report(`rate-based rule ${rateRules.map((r) => r.name).join(", ")} does not block (action ${show(rateRules[0].action)})`);
-        } else {
-            const limits = blocking.map((rule) => numberOf(objectOf(objectOf(rule.statement)?.rateBasedStatement)?.limit));
-            if (limits.every((limit) => limit === undefined || limit > maximumLimit)) {
-                report(`the rate limit is ${limits.map(show).join(", ")} requests per 5 minutes; at most ${maximumLimit} is allowed`);
-            }
+        const problem = rateLimitProblem(props, maximumLimit);
+        if (problem) {
+            report(problem);
         }
     },
 };
+
+/** Rules of the AWS managed groups that block SQL injection and cross-site scripting, which overrides must not turn to count. */
+const INJECTION_RULE = /SQLi|CrossSiteScripting/i;
+const DEFAULT_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"];
+
+/** Why a web ACL does not enforce the required managed groups, or undefined when it does. */
+function managedRulesProblem(props: Record<string, any>, requiredRuleGroups: string[]): string | undefined {
+    const present = new Set<string>();
+    const weakened = new Map<string, string[]>();
+    for (const rule of rulesOf(props)) {
+        const counting = objectOf(rule.overrideAction)?.count !== undefined;
+        for (const statement of statementsOf(rule.statement)) {
+            const group = objectOf(statement.managedRuleGroupStatement);
+            if (group?.vendorName !== "AWS" || typeof group.name !== "string" || counting) {
+                continue;
+            }
+            // Overrides to count (or the older excludedRules) switch single rules of the group off.
+            const overridden = [
+                ...(listOf(group.ruleActionOverrides) ?? []).map(objectOf).filter((o) => objectOf(o?.actionToUse)?.block === undefined).map((o) => o?.name),
+                ...(listOf(group.excludedRules) ?? []).map((e) => objectOf(e)?.name),
+            ].filter((name): name is string => typeof name === "string" && INJECTION_RULE.test(name));
+            if (overridden.length > 0) {
+                weakened.set(group.name, overridden);
+            } else {
+                present.add(group.name);
+            }
+        }
+    }
+    const missing = requiredRuleGroups.filter((g) => !present.has(g));
+    if (missing.length === 0) {
+        return undefined;
+    }
+    const counted = missing.filter((g) => weakened.has(g)).map((g) => `${g} (ruleActionOverrides count ${weakened.get(g)!.join(", ")})`);
+    return `the web ACL does not enforce ${missing.join(", ")} (a group in count mode does not block)` + (counted.length > 0 ? `: ${counted.join("; ")}` : "");
+}
 
 export const wafManagedRulesSqliXss: ResourceRule<{ requiredRuleGroups: string[] }> = {
     name: "waf-managed-rules-sqli-xss",
-    description: "The web ACL runs AWS managed rule groups against SQL injection and cross-site scripting.",
+    description: "The web ACL runs AWS managed rule groups against SQL injection and cross-site scripting, with none of those rules set to count.",
     severity: "high",
     checklist: ["EDGE-06"],
-    remediation: "Add managedRuleGroupStatement rules for the required AWS managed rule groups, with overrideAction none.",
+    remediation: "Add managedRuleGroupStatement rules for the required AWS managed rule groups, with overrideAction none, and no ruleActionOverrides " +
+        "(or excludedRules) that count their SQLi_* and CrossSiteScripting_* rules.",
     resourceTypes: [AWS.webAcl],
     config: {
-        requiredRuleGroups: { type: "array", items: { type: "string" }, default: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"],
+        requiredRuleGroups: { type: "array", items: { type: "string" }, default: DEFAULT_RULE_GROUPS,
             description: "AWS managed rule groups that must be in the web ACL." },
     },
     validate({ props }, { requiredRuleGroups }, report) {
-        const present = new Set<string>();
-        for (const rule of rulesOf(props)) {
-            const counting = objectOf(rule.overrideAction)?.count !== undefined;
-            for (const statement of statementsOf(rule.statement)) {
-                const group = objectOf(statement.managedRuleGroupStatement);
-                if (group?.vendorName === "AWS" && typeof group.name === "string" && !counting) {
-                    present.add(group.name);
-                }
-            }
-        }
-        const missing = requiredRuleGroups.filter((g) => !present.has(g));
-        if (missing.length > 0) {
-            report(`the web ACL does not enforce ${missing.join(", ")} (a group in count mode does not block)`);
+        const problem = managedRulesProblem(props, requiredRuleGroups);
+        if (problem) {
+            report(problem);
         }
     },
 };
-
-const OPEN = ["0.0.0.0/0", "::/0"];
 
 export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
     name: "no-unrestricted-ingress",
@@ -243,7 +318,7 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
     checklist: ["EDGE-07"],
     remediation: "Narrow the source to a security group or known ranges, or limit the rule to an allowed port.",
     resourceTypes: [AWS.securityGroup, AWS.ingressRule, AWS.securityGroupRule],
-    config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "Ports that may be open to 0.0.0.0/0." } },
+    config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "Ports that may be open to the internet." } },
     validate({ type, props }, { allowedPorts }, report) {
         // Only the fields that matter are read: a source group id may be unknown during a preview.
         const cidrsOf = (r: Record<string, any>) => [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])];
@@ -257,7 +332,8 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
             rules = props.type === "ingress" ? [rule(props, props.protocol, cidrsOf(props))] : [];
         }
         for (const rule of rules) {
-            const open = (rule.cidrs as unknown[]).filter((c) => OPEN.includes(String(c)));
+            // Not only 0.0.0.0/0: any set of ranges that covers a /8's worth of public addresses is the internet.
+            const open = worldOpenCidrs(rule.cidrs);
             if (open.length === 0) {
                 continue;
             }

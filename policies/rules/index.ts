@@ -3,15 +3,21 @@ import { resourcePolicy, ResourceRule, stackPolicy, StackRule } from "../lib/rul
 import { accessRules } from "./access";
 import { applicationRules } from "./application";
 import { dataRules } from "./data";
+import { ecsRules } from "./ecs";
 import { edgeRules } from "./edge";
+import { frontendRules } from "./frontend";
 import { kubernetesRules } from "./kubernetes";
 import { observabilityRules } from "./observability";
 import { recoveryRules } from "./recovery";
+import { registryRules } from "./registry";
 import { releaseRules } from "./release";
 import { secretsRules } from "./secrets";
+import { storageRules } from "./storage";
+import { tracingRules } from "./tracing";
 
 const areas: { resource: ResourceRule<any>[]; stack?: StackRule<any>[] }[] = [
     dataRules, edgeRules, secretsRules, accessRules, applicationRules, kubernetesRules, observabilityRules, recoveryRules, releaseRules,
+    storageRules, frontendRules, registryRules, tracingRules, ecsRules,
 ];
 
 export const RESOURCE_RULES: ResourceRule<any>[] = areas.flatMap((a) => a.resource);

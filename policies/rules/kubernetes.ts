@@ -3,6 +3,7 @@ import {
     Container, containersOf, imageParts, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, SERVING, Spec,
     valueAt, WORKLOADS,
 } from "../lib/kubernetes";
+import { configHint } from "../lib/components";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
@@ -48,20 +49,48 @@ export const k8sRunAsNonRoot: ResourceRule = {
 
 export const k8sNoPrivilegeEscalation: ResourceRule = {
     name: "k8s-no-privilege-escalation",
-    description: "Containers cannot gain privileges (no privileged mode, no privilege escalation).",
+    description: "Containers cannot gain privileges (no privileged mode, no added capabilities, no privilege escalation).",
     severity: "high",
     checklist: ["APP-01"],
-    remediation: "Set securityContext.allowPrivilegeEscalation: false and privileged: false; drop all capabilities.",
+    remediation: "Set securityContext.allowPrivilegeEscalation: false and privileged: false; drop all capabilities and add none but NET_BIND_SERVICE " +
+        "(securityContext.capabilities.add).",
     resourceTypes: WORKLOADS,
     validate: perContainer((container) => {
         const context = securityContext(container.spec);
         if (context.privileged === true) {
             return "privileged is true";
         }
+        // The restricted Pod Security Standard allows adding NET_BIND_SERVICE only.
+        const added = (listOf(objectOf(context.capabilities)?.add) ?? []).filter((c) => String(c).replace(/^CAP_/, "") !== "NET_BIND_SERVICE");
+        if (added.length > 0) {
+            return `securityContext.capabilities.add is ${show(added)}; add no capability but NET_BIND_SERVICE`;
+        }
         return context.allowPrivilegeEscalation === false
             ? undefined
             : `allowPrivilegeEscalation is ${show(context.allowPrivilegeEscalation)} (Kubernetes defaults to true); set it to false`;
     }),
+};
+
+const HOST_NAMESPACES = ["hostNetwork", "hostPID", "hostIPC"];
+
+export const k8sNoHostAccess: ResourceRule = {
+    name: "k8s-no-host-access",
+    description: "Pods share nothing of their node: no host network, PID or IPC namespace, no hostPath volume.",
+    severity: "high",
+    checklist: ["APP-01"],
+    remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false) and replace hostPath volumes with emptyDir, " +
+        "a ConfigMap or a PersistentVolumeClaim.",
+    resourceTypes: WORKLOADS,
+    validate({ type, props }, _config, report) {
+        const pod = podSpecOf(type, props) ?? {};
+        const shared = HOST_NAMESPACES.filter((key) => pod[key] === true).map((key) => `${key} is true`);
+        const hostPaths = (listOf(pod.volumes) ?? []).map(objectOf).filter((v) => objectOf(v?.hostPath))
+            .map((v) => `volume ${v!.name ?? "(unnamed)"} mounts hostPath ${show(objectOf(v!.hostPath)!.path)}`);
+        const problems = [...shared, ...hostPaths];
+        if (problems.length > 0) {
+            report(`${problems.join("; ")}: the pod reaches into its node, where a compromise spreads to every pod on it`);
+        }
+    },
 };
 
 export const k8sReadOnlyRootFilesystem: ResourceRule = {
@@ -152,30 +181,46 @@ export const helmChartPinned: ResourceRule = {
     },
 };
 
-export const k8sMinReplicas: ResourceRule<{ minimum: number }> = {
+/** The autoscalers of every API version, which all name their workload in spec.scaleTargetRef. */
+const AUTOSCALERS = [K8S.hpa, K8S.hpaV1];
+
+/** Whether an autoscaler scales `workload`: same kind, and its name or an output of it. */
+function scales(hpa: PolicyResource, workload: PolicyResource): boolean {
+    const target = objectOf(objectOf(hpa.props.spec)?.scaleTargetRef);
+    return target?.kind === workload.type.split(":").pop() && refersTo(hpa, workload, target?.name);
+}
+
+export const k8sMinReplicas: StackRule<{ minimum: number }> = {
     name: "k8s-min-replicas",
-    description: "Deployments and StatefulSets run at least the minimum number of replicas.",
+    appliesTo: [...SCALABLE, ...AUTOSCALERS],
+    description: "Deployments and StatefulSets run at least the minimum number of replicas: spec.replicas, or the minReplicas of the autoscaler that scales them.",
     severity: "high",
     checklist: ["APP-05"],
-    remediation: "Set spec.replicas (platform:services[].replicas) to the minimum or more.",
-    resourceTypes: SCALABLE,
+    remediation: "Set spec.replicas to the minimum or more; when a HorizontalPodAutoscaler scales the workload, set its spec.minReplicas (1 when absent) instead.",
     config: { minimum: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas." } },
-    validate({ props }, { minimum }, report) {
-        const raw = objectOf(props.spec)?.replicas;
-        const replicas = raw === undefined || raw === null ? 1 : numberOf(raw);
-        if (replicas === undefined) {
-            report(`spec.replicas is ${show(raw)}, not a number`);
-        } else if (replicas < minimum) {
-            report(`spec.replicas is ${raw === undefined ? "not set (1)" : replicas}; at least ${minimum} are required`);
-        }
+    validate(stack, { minimum }, report) {
+        const judge = (resource: PolicyResource, key: "replicas" | "minReplicas") => {
+            const raw = objectOf(resource.props.spec)?.[key];
+            const replicas = raw === undefined || raw === null ? 1 : numberOf(raw);
+            const hint = configHint(resource.urn, "platform:services[].replicas");
+            if (replicas === undefined) {
+                report(`${resource.name}: spec.${key} is ${show(raw)}, not a number`, resource);
+            } else if (replicas < minimum) {
+                report(`${resource.name}: spec.${key} is ${raw === undefined || raw === null ? "not set (1)" : replicas}; at least ${minimum} are required${hint}`, resource);
+            }
+        };
+        const autoscalers = stack.ofType(...AUTOSCALERS);
+        // An autoscaler owns its workload's replica count: its minReplicas is what the workload may shrink to.
+        stack.ofType(...SCALABLE).filter((w) => !autoscalers.some((hpa) => scales(hpa, w))).forEach((w) => judge(w, "replicas"));
+        autoscalers.forEach((hpa) => judge(hpa, "minReplicas"));
     },
 };
 
 /** Reports each scalable workload that no resource of `kind` covers. */
-function requireCompanion(stack: StackView, kind: string, covers: (companion: PolicyResource, workload: PolicyResource) => boolean,
+function requireCompanion(stack: StackView, kinds: string[], covers: (companion: PolicyResource, workload: PolicyResource) => boolean,
     report: (message: string, resource?: PolicyResource) => void, what: string) {
     for (const workload of stack.ofType(...SCALABLE)) {
-        if (!stack.ofType(kind).some((companion) => covers(companion, workload))) {
+        if (!stack.ofType(...kinds).some((companion) => covers(companion, workload))) {
             report(`${workload.name} has no ${what}`, workload);
         }
     }
@@ -189,11 +234,7 @@ export const k8sHpaPresent: StackRule = {
     checklist: ["APP-05"],
     remediation: "Add an autoscaling/v2 HorizontalPodAutoscaler whose scaleTargetRef names the workload.",
     validate(stack, _config, report) {
-        requireCompanion(stack, K8S.hpa, (hpa, workload) => {
-            const target = objectOf(objectOf(hpa.props.spec)?.scaleTargetRef);
-            const kind = workload.type.split(":").pop();
-            return target?.kind === kind && refersTo(hpa, workload, target?.name);
-        }, report, "HorizontalPodAutoscaler");
+        requireCompanion(stack, AUTOSCALERS, scales, report, "HorizontalPodAutoscaler");
     },
 };
 
@@ -202,28 +243,75 @@ const selects = (selector: Record<string, any> | undefined, labels: Record<strin
     return !!match && Object.keys(match).length > 0 && Object.entries(match).every(([k, v]) => labels[k] === v);
 };
 
+/** Why a disruption budget allows evicting every pod (minAvailable 0, maxUnavailable 100%), or undefined when it keeps some. */
+function noBudget(spec: Spec): string | undefined {
+    const percent = (value: unknown) => typeof value === "string" && /^\d+%$/.test(value) ? Number(value.slice(0, -1)) : undefined;
+    const { minAvailable, maxUnavailable } = spec;
+    if (minAvailable !== undefined && minAvailable !== null) {
+        return minAvailable === 0 || percent(minAvailable) === 0 ? `minAvailable ${show(minAvailable)}` : undefined;
+    }
+    return percent(maxUnavailable) !== undefined && percent(maxUnavailable)! >= 100 ? `maxUnavailable ${show(maxUnavailable)}` : undefined;
+}
+
 export const k8sPdbPresent: StackRule = {
     name: "k8s-pdb-present",
     appliesTo: SCALABLE,
     description: "Every Deployment and StatefulSet has a PodDisruptionBudget selecting its pods.",
     severity: "medium",
     checklist: ["APP-06"],
-    remediation: "Add a policy/v1 PodDisruptionBudget (minAvailable or maxUnavailable) whose selector matches the pod labels.",
+    remediation: "Add a policy/v1 PodDisruptionBudget whose selector matches the pod labels, with minAvailable of at least 1 or maxUnavailable " +
+        "below 100% (minAvailable 0 or maxUnavailable 100% allow evicting every pod at once).",
     validate(stack, _config, report) {
-        requireCompanion(stack, K8S.pdb, (pdb, workload) =>
-            metadataOf(pdb).namespace === metadataOf(workload).namespace &&
-            selects(objectOf(objectOf(pdb.props.spec)?.selector), podLabelsOf(workload.type, workload.props)),
-        report, "PodDisruptionBudget selecting its pods");
+        const selecting = (pdb: PolicyResource, workload: PolicyResource) => metadataOf(pdb).namespace === metadataOf(workload).namespace &&
+            selects(objectOf(objectOf(pdb.props.spec)?.selector), podLabelsOf(workload.type, workload.props));
+        requireCompanion(stack, [K8S.pdb], selecting, report, "PodDisruptionBudget selecting its pods");
+        for (const workload of stack.ofType(...SCALABLE)) {
+            const budgets = stack.ofType(K8S.pdb).filter((pdb) => selecting(pdb, workload));
+            const empty = budgets.map((pdb) => ({ pdb, problem: noBudget(objectOf(pdb.props.spec) ?? {}) }));
+            if (budgets.length > 0 && empty.every((b) => b.problem)) {
+                report(`${workload.name}'s PodDisruptionBudget ${empty.map((b) => `${b.pdb.name} (${b.problem})`).join(", ")} lets a drain evict every pod at once; ` +
+                    "keep at least one available", workload);
+            }
+        }
     },
 };
+
+const selectsEverything = (selector: unknown) => {
+    const s = objectOf(selector);
+    return !!s && Object.keys(objectOf(s.matchLabels) ?? {}).length === 0 && (listOf(s.matchExpressions) ?? []).length === 0;
+};
+
+/** A peer that is anyone: `{}`, every pod of every namespace, or the whole internet without exceptions. */
+function isAnyone(peer: unknown): boolean {
+    const p = objectOf(peer);
+    if (!p || Object.keys(p).length === 0) {
+        return true;
+    }
+    const block = objectOf(p.ipBlock);
+    if (block) {
+        return ["0.0.0.0/0", "::/0"].includes(block.cidr) && (listOf(block.except) ?? []).length === 0;
+    }
+    return selectsEverything(p.namespaceSelector) && (p.podSelector === undefined || selectsEverything(p.podSelector));
+}
+
+/** The directions ("ingress", "egress") in which a NetworkPolicy admits anyone on any port. */
+function allowsAll(spec: Spec): string[] {
+    const types = listOf(spec.policyTypes) ?? ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])];
+    return ([["Ingress", "ingress", "from"], ["Egress", "egress", "to"]] as const).filter(([policyType, key, peersKey]) =>
+        types.includes(policyType) && (listOf(spec[key]) ?? []).map(objectOf).some((rule) => {
+            const peers = listOf(rule?.[peersKey]) ?? [];
+            return (listOf(rule?.ports) ?? []).length === 0 && (peers.length === 0 || peers.some(isAnyone));
+        })).map(([, key]) => key);
+}
 
 export const k8sDefaultDenyNetworkPolicy: StackRule = {
     name: "k8s-default-deny-network-policy",
     appliesTo: [...WORKLOADS, K8S.namespace, K8S.helmRelease],
-    description: "Every namespace the stack creates or deploys into has a default-deny NetworkPolicy for ingress and egress.",
+    description: "Every namespace the stack creates or deploys into has a default-deny NetworkPolicy for ingress and egress, which no allow-all policy undoes.",
     severity: "high",
     checklist: ["APP-07"],
-    remediation: "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs.",
+    remediation: "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs: give every " +
+        "ingress/egress rule ports or from/to peers narrower than anyone ({} or namespaceSelector {}).",
     validate(stack, _config, report) {
         const namespaces = new Map<string, PolicyResource>();
         const add = (namespace: unknown, example: PolicyResource) => {
@@ -246,6 +334,12 @@ export const k8sDefaultDenyNetworkPolicy: StackRule = {
             });
             if (!denyAll) {
                 report(`namespace ${namespace} (e.g. ${example.name}) has no default-deny NetworkPolicy for ingress and egress`, example);
+                continue;
+            }
+            const undoing = stack.ofType(K8S.networkPolicy).filter((policy) => metadataOf(policy).namespace === namespace)
+                .flatMap((policy) => allowsAll(objectOf(policy.props.spec) ?? {}).map((direction) => `${policy.name} allows all ${direction}`));
+            if (undoing.length > 0) {
+                report(`namespace ${namespace}: ${undoing.join(", ")} (a rule with no ports whose peers are anyone), which undoes the default deny`, example);
             }
         }
     },
@@ -292,23 +386,25 @@ function settingsOf(stack: StackView, workload: PolicyResource, container: Conta
     return { settings, unknown };
 }
 
-function forEachServingContainer(stack: StackView, visit: (workload: PolicyResource, container: Container) => void) {
-    for (const workload of stack.ofType(...SERVING)) {
+/** Visits the main containers of the serving workloads that declare themselves platform services. */
+function forEachServingContainer(stack: StackView, selector: Record<string, string>, visit: (workload: PolicyResource, container: Container) => void) {
+    for (const workload of stack.ofType(...SERVING).filter((w) => isSelected(w.type, w.props, selector))) {
         for (const container of containersOf(podSpecOf(workload.type, workload.props)).filter((c) => !c.init)) {
             visit(workload, container);
         }
     }
 }
 
-export const k8sNodeEnvProduction: StackRule = {
+export const k8sNodeEnvProduction: StackRule<ServiceConfig> = {
     name: "k8s-node-env-production",
     appliesTo: SERVING,
-    description: "Node.js containers run with NODE_ENV=production.",
+    description: "Platform services (Node.js APIs, labelled platform.checklist/profile: node-api) run with NODE_ENV=production.",
     severity: "medium",
     checklist: ["ENV-01"],
     remediation: "Set NODE_ENV=production in the service's ConfigMap (envFrom) or env.",
-    validate(stack, _config, report) {
-        forEachServingContainer(stack, (workload, container) => {
+    config: { serviceSelector: SELECTOR_SCHEMA },
+    validate(stack, { serviceSelector }, report) {
+        forEachServingContainer(stack, serviceSelector, (workload, container) => {
             const setting = settingsOf(stack, workload, container).settings.get("NODE_ENV");
             const value = setting?.literal();
             if (value !== "production") {
@@ -321,16 +417,19 @@ export const k8sNodeEnvProduction: StackRule = {
 
 export const REQUIRED_ENV = ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "JWT_SECRET", "ENCRYPTION_KEY"];
 
-export const k8sRequiredEnv: StackRule<{ requiredNames: string[] }> = {
+export const k8sRequiredEnv: StackRule<ServiceConfig & { requiredNames: string[] }> = {
     name: "k8s-required-env",
     appliesTo: SERVING,
-    description: "Every service container gets the required settings (database, cache, secrets, NODE_ENV).",
+    description: "Every platform service's container (labelled platform.checklist/profile: node-api) gets the required settings (database, cache, secrets, NODE_ENV).",
     severity: "high",
     checklist: ["ENV-02"],
     remediation: "Provide each required name through env, or the service's ConfigMap or Secret (envFrom).",
-    config: { requiredNames: { type: "array", items: { type: "string" }, default: REQUIRED_ENV, description: "Settings every container needs." } },
-    validate(stack, { requiredNames }, report) {
-        forEachServingContainer(stack, (workload, container) => {
+    config: {
+        requiredNames: { type: "array", items: { type: "string" }, default: REQUIRED_ENV, description: "Settings every platform service's container needs." },
+        serviceSelector: SELECTOR_SCHEMA,
+    },
+    validate(stack, { requiredNames, serviceSelector }, report) {
+        forEachServingContainer(stack, serviceSelector, (workload, container) => {
             const { settings, unknown } = settingsOf(stack, workload, container);
             const missing = requiredNames.filter((name) => !settings.has(name));
             if (missing.length > 0 && unknown.length > 0) {
@@ -606,9 +705,73 @@ export const releaseConsistent: StackRule<ServiceConfig> = {
     },
 };
 
+const ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-";
+const OPEN_RANGES = ["0.0.0.0/0", "::/0"];
+
+/**
+ * Whether a LoadBalancer Service gets an internal load balancer: the in-tree controller's internal annotation, or the AWS Load
+ * Balancer Controller's scheme (internal unless it says internet-facing, for the Services it manages).
+ */
+function internalLoadBalancer(spec: Spec, annotations: Record<string, unknown>): boolean {
+    const scheme = annotations[`${ANNOTATION}scheme`];
+    if (scheme !== undefined) {
+        return scheme === "internal";
+    }
+    const managedByController = spec.loadBalancerClass === "service.k8s.aws/nlb" || ["external", "nlb-ip"].includes(String(annotations[`${ANNOTATION}type`]));
+    const internal = annotations[`${ANNOTATION}internal`];
+    return managedByController || (internal !== undefined && internal !== "false");
+}
+
+export const k8sLoadBalancerServiceRestricted: ResourceRule = {
+    name: "k8s-load-balancer-service-restricted",
+    description: "A Service of type LoadBalancer is internal or admits only known source ranges: it bypasses the edge's WAF and TLS policy.",
+    severity: "high",
+    checklist: ["EDGE-07"],
+    remediation: "Set spec.loadBalancerSourceRanges to the ranges that need it, or annotate service.beta.kubernetes.io/aws-load-balancer-scheme: internal; " +
+        "serve the public through the ALB (a ClusterIP Service with a TargetGroupBinding or an Ingress) instead.",
+    resourceTypes: [K8S.service],
+    validate({ props }, _config, report) {
+        const spec = objectOf(props.spec) ?? {};
+        if (spec.type !== "LoadBalancer" || internalLoadBalancer(spec, objectOf(objectOf(props.metadata)?.annotations) ?? {})) {
+            return;
+        }
+        const ranges = listOf(spec.loadBalancerSourceRanges) ?? [];
+        const open = ranges.filter((range) => OPEN_RANGES.includes(String(range)));
+        if (ranges.length === 0 || open.length > 0) {
+            const given = ranges.length === 0 ? "not set" : show(ranges);
+            report(`spec.type is LoadBalancer, internet-facing, and spec.loadBalancerSourceRanges is ${given}: every port of the Service is open to the internet`);
+        }
+    },
+};
+
+const INGRESS_CLASS = "kubernetes.io/ingress.class";
+
+export const k8sIngressTls: ResourceRule = {
+    name: "k8s-ingress-tls",
+    description: "Every Ingress terminates TLS: spec.tls, or an ALB ingress listening on HTTPS.",
+    severity: "high",
+    checklist: ["EDGE-02"],
+    remediation: "Add spec.tls with the hosts and the Secret holding their certificate (e.g. from cert-manager); for an ALB ingress set the annotations " +
+        "alb.ingress.kubernetes.io/listen-ports '[{\"HTTPS\":443}]' and alb.ingress.kubernetes.io/certificate-arn.",
+    resourceTypes: [K8S.ingress],
+    validate({ props }, _config, report) {
+        const spec = objectOf(props.spec) ?? {};
+        if ((listOf(spec.tls) ?? []).length > 0) {
+            return;
+        }
+        const annotations = objectOf(objectOf(props.metadata)?.annotations) ?? {};
+        const alb = spec.ingressClassName === "alb" || annotations[INGRESS_CLASS] === "alb";
+        const listensHttps = /"HTTPS"/.test(String(annotations["alb.ingress.kubernetes.io/listen-ports"] ?? "")) ||
+            typeof annotations["alb.ingress.kubernetes.io/certificate-arn"] === "string";
+        if (!(alb && listensHttps)) {
+            report(`spec.tls is ${show(spec.tls)}${alb ? " and the ALB annotations name no HTTPS listener" : ""}: the Ingress serves plain HTTP`);
+        }
+    },
+};
+
 export const kubernetesRules = {
-    resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
-        k8sMinReplicas, helmChartPinned, gracefulShutdown] as ResourceRule<any>[],
-    stack: [k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv, persistentVolumesEncrypted,
+    resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sNoHostAccess, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
+        helmChartPinned, gracefulShutdown, k8sLoadBalancerServiceRestricted, k8sIngressTls] as ResourceRule<any>[],
+    stack: [k8sMinReplicas, k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv, persistentVolumesEncrypted,
         releaseConsistent] as StackRule<any>[],
 };

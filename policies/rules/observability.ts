@@ -1,10 +1,10 @@
 import { PolicyResource } from "@pulumi/policy";
-import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA, SERVING, valueAt } from "../lib/kubernetes";
+import { isSelected, metadataOf, podLabelsOf, PreviewUnknowns, SELECTOR_SCHEMA, SERVING, valueAt } from "../lib/kubernetes";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
-import { AWS, K8S } from "../lib/types";
-import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
-import { notifies, watchedMetrics } from "../lib/alarms";
+import { AWS, AWS_DATA, AWS_EDGE, K8S } from "../lib/types";
+import { isSet, listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
+import { actionTopics, isSubscribed, notifies, watchedMetrics } from "../lib/alarms";
 
 export const cloudwatchLogRetention: ResourceRule<{ minimumDays: number }> = {
     name: "cloudwatch-log-retention",
@@ -55,42 +55,68 @@ function requireAlarms(stack: StackView, resource: PolicyResource, dimension: st
     }
 }
 
-export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cacheMetrics: string[] }> = {
+export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cacheMetrics: string[]; memorydbMetrics: string[]; serverlessCacheMetrics: string[] }> = {
     name: "alarms-cover-data-stores",
-    appliesTo: [AWS.rdsInstance, AWS.replicationGroup],
+    appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.memorydbCluster, AWS_DATA.serverlessCache],
     description: "Every database and cache has alarms on its key health metrics.",
     severity: "high",
     checklist: ["OBS-02"],
-    remediation: "Add CloudWatch metric alarms (with actions) for each required metric of each RDS instance and ElastiCache group.",
+    remediation: "Add CloudWatch metric alarms (with actions) for each required metric of each RDS instance or Aurora cluster, ElastiCache group, " +
+        "cluster or serverless cache, and MemoryDB cluster, with its identifier as the dimension.",
     config: {
         databaseMetrics: { type: "array", items: { type: "string" }, default: ["CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections"],
-            description: "AWS/RDS metrics each instance needs an alarm on." },
+            description: "AWS/RDS metrics each instance needs an alarm on (an Aurora cluster: all but FreeStorageSpace, which Aurora does not have)." },
         cacheMetrics: { type: "array", items: { type: "string" }, default: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions"],
-            description: "AWS/ElastiCache metrics each replication group needs an alarm on." },
+            description: "AWS/ElastiCache metrics each replication group or cluster needs an alarm on." },
+        memorydbMetrics: { type: "array", items: { type: "string" }, default: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage"],
+            description: "AWS/MemoryDB metrics each cluster needs an alarm on." },
+        serverlessCacheMetrics: { type: "array", items: { type: "string" }, default: ["ElastiCacheProcessingUnits", "BytesUsedForCache"],
+            description: "AWS/ElastiCache metrics each serverless cache needs an alarm on." },
     },
-    validate(stack, { databaseMetrics, cacheMetrics }, report) {
+    validate(stack, { databaseMetrics, cacheMetrics, memorydbMetrics, serverlessCacheMetrics }, report) {
         for (const instance of stack.ofType(AWS.rdsInstance)) {
             requireAlarms(stack, instance, "DBInstanceIdentifier", instance.props.identifier, databaseMetrics, report);
+        }
+        // Aurora's storage grows by itself: it publishes no FreeStorageSpace.
+        for (const cluster of stack.ofType(AWS.rdsCluster)) {
+            requireAlarms(stack, cluster, "DBClusterIdentifier", peek(cluster.props, "clusterIdentifier"),
+                databaseMetrics.filter((m) => m !== "FreeStorageSpace"), report);
         }
         for (const group of stack.ofType(AWS.replicationGroup)) {
             requireAlarms(stack, group, "ReplicationGroupId", group.props.replicationGroupId, cacheMetrics, report);
         }
+        // Members of a replication group are judged through the group; memcached publishes none of Redis's engine metrics.
+        const standaloneRedis = (c: PolicyResource) => peek(c.props, "replicationGroupId") === undefined && peek(c.props, "engine") !== "memcached";
+        for (const cluster of stack.ofType(AWS.cacheCluster).filter(standaloneRedis)) {
+            requireAlarms(stack, cluster, "CacheClusterId", peek(cluster.props, "clusterId"), cacheMetrics, report);
+        }
+        for (const cluster of stack.ofType(AWS_DATA.memorydbCluster)) {
+            requireAlarms(stack, cluster, "ClusterName", peek(cluster.props, "name"), memorydbMetrics, report);
+        }
+        for (const cache of stack.ofType(AWS_DATA.serverlessCache)) {
+            requireAlarms(stack, cache, "clusterId", peek(cache.props, "name"), serverlessCacheMetrics, report);
+        }
     },
 };
 
-export const alarmsCoverLoadBalancer: StackRule<{ metrics: string[] }> = {
+export const alarmsCoverLoadBalancer: StackRule<{ applicationMetrics: string[]; networkMetrics: string[] }> = {
     name: "alarms-cover-load-balancer",
     appliesTo: AWS.loadBalancers,
-    description: "Every load balancer has alarms on its error rate and latency.",
+    description: "Every load balancer has alarms on its error rate and latency (an NLB: on unhealthy targets and resets).",
     severity: "high",
     checklist: ["OBS-03"],
-    remediation: "Add alarms on the 5xx rate (metric math over HTTPCode_Target_5XX_Count / RequestCount) and p95 TargetResponseTime.",
+    remediation: "Add alarms on the 5xx rate (metric math over HTTPCode_Target_5XX_Count / RequestCount) and p95 TargetResponseTime; " +
+        "for a network load balancer on UnHealthyHostCount and TCP_Target_Reset_Count.",
     config: {
-        metrics: { type: "array", items: { type: "string" }, default: ["HTTPCode_Target_5XX_Count", "TargetResponseTime"],
-            description: "AWS/ApplicationELB metrics each load balancer needs an alarm on." },
+        applicationMetrics: { type: "array", items: { type: "string" }, default: ["HTTPCode_Target_5XX_Count", "TargetResponseTime"],
+            description: "AWS/ApplicationELB metrics each application load balancer needs an alarm on." },
+        networkMetrics: { type: "array", items: { type: "string" }, default: ["UnHealthyHostCount", "TCP_Target_Reset_Count"],
+            description: "AWS/NetworkELB metrics each network load balancer needs an alarm on." },
     },
-    validate(stack, { metrics }, report) {
+    validate(stack, config, report) {
         for (const lb of stack.ofType(...AWS.loadBalancers)) {
+            const kind = peek(lb.props, "loadBalancerType") ?? "application";
+            const metrics = kind === "network" ? config.networkMetrics : kind === "application" ? config.applicationMetrics : [];
             requireAlarms(stack, lb, "LoadBalancer", lb.props.arnSuffix, metrics, report);
         }
     },
@@ -135,78 +161,285 @@ function ruleSelectors(stack: StackView): Record<string, unknown>[] | undefined 
     });
 }
 
-function alertsOf(rule: PolicyResource): unknown[] {
-    return (listOf(objectOf(rule.props.spec)?.groups) ?? []).flatMap((group) =>
-        (listOf(objectOf(group)?.rules) ?? []).map((r) => objectOf(r)?.alert));
+interface Alert {
+    alert: string;
+    expr: string;
+    labels: Record<string, string>;
 }
 
-export const prometheusSloRules: StackRule<{ requiredAlerts: string[] }> = {
+function alertRulesOf(rule: PolicyResource): Alert[] {
+    return (listOf(objectOf(rule.props.spec)?.groups) ?? []).flatMap((group) => (listOf(objectOf(group)?.rules) ?? []).map(objectOf))
+        .filter((r): r is Record<string, any> => typeof r?.alert === "string")
+        .map((r) => ({ alert: r.alert, expr: typeof r.expr === "string" ? r.expr : "", labels: objectOf(r.labels) ?? {} }));
+}
+
+/** The threshold an alert expression compares against: the number after its last `>` or `>=`. */
+function thresholdOf(expr: string): number | undefined {
+    const matches = [...expr.matchAll(/>=?\s*(?:bool\s+)?(\d+(?:\.\d+)?(?:e-?\d+)?)/g)];
+    return matches.length > 0 ? Number(matches[matches.length - 1][1]) : undefined;
+}
+
+/** The error rate in percent at which an alert fires, if it computes a 5xx rate; undefined when it does not. */
+function errorRateThreshold(expr: string): number | undefined {
+    if (!/(code|status|status_code)\s*=~?\s*"5|5xx|5\.\./i.test(expr)) {
+        return undefined;
+    }
+    const threshold = thresholdOf(expr);
+    if (threshold === undefined) {
+        return undefined;
+    }
+    // "100 * errors / requests" is a percentage; without the factor the expression is a ratio.
+    return /\b100\s*\*|\*\s*100\b/.test(expr) ? threshold : threshold * 100;
+}
+
+/** The latency in seconds at which an alert fires on the 95th percentile (or a higher one, which is never below it). */
+function latencyThreshold(expr: string): number | undefined {
+    const quantile = Number(/histogram_quantile\(\s*(0?\.\d+)/.exec(expr)?.[1] ?? /quantile\s*=\s*"(0?\.\d+)"/.exec(expr)?.[1] ?? NaN);
+    const threshold = thresholdOf(expr);
+    if (!(quantile >= 0.95) || threshold === undefined) {
+        return undefined;
+    }
+    return /_milliseconds/.test(expr) ? threshold / 1000 : threshold;
+}
+
+const PROMETHEUS_TYPES = [K8S.prometheusRule, K8S.serviceMonitor];
+
+export const prometheusSloRules: StackRule<{ serviceSelector: Record<string, string>; maxErrorRatePercent: number; maxLatencySeconds: number }> = {
     name: "prometheus-slo-rules",
-    appliesTo: SERVING,
-    description: "Prometheus alerts on the services' SLOs (error rate, p95 latency).",
+    appliesTo: [...SERVING, ...PROMETHEUS_TYPES],
+    description: "Prometheus alerts on the services' SLOs: a 5xx error rate and a p95 latency, each above a threshold within the checklist's numbers.",
     severity: "medium",
     checklist: ["OBS-05"],
-    remediation: "Add a PrometheusRule with the required alerts, labelled so the stack's Prometheus selects it (its ruleSelector).",
+    remediation: "Add a PrometheusRule, labelled so the stack's Prometheus selects it (its ruleSelector), with an alert whose expr compares the 5xx share of " +
+        "requests (e.g. 100 * rate(http_requests_total{code=~\"5..\"}[5m]) / rate(http_requests_total[5m]) > 1) and one whose expr compares " +
+        "histogram_quantile(0.95, ...) of the request duration with the latency limit in seconds.",
     config: {
-        requiredAlerts: { type: "array", items: { type: "string" }, default: ["ServiceHighErrorRate", "ServiceHighLatencyP95"],
-            description: "Alert names that must exist." },
+        serviceSelector: SELECTOR_SCHEMA,
+        maxErrorRatePercent: { type: "number", minimum: 0, default: 5, description: "Highest error-rate threshold (percent of requests) an alert may use." },
+        maxLatencySeconds: { type: "number", minimum: 0, default: 5, description: "Highest p95 latency threshold (seconds) an alert may use." },
     },
-    validate(stack, { requiredAlerts }, report) {
-        if (stack.ofType(...SERVING).length === 0) {
+    validate(stack, { serviceSelector, maxErrorRatePercent, maxLatencySeconds }, report) {
+        // Platform services need SLO alerts; so does any stack that runs Prometheus rules or scraping for its services.
+        const platformServices = stack.ofType(...SERVING).filter((w) => isSelected(w.type, w.props, serviceSelector));
+        const runsPrometheus = stack.ofType(...PROMETHEUS_TYPES).length > 0 || ruleSelectors(stack) !== undefined;
+        if (platformServices.length === 0 && !(runsPrometheus && stack.ofType(...SERVING).length > 0)) {
             return;
         }
         const selectors = ruleSelectors(stack);
-        const isSelected = (rule: PolicyResource) => {
+        const selectedByPrometheus = (rule: PolicyResource) => {
             const labels = objectOf(objectOf(rule.props.metadata)?.labels) ?? {};
             return selectors === undefined || selectors.some((selector) => Object.entries(selector).every(([key, value]) => labels[key] === value));
         };
         const rules = stack.ofType(K8S.prometheusRule);
-        const unselected = rules.filter((rule) => !isSelected(rule));
-        const selected = new Set(rules.filter((rule) => !unselected.includes(rule)).flatMap(alertsOf));
-        const missing = requiredAlerts.filter((alert) => !selected.has(alert));
-        for (const rule of unselected) {
-            const unseen = alertsOf(rule).filter((alert) => missing.includes(alert as string));
-            if (unseen.length > 0) {
-                const wanted = selectors!.map((s) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(",")).join(" or ");
-                report(`${rule.name} defines ${unseen.join(", ")} but the stack's Prometheus does not select it: label it ${wanted}`, rule);
+        const kinds = [
+            { what: "the 5xx error rate", unit: "%", max: maxErrorRatePercent, threshold: errorRateThreshold },
+            { what: "the p95 latency", unit: " s", max: maxLatencySeconds, threshold: latencyThreshold },
+        ];
+        const problems: string[] = [];
+        for (const kind of kinds) {
+            const candidates = rules.flatMap((rule) => alertRulesOf(rule).map((alert) => ({ rule, alert, threshold: kind.threshold(alert.expr) })))
+                .filter((c) => c.threshold !== undefined);
+            const good = candidates.filter((c) => c.threshold! <= kind.max);
+            if (good.some((c) => selectedByPrometheus(c.rule))) {
+                continue;
+            }
+            if (good.length > 0) {
+                const wanted = selectors!.map((sel) => Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(",")).join(" or ");
+                problems.push(`${good[0].rule.name} alerts on ${kind.what} (${good[0].alert.alert}) but the stack's Prometheus does not select it: label it ${wanted}`);
+            } else if (candidates.length > 0) {
+                problems.push(`${kind.what} alert ${candidates[0].alert.alert} fires above ${round(candidates[0].threshold!)}${kind.unit}; ` +
+                    `at most ${kind.max}${kind.unit} is allowed`);
+            } else {
+                problems.push(`no PrometheusRule alert computes ${kind.what} and compares it with a threshold`);
             }
         }
-        const undefinedAlerts = missing.filter((alert) => !rules.some((rule) => alertsOf(rule).includes(alert)));
-        if (undefinedAlerts.length > 0) {
-            report(`the stack runs services but no PrometheusRule defines ${undefinedAlerts.join(", ")}`);
+        if (problems.length > 0) {
+            report(problems.join("; "));
         }
     },
 };
 
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** A DNS name as Route 53 and the load balancer spell it: lower case, no final dot, no "dualstack." prefix. */
+const hostName = (name: unknown) => typeof name === "string" ? name.toLowerCase().replace(/\.$/, "").replace(/^dualstack\./, "") : undefined;
+
+/** The stack's public endpoints: internet-facing load balancers, and Elastic IPs of instances (a NAT gateway's are not endpoints). */
+function publicEndpoints(stack: StackView): PolicyResource[] {
+    const balancers = stack.ofType(...AWS.loadBalancers, AWS.classicLoadBalancer).filter((lb) =>
+        peek(lb.props, "internal") !== true && peek(lb.props, "loadBalancerType") !== "gateway");
+    const associated = new Set(stack.ofType(AWS_EDGE.eipAssociation).flatMap((a) => stack.referencedBy(a, "allocationId").map((r) => r.urn)));
+    const addresses = stack.ofType(AWS_EDGE.eip).filter((eip) => isSet(eip.props, "instance") || isSet(eip.props, "networkInterface") || associated.has(eip.urn));
+    return [...balancers, ...addresses];
+}
+
+/** A list's items, each read on its own: an item unknown in a preview (a validation record's value) stands as UNKNOWN instead of throwing. */
+const itemsOf = (value: unknown): unknown[] => {
+    const list = listOf(value) ?? [];
+    return Array.from({ length: list.length }, (_, i) => peek(list as unknown as Record<string, unknown>, String(i)));
+};
+
+/** The names and addresses a client reaches the endpoints by: their own DNS names and IPs, and the Route 53 records that point at them. */
+function endpointHosts(stack: StackView, endpoints: PolicyResource[]): { hosts: Set<string>; records: PolicyResource[] } {
+    const own = endpoints.flatMap((e) => [hostName(peek(e.props, "dnsName")), peek(e.props, "publicIp")]).filter((h): h is string => typeof h === "string");
+    const records = stack.ofType(AWS.route53Record).filter((record) => {
+        const targets = [...stack.referencedBy(record, "aliases"), ...stack.referencedBy(record, "records")];
+        const values = [...itemsOf(peek(record.props, "aliases")).map((a) => hostName(peek(objectOf(a), "name"))), ...itemsOf(peek(record.props, "records")).map(hostName)];
+        return targets.some((t) => endpoints.some((e) => e.urn === t.urn)) || values.some((v) => v !== undefined && own.includes(v));
+    });
+    const names = records.map((r) => hostName(peek(r.props, "name"))).filter((h): h is string => !!h);
+    return { hosts: new Set([...own, ...names]), records };
+}
+
+const HTTP_CHECK_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH"];
+
 export const uptimeCheck: StackRule = {
     name: "uptime-check",
-    appliesTo: [...AWS.loadBalancers],
-    description: "A public endpoint has an uptime check from outside that raises an alarm.",
+    appliesTo: [...AWS.loadBalancers, AWS.classicLoadBalancer, AWS_EDGE.eip],
+    description: "The public endpoint has an uptime check from outside, of its own host and health path, that raises an alarm someone receives.",
     severity: "medium",
     checklist: ["OBS-12"],
-    remediation: "Add a Route 53 health check of the public health URL and a CloudWatch alarm (in us-east-1) on its HealthCheckStatus.",
+    remediation: "Add an aws.route53.HealthCheck whose fqdn is the endpoint's public name (or ipAddress its Elastic IP) and whose resourcePath is the " +
+        "health path the target group checks, and a CloudWatch alarm (in us-east-1) on its HealthCheckStatus with alarmActions.",
     validate(stack, _config, report) {
-        if (!stack.ofType(...AWS.loadBalancers).some((lb) => lb.props.internal !== true)) {
+        const endpoints = publicEndpoints(stack);
+        if (endpoints.length === 0) {
             return;
         }
+        const { hosts, records } = endpointHosts(stack, endpoints);
+        const targets = new Set([...endpoints, ...records].map((r) => r.urn));
         const checks = stack.ofType(AWS.healthCheck);
-        if (checks.length === 0) {
-            report("the stack serves an internet-facing load balancer but no Route 53 health check watches its endpoint");
+        const probesEndpoint = (check: PolicyResource) => {
+            const byReference = [...stack.referencedBy(check, "fqdn"), ...stack.referencedBy(check, "ipAddress")].some((r) => targets.has(r.urn));
+            const fqdn = peek(check.props, "fqdn");
+            const ip = peek(check.props, "ipAddress");
+            // A name this preview cannot know yet is given the benefit of the doubt.
+            return byReference || fqdn === UNKNOWN || ip === UNKNOWN || [hostName(fqdn), ip].some((h) => typeof h === "string" && hosts.has(h));
+        };
+        const probing = checks.filter(probesEndpoint);
+        const names = endpoints.map((e) => e.name).join(", ");
+        if (probing.length === 0) {
+            const others = checks.map((c) => `${c.name} probes ${show(peek(c.props, "fqdn") ?? peek(c.props, "ipAddress"))}`).join(", ");
+            report(`no Route 53 health check probes the public endpoint ${names} (${[...hosts].join(", ") || "its name"})` + (others ? `; ${others}` : ""));
+            return;
         }
-        for (const check of checks) {
-            requireAlarms(stack, check, "HealthCheckId", undefined, ["HealthCheckStatus"], report);
+        const healthPaths = new Set(stack.ofType(...AWS.targetGroups).map((tg) => peek(objectOf(peek(tg.props, "healthCheck")), "path"))
+            .filter((p): p is string => typeof p === "string"));
+        const wrongPath = probing.filter((c) => HTTP_CHECK_TYPES.includes(String(peek(c.props, "type"))) && healthPaths.size > 0 &&
+            !healthPaths.has(String(peek(c.props, "resourcePath") ?? "/")));
+        if (wrongPath.length === probing.length && wrongPath.length > 0) {
+            report(`${wrongPath.map((c) => `${c.name} probes resourcePath ${show(peek(c.props, "resourcePath") ?? "/")}`).join(", ")}, not the health path ` +
+                `${[...healthPaths].join(" or ")} that the target group checks`, wrongPath[0]);
+        }
+        for (const check of probing) {
+            const alarms = alarmsOn(stack, check, "HealthCheckId", undefined).filter((a) => metricsOf(a).includes("HealthCheckStatus"));
+            if (alarms.length === 0) {
+                report(`${check.name} has no alarm on HealthCheckStatus`, check);
+            } else if (!alarms.some((a) => notifies(a, stack))) {
+                report(`${check.name}'s HealthCheckStatus alarm ${alarms.map((a) => a.name).join(", ")} notifies nobody (no alarmActions, or only topics without a subscription)`, check);
+            }
         }
     },
 };
+
+export const alarmTopicsSubscribed: StackRule = {
+    name: "alarm-topics-subscribed",
+    appliesTo: [AWS.metricAlarm, AWS.compositeAlarm],
+    description: "Every SNS topic of the stack that alarms notify has a subscription, so someone receives the alarms.",
+    severity: "high",
+    checklist: ["OBS-04"],
+    remediation: "Add an aws.sns.TopicSubscription (email, https or a chat/paging integration) whose topic is the alarm topic.",
+    validate(stack, _config, report) {
+        const unknowns = new PreviewUnknowns();
+        const silent = new Map<string, { topic: PolicyResource; alarms: string[] }>();
+        unknowns.each(stack.ofType(AWS.metricAlarm, AWS.compositeAlarm), (alarm) => {
+            for (const topic of actionTopics(stack, alarm).filter((t) => !isSubscribed(stack, t))) {
+                silent.set(topic.urn, { topic, alarms: [...(silent.get(topic.urn)?.alarms ?? []), alarm.name] });
+            }
+        });
+        for (const { topic, alarms } of silent.values()) {
+            report(`topic ${topic.name}, which ${alarms.length === 1 ? "alarm" : "alarms"} ${alarms.join(", ")} notify, has no subscription: nobody receives them`, topic);
+        }
+        unknowns.settle();
+    },
+};
+
+/** Alertmanager's label matchers: `matchers` strings (`name="v"`, `!=`, `=~`, `!~`), and the older `match` and `match_re` maps. */
+function routeMatches(route: Record<string, any>, labels: Record<string, string>): boolean {
+    const test = (name: string, op: string, value: string) => {
+        const actual = labels[name] ?? "";
+        const regex = () => new RegExp(`^(?:${value})$`).test(actual);
+        return op === "=" ? actual === value : op === "!=" ? actual !== value : op === "=~" ? regex() : !regex();
+    };
+    const matchers = (listOf(route.matchers) ?? []).map((m) => /^\s*([\w]+)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(String(m)));
+    return matchers.every((m) => m !== null && test(m[1], m[2], m[3])) &&
+        Object.entries(objectOf(route.match) ?? {}).every(([k, v]) => test(k, "=", String(v))) &&
+        Object.entries(objectOf(route.match_re) ?? {}).every(([k, v]) => test(k, "=~", String(v)));
+}
+
+/** The receiver Alertmanager sends an alert to: the first matching child route's, recursively, else the route's own. */
+function receiverFor(route: Record<string, any>, labels: Record<string, string>, inherited?: string): string | undefined {
+    const own = typeof route.receiver === "string" ? route.receiver : inherited;
+    const child = (listOf(route.routes) ?? []).map(objectOf).find((r) => r && routeMatches(r, labels));
+    return child ? receiverFor(child, labels, own) : own;
+}
+
+const HEARTBEATS = ["Watchdog", "InfoInhibitor"];
+
+export const alertmanagerRoutesNotify: StackRule = {
+    name: "alertmanager-routes-notify",
+    appliesTo: [K8S.helmRelease, K8S.helmChart],
+    description: "kube-prometheus-stack's Alertmanager routes every real alert to a receiver that notifies someone, not to the chart's \"null\" receiver.",
+    severity: "high",
+    checklist: ["OBS-04"],
+    remediation: "Set values alertmanager.config: a route whose receiver (and every child route's, but the Watchdog's) has email_configs, sns_configs, " +
+        "slack_configs, pagerduty_configs or webhook_configs; or manage it with an AlertmanagerConfig resource.",
+    validate(stack, _config, report) {
+        if (stack.resources.some((r) => /^kubernetes:monitoring\.coreos\.com\/v1(alpha1|beta1)?:AlertmanagerConfig$/.test(r.type))) {
+            return;
+        }
+        const alerts = stack.ofType(K8S.prometheusRule).flatMap(alertRulesOf).filter((a) => !HEARTBEATS.includes(a.alert));
+        // The chart's own default rules page with severity critical and warning.
+        const samples = [...alerts.map((a) => ({ ...a.labels, alertname: a.alert })), { alertname: "KubePodCrashLooping", severity: "warning" },
+            { alertname: "KubeNodeNotReady", severity: "critical" }];
+        for (const release of stack.ofType(K8S.helmRelease, K8S.helmChart).filter((r) => KUBE_PROMETHEUS_STACK.test(String(r.props.chart)))) {
+            const alertmanager = objectOf(valueAt(release.props.values, "alertmanager")) ?? {};
+            const spec = objectOf(alertmanager.alertmanagerSpec) ?? {};
+            if (alertmanager.enabled === false || isSet(spec, "configSecret") || isSet(spec, "useExistingSecret")) {
+                continue;
+            }
+            const config = objectOf(alertmanager.config);
+            if (!config) {
+                report(`${release.name}: values alertmanager.config is not set, and the chart's default routes every alert to the receiver "null", which notifies nobody`, release);
+                continue;
+            }
+            const receivers = new Map((listOf(config.receivers) ?? []).map(objectOf).filter((r): r is Record<string, any> => typeof r?.name === "string")
+                .map((r) => [r.name, Object.entries(r).some(([key, value]) => key.endsWith("_configs") && (listOf(value) ?? []).length > 0)]));
+            const route = objectOf(config.route) ?? {};
+            const lost = samples.filter((labels) => receivers.get(receiverFor(route, labels) ?? "") !== true);
+            if (lost.length > 0) {
+                const names = [...new Set(lost.map((l) => `${l.alertname} (to ${show(receiverFor(route, l) ?? null)})`))].slice(0, 4).join(", ");
+                report(`${release.name}: Alertmanager routes ${names} to a receiver without any *_configs, so nobody is notified`, release);
+            }
+        }
+    },
+};
+
+/** AWS resources that cost nothing by themselves: identity, policies, the provider. A stack of only these (or only Kubernetes objects) needs no budget. */
+const FREE_AWS_TYPES = /^aws:(iam|index|organizations|budgets)\//;
+const isBilledAws = (type: string) => type.startsWith("aws:") && !FREE_AWS_TYPES.test(type);
 
 export const budgetAlert: StackRule = {
     name: "budget-alert",
     appliesTo: [],
-    description: "The environment has a cost budget that alerts someone.",
+    description: "A stack that creates billed AWS resources has a cost budget that alerts someone.",
     severity: "low",
     checklist: ["OBS-06"],
-    remediation: "Add an AWS Budget (budgetType COST) with actual and forecast notifications to the alert emails or topic.",
+    remediation: "Add an aws.budgets.Budget with budgetType COST and notifications (actual and forecast) to subscriberEmailAddresses or subscriberSnsTopicArns.",
     validate(stack, _config, report) {
+        if (!stack.resources.some((r) => isBilledAws(r.type))) {
+            return;
+        }
         const alerting = stack.ofType(AWS.budget).filter((budget) =>
             budget.props.budgetType === "COST" &&
             (listOf(budget.props.notifications) ?? []).map(objectOf).some((n) =>
@@ -382,8 +615,9 @@ export const wafBlockedRequestsAlarm: StackRule = {
                 unreadable.settle();
                 report(`${acl.name} has no alarm on ${WAF_NAMESPACE} ${BLOCKED_REQUESTS} with its WebACL dimension${names.length > 0 ? ` (${show(names[0])})` : ""}, ` +
                     "so an attack or a rule blocking real users goes unnoticed", acl);
-            } else if (!watching.some(notifies)) {
-                report(`${acl.name}'s ${BLOCKED_REQUESTS} alarm ${watching.map((a) => a.name).join(", ")} notifies nobody: set alarmActions (and keep actionsEnabled true)`, acl);
+            } else if (!watching.some((alarm) => notifies(alarm, stack))) {
+                report(`${acl.name}'s ${BLOCKED_REQUESTS} alarm ${watching.map((a) => a.name).join(", ")} notifies nobody: set alarmActions to a topic someone ` +
+                    "subscribes to (and keep actionsEnabled true)", acl);
             }
         });
         unknowns.settle();
@@ -401,7 +635,14 @@ export const servicesScraped: StackRule<{ serviceSelector: Record<string, string
     validate(stack, { serviceSelector }, report) {
         const monitors = stack.ofType(K8S.serviceMonitor);
         const unknowns = new PreviewUnknowns();
-        unknowns.each(stack.ofType(K8S.service).filter((svc) => isSelected(svc.type, svc.props, serviceSelector)), (svc) => {
+        // A platform service: the Service says so, or the pods it selects do.
+        const platformPods = stack.ofType(...SERVING).filter((w) => isSelected(w.type, w.props, serviceSelector)).map((w) => podLabelsOf(w.type, w.props));
+        const selectsPlatformPods = (svc: PolicyResource) => {
+            const selector = Object.entries(objectOf(valueAt(svc.props, "spec", "selector")) ?? {});
+            return selector.length > 0 && platformPods.some((labels) => selector.every(([key, value]) => labels[key] === value));
+        };
+        const services = stack.ofType(K8S.service).filter((svc) => isSelected(svc.type, svc.props, serviceSelector) || selectsPlatformPods(svc));
+        unknowns.each(services, (svc) => {
             const labels = objectOf(valueAt(svc.props, "metadata", "labels")) ?? {};
             const namespace = metadataOf(svc).namespace;
             const scraped = monitors.some((monitor) => {
@@ -455,5 +696,5 @@ export const alertsLinkRunbooks: StackRule = {
 export const observabilityRules = {
     resource: [cloudwatchLogRetention, alarmActionsConfigured, nodeMetricsEnabled] as ResourceRule<any>[],
     stack: [alarmsCoverDataStores, alarmsCoverLoadBalancer, prometheusSloRules, uptimeCheck, budgetAlert, dashboardsCoverAlarms,
-        wafBlockedRequestsAlarm, servicesScraped, alertsLinkRunbooks] as StackRule<any>[],
+        wafBlockedRequestsAlarm, servicesScraped, alertsLinkRunbooks, alarmTopicsSubscribed, alertmanagerRoutesNotify] as StackRule<any>[],
 };

@@ -2,7 +2,8 @@ import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA } from "../lib/kubernetes";
-import { AWS, K8S } from "../lib/types";
+import { configHint } from "../lib/components";
+import { AWS, AWS_DATA, AWS_EDGE, K8S } from "../lib/types";
 import { listOf, objectOf, peek, show } from "../lib/values";
 import { notifies, watchedMetrics } from "../lib/alarms";
 
@@ -67,10 +68,14 @@ function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: bo
     return problems;
 }
 
+/** Stores whose data needs backups kept somewhere: a stack without any needs no backup bucket. */
+export const DATA_STORE_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster,
+    AWS_DATA.dynamodbTable, AWS_EDGE.efsFileSystem, AWS.backupVault, AWS.backupPlan];
+
 export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string; requireKms: boolean }> = {
     name: "backup-bucket-hardened",
-    appliesTo: [],
-    description: "The backup bucket exists and is versioned, KMS-encrypted, private, TLS-only and lifecycled.",
+    appliesTo: DATA_STORE_TYPES,
+    description: "A stack that holds a data store has a backup bucket, and every backup bucket is versioned, KMS-encrypted, private, TLS-only and lifecycled.",
     severity: "high",
     checklist: ["REC-02"],
     remediation: "Tag the backup bucket and attach versioning, KMS default encryption, a full public access block, a TLS-only policy and lifecycle rules.",
@@ -81,8 +86,10 @@ export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string;
     },
     validate(stack, { tagKey, tagValue, requireKms }, report) {
         const buckets = stack.ofType(...AWS.buckets).filter((b) => objectOf(b.props.tags)?.[tagKey] === tagValue);
-        if (buckets.length === 0) {
-            report(`no S3 bucket is tagged ${tagKey}=${tagValue}, so there is no backup bucket`);
+        const stores = stack.ofType(...DATA_STORE_TYPES);
+        if (buckets.length === 0 && stores.length > 0) {
+            report(`the stack holds ${stores.map((r) => r.name).slice(0, 3).join(", ")}${stores.length > 3 ? ", ..." : ""} but no S3 bucket is tagged ` +
+                `${tagKey}=${tagValue}, so there is no backup bucket`);
         }
         for (const bucket of buckets) {
             const problems = bucketProblems(stack, bucket, requireKms);
@@ -181,18 +188,46 @@ export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, s
     },
 };
 
-export const STATEFUL_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.kmsKey, AWS.backupVault];
+export const STATEFUL_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster,
+    AWS_DATA.dynamodbTable, AWS_EDGE.efsFileSystem, AWS.kmsKey, AWS.backupVault];
 
-export const statefulResourcesProtected: ResourceRule<{ types: string[] }> = {
+export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupTagKey: string; backupTagValue: string }> = {
     name: "stateful-resources-protected",
-    description: "Stateful resources (databases, caches, keys, backup vaults) are protected from deletion by Pulumi.",
+    description: "Stateful resources (databases, caches, tables, file systems, keys, backup vaults and buckets) are protected from deletion by Pulumi, " +
+        "and secrets are not deleted without a recovery window.",
     severity: "high",
     checklist: ["DB-10", "REC-03"],
-    remediation: "Create the resource with the resource option protect: true.",
-    resourceTypes: STATEFUL_TYPES,
-    config: { types: { type: "array", items: { type: "string" }, default: STATEFUL_TYPES, description: "Resource types that must be protected." } },
-    validate({ type, protect }, { types }, report) {
-        if (types.includes(type) && !protect) {
+    remediation: "Create the resource with the resource option protect: true; give a Secrets Manager secret recoveryWindowInDays of 7 or more (0 deletes it at once).",
+    resourceTypes: [...STATEFUL_TYPES, ...AWS.buckets, AWS.secret],
+    config: {
+        types: { type: "array", items: { type: "string" }, default: STATEFUL_TYPES, description: "Resource types that must be protected." },
+        backupTagKey: { type: "string", default: "Purpose", description: "Tag that marks backup buckets, which must be protected." },
+        backupTagValue: { type: "string", default: "backups", description: "Its value." },
+    },
+    validate({ type, props, protect }, { types, backupTagKey, backupTagValue }, report) {
+        if (protect) {
+            return;
+        }
+        if (type === AWS.secret) {
+            // Deleting a secret only schedules it: it stays recoverable for recoveryWindowInDays (30 when absent).
+            const window = props.recoveryWindowInDays;
+            if (window === 0) {
+                report("recoveryWindowInDays is 0 and the secret is not protected: a `pulumi destroy` or a replacement deletes it at once, with no way back");
+            }
+            return;
+        }
+        if ((AWS.buckets as readonly string[]).includes(type)) {
+            if (objectOf(props.tags)?.[backupTagKey] === backupTagValue) {
+                report(`the backup bucket (tagged ${backupTagKey}=${backupTagValue}) is not protected: a \`pulumi destroy\` or a replacement would delete the backups` +
+                    (props.forceDestroy === true ? ", and forceDestroy: true empties it first" : ""));
+            }
+            return;
+        }
+        // A memcached cluster holds nothing to lose; a cluster in a replication group is protected through the group.
+        if (type === AWS.cacheCluster && (props.engine === "memcached" || typeof props.replicationGroupId === "string")) {
+            return;
+        }
+        if (types.includes(type)) {
             report("the resource is not protected: a `pulumi destroy` or a replacement would delete its data");
         }
     },
@@ -212,18 +247,18 @@ export const requiredTags: ResourceRule<{ tags: string[] }> = {
     description: "AWS resources carry the tags that say whose they are and what they cost.",
     severity: "low",
     checklist: ["GOV-01"],
-    remediation: "Pass the platform's tags (platform:tags plus Project, Environment, ManagedBy) to every taggable resource.",
+    remediation: "Pass the required tags (the policy's tags list) in the tags property of every taggable resource.",
     resourceTypes: TAGGABLE_TYPES,
     alsoAppliesTo: (type, props) => type.startsWith("aws:") && props.tags !== undefined,
     config: {
         tags: { type: "array", items: { type: "string" }, default: ["Project", "Environment", "Owner", "CostCenter", "ManagedBy"],
             description: "Tag keys every taggable resource needs." },
     },
-    validate({ props }, { tags }, report) {
+    validate({ urn, props }, { tags }, report) {
         const given = objectOf(props.tags) ?? {};
         const missing = tags.filter((key) => typeof given[key] !== "string" || given[key] === "");
         if (missing.length > 0) {
-            report(`missing tags ${missing.join(", ")}`);
+            report(`missing tags ${missing.join(", ")}${configHint(urn, "platform:tags")}`);
         }
     },
 };
@@ -245,7 +280,7 @@ export const backupFailureAlarm: StackRule = {
             return;
         }
         const copies = plans.some((plan) => (listOf(peek(plan.props, "rules")) ?? []).some((rule) => (listOf(objectOf(rule)?.copyActions) ?? []).length > 0));
-        const alarmed = new Set(stack.ofType(AWS.metricAlarm).filter(notifies).flatMap((alarm) => watchedMetrics(alarm))
+        const alarmed = new Set(stack.ofType(AWS.metricAlarm).filter((alarm) => notifies(alarm, stack)).flatMap((alarm) => watchedMetrics(alarm))
             .filter((m) => m.namespace === "AWS/Backup").map((m) => m.metricName));
         const missing = FAILED_JOB_METRICS.filter((metric, i) => (i === 0 || copies) && !alarmed.has(metric));
         if (missing.length > 0) {

@@ -1,7 +1,8 @@
 import { containersOf, podSpecOf, WORKLOADS } from "../lib/kubernetes";
-import { ResourceRule } from "../lib/rule";
-import { AWS, K8S, RANDOM } from "../lib/types";
-import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show } from "../lib/values";
+import { ResourceRule, StackRule } from "../lib/rule";
+import { exposesSecret, isSecretSetting, SECRET_NAME_PATTERN, weakSecretsIn } from "../lib/secret-values";
+import { AWS, AWS_DATA, K8S, RANDOM } from "../lib/types";
+import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show, UNKNOWN } from "../lib/values";
 
 export const kmsKeyRotation: ResourceRule = {
     name: "kms-key-rotation",
@@ -55,10 +56,6 @@ export const randomSecretLength: ResourceRule<{ minimumCharacters: number; minim
     },
 };
 
-
-/** Names of settings that hold secrets: they must come from a Secret, never a literal or a ConfigMap. */
-export const SECRET_NAME_PATTERN = "(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|ENCRYPTION_KEY|DATABASE_URL|REDIS_URL|DSN|CREDENTIALS)";
-
 export const k8sNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> = {
     name: "k8s-no-plaintext-secrets",
     description: "Secret settings reach workloads from Kubernetes Secrets, never as literal env values or ConfigMap data.",
@@ -87,4 +84,119 @@ export const k8sNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> 
     },
 };
 
-export const secretsRules = { resource: [kmsKeyRotation, secretsManagerKmsEncrypted, randomSecretLength, k8sNoPlaintextSecrets] as ResourceRule<any>[] };
+/** Where programs write secret values, and how to generate each instead. */
+const SECRET_INPUTS: { type: string; key: string; instead: string; skip?: (props: Record<string, any>) => boolean }[] = [
+    { type: AWS_DATA.secretVersion, key: "secretString", instead: "secretString from a random.RandomPassword (or the service that owns the credential)" },
+    // @pulumi/aws names an instance's master password `password`, a cluster's `masterPassword`.
+    { type: AWS.rdsInstance, key: "password", instead: "manageMasterUserPassword: true (RDS keeps it in Secrets Manager and rotates it)",
+        skip: (props) => peek(props, "manageMasterUserPassword") === true },
+    { type: AWS.rdsCluster, key: "masterPassword", instead: "manageMasterUserPassword: true (RDS keeps it in Secrets Manager and rotates it)",
+        skip: (props) => peek(props, "manageMasterUserPassword") === true },
+    { type: AWS.replicationGroup, key: "authToken", instead: "authToken from a random.RandomPassword" },
+];
+
+/** A URL on the reserved .invalid domain (RFC 6761) is a placeholder, as a preflight puts for a secret it cannot read. */
+const isPlaceholder = (value: string) => /^[a-z]+:\/\/[^/\s]+\.invalid(\/|$)/i.test(value);
+
+export const secretValuesGenerated: StackRule<{ minimumCharacters: number }> = {
+    name: "secret-values-generated",
+    appliesTo: [AWS_DATA.secretVersion, AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup],
+    description: "Secret values (Secrets Manager values, database master passwords, Redis AUTH tokens) are generated, never weak values written in the program.",
+    severity: "critical",
+    checklist: ["SEC-01"],
+    remediation: "Generate the value (random.RandomPassword with length 32 or more, or let the service manage it, e.g. manageMasterUserPassword: true) " +
+        "instead of writing it in the program or typing it into config; then rotate the exposed credential.",
+    config: { minimumCharacters: { type: "integer", minimum: 8, default: 20, description: "Shortest secret value written in the program or its config." } },
+    validate(stack, { minimumCharacters }, report) {
+        for (const { type, key, instead, skip } of SECRET_INPUTS) {
+            for (const resource of stack.ofType(type)) {
+                const value = peek(resource.props, key);
+                // A value another resource produced (a generator, a database) is not written out; an unknown one comes from an output.
+                if (typeof value !== "string" || value === "" || isPlaceholder(value) || skip?.(resource.props) ||
+                    stack.referencedBy(resource, key).length > 0) {
+                    continue;
+                }
+                const weak = weakSecretsIn(value, minimumCharacters);
+                if (weak.length > 0) {
+                    report(`${resource.name}: ${key} is written in the program or its config, not generated, and is weak (${weak.join("; ")}); ` +
+                        `use ${instead}`, resource);
+                }
+            }
+        }
+    },
+};
+
+export const ssmSecureString: ResourceRule<{ secretNamePattern: string }> = {
+    name: "ssm-secure-string",
+    description: "SSM parameters whose names say they hold secrets are SecureString, encrypted with KMS.",
+    severity: "high",
+    checklist: ["SEC-03"],
+    remediation: "Set type: \"SecureString\" (and keyId to a customer-managed key) on the parameter; a String parameter is readable by anyone with ssm:GetParameter.",
+    resourceTypes: [AWS_DATA.ssmParameter],
+    config: { secretNamePattern: { type: "string", default: SECRET_NAME_PATTERN, description: "Regular expression for names of secret settings." } },
+    validate({ name, props }, { secretNamePattern }, report) {
+        const type = peek(props, "type");
+        const parameterName = peek(props, "name");
+        const named = typeof parameterName === "string" ? parameterName : name;
+        if ((type === "String" || type === "StringList") && isSecretSetting(named, secretNamePattern)) {
+            report(`type is "${type}" for ${show(named)}, whose name says it holds a secret, so it is stored unencrypted; set type: "SecureString"`);
+        }
+    },
+};
+
+/** The plain environment of each container of an ECS task definition (containerDefinitions is a JSON string). */
+function ecsEnvironments(props: Record<string, any>): { label: string; env: [string, unknown][] }[] | string {
+    const raw = peek(props, "containerDefinitions");
+    if (raw === UNKNOWN || raw === undefined) {
+        return [];
+    }
+    let definitions: unknown = raw;
+    if (typeof raw === "string") {
+        try {
+            definitions = JSON.parse(raw);
+        } catch (err) {
+            return `containerDefinitions is not valid JSON (${(err as Error).message})`;
+        }
+    }
+    return (listOf(definitions) ?? []).map(objectOf).filter((c): c is Record<string, any> => !!c).map((container, i) => ({
+        label: `container ${typeof container.name === "string" ? container.name : i + 1}`,
+        env: (listOf(container.environment) ?? []).map(objectOf).filter((e) => typeof e?.name === "string").map((e) => [e!.name as string, e!.value]),
+    }));
+}
+
+export const awsEnvNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> = {
+    name: "aws-env-no-plaintext-secrets",
+    description: "ECS containers and Lambda functions get secrets from Secrets Manager or SSM SecureString, never as plain environment values.",
+    severity: "critical",
+    checklist: ["SEC-03"],
+    remediation: "ECS: move the setting from the container's environment to its secrets list (valueFrom: the Secrets Manager secret or SSM " +
+        "SecureString ARN). Lambda: remove it from environment.variables and read the secret at start-up (pass its ARN instead).",
+    resourceTypes: [AWS_DATA.ecsTaskDefinition, AWS_DATA.lambdaFunction],
+    config: { secretNamePattern: { type: "string", default: SECRET_NAME_PATTERN, description: "Regular expression for names of secret settings." } },
+    validate({ type, props }, { secretNamePattern }, report) {
+        if (type === AWS_DATA.lambdaFunction) {
+            const variables = objectOf(peek(objectOf(peek(props, "environment")), "variables")) ?? {};
+            const exposed = Object.keys(variables).filter((name) => exposesSecret(name, peek(variables, name), secretNamePattern));
+            if (exposed.length > 0) {
+                report(`environment.variables sets ${exposed.join(", ")} in plain text, readable by anyone who can read the function's configuration`);
+            }
+            return;
+        }
+        const containers = ecsEnvironments(props);
+        if (typeof containers === "string") {
+            report(containers);
+            return;
+        }
+        for (const { label, env } of containers) {
+            const exposed = env.filter(([name, value]) => exposesSecret(name, value, secretNamePattern)).map(([name]) => name);
+            if (exposed.length > 0) {
+                report(`${label} sets ${exposed.join(", ")} in environment; put them in secrets (valueFrom) instead`);
+            }
+        }
+    },
+};
+
+export const secretsRules = {
+    resource: [kmsKeyRotation, secretsManagerKmsEncrypted, randomSecretLength, k8sNoPlaintextSecrets, ssmSecureString, awsEnvNoPlaintextSecrets] as ResourceRule<any>[],
+    stack: [secretValuesGenerated] as StackRule<any>[],
+};

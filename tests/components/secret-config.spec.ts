@@ -33,7 +33,7 @@ const REFUSED: SecretCase[] = [
     ["platform:database", "instanceClass"], ["platform:cache", "nodeType"], ["platform:edge", "hostedZoneName"],
     ["platform:kubernetes", "namespace"], ["platform:release"], ["platform:migrations", "command", "0"],
     ["platform:backup", "copyRegion"], ["platform:observability", "namespace"], ["platform:alerts", "emails", "0"],
-    ["platform:services", "0", "image"],
+    ["platform:services", "0", "image"], ["platform:frontend", "domainName"], ["platform:registry", "pushRoleNames", "0"],
 ].map((p, i) => ({ path: p as ConfigPath, plaintext: marker(`refused${i}`) }));
 
 /** Top-level keys with no string anywhere in them: nothing secret can be set there. */

@@ -67,6 +67,17 @@ describe("Service and migrations", () => {
             assert.equal(plan.ofType(POLICY).filter((p) => p.name === "worker-allow-load-balancer").length, 0, "the worker takes no traffic");
         });
 
+        it("declares each service a platform service on its objects and pods, but not in its immutable selector", () => {
+            const profile = "platform.checklist/profile";
+            for (const deployment of plan.ofType(DEPLOYMENT)) {
+                const { metadata, spec } = deployment.inputs as any;
+                assert.equal(metadata.labels[profile], "node-api", deployment.name);
+                assert.equal(spec.template.metadata.labels[profile], "node-api", deployment.name);
+                assert.equal(spec.selector.matchLabels[profile], undefined, deployment.name);
+            }
+            assert.equal((plan.one("kubernetes:core/v1:ConfigMap", "api-env").inputs as any).metadata.labels[profile], "node-api");
+        });
+
         it("passes secret settings through the service's Secret only, as Pulumi secrets", () => {
             const configMap = plan.one("kubernetes:core/v1:ConfigMap", "api-env");
             const data = (configMap.inputs as any).data;

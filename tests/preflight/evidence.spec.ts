@@ -15,7 +15,8 @@ const PACK_DIR = path.join(PROJECT_DIR, "policies");
 
 const requirement = (id: string): Requirement => CATALOG.find((r) => r.id === id)!;
 const production: ReleaseContext = {
-    stack: "production", release: "1.4.2", images: ["ghcr.io/acme/api:1.4.2", "ghcr.io/acme/worker:1.4.2"], rtoHours: 4, asOf: "2026-11-30",
+    stack: "production", release: "1.4.2", images: ["ghcr.io/acme/api:1.4.2", "ghcr.io/acme/worker:1.4.2"], rtoHours: 4,
+    hosts: ["api.acme-example.com"], asOf: "2026-11-30",
 };
 
 /** The release's evidence with some files replaced (by name) or removed (undefined), as a new directory. */
@@ -126,6 +127,12 @@ describe("release evidence", () => {
         deployed[0].endTime = "2026-11-29T12:00:00.000Z";
         const stale = readEvidence([releaseWith({ "stack-history-staging.json": JSON.stringify(deployed) })]).evidence;
         assert.match(judge("WEB-01", production, stale).note!, /older than the last deploy of production/);
+    });
+
+    it("counts only a verify report of the stack's own address", () => {
+        const staging = { ...production, hosts: ["api.staging.acme-example.com"] };
+        assert.deepEqual([judge("WEB-01", staging).status, judge("WEB-01", staging).note],
+            ["missing", "needs `npm run verify` of api.staging.acme-example.com (the deployed stack): hsts, security-headers"]);
     });
 
     it("takes a stack's criteria overrides from its policy config", () => {

@@ -1,4 +1,4 @@
-import { AWS, K8S } from "../../../policies/lib/types";
+import { AWS, AWS_DATA, K8S } from "../../../policies/lib/types";
 import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -87,6 +87,49 @@ const accessResource: ResourceCase[] = [
     },
 ];
 
+/** Resource policies as programs write them: a bucket's TLS-only deny, an ECR pull for the organisation, a KMS key's default policy. */
+const tlsOnly = { Sid: "DenyWithoutTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::shop", "arn:aws:s3:::shop/*"],
+    Condition: { Bool: { "aws:SecureTransport": "false" } } };
+accessResource.push(
+    {
+        policy: "resource-policy-not-public", type: AWS.bucketPolicy, compliant: { bucket: "shop", policy: json(tlsOnly) },
+        violating: [
+            { change: { policy: json(tlsOnly, { Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::shop/*" }) },
+                message: /^policy: statement PublicRead grants s3:GetObject to every principal \("\*"\), without a Condition$/m },
+            { change: { policy: json({ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::shop/*",
+                Condition: { Bool: { "aws:SecureTransport": "true" } } }) }, message: /its Condition \(aws:SecureTransport\) does not narrow who calls/ },
+        ],
+    },
+    {
+        policy: "resource-policy-not-public", type: AWS_DATA.ecrRepositoryPolicy,
+        compliant: { repository: "api", policy: json({ Sid: "OrgPull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } }) },
+        violating: [{ change: { policy: json({ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: ["ecr:PutImage", "ecr:BatchDeleteImage"] }) },
+            message: /statement Anyone grants ecr:PutImage, ecr:BatchDeleteImage to every principal/ }],
+    },
+    {
+        policy: "resource-policy-not-public", type: AWS.kmsKey,
+        compliant: { policy: json({ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }) },
+        violating: [{ change: { policy: json({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }) }, message: /kms:Decrypt to every principal/ }],
+    },
+    {
+        policy: "resource-policy-not-public", type: AWS_DATA.sqsQueuePolicy,
+        compliant: { queueUrl: "https://sqs/q", policy: json({ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage",
+            Resource: "arn:aws:sqs:eu-west-1:1:q", Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:sns:eu-west-1:1:t" } } }) },
+        violating: [
+            { change: { policy: json({ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: "arn:aws:sqs:eu-west-1:1:q" }) }, message: /sqs:\* to every principal/ },
+            { change: { policy: json({ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::1:root" }, Action: "sqs:SendMessage" }) }, message: /\(NotPrincipal\)/ },
+            { change: { policy: "{" }, message: /^policy is not valid JSON/m },
+        ],
+    },
+    {
+        policy: "resource-policy-not-public", type: AWS_DATA.secretPolicy,
+        compliant: { secretArn: "arn:aws:secretsmanager:x", policy: json({ Effect: "Deny", Principal: "*", Action: "secretsmanager:DeleteSecret", Resource: "*" }) },
+        violating: [{ change: { policy: json({ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }) },
+            message: /secretsmanager:GetSecretValue to every principal/ }],
+    },
+);
+
 export const accessCases: CaseTable = { area: "access", resource: accessResource, stack: [] };
 
 /** The settings components/service.ts puts in a service's ConfigMap. */
@@ -142,7 +185,8 @@ const applicationResource: ResourceCase[] = [
     },
 ];
 
-const platform = { "app.kubernetes.io/part-of": "platform" };
+/** The labels components/service.ts gives a service: the profile label declares it a platform service. */
+const platform = { "app.kubernetes.io/part-of": "platform", "platform.checklist/profile": "node-api" };
 const deployment = (name: string, podLabels: Record<string, string>, spec: Record<string, any> = {}): TestResource => ({
     type: K8S.deployment, name: `${name}-deployment`,
     props: {

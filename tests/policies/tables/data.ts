@@ -1,4 +1,4 @@
-import { AWS, POSTGRESQL } from "../../../policies/lib/types";
+import { AWS, AWS_DATA, POSTGRESQL } from "../../../policies/lib/types";
 import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -8,6 +8,17 @@ const postgres = {
     monitoringInterval: 60, monitoringRoleArn: "arn:aws:iam::123456789012:role/monitoring", enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
     vpcSecurityGroupIds: ["sg-db"], parameterGroupName: "db-pg17",
 };
+/** A MySQL instance as a typical program writes it, with a parameter group that requires TLS. */
+const mysql = {
+    engine: "mysql", engineVersion: "8.4.3", instanceClass: "db.t4g.medium", allocatedStorage: 20, storageEncrypted: true,
+    enabledCloudwatchLogsExports: ["error", "slowquery"], parameterGroupName: "mysql84",
+};
+/** A standalone ElastiCache cluster with engineVersion left out. */
+const cacheCluster = { engine: "redis", nodeType: "cache.t4g.medium", numCacheNodes: 1, snapshotRetentionLimit: 7, securityGroupIds: ["sg-redis"] };
+const serverless = { engine: "valkey", name: "sessions", userGroupId: "app-users", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k", snapshotRetentionLimit: 7,
+    securityGroupIds: ["sg-redis"] };
+const memorydb = { engineVersion: "7.1", nodeType: "db.r7g.large", aclName: "app-acl", kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k", snapshotRetentionLimit: 7,
+    numReplicasPerShard: 1, securityGroupIds: ["sg-redis"] };
 const redis = {
     engine: "redis", engineVersion: "7.1", nodeType: "cache.r7g.large", transitEncryptionEnabled: true, transitEncryptionMode: "required",
     atRestEncryptionEnabled: true, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k", authToken: "secret-token-0123456789",
@@ -20,9 +31,30 @@ const resource: ResourceCase[] = [
         policy: "postgres-engine-version", type: AWS.rdsInstance, compliant: postgres,
         violating: [
             { change: { engineVersion: "13.7" }, message: /PostgreSQL 13\.7 is older than 15/ },
-            { change: { engineVersion: undefined }, message: /engineVersion is not set, so RDS picks it; pin PostgreSQL 15/ },
             { change: { engineVersion: "latest" }, message: /engineVersion "latest" is not a version number/ },
         ],
+    },
+    {
+        // engineVersion left out, as many programs do: RDS creates its current default major (16+), not an old one.
+        policy: "postgres-engine-version", type: AWS.rdsCluster, compliant: { engine: "aurora-postgresql", storageEncrypted: true, masterUsername: "postgres" },
+        violating: [{ change: { engineVersion: "11.9" }, message: /PostgreSQL 11\.9 is older than 15/ }],
+    },
+    {
+        policy: "rds-engine-supported", type: AWS.rdsInstance, compliant: mysql,
+        violating: [
+            { change: { engineVersion: "8.0.35" }, message: /mysql 8\.0\.35 is older than 8\.4, out of standard support/ },
+            { change: { engine: "mariadb", engineVersion: "10.6.14" }, message: /mariadb 10\.6\.14 is older than 10\.11/ },
+            { change: { engineVersion: "latest" }, message: /engineVersion "latest" is not a version number/ },
+        ],
+    },
+    {
+        policy: "rds-engine-supported", type: AWS.rdsCluster, compliant: { engine: "aurora-mysql", engineVersion: "8.0.mysql_aurora.3.08.0" },
+        violating: [{ change: { engineVersion: "5.7.mysql_aurora.2.11.2" }, message: /aurora-mysql 5\.7\.mysql_aurora\.2\.11\.2 is older than 8\.0/ }],
+    },
+    {
+        // The engine's current default version when engineVersion is left out.
+        policy: "rds-engine-supported", type: AWS.rdsInstance, compliant: { engine: "mariadb", instanceClass: "db.t4g.medium", allocatedStorage: 20 },
+        violating: [{ change: { engineVersion: "10.5" }, message: /mariadb 10\.5 is older than 10\.11/ }],
     },
     {
         policy: "rds-storage-encrypted", type: AWS.rdsInstance, compliant: postgres,
@@ -35,6 +67,15 @@ const resource: ResourceCase[] = [
     {
         policy: "rds-not-publicly-accessible", type: AWS.rdsInstance, compliant: postgres,
         violating: [{ change: { publiclyAccessible: true }, message: /publiclyAccessible is true; set it to false/ }],
+    },
+    {
+        policy: "rds-not-publicly-accessible", type: AWS.rdsClusterInstance,
+        compliant: { clusterIdentifier: "aurora", engine: "aurora-postgresql", instanceClass: "db.r7g.large" },
+        violating: [{ change: { publiclyAccessible: true }, message: /publiclyAccessible is true; set it to false/ }],
+    },
+    {
+        policy: "rds-storage-encrypted", type: AWS.rdsCluster, compliant: { engine: "aurora-mysql", engineMode: "serverless" },
+        violating: [{ change: { engineMode: "provisioned" }, message: /storageEncrypted is not set, and the provider default is false/ }],
     },
     {
         policy: "rds-backup-retention", type: AWS.rdsInstance, compliant: postgres,
@@ -79,11 +120,29 @@ const resource: ResourceCase[] = [
         ],
     },
     {
+        policy: "rds-log-exports", type: AWS.rdsInstance, compliant: mysql,
+        violating: [{ change: { enabledCloudwatchLogsExports: ["error"] }, message: /add slowquery/ }],
+    },
+    {
+        // Aurora PostgreSQL has no upgrade log: only postgresql is required of it.
+        policy: "rds-log-exports", type: AWS.rdsCluster, compliant: { engine: "aurora-postgresql", enabledCloudwatchLogsExports: ["postgresql"] },
+        violating: [{ change: { enabledCloudwatchLogsExports: undefined }, message: /is not set; add postgresql$/ }],
+    },
+    {
         policy: "redis-engine-version", type: AWS.replicationGroup, compliant: redis,
         violating: [
             { change: { engineVersion: "6.2" }, message: /engine version 6\.2 is older than 7/ },
-            { change: { engineVersion: undefined }, message: /engineVersion is not set, so ElastiCache picks it/ },
+            { change: { engineVersion: "latest" }, message: /engineVersion "latest" is not a version number/ },
         ],
+    },
+    {
+        // engineVersion left out: ElastiCache creates the current default (Redis 7.x).
+        policy: "redis-engine-version", type: AWS.cacheCluster, compliant: cacheCluster,
+        violating: [{ change: { engineVersion: "5.0.6" }, message: /engine version 5\.0\.6 is older than 7/ }],
+    },
+    {
+        policy: "redis-engine-version", type: AWS_DATA.serverlessCache, compliant: serverless,
+        violating: [{ change: { majorEngineVersion: "6" }, message: /engine version 6 is older than 7/ }],
     },
     {
         policy: "redis-transit-encryption", type: AWS.replicationGroup, compliant: redis,
@@ -102,6 +161,48 @@ const resource: ResourceCase[] = [
     {
         policy: "redis-auth-token", type: AWS.replicationGroup, compliant: redis,
         violating: [{ change: { authToken: undefined }, message: /neither authToken nor userGroupIds is set/ }],
+    },
+    {
+        // A single-node cluster cannot take AUTH, encrypt at rest or fail over: each rule says so; a memcached cluster is no Redis.
+        policy: "redis-auth-token", type: AWS.cacheCluster, compliant: { ...cacheCluster, engine: "memcached" },
+        violating: [{ change: { engine: "redis" }, message: /single-node aws\.elasticache\.Cluster takes no AUTH token/ }],
+    },
+    {
+        policy: "redis-auth-token", type: AWS_DATA.serverlessCache, compliant: serverless,
+        violating: [{ change: { userGroupId: undefined }, message: /userGroupId is not set, so the default user needs no password/ }],
+    },
+    {
+        policy: "redis-auth-token", type: AWS_DATA.memorydbCluster, compliant: memorydb,
+        violating: [{ change: { aclName: "open-access" }, message: /aclName is "open-access"/ }],
+    },
+    {
+        // A cluster that belongs to a replication group is judged through the group.
+        policy: "redis-at-rest-encryption", type: AWS.cacheCluster, compliant: { replicationGroupId: "cache", engine: "redis" },
+        violating: [{ change: { replicationGroupId: undefined }, message: /cannot encrypt its data at rest; use a ReplicationGroup/ }],
+    },
+    {
+        policy: "redis-at-rest-encryption", type: AWS_DATA.memorydbCluster, compliant: memorydb,
+        violating: [{ change: { kmsKeyArn: undefined }, message: /kmsKeyArn is not set, so an AWS-owned key encrypts the data/ }],
+    },
+    {
+        policy: "redis-transit-encryption", type: AWS_DATA.memorydbCluster, compliant: { ...memorydb, tlsEnabled: undefined },
+        violating: [{ change: { tlsEnabled: false }, message: /tlsEnabled is false; set it to true/ }],
+    },
+    {
+        policy: "redis-automatic-failover", type: AWS.cacheCluster, compliant: { replicationGroupId: "cache", engine: "redis" },
+        violating: [{ change: { replicationGroupId: undefined }, message: /no replica to fail over to/ }],
+    },
+    {
+        policy: "redis-automatic-failover", type: AWS_DATA.memorydbCluster, compliant: { ...memorydb, numReplicasPerShard: undefined },
+        violating: [{ change: { numReplicasPerShard: 0 }, message: /numReplicasPerShard is 0/ }],
+    },
+    {
+        policy: "redis-snapshot-retention", type: AWS_DATA.serverlessCache, compliant: serverless,
+        violating: [{ change: { snapshotRetentionLimit: 1 }, message: /snapshotRetentionLimit is 1; it must be at least 7/ }],
+    },
+    {
+        policy: "redis-memory-size", type: AWS_DATA.memorydbCluster, compliant: memorydb,
+        violating: [{ change: { nodeType: "db.t4g.small" }, message: /node type db\.t4g\.small has 1\.37 GiB/ }],
     },
     {
         policy: "redis-snapshot-retention", type: AWS.replicationGroup, compliant: redis,
@@ -147,6 +248,10 @@ const egressing: TestResource[] = [
         deps: { securityGroupId: ["app-sg"] } },
     { type: AWS.securityGroup, name: "alb-sg", props: { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] } },
 ];
+const mysqlStore: TestResource[] = [
+    { type: AWS.rdsParameterGroup, name: "mysql84", props: { family: "mysql8.4", parameters: [{ name: "require_secure_transport", value: "1" }] } },
+    { type: AWS.rdsInstance, name: "shop", props: mysql, deps: { parameterGroupName: ["mysql84"] } },
+];
 const withDbParameters = (parameters: object[]) => changed(store, "db-pg17", { props: { parameters } });
 
 /** Roles and grants as components/database.ts registers them: migrator owns, app reads and writes, readonly reads, PUBLIC may not connect. */
@@ -183,6 +288,28 @@ const stack: StackCase[] = [
             { resources: changed(without(store, "db-pg17"), "db", { deps: { vpcSecurityGroupIds: ["db-sg"] }, props: { engineVersion: "14", parameterGroupName: "default.postgres14" } }),
                 message: /rds\.force_ssl is not set in parameter group "default\.postgres14"/ },
         ],
+    },
+    {
+        // PostgreSQL with engineVersion and parameter group left out: RDS creates 16+, whose default rds.force_ssl is 1.
+        policy: "rds-force-ssl", compliant: [{ type: AWS.rdsInstance, name: "db", props: { engine: "postgres", instanceClass: "db.t4g.medium" } }, ...mysqlStore],
+        violating: [
+            { resources: [{ type: AWS.rdsInstance, name: "db", props: { engine: "postgres", engineVersion: "14.10" } }],
+                message: /db: rds\.force_ssl is not set in parameter group "default"/ },
+            { resources: changed(mysqlStore, "mysql84", { props: { parameters: [] } }), message: /shop: require_secure_transport is not set in parameter group mysql84/ },
+            { resources: changed(mysqlStore, "mysql84", { props: { parameters: [{ name: "require_secure_transport", value: "OFF" }] } }),
+                message: /require_secure_transport is OFF/ },
+            { resources: [{ type: AWS.rdsCluster, name: "aurora", props: { engine: "aurora-postgresql", engineVersion: "16.4" } }],
+                message: /aurora: rds\.force_ssl is not set in parameter group "default"/ },
+        ],
+    },
+    {
+        policy: "rds-force-ssl", compliant: [
+            { type: AWS_DATA.rdsClusterParameterGroup, name: "aurora-pg", props: { family: "aurora-postgresql16", parameters: [{ name: "rds.force_ssl", value: "1" }] } },
+            { type: AWS.rdsCluster, name: "aurora", props: { engine: "aurora-postgresql", engineVersion: "16.4" }, deps: { dbClusterParameterGroupName: ["aurora-pg"] } },
+            { type: AWS.rdsClusterInstance, name: "aurora-1", props: { engine: "aurora-postgresql", instanceClass: "db.r7g.large" } },
+        ],
+        violating: [{ resources: [{ type: AWS.rdsInstance, name: "maria", props: { engine: "mariadb", engineVersion: "11.4" } }],
+            message: /maria: require_secure_transport is not set/ }],
     },
     {
         policy: "rds-slow-query-log", compliant: store,
@@ -242,6 +369,11 @@ const stack: StackCase[] = [
         config: { allowedPolicies: ["allkeys-lru", "volatile-lru"] },
     },
     {
+        policy: "redis-maxmemory-policy", compliant: [store[7], { type: AWS.cacheCluster, name: "single", props: cacheCluster, deps: { parameterGroupName: ["redis7"] } }],
+        violating: [{ resources: [{ type: AWS.cacheCluster, name: "single", props: { ...cacheCluster, parameterGroupName: "default.redis7" } }],
+            message: /single: parameter group "default\.redis7" is not managed here/ }],
+    },
+    {
         policy: "data-store-ingress-restricted", compliant: store,
         violating: [
             { resources: [...store, { type: AWS.ingressRule, name: "db-from-office", props: { cidrIpv4: "203.0.113.0/24", fromPort: 5432, toPort: 5432 },
@@ -250,6 +382,11 @@ const stack: StackCase[] = [
                 message: /cache: redis-sg ingress\[0\] admits address ranges 0\.0\.0\.0\/0/ },
             { resources: changed(store, "cache", { props: { securityGroupIds: undefined }, deps: { parameterGroupName: ["redis7"] } }),
                 message: /cache sets no securityGroupIds, so it gets the VPC's default security group/ },
+            { resources: [...store, { type: AWS.ingressRule, name: "redis-half-a", props: { ipProtocol: "tcp", fromPort: 6379, toPort: 6379, cidrIpv4: "0.0.0.0/1" },
+                deps: { securityGroupId: ["redis-sg"] } }], message: /cache: redis-half-a admits address ranges 0\.0\.0\.0\/1 \(the internet\)/ },
+            { resources: [...store, { type: AWS_DATA.memorydbCluster, name: "memorydb", props: memorydb, deps: { securityGroupIds: ["redis-sg"] } },
+                { type: AWS.ingressRule, name: "redis-office", props: { ipProtocol: "tcp", fromPort: 6379, toPort: 6379, cidrIpv4: "198.51.100.0/24" },
+                    deps: { securityGroupId: ["redis-sg"] } }].filter((r) => r.name !== "cache"), message: /memorydb: redis-office admits address ranges 198\.51\.100\.0\/24;/ },
         ],
     },
     {
@@ -263,6 +400,9 @@ const stack: StackCase[] = [
             { resources: [...egressing, { type: AWS.securityGroupRule, name: "legacy-egress",
                 props: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }, deps: { securityGroupId: ["app-sg"] } }],
                 message: /app-sg, which db admits, .*\(legacy-egress\)/ },
+            { resources: [...egressing, { type: AWS.securityGroupRule, name: "two-halves",
+                props: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }, deps: { securityGroupId: ["app-sg"] } }],
+                message: /app-sg, which db admits, .*\(two-halves\)/ },
         ],
     },
 ];

@@ -1,4 +1,4 @@
-import { AWS, K8S, RANDOM } from "../../../policies/lib/types";
+import { AWS, AWS_DATA, K8S, RANDOM } from "../../../policies/lib/types";
 import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -35,9 +35,30 @@ const edgeResource: ResourceCase[] = [
     {
         policy: "alb-http-redirects-to-https", type: LISTENER, compliant: http,
         violating: [
-            { change: { defaultActions: [{ type: "forward", targetGroupArn: "tg" }] }, message: /actions are \[forward\]; its only action must redirect to HTTPS/ },
-            { change: { defaultActions: [{ type: "redirect", redirect: { protocol: "HTTP" } }] }, message: /actions are \[redirect\]/ },
+            { change: { defaultActions: [{ type: "forward", targetGroupArn: "tg" }] }, message: /the HTTP listener.s defaultActions are \[forward\]; its only action must redirect to HTTPS/ },
+            { change: { defaultActions: [{ type: "redirect", redirect: { protocol: "HTTP" } }] }, message: /defaultActions are \[redirect\]/ },
         ],
+    },
+    {
+        // A classic load balancer cannot redirect: only HTTPS listeners keep the site encrypted.
+        policy: "alb-http-redirects-to-https", type: AWS.classicLoadBalancer,
+        compliant: { listeners: [{ lbPort: 443, lbProtocol: "https", instancePort: 8080, instanceProtocol: "http", sslCertificateId: "arn:aws:acm:eu-west-1:1:certificate/c" }] },
+        violating: [{ change: { listeners: [{ lbPort: 80, lbProtocol: "http", instancePort: 80, instanceProtocol: "http" }] },
+            message: /listeners on port 80 serve plain HTTP \(lbProtocol http\), and a classic load balancer cannot redirect/ }],
+    },
+    {
+        // As a hand-written program registers an ALB listener: no protocol, which the provider sends as HTTP.
+        policy: "alb-http-redirects-to-https", type: LISTENER,
+        compliant: { loadBalancerArn: "arn:alb", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+        violating: [{ label: "a listener with no protocol that forwards", change: { defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] },
+            message: /^protocol is not set, so the listener serves plain HTTP, and its defaultActions are \[forward\]/m }],
+    },
+    {
+        // A network load balancer's TLS listener terminates TLS too.
+        policy: "alb-https-tls-policy", type: AWS.listeners[1],
+        compliant: { loadBalancerArn: "arn:nlb", protocol: "TLS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/c",
+            defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] },
+        violating: [{ change: { sslPolicy: "ELBSecurityPolicy-2016-08" }, message: /sslPolicy is "ELBSecurityPolicy-2016-08"/ }],
     },
     {
         policy: "alb-drop-invalid-headers", type: LB, compliant: alb,
@@ -76,6 +97,10 @@ const edgeResource: ResourceCase[] = [
             { change: { rules: webAcl.rules.slice(1) }, message: /the web ACL has no rate-based rule/ },
             { change: { rules: [{ ...webAcl.rules[0], action: { count: {} } }] }, message: /rate-based rule rate does not block/ },
             { change: { rules: [{ ...webAcl.rules[0], statement: { rateBasedStatement: { limit: 100000 } } }] }, message: /the rate limit is 100000 requests per 5 minutes; at most 2000/ },
+            { label: "a CONSTANT rate rule (all clients together)", change: { rules: [{ ...webAcl.rules[0], statement: { rateBasedStatement: { limit: 1000,
+                aggregateKeyType: "CONSTANT", scopeDownStatement: { byteMatchStatement: { positionalConstraint: "STARTS_WITH", searchString: "/api",
+                    fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } } } } }] },
+                message: /rate-based rule rate counts with aggregateKeyType "CONSTANT", all clients together, not per client/ },
         ],
     },
     {
@@ -83,7 +108,20 @@ const edgeResource: ResourceCase[] = [
         violating: [
             { change: { rules: webAcl.rules.slice(0, 2) }, message: /does not enforce AWSManagedRulesSQLiRuleSet/ },
             { change: { rules: [webAcl.rules[1], { ...webAcl.rules[2], overrideAction: { count: {} } }] }, message: /does not enforce AWSManagedRulesSQLiRuleSet \(a group in count mode/ },
+            { label: "the SQLi group with its body and query rules overridden to count", change: { rules: [webAcl.rules[1], { ...webAcl.rules[2],
+                statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesSQLiRuleSet",
+                    ruleActionOverrides: [{ name: "SQLi_BODY", actionToUse: { count: {} } }, { name: "SQLi_QUERYARGUMENTS", actionToUse: { count: {} } }] } } }] },
+                message: /does not enforce AWSManagedRulesSQLiRuleSet .*: AWSManagedRulesSQLiRuleSet \(ruleActionOverrides count SQLi_BODY, SQLi_QUERYARGUMENTS\)/ },
         ],
+    },
+    {
+        // Counting a size rule of the common group (large uploads) leaves its XSS rules blocking.
+        policy: "waf-managed-rules-sqli-xss", type: AWS.webAcl,
+        compliant: { ...webAcl, rules: [webAcl.rules[2], { ...webAcl.rules[1], statement: { managedRuleGroupStatement: { vendorName: "AWS",
+            name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] } } }] },
+        violating: [{ change: { rules: [webAcl.rules[2], { ...webAcl.rules[1], statement: { managedRuleGroupStatement: { vendorName: "AWS",
+            name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: [{ name: "CrossSiteScripting_BODY", actionToUse: { count: {} } }] } } }] },
+            message: /does not enforce AWSManagedRulesCommonRuleSet/ }],
     },
     {
         policy: "no-unrestricted-ingress", type: AWS.ingressRule, compliant: { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
@@ -95,7 +133,12 @@ const edgeResource: ResourceCase[] = [
     },
     {
         policy: "no-unrestricted-ingress", type: AWS.securityGroup, compliant: { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-app"] }] },
-        violating: [{ change: { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }, message: /port 5432 open to 0\.0\.0\.0\/0/ }],
+        violating: [
+            { change: { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }, message: /port 5432 open to 0\.0\.0\.0\/0/ },
+            // Two halves of the internet are the internet.
+            { change: { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }] },
+                message: /port 22 open to 0\.0\.0\.0\/1, 128\.0\.0\.0\/1/ },
+        ],
     },
 ];
 
@@ -123,7 +166,13 @@ const named: TestResource[] = [
 const edgeStack: StackCase[] = [
     {
         policy: "alb-waf-attached", compliant: edge,
-        violating: [{ resources: edge.slice(0, 2), message: /alb is internet-facing and has no WAF web ACL associated/ }],
+        violating: [
+            { resources: edge.slice(0, 2), message: /alb is internet-facing and has no WAF web ACL associated/ },
+            // The rules live in one ACL, and another, empty one is attached.
+            { resources: [...edge.slice(0, 2), { type: AWS.webAcl, name: "empty-waf", props: { scope: "REGIONAL", defaultAction: { allow: {} }, rules: [] } },
+                { type: AWS.webAclAssociation, name: "waf-alb", deps: { resourceArn: ["alb"], webAclArn: ["empty-waf"] } }],
+                message: /alb's web ACL empty-waf: the web ACL has no rate-based rule/ },
+        ],
     },
     {
         policy: "dns-alias-record", compliant: named,
@@ -176,4 +225,65 @@ const secretsResource: ResourceCase[] = [
     },
 ];
 
-export const secretsCases: CaseTable = { area: "secrets", resource: secretsResource, stack: [] };
+secretsResource.push(
+    {
+        policy: "ssm-secure-string", type: AWS_DATA.ssmParameter, compliant: { name: "/shop/prod/db-password", type: "SecureString", value: "x" },
+        violating: [
+            { change: { type: "String" }, message: /type is "String" for "\/shop\/prod\/db-password", whose name says it holds a secret/ },
+            { change: { name: "/shop/prod/stripeApiKey", type: "String" }, message: /stripeApiKey/ },
+        ],
+    },
+    {
+        // A plain setting that names where the secret is, not the secret, may be a String.
+        policy: "ssm-secure-string", type: AWS_DATA.ssmParameter, compliant: { name: "/shop/prod/db-secret-arn", type: "String", value: "arn:aws:secretsmanager:x" },
+        violating: [{ change: { name: "/shop/prod/JWT_SECRET" }, message: /JWT_SECRET/ }],
+    },
+    {
+        policy: "aws-env-no-plaintext-secrets", type: AWS_DATA.ecsTaskDefinition,
+        compliant: { family: "web", containerDefinitions: JSON.stringify([{ name: "web", image: "nginx:1.27", essential: true,
+            environment: [{ name: "NODE_ENV", value: "production" }, { name: "DATABASE_URL", value: "postgres://db.internal:5432/shop" }],
+            secrets: [{ name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCd" }] }]) },
+        violating: [
+            { change: { containerDefinitions: JSON.stringify([{ name: "web", image: "nginx:1.27", environment: [{ name: "DB_PASSWORD", value: "hunter2" },
+                { name: "DATABASE_URL", value: "postgres://shop:hunter2@db.internal:5432/shop" }] }]) },
+                message: /container web sets DB_PASSWORD, DATABASE_URL in environment; put them in secrets/ },
+            { change: { containerDefinitions: "[{\"name\": " }, message: /containerDefinitions is not valid JSON/ },
+        ],
+    },
+    {
+        policy: "aws-env-no-plaintext-secrets", type: AWS_DATA.lambdaFunction,
+        compliant: { runtime: "nodejs20.x", handler: "index.handler", environment: { variables: { TABLE: "orders", API_KEY_SECRET_ARN: "arn:aws:secretsmanager:x" } } },
+        violating: [{ change: { environment: { variables: { TABLE: "orders", STRIPE_API_KEY: "sk_test_abc" } } },
+            message: /environment\.variables sets STRIPE_API_KEY in plain text/ }],
+    },
+);
+
+const generated: TestResource[] = [
+    { type: RANDOM.password, name: "db-password", props: { length: 32, special: false } },
+    { type: AWS.secret, name: "db-credentials", props: { name: "shop/db" } },
+    { type: AWS_DATA.secretVersion, name: "db-credentials", props: { secretString: "{\"username\":\"shop\",\"password\":\"Zq4vN8rT2xLm6PbW9cYd3KfH\"}" },
+        deps: { secretString: ["db-password"] } },
+    { type: AWS.rdsInstance, name: "db", props: { engine: "mysql", username: "shop", password: "Zq4vN8rT2xLm6PbW9cYd3KfH" }, deps: { password: ["db-password"] } },
+    // A third-party key from secret config: long and random, so it may have been typed in.
+    { type: AWS_DATA.secretVersion, name: "stripe", props: { secretString: "sk_live_51HxQ2eKz8vN4rT7yLm0PbW3c" } },
+    // What the preflight shows for a secret it cannot decrypt.
+    { type: AWS_DATA.secretVersion, name: "exported", props: { secretString: "[secret]" } },
+    { type: AWS.rdsCluster, name: "aurora", props: { engine: "aurora-postgresql", manageMasterUserPassword: true } },
+];
+const secretsStack: StackCase[] = [
+    {
+        policy: "secret-values-generated", compliant: generated,
+        violating: [
+            { resources: [...generated, { type: AWS_DATA.secretVersion, name: "literal", props: { secretString: "SuperSecretPassword123!" } }],
+                message: /literal: secretString is written in the program or its config, not generated, and is weak \(it contains "password"/ },
+            { resources: [...generated, { type: AWS_DATA.secretVersion, name: "json", props: { secretString: "{\"username\":\"admin\",\"password\":\"changeme\"}" } }],
+                message: /json: secretString .* \(its field password: it is 8 characters long/ },
+            { resources: changed(generated, "db", { props: { password: "P@ssw0rd2024!xyz-long-enough" }, deps: {} }),
+                message: /db: password .*contains "password".*use manageMasterUserPassword: true/ },
+            { resources: [...generated, { type: AWS.replicationGroup, name: "cache", props: { authToken: "aaaaaaaaaaaaaaaaaaaaaaaa" } }],
+                message: /cache: authToken .*its characters repeat too much/ },
+        ],
+    },
+];
+
+export const secretsCases: CaseTable = { area: "secrets", resource: secretsResource, stack: secretsStack };

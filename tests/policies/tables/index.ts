@@ -1,11 +1,14 @@
 import { CaseTable } from "../cases";
 import { accessCases, applicationCases } from "./access-application";
 import { dataCases } from "./data";
+import { ecsCases } from "./ecs";
 import { edgeCases, secretsCases } from "./edge-secrets";
 import { kubernetesCases } from "./kubernetes";
 import { observabilityCases, recoveryCases } from "./observability-recovery";
+import { optionalPartsCases } from "./optional-parts";
 import { releaseCases } from "./release";
+import { storageCases } from "./storage";
 
 /** Every policy's compliant and violating cases, by area. */
 export const CASE_TABLES: CaseTable[] = [dataCases, edgeCases, secretsCases, accessCases, applicationCases, kubernetesCases, observabilityCases, recoveryCases,
-    releaseCases];
+    releaseCases, storageCases, ecsCases, optionalPartsCases];

@@ -21,7 +21,9 @@ const cronJob = (changes: Record<string, any>) => ({
     spec: { jobTemplate: { spec: { template: { spec: { containers: [{ ...container, ...changes }] } } } } },
 });
 
-const PLATFORM_LABELS = { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform" };
+/** As components/service.ts labels a service: the profile label declares it a platform service. */
+const PROFILE = { "platform.checklist/profile": "node-api" };
+const PLATFORM_LABELS = { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform", ...PROFILE };
 /** A platform service as components/service.ts registers it; `grace` null leaves terminationGracePeriodSeconds out. */
 const platformService = (changes: Record<string, any> = {}, grace: number | null = 30) => ({
     metadata: { name: "api", namespace: "app", labels: PLATFORM_LABELS },
@@ -53,7 +55,27 @@ const resource: ResourceCase[] = [
         violating: [
             { change: deployment({ securityContext: { runAsNonRoot: true } }), message: /allowPrivilegeEscalation is not set \(Kubernetes defaults to true\)/ },
             { change: deployment({ securityContext: { allowPrivilegeEscalation: false, privileged: true } }), message: /privileged is true/ },
+            { label: "an added SYS_ADMIN capability", change: deployment({ securityContext: { allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE", "SYS_ADMIN"] } } }),
+                message: /container api: securityContext\.capabilities\.add is \["SYS_ADMIN"\]; add no capability but NET_BIND_SERVICE/ },
         ],
+    },
+    {
+        // A DaemonSet as a log shipper's manifest registers it: the node's network, PIDs and log directory.
+        policy: "k8s-no-host-access", type: K8S.daemonSet,
+        compliant: { metadata: { name: "agent", namespace: "logging" }, spec: { selector: { matchLabels: { app: "agent" } }, template: {
+            metadata: { labels: { app: "agent" } }, spec: { containers: [container], volumes: [{ name: "tmp", emptyDir: {} }] } } } },
+        violating: [
+            { label: "hostNetwork and hostPID", change: { spec: { template: { spec: { hostNetwork: true, hostPID: true, containers: [container] } } } },
+                message: /^hostNetwork is true; hostPID is true: the pod reaches into its node/m },
+            { label: "a hostPath volume", change: { spec: { template: { spec: { containers: [container],
+                volumes: [{ name: "varlog", hostPath: { path: "/var/log", type: "" } }] } } } },
+                message: /volume varlog mounts hostPath "\/var\/log"/ },
+        ],
+    },
+    {
+        policy: "k8s-no-host-access", type: K8S.pod, compliant: { spec: { containers: [container] } },
+        violating: [{ change: { spec: { hostIPC: true, containers: [container] } }, message: /hostIPC is true/ }],
     },
     {
         policy: "k8s-read-only-root-filesystem", type: K8S.statefulSet, compliant: deployment(),
@@ -86,13 +108,6 @@ const resource: ResourceCase[] = [
         ],
     },
     {
-        policy: "k8s-min-replicas", type: K8S.deployment, compliant: deployment(),
-        violating: [
-            { change: deployment({}, 1), message: /spec\.replicas is 1; at least 2/ },
-            { change: deployment({}, null), message: /spec\.replicas is not set \(1\); at least 2/ },
-        ],
-    },
-    {
         policy: "graceful-shutdown", type: K8S.deployment, compliant: platformService(),
         violating: [
             { label: "a container without preStop", change: platformService({ lifecycle: undefined }),
@@ -113,16 +128,74 @@ const resource: ResourceCase[] = [
             change: platformService({ lifecycle: { preStop: { httpGet: { path: "/drain", port: 3000 } } } }, 20),
             message: /terminationGracePeriodSeconds is 20; at least 30/ }],
     },
+    {
+        // nginx exposed as the chart registers it: an NLB from the AWS Load Balancer Controller, internet-facing on purpose.
+        policy: "k8s-load-balancer-service-restricted", type: K8S.service,
+        compliant: { metadata: { name: "nginx", namespace: "web", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" } },
+            spec: { type: "LoadBalancer", selector: { app: "nginx" }, ports: [{ port: 443, targetPort: 8443 }], loadBalancerSourceRanges: ["203.0.113.0/24"] } },
+        violating: [
+            { label: "no loadBalancerSourceRanges", change: { spec: { type: "LoadBalancer", selector: { app: "nginx" }, ports: [{ port: 443, targetPort: 8443 }] } },
+                message: /spec\.type is LoadBalancer, internet-facing, and spec\.loadBalancerSourceRanges is not set/ },
+            { label: "the in-tree controller, open to 0.0.0.0/0", change: { metadata: { name: "mongo", namespace: "db" },
+                spec: { type: "LoadBalancer", ports: [{ port: 27017 }], loadBalancerSourceRanges: ["0.0.0.0/0"] } },
+                message: /loadBalancerSourceRanges is \["0\.0\.0\.0\/0"\]/ },
+        ],
+    },
+    {
+        // Internal load balancers and ClusterIP Services are not the internet's.
+        policy: "k8s-load-balancer-service-restricted", type: K8S.service,
+        compliant: { metadata: { name: "jenkins-agent", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } },
+            spec: { type: "LoadBalancer", ports: [{ port: 50000 }] } },
+        violating: [{ change: { metadata: { name: "jenkins-agent" } }, message: /spec\.loadBalancerSourceRanges is not set/ }],
+    },
+    {
+        policy: "k8s-ingress-tls", type: K8S.ingress,
+        compliant: { metadata: { name: "web", namespace: "web", annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" } },
+            spec: { ingressClassName: "nginx", tls: [{ hosts: ["shop.acme-example.com"], secretName: "shop-tls" }],
+                rules: [{ host: "shop.acme-example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }] } },
+        violating: [
+            { label: "no spec.tls", change: { metadata: { name: "web", namespace: "web" }, spec: { ingressClassName: "nginx",
+                rules: [{ host: "shop.acme-example.com" }] } }, message: /spec\.tls is not set: the Ingress serves plain HTTP/ },
+        ],
+    },
+    {
+        policy: "k8s-ingress-tls", type: K8S.ingress,
+        compliant: { metadata: { name: "api", annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing",
+            "alb.ingress.kubernetes.io/listen-ports": "[{\"HTTP\": 80}, {\"HTTPS\": 443}]", "alb.ingress.kubernetes.io/ssl-redirect": "443" } },
+            spec: { ingressClassName: "alb", rules: [{ host: "api.acme-example.com" }] } },
+        violating: [{ label: "an ALB ingress on HTTP only", change: { metadata: { name: "api", annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" } } },
+            message: /spec\.tls is not set and the ALB annotations name no HTTPS listener/ }],
+    },
 ];
 
+/** A workload with the platform-service label on it and its pods. */
+const labelled = (props: Record<string, any>) => ({
+    ...props, metadata: { ...props.metadata, labels: PROFILE },
+    spec: { ...props.spec, template: { ...props.spec.template, metadata: { labels: { ...props.spec.template.metadata.labels, ...PROFILE } } } },
+});
 const app: TestResource[] = [
     { type: K8S.configMap, name: "api-env", props: { metadata: { name: "api-env", namespace: "app" }, data: { NODE_ENV: "production", REDIS_URL_TLS: "1" } } },
     { type: K8S.secret, name: "api-secrets", props: { metadata: { name: "api-secrets", namespace: "app" },
         stringData: { DATABASE_URL: "postgresql://…", REDIS_URL: "rediss://…", JWT_SECRET: "…", ENCRYPTION_KEY: "…" } } },
-    { type: K8S.deployment, name: "api", props: deployment() },
-    { type: K8S.hpa, name: "api-hpa", props: { metadata: { namespace: "app" }, spec: { scaleTargetRef: { kind: "Deployment", name: "api" } } } },
-    { type: K8S.pdb, name: "api-pdb", props: { metadata: { namespace: "app" }, spec: { selector: { matchLabels: { app: "api" } } } } },
+    { type: K8S.deployment, name: "api", props: labelled(deployment()) },
+    { type: K8S.hpa, name: "api-hpa", props: { metadata: { namespace: "app" },
+        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" }, minReplicas: 3, maxReplicas: 10 } } },
+    { type: K8S.pdb, name: "api-pdb", props: { metadata: { namespace: "app" }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: "api" } } } } },
     { type: K8S.networkPolicy, name: "deny", props: { metadata: { namespace: "app" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } } },
+    // Allows on top of the deny: the load balancer's subnets to the service's port, and DNS.
+    { type: K8S.networkPolicy, name: "allow-lb", props: { metadata: { namespace: "app" }, spec: { podSelector: { matchLabels: { app: "api" } },
+        policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/20" } }], ports: [{ protocol: "TCP", port: 3000 }] }] } } },
+    { type: K8S.networkPolicy, name: "allow-dns", props: { metadata: { namespace: "app" }, spec: { podSelector: {}, policyTypes: ["Egress"],
+        egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }] }] } } },
+    // Third-party workloads in the same stack, as their charts and manifests register them: not platform services, so the
+    // platform's Node.js settings are not asked of them.
+    { type: K8S.statefulSet, name: "mongo", props: { metadata: { name: "mongo", namespace: "app" }, spec: { serviceName: "mongo", replicas: 3,
+        selector: { matchLabels: { app: "mongo" } }, template: { metadata: { labels: { app: "mongo" } }, spec: { containers: [{ name: "mongo", image: "mongo:7.0.14",
+            env: [{ name: "MONGO_INITDB_ROOT_USERNAME", value: "admin" }] }] } } } } },
+    { type: K8S.hpa, name: "mongo-hpa", props: { metadata: { namespace: "app" },
+        spec: { scaleTargetRef: { kind: "StatefulSet", name: "mongo" }, minReplicas: 3, maxReplicas: 5 } } },
+    { type: K8S.pdb, name: "mongo-pdb", props: { metadata: { namespace: "app" }, spec: { minAvailable: 2, selector: { matchLabels: { app: "mongo" } } } } },
 ];
 
 const claim = (storageClassName: string | undefined) => ({
@@ -173,11 +246,11 @@ const volumes: TestResource[] = [
 ];
 
 const releaseConfig = (service: string, release: string) => ({
-    metadata: { name: `${service}-env`, namespace: "platform", labels: { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "platform" } },
+    metadata: { name: `${service}-env`, namespace: "platform", labels: { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "platform", ...PROFILE } },
     data: { NODE_ENV: "production", PORT: "3000", RELEASE: release },
 });
 const platformDeployment = (service: string, image: string) => {
-    const labels = { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "platform" };
+    const labels = { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "platform", ...PROFILE };
     return {
         metadata: { name: service, namespace: "platform", labels },
         spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: {
@@ -185,7 +258,7 @@ const platformDeployment = (service: string, image: string) => {
     };
 };
 const migrationJob = (image: string) => {
-    const labels = { "app.kubernetes.io/name": "release-migrate", "app.kubernetes.io/part-of": "platform" };
+    const labels = { "app.kubernetes.io/name": "release-migrate", "app.kubernetes.io/part-of": "platform", ...PROFILE };
     return {
         metadata: { name: "release-migrate-1-4-2", namespace: "platform", labels },
         spec: { backoffLimit: 1, template: { metadata: { labels }, spec: { restartPolicy: "Never",
@@ -206,6 +279,18 @@ const released: TestResource[] = [
 
 const stack: StackCase[] = [
     {
+        policy: "k8s-min-replicas", compliant: app,
+        violating: [
+            // The autoscaler owns the replica count: spec.replicas 3 does not keep it from shrinking to 1.
+            { resources: changed(app, "api-hpa", { props: { metadata: { namespace: "app" }, spec: { scaleTargetRef: { kind: "Deployment", name: "api" },
+                minReplicas: 1, maxReplicas: 10 } } }), message: /^api-hpa: spec\.minReplicas is 1; at least 2 are required$/m },
+            { resources: changed(app, "mongo-hpa", { props: { metadata: { namespace: "app" }, spec: { scaleTargetRef: { kind: "StatefulSet", name: "mongo" },
+                maxReplicas: 5 } } }), message: /^mongo-hpa: spec\.minReplicas is not set \(1\); at least 2 are required$/m },
+            { resources: [...without(app, "api-hpa", "api"), { type: K8S.deployment, name: "api", props: labelled(deployment({}, null)) }],
+                message: /^api: spec\.replicas is not set \(1\); at least 2 are required$/m },
+        ],
+    },
+    {
         policy: "k8s-hpa-present", compliant: app,
         violating: [
             { resources: without(app, "api-hpa"), message: /api has no HorizontalPodAutoscaler/ },
@@ -215,8 +300,14 @@ const stack: StackCase[] = [
     },
     {
         policy: "k8s-pdb-present", compliant: app,
-        violating: [{ resources: changed(app, "api-pdb", { props: { spec: { selector: { matchLabels: { app: "worker" } } } } }),
-            message: /api has no PodDisruptionBudget selecting its pods/ }],
+        violating: [
+            { resources: changed(app, "api-pdb", { props: { spec: { selector: { matchLabels: { app: "worker" } } } } }),
+                message: /api has no PodDisruptionBudget selecting its pods/ },
+            { resources: changed(app, "api-pdb", { props: { spec: { maxUnavailable: "100%", selector: { matchLabels: { app: "api" } } } } }),
+                message: /api's PodDisruptionBudget api-pdb \(maxUnavailable "100%"\) lets a drain evict every pod at once/ },
+            { resources: changed(app, "mongo-pdb", { props: { spec: { minAvailable: 0, selector: { matchLabels: { app: "mongo" } } } } }),
+                message: /mongo's PodDisruptionBudget mongo-pdb \(minAvailable 0\)/ },
+        ],
     },
     {
         policy: "k8s-default-deny-network-policy", compliant: app,
@@ -228,12 +319,24 @@ const stack: StackCase[] = [
                 message: /namespace monitoring \(e\.g\. monitoring-ns\) has no default-deny NetworkPolicy/ },
             { resources: [...app, { type: K8S.helmRelease, name: "grafana", props: { chart: "grafana", version: "8.0.0", namespace: "dashboards" } }],
                 message: /namespace dashboards \(e\.g\. grafana\)/ },
+            // An allow-all ingress policy next to the deny lets anyone in again.
+            { resources: [...app, { type: K8S.networkPolicy, name: "allow-all", props: { metadata: { namespace: "app" },
+                spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } } }],
+                message: /namespace app: allow-all allows all ingress \(a rule with no ports whose peers are anyone\), which undoes the default deny/ },
+            { resources: [...app, { type: K8S.networkPolicy, name: "open-egress", props: { metadata: { namespace: "app" },
+                spec: { podSelector: { matchLabels: { app: "api" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] } } }],
+                message: /namespace app: open-egress allows all egress/ },
         ],
     },
     {
         policy: "k8s-node-env-production", compliant: app,
-        violating: [{ resources: changed(app, "api-env", { props: { data: { NODE_ENV: "development" } } }),
-            message: /api container api: NODE_ENV is "development"; set it to "production"/ }],
+        violating: [
+            { resources: changed(app, "api-env", { props: { data: { NODE_ENV: "development" } } }),
+                message: /api container api: NODE_ENV is "development"; set it to "production"/ },
+            // A third-party workload the policy config declares a platform service is held to it too.
+            { resources: changed(app, "mongo", { props: labelled(app.find((r) => r.name === "mongo")!.props!) }),
+                message: /mongo container mongo: NODE_ENV is not set/ },
+        ],
     },
     {
         policy: "k8s-required-env", compliant: app,

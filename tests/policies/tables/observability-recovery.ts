@@ -1,4 +1,4 @@
-import { AWS, K8S } from "../../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_EDGE, K8S } from "../../../policies/lib/types";
 import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -25,23 +25,63 @@ const monitored: TestResource[] = [
     { type: AWS.metricAlarm, name: "alb-p95", props: { metricName: "TargetResponseTime", extendedStatistic: "p95", dimensions: { LoadBalancer: "app/alb/123" } } },
 ];
 
+/** SLO alerts as components/cluster-monitoring.ts writes them: the 5xx share in percent, and p95 latency in seconds; names are free. */
+const ERROR_RATE = '100 * sum by (namespace, service) (rate(http_requests_total{namespace="platform", code=~"5.."}[5m])) / ' +
+    'sum by (namespace, service) (rate(http_requests_total{namespace="platform"}[5m]))';
+const LATENCY_P95 = 'histogram_quantile(0.95, sum by (namespace, service, le) (rate(http_request_duration_seconds_bucket{namespace="platform"}[5m])))';
+const sloAlerts = (errorExpr = `${ERROR_RATE} > 1`, latencyExpr = `${LATENCY_P95} > 2`) => [
+    { alert: "ApiErrors", expr: errorExpr, for: "5m", labels: { severity: "critical" } },
+    { alert: "ApiSlow", expr: latencyExpr, for: "10m", labels: { severity: "critical" } },
+];
 const serving: TestResource[] = [
     { type: K8S.deployment, name: "api", props: { metadata: { name: "api" } } },
     { type: K8S.helmRelease, name: "prometheus", props: { name: "kps", chart: "kube-prometheus-stack", version: "82.6.0",
         values: { prometheus: { prometheusSpec: { ruleSelector: { matchLabels: { team: "platform" } } } } } } },
-    { type: K8S.prometheusRule, name: "slo", props: { metadata: { labels: { team: "platform" } }, spec: { groups: [{ name: "slo", rules: [
-        { alert: "ServiceHighErrorRate", expr: "…" }, { alert: "ServiceHighLatencyP95", expr: "…" }] }] } } },
+    { type: K8S.prometheusRule, name: "slo", props: { metadata: { labels: { team: "platform" } }, spec: { groups: [{ name: "slo", rules: sloAlerts() }] } } },
 ];
 
+const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:uptime-alerts";
 const publicEndpoint: TestResource[] = [
-    { type: LB, name: "alb", props: { internal: false } },
-    { type: AWS.healthCheck, name: "uptime", props: { type: "HTTPS", fqdn: "api.acme.example", resourcePath: "/health" } },
-    { type: AWS.metricAlarm, name: "uptime-alarm", deps: { dimensions: ["uptime"] },
-        props: { namespace: "AWS/Route53", metricName: "HealthCheckStatus", alarmActions: ["arn:sns"] } },
+    { type: LB, name: "alb", props: { internal: false, dnsName: "alb-123.eu-west-1.elb.amazonaws.com" } },
+    { type: AWS.targetGroups[0], name: "api-tg", props: { port: 3000, protocol: "HTTP", healthCheck: { enabled: true, path: "/health" } } },
+    { type: AWS.route53Record, name: "api-alias", deps: { aliases: ["alb"] }, props: { zoneId: "Z1", name: "api.acme.example", type: "A",
+        aliases: [{ name: "alb-123.eu-west-1.elb.amazonaws.com", zoneId: "Z32O12XQLNTSW2", evaluateTargetHealth: true }] } },
+    { type: AWS.healthCheck, name: "uptime", props: { type: "HTTPS", fqdn: "api.acme.example", port: 443, resourcePath: "/health", failureThreshold: 3 } },
+    { type: AWS_DATA.snsTopic, name: "uptime-alerts", props: { arn: TOPIC_ARN } },
+    { type: AWS_EDGE.snsTopicSubscription, name: "uptime-email", deps: { topic: ["uptime-alerts"] }, props: { protocol: "email", endpoint: "ops@acme.example" } },
+    { type: AWS.metricAlarm, name: "uptime-alarm", deps: { dimensions: ["uptime"], alarmActions: ["uptime-alerts"] },
+        props: { namespace: "AWS/Route53", metricName: "HealthCheckStatus", alarmActions: [TOPIC_ARN] } },
+];
+/** A single EC2 instance reached by its Elastic IP, probed by address; the NAT gateway's address is no endpoint. */
+const elasticIpEndpoint: TestResource[] = [
+    { type: AWS_EDGE.eip, name: "web-ip", props: { domain: "vpc", instance: "i-0abc", publicIp: "198.51.100.7" } },
+    { type: AWS_EDGE.eip, name: "nat-ip", props: { domain: "vpc", publicIp: "198.51.100.9" } },
+    { type: AWS.healthCheck, name: "web-uptime", deps: { ipAddress: ["web-ip"] }, props: { type: "HTTP", ipAddress: "198.51.100.7", port: 80, resourcePath: "/" } },
+    { type: AWS.metricAlarm, name: "web-uptime-alarm", deps: { dimensions: ["web-uptime"] },
+        props: { namespace: "AWS/Route53", metricName: "HealthCheckStatus", alarmActions: ["arn:aws:sns:us-east-1:123456789012:oncall"] } },
 ];
 
-const budget: TestResource[] = [{ type: AWS.budget, name: "monthly", props: { budgetType: "COST", notifications: [
-    { notificationType: "FORECASTED", subscriberEmailAddresses: ["ops@acme.example"] }] } }];
+const ALERTMANAGER_CONFIG = {
+    route: { receiver: "oncall", group_by: ["alertname", "namespace"], routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }] },
+    receivers: [{ name: "null" }, { name: "oncall", sns_configs: [{ topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts", sigv4: { region: "eu-west-1" } }] }],
+};
+/** kube-prometheus-stack with the Alertmanager values given, next to the services' SLO alerts. */
+const alerting = (alertmanager: Record<string, unknown> = { config: ALERTMANAGER_CONFIG }): TestResource[] => [
+    { type: K8S.helmRelease, name: "kps", props: { name: "kps", chart: "kube-prometheus-stack", version: "82.6.0", namespace: "monitoring",
+        values: { alertmanager: Object.fromEntries(Object.entries(alertmanager).filter(([, v]) => v !== undefined)) } } },
+    { type: K8S.prometheusRule, name: "slo", props: { metadata: { labels: { release: "kps" } }, spec: { groups: [{ name: "slo", rules: sloAlerts() }] } } },
+];
+
+const budget: TestResource[] = [
+    { type: AWS.rdsInstance, name: "db", props: { engine: "postgres", instanceClass: "db.t4g.medium" } },
+    { type: AWS.budget, name: "monthly", props: { budgetType: "COST", notifications: [
+        { notificationType: "FORECASTED", subscriberEmailAddresses: ["ops@acme.example"] }] } },
+];
+/** A Kubernetes-only stack (nginx and its Service), and one of IAM alone: neither is billed by AWS, so neither needs a budget. */
+const unbilled: TestResource[] = [
+    { type: K8S.deployment, name: "nginx", props: { metadata: { name: "nginx" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "nginx", image: "nginx:1.27.2" }] } } } } },
+    { type: "aws:iam/role:Role", name: "ci-role", props: { assumeRolePolicy: "{}" } },
+];
 
 const backups: TestResource[] = [
     { type: AWS.rdsInstance, name: "db", props: { engine: "postgres" } },
@@ -155,7 +195,7 @@ const observabilityResource: ResourceCase[] = [
 const RUNBOOK = "https://runbooks.acme-example.com/platform";
 const scraped: TestResource[] = [
     { type: K8S.service, name: "api-service", props: { metadata: { name: "api", namespace: "platform",
-        labels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform" } }, spec: { type: "ClusterIP" } } },
+        labels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "platform", "platform.checklist/profile": "node-api" } }, spec: { type: "ClusterIP" } } },
     { type: K8S.service, name: "redis-exporter", props: { metadata: { name: "redis-exporter", namespace: "tools" } } },
     { type: K8S.serviceMonitor, name: "api-monitor", props: { metadata: { name: "api", namespace: "monitoring", labels: { release: "kps" } },
         spec: { namespaceSelector: { matchNames: ["platform"] }, selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
@@ -195,19 +235,43 @@ const observabilityStack: StackCase[] = [
         violating: [
             { resources: without(monitored, "db-FreeStorageSpace"), message: /db has no alarm on FreeStorageSpace/ },
             { resources: without(monitored, "cache-Evictions", "cache-EngineCPUUtilization"), message: /cache has no alarm on EngineCPUUtilization, Evictions/ },
+            // Aurora has no FreeStorageSpace; every other database and cache kind is watched too.
+            { resources: [...monitored, { type: AWS.rdsCluster, name: "claims", props: { engine: "aurora-postgresql", clusterIdentifier: "claims" } }],
+                message: /^claims has no alarm on CPUUtilization, FreeableMemory, DatabaseConnections$/m },
+            { resources: [...monitored, { type: AWS_DATA.memorydbCluster, name: "scores", props: { name: "scores", nodeType: "db.r7g.large" } }],
+                message: /^scores has no alarm on EngineCPUUtilization, DatabaseMemoryUsagePercentage$/m },
+            { resources: [...monitored, { type: AWS_DATA.serverlessCache, name: "sessions", props: { name: "sessions", engine: "valkey" } }],
+                message: /^sessions has no alarm on ElastiCacheProcessingUnits, BytesUsedForCache$/m },
         ],
     },
     {
         policy: "alarms-cover-load-balancer", compliant: monitored,
-        violating: [{ resources: without(monitored, "alb-p95"), message: /alb has no alarm on TargetResponseTime/ }],
+        violating: [
+            { resources: without(monitored, "alb-p95"), message: /alb has no alarm on TargetResponseTime/ },
+            // A network load balancer has no HTTP metrics: its targets' health and resets stand in.
+            { resources: [...monitored, { type: LB, name: "nlb", props: { loadBalancerType: "network", arnSuffix: "net/nlb/9" } }],
+                message: /^nlb has no alarm on UnHealthyHostCount, TCP_Target_Reset_Count$/m },
+        ],
     },
     {
         policy: "prometheus-slo-rules", compliant: serving,
         violating: [
-            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: [{ alert: "ServiceHighErrorRate" }] }] } } }),
-                message: /no PrometheusRule defines ServiceHighLatencyP95/ },
+            // Alerts named like SLO alerts that compute nothing of the kind.
+            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: [
+                { alert: "ServiceHighErrorRate", expr: "vector(0)" }, { alert: "ServiceHighLatencyP95", expr: `${LATENCY_P95} > 2` }] }] } } }),
+                message: /^no PrometheusRule alert computes the 5xx error rate and compares it with a threshold$/m },
+            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: sloAlerts(undefined,
+                'histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 2') }] } } }),
+                message: /^no PrometheusRule alert computes the p95 latency/m },
+            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: sloAlerts(`${ERROR_RATE} > 20`) }] } } }),
+                message: /the 5xx error rate alert ApiErrors fires above 20%; at most 5% is allowed/ },
+            // A ratio without the factor 100: 0.5 is 50 %.
+            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: sloAlerts(ERROR_RATE.replace("100 * ", "") + " > 0.5") }] } } }),
+                message: /fires above 50%/ },
+            { resources: changed(serving, "slo", { props: { spec: { groups: [{ rules: sloAlerts(undefined, `${LATENCY_P95} > 30`) }] } } }),
+                message: /the p95 latency alert ApiSlow fires above 30 s; at most 5 s/ },
             { resources: changed(serving, "slo", { props: { metadata: { labels: { release: "kps" } } } }),
-                message: /slo defines ServiceHighErrorRate, ServiceHighLatencyP95 but the stack's Prometheus does not select it: label it team=platform/ },
+                message: /slo alerts on the 5xx error rate \(ApiErrors\) but the stack's Prometheus does not select it: label it team=platform/ },
             // Without a ruleSelector, the chart selects its release's name.
             { resources: changed(serving, "prometheus", { props: { values: {} } }),
                 message: /does not select it: label it release=kps/ },
@@ -217,18 +281,53 @@ const observabilityStack: StackCase[] = [
         policy: "uptime-check", compliant: publicEndpoint,
         violating: [
             { resources: without(publicEndpoint, "uptime-alarm"), message: /uptime has no alarm on HealthCheckStatus/ },
-            { resources: without(publicEndpoint, "uptime", "uptime-alarm"), message: /internet-facing load balancer but no Route 53 health check/ },
+            { resources: without(publicEndpoint, "uptime", "uptime-alarm"), message: /^no Route 53 health check probes the public endpoint alb/m },
             // A load balancer is internet-facing unless it says otherwise.
             { resources: without(changed(publicEndpoint, "alb", { props: { internal: undefined } }), "uptime", "uptime-alarm"),
                 message: /no Route 53 health check/ },
+            { resources: changed(publicEndpoint, "uptime", { props: { type: "HTTPS", fqdn: "status.other-vendor.example", resourcePath: "/health" } }),
+                message: /no Route 53 health check probes the public endpoint alb \(.*api\.acme\.example.*\); uptime probes "status\.other-vendor\.example"/ },
+            { resources: changed(publicEndpoint, "uptime", { props: { type: "HTTPS", fqdn: "api.acme.example", resourcePath: "/" } }),
+                message: /uptime probes resourcePath "\/", not the health path \/health that the target group checks/ },
+            { resources: without(publicEndpoint, "uptime-email"),
+                message: /uptime's HealthCheckStatus alarm uptime-alarm notifies nobody \(no alarmActions, or only topics without a subscription\)/ },
+        ],
+    },
+    {
+        policy: "uptime-check", compliant: elasticIpEndpoint,
+        violating: [{ resources: without(elasticIpEndpoint, "web-uptime", "web-uptime-alarm"),
+            message: /no Route 53 health check probes the public endpoint web-ip \(198\.51\.100\.7\)/ }],
+    },
+    {
+        policy: "alarm-topics-subscribed", compliant: publicEndpoint,
+        violating: [{ resources: without(publicEndpoint, "uptime-email"),
+            message: /^topic uptime-alerts, which alarm uptime-alarm notify, has no subscription: nobody receives them$/m }],
+    },
+    {
+        policy: "alertmanager-routes-notify", compliant: alerting(),
+        violating: [
+            { resources: alerting({ config: undefined }),
+                message: /kps: values alertmanager\.config is not set, and the chart's default routes every alert to the receiver "null"/ },
+            // Only critical alerts page; the rest, and the chart's warnings, go to "null".
+            { resources: alerting({ config: { ...ALERTMANAGER_CONFIG, route: { receiver: "null", routes: [
+                { receiver: "oncall", matchers: ['severity = "critical"'] }] } } }),
+                message: /kps: Alertmanager routes KubePodCrashLooping \(to "null"\) to a receiver without any \*_configs/ },
+            { resources: alerting({ config: { ...ALERTMANAGER_CONFIG, route: { receiver: "oncall", routes: [
+                { receiver: "null", match_re: { alertname: "Api.*" } }, { receiver: "null", matchers: ['alertname = "Watchdog"'] }] } } }),
+                message: /routes ApiErrors \(to "null"\), ApiSlow \(to "null"\) to a receiver without/ },
         ],
     },
     {
         policy: "budget-alert", compliant: budget,
         violating: [
-            { resources: [], message: /no COST budget with a notification/ },
+            { resources: without(budget, "monthly"), message: /no COST budget with a notification/ },
             { resources: changed(budget, "monthly", { props: { notifications: [{ notificationType: "ACTUAL" }] } }), message: /no COST budget/ },
         ],
+    },
+    {
+        policy: "budget-alert", compliant: unbilled,
+        violating: [{ resources: [...unbilled, { type: "aws:ec2/natGateway:NatGateway", name: "nat", props: { connectivityType: "public" } }],
+            message: /no COST budget/ }],
     },
     {
         policy: "dashboards-cover-alarms", compliant: dashboarded,
@@ -262,6 +361,26 @@ export const observabilityCases: CaseTable = { area: "observability", resource: 
 const recoveryResource: ResourceCase[] = [
     {
         policy: "stateful-resources-protected", type: AWS.rdsInstance, compliant: { engine: "postgres" }, protect: true,
+        violating: [{ change: {}, protect: false, message: /the resource is not protected/ }],
+    },
+    {
+        // An unprotected bucket that holds no backups (a static site) is not this rule's business; the backup bucket is.
+        policy: "stateful-resources-protected", type: AWS.buckets[0], compliant: { bucket: "www-acme", tags: { Purpose: "static-site" } },
+        violating: [{ change: { tags: { Purpose: "backups" }, forceDestroy: true },
+            message: /the backup bucket \(tagged Purpose=backups\) is not protected: .*, and forceDestroy: true empties it first/ }],
+    },
+    {
+        // Deleting a secret schedules it for 30 days unless recoveryWindowInDays says 0.
+        policy: "stateful-resources-protected", type: AWS.secret, compliant: { name: "app/stripe-key", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k" },
+        violating: [{ change: { recoveryWindowInDays: 0 }, message: /recoveryWindowInDays is 0 and the secret is not protected/ }],
+    },
+    {
+        // A Redis cluster of its own holds data; a memcached one, or a member of a replication group, is not judged.
+        policy: "stateful-resources-protected", type: AWS.cacheCluster, compliant: { engine: "memcached", nodeType: "cache.t4g.small", numCacheNodes: 2 },
+        violating: [{ change: { engine: "redis", numCacheNodes: 1 }, message: /the resource is not protected/ }],
+    },
+    {
+        policy: "stateful-resources-protected", type: AWS_DATA.dynamodbTable, compliant: { hashKey: "id", billingMode: "PAY_PER_REQUEST" }, protect: true,
         violating: [{ change: {}, protect: false, message: /the resource is not protected/ }],
     },
     {
@@ -357,8 +476,15 @@ const recoveryStack: StackCase[] = [
             { resources: changed(backups, "backups-sse", { props: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } }),
                 message: /default encryption is "AES256", not a KMS key/ },
             { resources: changed(backups, "backups-pab", { props: { restrictPublicBuckets: false } }), message: /public access is not fully blocked/ },
-            { resources: changed(backups, "backups", { props: { tags: { Purpose: "logs" } } }), message: /no S3 bucket is tagged Purpose=backups/ },
+            { resources: changed(backups, "backups", { props: { tags: { Purpose: "logs" } } }),
+                message: /the stack holds db, plan but no S3 bucket is tagged Purpose=backups/ },
         ],
+    },
+    {
+        // A stack without any data store (a web tier, a CI server) has nothing to back up: no backup bucket is asked of it.
+        policy: "backup-bucket-hardened", compliant: [{ type: AWS.buckets[1], name: "site", props: { bucket: "www-acme", tags: { Purpose: "static-site" } } }],
+        violating: [{ resources: [{ type: AWS_DATA.dynamodbTable, name: "sessions", props: { hashKey: "id", billingMode: "PAY_PER_REQUEST" } }],
+            message: /the stack holds sessions but no S3 bucket is tagged Purpose=backups/ }],
     },
     {
         policy: "pre-release-snapshot", compliant: migrating,
