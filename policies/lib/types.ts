@@ -99,6 +99,7 @@ export const K8S = {
     namespace: "kubernetes:core/v1:Namespace",
     prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
     serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+    kedaScaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
     helmRelease: "kubernetes:helm.sh/v3:Release",
     helmChart: "kubernetes:helm.sh/v4:Chart",
 } as const;

@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { resourcePolicy, ResourceRule, stackPolicy, StackRule } from "../lib/rule";
 import { accessRules } from "./access";
+import { apiGatewayRules } from "./api-gateway";
 import { applicationRules } from "./application";
 import { dataRules } from "./data";
 import { ecsRules } from "./ecs";
@@ -17,7 +18,7 @@ import { tracingRules } from "./tracing";
 
 const areas: { resource: ResourceRule<any>[]; stack?: StackRule<any>[] }[] = [
     dataRules, edgeRules, secretsRules, accessRules, applicationRules, kubernetesRules, observabilityRules, recoveryRules, releaseRules,
-    storageRules, frontendRules, registryRules, tracingRules, ecsRules,
+    storageRules, frontendRules, registryRules, tracingRules, ecsRules, apiGatewayRules,
 ];
 
 export const RESOURCE_RULES: ResourceRule<any>[] = areas.flatMap((a) => a.resource);

@@ -182,13 +182,18 @@ export const helmChartPinned: ResourceRule = {
 };
 
 /** The autoscalers of every API version, which all name their workload in spec.scaleTargetRef. */
-const AUTOSCALERS = [K8S.hpa, K8S.hpaV1];
+/** HorizontalPodAutoscalers, and KEDA ScaledObjects (KEDA creates the HPA itself, outside the plan). */
+const AUTOSCALERS = [K8S.hpa, K8S.hpaV1, K8S.kedaScaledObject];
 
-/** Whether an autoscaler scales `workload`: same kind, and its name or an output of it. */
+/** Whether an autoscaler scales `workload`: same kind (a ScaledObject's defaults to Deployment), and its name or an output of it. */
 function scales(hpa: PolicyResource, workload: PolicyResource): boolean {
     const target = objectOf(objectOf(hpa.props.spec)?.scaleTargetRef);
-    return target?.kind === workload.type.split(":").pop() && refersTo(hpa, workload, target?.name);
+    const kind = target?.kind ?? (hpa.type === K8S.kedaScaledObject ? "Deployment" : undefined);
+    return kind === workload.type.split(":").pop() && refersTo(hpa, workload, target?.name);
 }
+
+/** The fewest replicas an autoscaler keeps: an HPA's minReplicas (1 when absent), a ScaledObject's minReplicaCount (0 when absent). */
+const MIN_REPLICAS_KEY = (autoscaler: PolicyResource) => (autoscaler.type === K8S.kedaScaledObject ? "minReplicaCount" : "minReplicas");
 
 export const k8sMinReplicas: StackRule<{ minimum: number }> = {
     name: "k8s-min-replicas",
@@ -199,20 +204,21 @@ export const k8sMinReplicas: StackRule<{ minimum: number }> = {
     remediation: "Set spec.replicas to the minimum or more; when a HorizontalPodAutoscaler scales the workload, set its spec.minReplicas (1 when absent) instead.",
     config: { minimum: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas." } },
     validate(stack, { minimum }, report) {
-        const judge = (resource: PolicyResource, key: "replicas" | "minReplicas") => {
+        const judge = (resource: PolicyResource, key: "replicas" | "minReplicas" | "minReplicaCount") => {
             const raw = objectOf(resource.props.spec)?.[key];
-            const replicas = raw === undefined || raw === null ? 1 : numberOf(raw);
+            const absent = key === "minReplicaCount" ? 0 : 1;
+            const replicas = raw === undefined || raw === null ? absent : numberOf(raw);
             const hint = configHint(resource.urn, "platform:services[].replicas");
             if (replicas === undefined) {
                 report(`${resource.name}: spec.${key} is ${show(raw)}, not a number`, resource);
             } else if (replicas < minimum) {
-                report(`${resource.name}: spec.${key} is ${raw === undefined || raw === null ? "not set (1)" : replicas}; at least ${minimum} are required${hint}`, resource);
+                report(`${resource.name}: spec.${key} is ${raw === undefined || raw === null ? `not set (${absent})` : replicas}; at least ${minimum} are required${hint}`, resource);
             }
         };
         const autoscalers = stack.ofType(...AUTOSCALERS);
         // An autoscaler owns its workload's replica count: its minReplicas is what the workload may shrink to.
         stack.ofType(...SCALABLE).filter((w) => !autoscalers.some((hpa) => scales(hpa, w))).forEach((w) => judge(w, "replicas"));
-        autoscalers.forEach((hpa) => judge(hpa, "minReplicas"));
+        autoscalers.forEach((autoscaler) => judge(autoscaler, MIN_REPLICAS_KEY(autoscaler)));
     },
 };
 
@@ -232,7 +238,7 @@ export const k8sHpaPresent: StackRule = {
     description: "Every Deployment and StatefulSet scales horizontally with a HorizontalPodAutoscaler.",
     severity: "medium",
     checklist: ["APP-05"],
-    remediation: "Add an autoscaling/v2 HorizontalPodAutoscaler whose scaleTargetRef names the workload.",
+    remediation: "Add an autoscaling/v2 HorizontalPodAutoscaler (or a KEDA ScaledObject) whose scaleTargetRef names the workload.",
     validate(stack, _config, report) {
         requireCompanion(stack, AUTOSCALERS, scales, report, "HorizontalPodAutoscaler");
     },

@@ -1,4 +1,5 @@
 import { CaseTable } from "../cases";
+import { apiGatewayCases } from "./api-gateway";
 import { accessCases, applicationCases } from "./access-application";
 import { dataCases } from "./data";
 import { ecsCases } from "./ecs";
@@ -11,4 +12,4 @@ import { storageCases } from "./storage";
 
 /** Every policy's compliant and violating cases, by area. */
 export const CASE_TABLES: CaseTable[] = [dataCases, edgeCases, secretsCases, accessCases, applicationCases, kubernetesCases, observabilityCases, recoveryCases,
-    releaseCases, storageCases, ecsCases, optionalPartsCases];
+    releaseCases, storageCases, ecsCases, optionalPartsCases, apiGatewayCases];

@@ -174,6 +174,12 @@ const labelled = (props: Record<string, any>) => ({
     ...props, metadata: { ...props.metadata, labels: PROFILE },
     spec: { ...props.spec, template: { ...props.spec.template, metadata: { labels: { ...props.spec.template.metadata.labels, ...PROFILE } } } },
 });
+/** A KEDA ScaledObject of the api Deployment (its scaleTargetRef's kind defaults to Deployment). */
+const kedaScaler = (spec: Record<string, unknown>): TestResource => ({
+    type: K8S.kedaScaledObject, name: "api-scaler",
+    props: { metadata: { namespace: "app" }, spec: { scaleTargetRef: { name: "api" }, triggers: [{ type: "redis", metadata: { listName: "jobs" } }], ...spec } },
+});
+
 const app: TestResource[] = [
     { type: K8S.configMap, name: "api-env", props: { metadata: { name: "api-env", namespace: "app" }, data: { NODE_ENV: "production", REDIS_URL_TLS: "1" } } },
     { type: K8S.secret, name: "api-secrets", props: { metadata: { name: "api-secrets", namespace: "app" },
@@ -288,7 +294,16 @@ const stack: StackCase[] = [
                 maxReplicas: 5 } } }), message: /^mongo-hpa: spec\.minReplicas is not set \(1\); at least 2 are required$/m },
             { resources: [...without(app, "api-hpa", "api"), { type: K8S.deployment, name: "api", props: labelled(deployment({}, null)) }],
                 message: /^api: spec\.replicas is not set \(1\); at least 2 are required$/m },
+            // KEDA scales to zero unless told otherwise.
+            { resources: [...without(app, "api-hpa"), kedaScaler({ maxReplicaCount: 10 })],
+                message: /^api-scaler: spec\.minReplicaCount is not set \(0\); at least 2 are required$/m },
         ],
+    },
+    {
+        // A KEDA ScaledObject scales the workload through the HPA KEDA makes for it.
+        policy: "k8s-hpa-present", compliant: [...without(app, "api-hpa"), kedaScaler({ minReplicaCount: 2, maxReplicaCount: 10 })],
+        violating: [{ resources: [...without(app, "api-hpa"), kedaScaler({ scaleTargetRef: { name: "web" }, minReplicaCount: 2 })],
+            message: /api has no HorizontalPodAutoscaler/ }],
     },
     {
         policy: "k8s-hpa-present", compliant: app,
