@@ -303,7 +303,8 @@ async function freePort(): Promise<number> {
 /** Runs `npm run verify -- <args>` without blocking this process, whose servers it probes. */
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--swc", path.join("verify", "cli.ts"), ...args], { cwd: PROJECT_DIR });
+        // As `npm run verify` starts it.
+        const child = spawn(process.execPath, ["-r", "./preflight/register.js", path.join("verify", "cli.ts"), ...args], { cwd: PROJECT_DIR });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
