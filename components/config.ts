@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { editDistance } from "./edit-distance";
 import { Engine, isOfferedVersion, offeredVersions } from "./engine-versions";
 import { ConfigPath, currentStackFileSecurePaths, secretConfigPaths } from "./secret-config";
 
@@ -612,18 +613,6 @@ function unknownNamespaces(keys: string[]): string[] {
         return `${show(key)}: unknown config namespace "${show(namespace, false)}"; did you mean "${closest}:"? ` +
             `Namespaces read here: ${KNOWN_NAMESPACES.join(", ")}`;
     });
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 /** Only keys the schema says are structured (objects, lists, maps) arrive as JSON; every other value stays the string it is. */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
+import { createWebAcl } from "./waf";
 
 export interface StaticSiteArgs {
     /** The frontend's domain, e.g. app.example.com. */
@@ -31,7 +32,6 @@ const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 const ORIGIN_ID = "site-bucket";
 /** CloudFront's certificates and web ACLs live in us-east-1, whatever the stack's region. */
 const CLOUDFRONT_REGION = "us-east-1";
-const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 
 /**
  * A static frontend (a single-page app's build): a private, encrypted, versioned bucket that only the
@@ -63,7 +63,7 @@ export class StaticSite extends pulumi.ComponentResource {
         const logs = this.createLogBucket(name, args);
 
         const certificate = this.createCertificate(name, args, global);
-        const webAcl = this.createWebAcl(name, args, global);
+        const webAcl = createWebAcl(name, { scope: "CLOUDFRONT", domainName: args.domainName, rateLimitPerFiveMinutes: args.rateLimitPerFiveMinutes, tags: args.tags }, global);
         this.alarmOnBlockedRequests(name, args, webAcl, global);
         const accessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
             description: `Signed requests from the ${args.domainName} distribution to its bucket`,
@@ -237,36 +237,5 @@ export class StaticSite extends pulumi.ComponentResource {
             validationRecordFqdns: [record.fqdn],
         }, global);
         return { arn: validation.certificateArn, zoneId: zone.zoneId };
-    }
-
-    private createWebAcl(name: string, args: StaticSiteArgs, global: pulumi.CustomResourceOptions): aws.wafv2.WebAcl {
-        const metric = (suffix: string) => ({
-            cloudwatchMetricsEnabled: true,
-            sampledRequestsEnabled: true,
-            metricName: `${name}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 128),
-        });
-        return new aws.wafv2.WebAcl(`${name}-waf`, {
-            scope: "CLOUDFRONT",
-            description: `Rate limit and AWS managed protections for ${args.domainName}`,
-            defaultAction: { allow: {} },
-            rules: [
-                {
-                    name: "rate-limit-per-ip",
-                    priority: 0,
-                    action: { block: {} },
-                    statement: { rateBasedStatement: { limit: args.rateLimitPerFiveMinutes ?? 2000, aggregateKeyType: "IP" } },
-                    visibilityConfig: metric("rate-limit"),
-                },
-                ...MANAGED_RULE_GROUPS.map((group, i) => ({
-                    name: group,
-                    priority: i + 1,
-                    overrideAction: { none: {} },
-                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
-                    visibilityConfig: metric(group),
-                })),
-            ],
-            visibilityConfig: metric("waf"),
-            tags: tagsNamed(args.tags, `${name}-waf`),
-        }, global);
     }
 }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
+import { createWebAcl } from "./waf";
 
 /** A service the load balancer forwards to: its target group and health check. */
 export interface LoadBalancedService {
@@ -39,8 +40,6 @@ const HTTPS = 443;
 const HTTP = 80;
 const ANYWHERE = "0.0.0.0/0";
 
-/** AWS managed rule groups the web ACL runs, in priority order after the rate limit. */
-export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 
 /**
  * An internet-facing Application Load Balancer: HTTPS only (HTTP redirects), a DNS-validated ACM
@@ -181,7 +180,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
         }, parent);
 
-        const webAcl = this.createWebAcl(name, args);
+        const webAcl = createWebAcl(name, { scope: "REGIONAL", domainName: args.domainName, rateLimitPerFiveMinutes: args.rateLimitPerFiveMinutes, tags: args.tags }, { parent: this });
         new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: alb.arn, webAclArn: webAcl.arn }, parent);
 
         this.arn = alb.arn;
@@ -271,36 +270,5 @@ export class LoadBalancer extends pulumi.ComponentResource {
             validationRecordFqdns: [record.fqdn],
         }, parent);
         return { certificateArn: validation.certificateArn, zoneId: zone.zoneId };
-    }
-
-    private createWebAcl(name: string, args: LoadBalancerArgs): aws.wafv2.WebAcl {
-        const metric = (suffix: string) => ({
-            cloudwatchMetricsEnabled: true,
-            sampledRequestsEnabled: true,
-            metricName: `${name}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 128),
-        });
-        return new aws.wafv2.WebAcl(`${name}-waf`, {
-            scope: "REGIONAL",
-            description: `Rate limit and AWS managed protections for ${args.domainName}`,
-            defaultAction: { allow: {} },
-            rules: [
-                {
-                    name: "rate-limit-per-ip",
-                    priority: 0,
-                    action: { block: {} },
-                    statement: { rateBasedStatement: { limit: args.rateLimitPerFiveMinutes ?? 2000, aggregateKeyType: "IP" } },
-                    visibilityConfig: metric("rate-limit"),
-                },
-                ...MANAGED_RULE_GROUPS.map((group, i) => ({
-                    name: group,
-                    priority: i + 1,
-                    overrideAction: { none: {} },
-                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
-                    visibilityConfig: metric(group),
-                })),
-            ],
-            visibilityConfig: metric("waf"),
-            tags: tagsNamed(args.tags, `${name}-waf`),
-        }, { parent: this });
     }
 }

@@ -2,6 +2,7 @@ import Ajv, { ValidateFunction } from "ajv";
 import { parseWaivers, WaiverConfigError } from "../policies/lib/waivers";
 import { parseJson, readInputFile } from "./input-file";
 import { EnforcementLevel, PackInfo, PolicyInfo, ResolvedPolicyConfig } from "./analyzer";
+import { editDistance } from "../components/edit-distance";
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 
@@ -52,18 +53,7 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 
 /** The known name nearest to `name` (edit distance at most a third of its length), for a did-you-mean. */
 function closest(name: string, known: string[]): string | undefined {
-    const distance = (a: string, b: string) => {
-        let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-        for (let i = 1; i <= a.length; i++) {
-            const current = [i];
-            for (let j = 1; j <= b.length; j++) {
-                current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-            }
-            previous = current;
-        }
-        return previous[b.length];
-    };
-    const ranked = known.map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d);
+    const ranked = known.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d);
     return ranked[0] && ranked[0].d <= Math.max(2, Math.floor(name.length / 3)) ? ranked[0].k : undefined;
 }
 

@@ -183,10 +183,15 @@ const gitleaksSchema = z.array(z.object({ RuleID: z.string().min(1), File: z.str
 
 export function readGitleaks(file: string, json: unknown): Evidence<"gitleaks"> {
     const findings = validate(file, gitleaksSchema, json, "gitleaks JSON report");
+    return gitleaksEvidence(file, findings.map((finding) => ({ rule: finding.RuleID, files: [finding.File] })));
+}
+
+/** gitleaks' findings, from either report format: their rules and files, never the secrets. */
+function gitleaksEvidence(file: string, findings: { rule: string; files: string[] }[]): Evidence<"gitleaks"> {
     const facts: GitleaksFacts = {
         findings: findings.length,
-        rules: distinctSorted(findings.map((finding) => finding.RuleID)),
-        files: distinctSorted(findings.map((finding) => finding.File)),
+        rules: distinctSorted(findings.map((finding) => finding.rule)),
+        files: distinctSorted(findings.flatMap((finding) => finding.files)),
     };
     return {
         kind: "gitleaks",
@@ -218,17 +223,10 @@ export function isGitleaksSarif(object: Record<string, unknown>): boolean {
 
 export function readGitleaksSarif(file: string, json: unknown): Evidence<"gitleaks"> {
     const results = validate(file, gitleaksSarifSchema, json, "gitleaks SARIF report").runs.flatMap((run) => run.results);
-    const facts: GitleaksFacts = {
-        findings: results.length,
-        rules: distinctSorted(results.map((result) => result.ruleId)),
-        files: distinctSorted(results.flatMap((result) => result.locations.map((l) => l.physicalLocation.artifactLocation.uri))),
-    };
-    return {
-        kind: "gitleaks",
-        file,
-        summary: `${plural(facts.findings, "finding")} of ${plural(facts.rules.length, "rule")} in ${plural(facts.files.length, "file")}`,
-        facts,
-    };
+    return gitleaksEvidence(file, results.map((result) => ({
+        rule: result.ruleId,
+        files: result.locations.map((location) => location.physicalLocation.artifactLocation.uri),
+    })));
 }
 
 // ---------------------------------------------------------------- OWASP ZAP traditional JSON (-J)

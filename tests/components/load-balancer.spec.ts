@@ -1,5 +1,6 @@
 import * as assert from "assert/strict";
-import { LoadBalancer, LoadBalancerArgs, MANAGED_RULE_GROUPS } from "../../components/load-balancer";
+import { LoadBalancer, LoadBalancerArgs } from "../../components/load-balancer";
+import { MANAGED_RULE_GROUPS } from "../../components/waf";
 import { Plan, planComponents, planStack } from "../helpers";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
