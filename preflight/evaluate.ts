@@ -203,12 +203,10 @@ export async function evaluateStack(
     await analyzer.configure(config);
     const enabled = pack.policies.filter((p) => config[p.name] !== undefined && config[p.name].enforcementLevel !== "disabled");
     const stackPolicies = enabled.filter((p) => p.kind === "stack").map((p) => p.name);
-    /** The enabled resource policies that look at a type: those tagged with it, else the untagged ones. */
-    const checking = (type: string) => {
-        const resourcePolicies = enabled.filter((p) => p.kind === "resource");
-        const tagged = resourcePolicies.filter((p) => appliesTo(p).includes(type));
-        return (tagged.length > 0 ? tagged : resourcePolicies.filter((p) => appliesTo(p).length === 0)).map((p) => p.name);
-    };
+    /** The enabled resource policies that look at a type: those tagged with it, and those that declare no type (they see every resource). */
+    const checking = (type: string) => enabled
+        .filter((p) => p.kind === "resource" && (appliesTo(p).length === 0 || appliesTo(p).includes(type)))
+        .map((p) => p.name);
     const errors: string[] = [];
     const failed = new Set<string>();
     const guarded = async (what: string, suspects: string[], call: () => Promise<Diagnostic[]>) => {
