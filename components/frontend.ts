@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
 import { createWebAcl } from "./waf";
+import { dnsValidatedCertificate } from "./certificate";
 
 export interface StaticSiteArgs {
     /** The frontend's domain, e.g. app.example.com. */
@@ -62,7 +63,7 @@ export class StaticSite extends pulumi.ComponentResource {
         new aws.s3.BucketVersioning(`${name}-site`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
         const logs = this.createLogBucket(name, args);
 
-        const certificate = this.createCertificate(name, args, global);
+        const certificate = dnsValidatedCertificate(name, args, this, global);
         const webAcl = createWebAcl(name, { scope: "CLOUDFRONT", domainName: args.domainName, rateLimitPerFiveMinutes: args.rateLimitPerFiveMinutes, tags: args.tags }, global);
         this.alarmOnBlockedRequests(name, args, webAcl, global);
         const accessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
@@ -210,32 +211,5 @@ export class StaticSite extends pulumi.ComponentResource {
             okActions: [topic.arn],
             tags: tagsNamed(args.tags, `${name}-waf-blocked-requests`),
         }, global);
-    }
-
-    /** The certificate CloudFront serves: ACM in us-east-1, validated through a DNS record in the hosted zone. */
-    private createCertificate(name: string, args: StaticSiteArgs, global: pulumi.CustomResourceOptions) {
-        const parent = { parent: this };
-        const zoneName = args.hostedZoneName ?? args.domainName.split(".").slice(1).join(".");
-        const zone = aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, parent);
-        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
-            domainName: args.domainName,
-            validationMethod: "DNS",
-            keyAlgorithm: "EC_prime256v1",
-            tags: tagsNamed(args.tags, `${name}-certificate`),
-        }, global);
-        const option = certificate.domainValidationOptions[0];
-        const record = new aws.route53.Record(`${name}-certificate-validation`, {
-            zoneId: zone.zoneId,
-            name: option.resourceRecordName,
-            type: option.resourceRecordType,
-            records: [option.resourceRecordValue],
-            ttl: 300,
-            allowOverwrite: true,
-        }, parent);
-        const validation = new aws.acm.CertificateValidation(`${name}-certificate`, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: [record.fqdn],
-        }, global);
-        return { arn: validation.certificateArn, zoneId: zone.zoneId };
     }
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
 import { createWebAcl } from "./waf";
+import { dnsValidatedCertificate } from "./certificate";
 
 /** A service the load balancer forwards to: its target group and health check. */
 export interface LoadBalancedService {
@@ -107,7 +108,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         }
 
         const logs = this.createAccessLogBucket(name, args);
-        const certificate = this.createCertificate(name, args);
+        const certificate = dnsValidatedCertificate(name, args, this, { parent: this });
 
         const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
             loadBalancerType: "application",
@@ -154,7 +155,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             port: HTTPS,
             protocol: "HTTPS",
             sslPolicy: args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
-            certificateArn: certificate.certificateArn,
+            certificateArn: certificate.arn,
             defaultActions: [{ type: "forward", targetGroupArn: targetGroups[0].arn }],
             tags: tags("https"),
         }, parent);
@@ -187,7 +188,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.arnSuffix = alb.arnSuffix;
         this.dnsName = alb.dnsName;
         this.securityGroupId = securityGroup.id;
-        this.certificateArn = certificate.certificateArn;
+        this.certificateArn = certificate.arn;
         this.webAclArn = webAcl.arn;
         this.webAclName = webAcl.name;
         this.accessLogBucket = logs.bucket;
@@ -243,32 +244,5 @@ export class LoadBalancer extends pulumi.ComponentResource {
             })),
         }, parent);
         return { bucket: bucket.bucket, policy };
-    }
-
-    /** An ACM certificate for the domain, validated through a DNS record in the hosted zone. */
-    private createCertificate(name: string, args: LoadBalancerArgs) {
-        const parent = { parent: this };
-        const zoneName = args.hostedZoneName ?? args.domainName.split(".").slice(1).join(".");
-        const zone = aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, parent);
-        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
-            domainName: args.domainName,
-            validationMethod: "DNS",
-            keyAlgorithm: "EC_prime256v1",
-            tags: tagsNamed(args.tags, `${name}-certificate`),
-        }, { parent: this });
-        const option = certificate.domainValidationOptions[0];
-        const record = new aws.route53.Record(`${name}-certificate-validation`, {
-            zoneId: zone.zoneId,
-            name: option.resourceRecordName,
-            type: option.resourceRecordType,
-            records: [option.resourceRecordValue],
-            ttl: 300,
-            allowOverwrite: true,
-        }, parent);
-        const validation = new aws.acm.CertificateValidation(`${name}-certificate`, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: [record.fqdn],
-        }, parent);
-        return { certificateArn: validation.certificateArn, zoneId: zone.zoneId };
     }
 }
