@@ -226,16 +226,14 @@ export async function evaluateStack(
     // Each resource is encoded once, for its own `analyze` call and for `analyzeStack`.
     const asSent = resources.map((r) => encode(toAnalyzer(r)));
     const stackCall = `the stack policies (${stackPolicies.join(", ")})`;
-    // The calls are independent: the pack judges the stack while the resources are still being sent.
-    const [perResource, stackDiagnostics] = await Promise.all([
-        mapLimited(asSent, ANALYZE_CONCURRENCY, async (r) => {
-            const suspects = checking(r.type);
-            const what = `${r.urn} (policies that check ${r.type}: ${suspects.join(", ") || "none"})`;
-            // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
-            return (await guarded(r.urn, suspects, () => analyzer.analyze(r, what))).map((d) => ({ ...d, urn: d.urn || r.urn }));
-        }),
-        guarded("stack policies", stackPolicies, () => analyzer.analyzeStack(asSent, stackCall)),
-    ]);
+    const perResource = await mapLimited(asSent, ANALYZE_CONCURRENCY, async (r) => {
+        const suspects = checking(r.type);
+        const what = `${r.urn} (policies that check ${r.type}: ${suspects.join(", ") || "none"})`;
+        // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
+        return (await guarded(r.urn, suspects, () => analyzer.analyze(r, what))).map((d) => ({ ...d, urn: d.urn || r.urn }));
+    });
+    // Sent once the pack has answered every resource: sent alongside, it would wait behind them, and its deadline with it.
+    const stackDiagnostics = await guarded("stack policies", stackPolicies, () => analyzer.analyzeStack(asSent, stackCall));
     // Stack policies that cannot decide during a preview name no resource: they are about the stack.
     const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
     const stackWide = stackDiagnostics.map((d) => ({ ...d, urn: d.urn || root }));
