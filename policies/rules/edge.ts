@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { ResourceRule, StackRule } from "../lib/rule";
-import { AWS } from "../lib/types";
+import { AWS, AWS_EDGE } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show } from "../lib/values";
 import { worldOpenCidrs } from "../lib/cidr";
 
@@ -348,8 +348,39 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
     },
 };
 
+/** Predefined classic ELB policies that refuse TLS 1.0 and 1.1. */
+const CLASSIC_TLS12_POLICIES = /^ELBSecurityPolicy-TLS-1-2-/;
+
+export const classicElbTlsPolicy: StackRule = {
+    name: "classic-elb-tls-policy",
+    appliesTo: [AWS.classicLoadBalancer],
+    description: "HTTPS and SSL listeners of classic load balancers refuse TLS 1.0 and 1.1.",
+    severity: "high",
+    checklist: ["EDGE-02"],
+    remediation: "Give each HTTPS/SSL listener an aws.elb.ListenerPolicy naming an aws.elb.LoadBalancerPolicy of type SSLNegotiationPolicyType " +
+        "whose Reference-Security-Policy is ELBSecurityPolicy-TLS-1-2-2017-01 (the default, ELBSecurityPolicy-2016-08, accepts TLS 1.0).",
+    validate(stack, _config, report) {
+        const modernPolicies = stack.ofType(AWS_EDGE.elbLoadBalancerPolicy).filter((p) =>
+            peek(p.props, "policyTypeName") === "SSLNegotiationPolicyType" &&
+            (listOf(peek(p.props, "policyAttributes")) ?? []).map(objectOf)
+                .some((a) => a?.name === "Reference-Security-Policy" && CLASSIC_TLS12_POLICIES.test(String(a.value))));
+        for (const elb of stack.ofType(AWS.classicLoadBalancer)) {
+            const encrypted = (listOf(peek(elb.props, "listeners")) ?? []).map(objectOf)
+                .filter((l) => ["https", "ssl"].includes(String(l?.lbProtocol ?? "").toLowerCase()));
+            const uncovered = encrypted.filter((listener) => !stack.ofType(AWS_EDGE.elbListenerPolicy).some((lp) =>
+                stack.referencedBy(lp, "loadBalancerName").some((r) => r.urn === elb.urn) &&
+                numberOf(peek(lp.props, "loadBalancerPort")) === numberOf(listener!.lbPort) &&
+                stack.referencedBy(lp, "policyNames").some((p) => modernPolicies.some((m) => m.urn === p.urn))));
+            if (uncovered.length > 0) {
+                report(`${elb.name}: the listeners on port ${uncovered.map((l) => show(l!.lbPort)).join(", ")} use no TLS 1.2 negotiation policy, ` +
+                    "so the default ELBSecurityPolicy-2016-08 accepts TLS 1.0 and 1.1", elb);
+            }
+        }
+    },
+};
+
 export const edgeRules = {
     resource: [albHttpsTlsPolicy, albHttpRedirectsToHttps, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, targetGroupNoStickiness,
         wafRateLimitRule, wafManagedRulesSqliXss, noUnrestrictedIngress] as ResourceRule<any>[],
-    stack: [albWafAttached, dnsAliasRecord] as StackRule<any>[],
+    stack: [albWafAttached, dnsAliasRecord, classicElbTlsPolicy] as StackRule<any>[],
 };

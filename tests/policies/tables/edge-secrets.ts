@@ -1,4 +1,4 @@
-import { AWS, AWS_DATA, K8S, RANDOM } from "../../../policies/lib/types";
+import { AWS, AWS_EDGE, AWS_DATA, K8S, RANDOM } from "../../../policies/lib/types";
 import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -142,6 +142,15 @@ const edgeResource: ResourceCase[] = [
     },
 ];
 
+const classicTls: TestResource[] = [
+    { type: AWS.classicLoadBalancer, name: "shop-elb", props: { listeners: [
+        { lbPort: 443, lbProtocol: "https", instancePort: 8080, instanceProtocol: "http", sslCertificateId: "arn:aws:acm:eu-west-1:1:certificate/c" }] } },
+    { type: AWS_EDGE.elbLoadBalancerPolicy, name: "shop-tls12", deps: { loadBalancerName: ["shop-elb"] }, props: { policyName: "shop-tls12",
+        policyTypeName: "SSLNegotiationPolicyType", policyAttributes: [{ name: "Reference-Security-Policy", value: "ELBSecurityPolicy-TLS-1-2-2017-01" }] } },
+    { type: AWS_EDGE.elbListenerPolicy, name: "shop-tls12-listener", deps: { loadBalancerName: ["shop-elb"], policyNames: ["shop-tls12"] },
+        props: { loadBalancerPort: 443, policyNames: ["shop-tls12"] } },
+];
+
 const edge: TestResource[] = [
     { type: LB, name: "alb", props: alb },
     { type: AWS.webAcl, name: "waf", props: webAcl },
@@ -172,6 +181,15 @@ const edgeStack: StackCase[] = [
             { resources: [...edge.slice(0, 2), { type: AWS.webAcl, name: "empty-waf", props: { scope: "REGIONAL", defaultAction: { allow: {} }, rules: [] } },
                 { type: AWS.webAclAssociation, name: "waf-alb", deps: { resourceArn: ["alb"], webAclArn: ["empty-waf"] } }],
                 message: /alb's web ACL empty-waf: the web ACL has no rate-based rule/ },
+        ],
+    },
+    {
+        // TLS 1.2 on a classic load balancer: a ListenerPolicy per HTTPS listener naming an SSL negotiation policy.
+        policy: "classic-elb-tls-policy", compliant: classicTls,
+        violating: [
+            { resources: without(classicTls, "shop-tls12-listener"), message: /shop-elb: the listeners on port 443 use no TLS 1\.2 negotiation policy/ },
+            { resources: changed(classicTls, "shop-tls12", { props: { policyAttributes: [{ name: "Reference-Security-Policy", value: "ELBSecurityPolicy-2016-08" }] } }),
+                message: /accepts TLS 1\.0 and 1\.1/ },
         ],
     },
     {
