@@ -1,4 +1,4 @@
-import { parseArgs } from "util";
+import { parseArgs, ParseArgsConfig } from "util";
 import { isCalendarDate } from "../policies/evidence/util";
 import { Gate, GATES } from "./reports/model";
 import { STACKS } from "./stacks";
@@ -51,31 +51,34 @@ export interface Options {
     help: boolean;
 }
 
+/** The command line's flags: parsed by node's parseArgs, and listed when one is unknown. */
+const OPTIONS = {
+    stack: { type: "string" },
+    file: { type: "string" },
+    "policy-config": { type: "string" },
+    format: { type: "string", default: "text" },
+    out: { type: "string" },
+    export: { type: "string" },
+    gate: { type: "string", default: "plan" },
+    evidence: { type: "string", multiple: true, default: [] },
+    "as-of": { type: "string" },
+    "policy-pack": { type: "string" },
+    "call-timeout": { type: "string" },
+    help: { type: "boolean", default: false },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+const ALLOWED = Object.keys(OPTIONS).map((flag) => `--${flag}`).join(", ");
+
 export function parseCli(argv: string[]): Options {
-    const allowed = "--stack, --file, --policy-config, --format, --out, --export, --gate, --evidence, --as-of, --policy-pack, --call-timeout, --help";
     let parsed;
     try {
         parsed = parseArgs({
             args: argv,
-            options: {
-                stack: { type: "string" },
-                file: { type: "string" },
-                "policy-config": { type: "string" },
-                format: { type: "string", default: "text" },
-                out: { type: "string" },
-                export: { type: "string" },
-                gate: { type: "string", default: "plan" },
-                evidence: { type: "string", multiple: true, default: [] },
-                "as-of": { type: "string" },
-                "policy-pack": { type: "string" },
-                "call-timeout": { type: "string" },
-                help: { type: "boolean", default: false },
-            },
+            options: OPTIONS,
             strict: true,
             allowPositionals: false,
         });
     } catch (err) {
-        throw new UsageError(`${(err as Error).message.split("\n")[0]}; allowed: ${allowed}`);
+        throw new UsageError(`${(err as Error).message.split("\n")[0]}; allowed: ${ALLOWED}`);
     }
     const values = parsed.values;
     const stack = values.stack ?? "all";

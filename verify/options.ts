@@ -1,4 +1,4 @@
-import { parseArgs } from "util";
+import { parseArgs, ParseArgsConfig } from "util";
 import { STACKS } from "../preflight/stacks";
 
 export const FORMATS = ["text", "json", "markdown", "junit"] as const;
@@ -55,32 +55,35 @@ export interface VerifyOptions {
 
 const PATH = /^\/[\w\/.~%-]*$/;
 
+/** The command line's flags: parsed by node's parseArgs, and listed when one is unknown. */
+const OPTIONS = {
+    stack: { type: "string" },
+    url: { type: "string" },
+    "http-url": { type: "string" },
+    ca: { type: "string" },
+    origin: { type: "string", multiple: true, default: [] },
+    "health-path": { type: "string", multiple: true, default: [] },
+    "compression-path": { type: "string" },
+    "cert-min-days": { type: "string", default: "30" },
+    "rate-limit-probe": { type: "string" },
+    timeout: { type: "string", default: "10" },
+    format: { type: "string", default: "text" },
+    out: { type: "string" },
+    help: { type: "boolean", default: false },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+const ALLOWED = Object.keys(OPTIONS).map((flag) => `--${flag}`).join(", ");
+
 export function parseCli(argv: string[]): VerifyOptions {
-    const allowed = "--stack, --url, --http-url, --ca, --origin, --health-path, --compression-path, --cert-min-days, --rate-limit-probe, --timeout, --format, --out, --help";
     let parsed;
     try {
         parsed = parseArgs({
             args: argv,
-            options: {
-                stack: { type: "string" },
-                url: { type: "string" },
-                "http-url": { type: "string" },
-                ca: { type: "string" },
-                origin: { type: "string", multiple: true, default: [] },
-                "health-path": { type: "string", multiple: true, default: [] },
-                "compression-path": { type: "string" },
-                "cert-min-days": { type: "string", default: "30" },
-                "rate-limit-probe": { type: "string" },
-                timeout: { type: "string", default: "10" },
-                format: { type: "string", default: "text" },
-                out: { type: "string" },
-                help: { type: "boolean", default: false },
-            },
+            options: OPTIONS,
             strict: true,
             allowPositionals: false,
         });
     } catch (err) {
-        throw new UsageError(`${(err as Error).message.split("\n")[0]}; allowed: ${allowed}`);
+        throw new UsageError(`${(err as Error).message.split("\n")[0]}; allowed: ${ALLOWED}`);
     }
     const values = parsed.values;
     if (values.help) {
