@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DNS_EGRESS } from "./service";
 import { Tags, tagsNamed } from "./tags";
+import { HELM_RELEASE_DEFAULTS } from "./helm";
 
 /** A service Prometheus scrapes: its name and the labels of its Kubernetes Service. */
 export interface ScrapedService {
@@ -192,10 +193,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             version: args.prometheusChartVersion,
             repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
             namespace,
-            atomic: true,
-            cleanupOnFail: true,
+            ...HELM_RELEASE_DEFAULTS,
             timeout: 900,
-            maxHistory: 10,
             values: prometheusValues(args, replicas, storageClass.metadata.name),
         }, { ...inNamespace, dependsOn: [ns, ...fences, grafanaAdmin, ...alertmanagerRole] });
         const afterPrometheus = { parent: this, dependsOn: [prometheus] };
@@ -238,10 +237,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             version: args.fluentBitChartVersion,
             repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
             namespace: args.agentsNamespace,
-            atomic: true,
-            cleanupOnFail: true,
+            ...HELM_RELEASE_DEFAULTS,
             timeout: 600,
-            maxHistory: 10,
             values: fluentBitValues(args),
         }, { parent: this, dependsOn: [agentsNs, ...fences, ...fluentBitRole] });
 

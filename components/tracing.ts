@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DNS_EGRESS, TracingCollector } from "./service";
+import { HELM_RELEASE_DEFAULTS } from "./helm";
 
 export interface TracingArgs {
     /** The namespace the collector and Tempo run in (created here, Pod Security restricted). */
@@ -72,10 +73,8 @@ export class Tracing extends pulumi.ComponentResource {
             version: args.tempoChartVersion,
             repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
             namespace,
-            atomic: true,
-            cleanupOnFail: true,
+            ...HELM_RELEASE_DEFAULTS,
             timeout: 600,
-            maxHistory: 10,
             values: {
                 tempo: {
                     retention: `${args.retentionDays * 24}h`,
@@ -93,10 +92,8 @@ export class Tracing extends pulumi.ComponentResource {
             version: args.collectorChartVersion,
             repositoryOpts: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
             namespace,
-            atomic: true,
-            cleanupOnFail: true,
+            ...HELM_RELEASE_DEFAULTS,
             timeout: 600,
-            maxHistory: 10,
             values: {
                 mode: "deployment",
                 image: { repository: "otel/opentelemetry-collector-k8s" },
