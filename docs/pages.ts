@@ -1,0 +1,8 @@
+/** The reference pages generated from the code that holds their facts; `npm run docs` writes them, tests/docs.spec.ts keeps them current. */
+export interface GeneratedPage {
+    /** Path from the repository root. */
+    path: string;
+    render(): string;
+}
+
+export const GENERATED_PAGES: GeneratedPage[] = [];
