@@ -21,6 +21,8 @@ export interface RuleMetadata {
     severity: Severity;
     /** Ids of the checklist requirements it enforces (policies/checklist.ts). */
     checklist: string[];
+    /** Instead of checklist ids, for a rule that checks a practice no checklist line asks for: why the pack checks it anyway. */
+    beyondChecklist?: string;
     /** How to fix a violation. */
     remediation: string;
     /** Default "mandatory"; the stack's policy config may change it. */

@@ -111,6 +111,7 @@ export const AWS_DATA = {
     memorydbCluster: "aws:memorydb/cluster:Cluster",
     memorydbParameterGroup: "aws:memorydb/parameterGroup:ParameterGroup",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    secretRotation: "aws:secretsmanager/secretRotation:SecretRotation",
     secretPolicy: "aws:secretsmanager/secretPolicy:SecretPolicy",
     ssmParameter: "aws:ssm/parameter:Parameter",
     ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",

@@ -4,6 +4,7 @@ import { accessRules } from "./access";
 import { apiGatewayRules } from "./api-gateway";
 import { applicationRules } from "./application";
 import { dataRules } from "./data";
+import { databaseClientsRules } from "./database-clients";
 import { ecsRules } from "./ecs";
 import { edgeRules } from "./edge";
 import { frontendRules } from "./frontend";
@@ -17,7 +18,7 @@ import { storageRules } from "./storage";
 import { tracingRules } from "./tracing";
 
 const areas: { resource: ResourceRule<any>[]; stack?: StackRule<any>[] }[] = [
-    dataRules, edgeRules, secretsRules, accessRules, applicationRules, kubernetesRules, observabilityRules, recoveryRules, releaseRules,
+    dataRules, databaseClientsRules, edgeRules, secretsRules, accessRules, applicationRules, kubernetesRules, observabilityRules, recoveryRules, releaseRules,
     storageRules, frontendRules, registryRules, tracingRules, ecsRules, apiGatewayRules,
 ];
 

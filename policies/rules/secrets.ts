@@ -145,7 +145,7 @@ export const ssmSecureString: ResourceRule<{ secretNamePattern: string }> = {
 };
 
 /** The plain environment of each container of an ECS task definition (containerDefinitions is a JSON string). */
-function ecsEnvironments(props: Record<string, any>): { label: string; env: [string, unknown][] }[] | string {
+export function ecsEnvironments(props: Record<string, any>): { label: string; env: [string, unknown][] }[] | string {
     const raw = peek(props, "containerDefinitions");
     if (raw === UNKNOWN || raw === undefined) {
         return [];
@@ -196,7 +196,51 @@ export const awsEnvNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string 
     },
 };
 
+/** Days between rotations a rotation schedule gives: `automaticallyAfterDays`, or a `rate(N days)` schedule; undefined for a cron schedule. */
+function rotationDays(rules: Record<string, any> | undefined): number | undefined {
+    const days = numberOf(peek(rules, "automaticallyAfterDays"));
+    if (days !== undefined) {
+        return days;
+    }
+    const rate = /^rate\((\d+) days?\)$/.exec(String(peek(rules, "scheduleExpression") ?? ""));
+    return rate ? Number(rate[1]) : undefined;
+}
+
+export const secretsManagerRotation: StackRule<{ maximumDays: number; enforce: boolean }> = {
+    name: "secrets-manager-rotation",
+    appliesTo: [AWS.secret],
+    description: "Secrets Manager secrets rotate automatically, at least every 90 days.",
+    severity: "medium",
+    checklist: [],
+    beyondChecklist: "No checklist line asks for it, but a credential that never changes stays valid for whoever once read it; " +
+        "reported as advisory so it informs review without blocking a release.",
+    remediation: "Add an aws.secretsmanager.SecretRotation for the secret (secretId: the secret's id, rotationLambdaArn: a rotation function, " +
+        "rotationRules.automaticallyAfterDays at most 90); for an RDS master password, set manageMasterUserPassword: true instead.",
+    config: {
+        maximumDays: { type: "integer", minimum: 1, maximum: 1000, default: 90, description: "Longest time between rotations." },
+        enforce: { type: "boolean", default: false,
+            description: "Report at the policy's level; by default findings are advisory, since a third-party API key can only be rotated by its issuer." },
+    },
+    validate(stack, { maximumDays, enforce }, report) {
+        const rotations = stack.ofType(AWS_DATA.secretRotation);
+        for (const secret of stack.ofType(AWS.secret)) {
+            const names = [peek(secret.props, "name"), peek(secret.props, "arn")].filter((v) => typeof v === "string");
+            const rotation = rotations.find((r) => stack.referencedBy(r, "secretId").some((s) => s.urn === secret.urn) ||
+                names.includes(peek(r.props, "secretId") as string));
+            if (rotation === undefined) {
+                report(`${secret.name} has no SecretRotation, so its value stays the same until someone changes it by hand`, secret, !enforce);
+                continue;
+            }
+            const rules = objectOf(peek(rotation.props, "rotationRules"));
+            const days = rotationDays(rules);
+            if (days !== undefined && days > maximumDays) {
+                report(`${secret.name} rotates every ${days} days (${rotation.name}); at most ${maximumDays}`, rotation, !enforce);
+            }
+        }
+    },
+};
+
 export const secretsRules = {
     resource: [kmsKeyRotation, secretsManagerKmsEncrypted, randomSecretLength, k8sNoPlaintextSecrets, ssmSecureString, awsEnvNoPlaintextSecrets] as ResourceRule<any>[],
-    stack: [secretValuesGenerated] as StackRule<any>[],
+    stack: [secretValuesGenerated, secretsManagerRotation] as StackRule<any>[],
 };

@@ -1,6 +1,8 @@
 import * as assert from "assert/strict";
+import { AWS } from "../../policies/lib/types";
 import { RULES } from "../../policies/rules";
 import { describeResourceCases, describeStackCases } from "./cases";
+import { checkStack, TestResource } from "./helpers";
 import { CASE_TABLES } from "./tables";
 
 for (const table of CASE_TABLES) {
@@ -17,5 +19,19 @@ describe("policy cases", () => {
             violating.set(c.policy, (violating.get(c.policy) ?? 0) + c.violating.length);
         }
         assert.deepEqual(RULES.map((rule) => rule.name).filter((name) => !violating.get(name)), []);
+    });
+});
+
+describe("secrets-manager-rotation", () => {
+    const unrotated: TestResource[] = [{ type: AWS.secret, name: "openai-api-key", props: { name: "shop/OPENAI_API_KEY" } }];
+
+    it("reports a secret without rotation as advisory even when the pack is mandatory (an issuer-held API key cannot rotate itself)", async () => {
+        const violations = await checkStack("secrets-manager-rotation", unrotated, { enforcementLevel: "mandatory" });
+        assert.deepEqual(violations.map((v) => v.enforcementLevel), ["advisory"]);
+    });
+
+    it("reports it at the policy's level when told to enforce rotation", async () => {
+        const violations = await checkStack("secrets-manager-rotation", unrotated, { enforcementLevel: "mandatory", enforce: true });
+        assert.deepEqual(violations.map((v) => v.enforcementLevel), ["mandatory"]);
     });
 });

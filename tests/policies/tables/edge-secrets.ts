@@ -302,6 +302,28 @@ const secretsStack: StackCase[] = [
                 message: /cache: authToken .*its characters repeat too much/ },
         ],
     },
+    {
+        // Enforced, findings are violations at the policy's level (advisory otherwise: see rules.spec.ts).
+        policy: "secrets-manager-rotation", config: { enforce: true },
+        compliant: [
+            { type: AWS.secret, name: "db-credentials", props: { name: "shop/db" } },
+            { type: AWS_DATA.secretRotation, name: "db-credentials-rotation", props: { rotationRules: { automaticallyAfterDays: 30 } },
+                deps: { secretId: ["db-credentials"] } },
+            // Rotated by a schedule expression, the secret named by its name.
+            { type: AWS.secret, name: "stripe", props: { name: "shop/stripe" } },
+            { type: AWS_DATA.secretRotation, name: "stripe-rotation", props: { secretId: "shop/stripe", rotationRules: { scheduleExpression: "rate(60 days)" } } },
+        ],
+        violating: [
+            { resources: [{ type: AWS.secret, name: "jwt", props: { name: "shop/jwt" } }],
+                message: /jwt has no SecretRotation, so its value stays the same until someone changes it by hand/ },
+            { resources: [{ type: AWS.secret, name: "db-credentials", props: { name: "shop/db" } },
+                { type: AWS_DATA.secretRotation, name: "db-credentials-rotation", props: { rotationRules: { automaticallyAfterDays: 365 } }, deps: { secretId: ["db-credentials"] } }],
+            message: /db-credentials rotates every 365 days \(db-credentials-rotation\); at most 90/ },
+            { resources: [{ type: AWS.secret, name: "stripe", props: { name: "shop/stripe" } },
+                { type: AWS_DATA.secretRotation, name: "stripe-rotation", props: { secretId: "shop/stripe", rotationRules: { scheduleExpression: "rate(180 days)" } } }],
+            message: /stripe rotates every 180 days/ },
+        ],
+    },
 ];
 
 export const secretsCases: CaseTable = { area: "secrets", resource: secretsResource, stack: secretsStack };
