@@ -484,7 +484,7 @@ interface AlertRule {
     annotations: { summary: string; description: string; runbook_url?: string };
 }
 
-/** The services' SLO alerts; the README's alert table has the runbook line of each. */
+/** The services' SLO alerts; docs/runbook.md has the runbook line of each. */
 function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent" | "runbookBaseUrl">) {
     const ns = `namespace="${args.serviceNamespace}"`;
     const errorRate = args.errorRatePercent ?? 1;

@@ -3,8 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { RESOURCE_RULES, RULES, STACK_RULES } from "../../policies/rules";
 
-const README = path.join(__dirname, "..", "..", "README.md");
-/** The type cell of the row for stack rules that every stack needs (no `appliesTo`). */
+const PAGE = path.join(__dirname, "..", "..", "docs", "policy-pack.md");
+const PAGE_NAME = "docs/policy-pack.md";
+/** The type of the entry for stack rules that every stack needs (no `appliesTo`). */
 const ANY_STACK = "any stack";
 
 interface Row {
@@ -14,28 +15,39 @@ interface Row {
     rules: string[];
 }
 
-/** The rows of the table under `### Coverage` in the README: concept, resource type, rules. */
+/**
+ * The entries under `## Coverage`: a `### <concept>` heading, then one list item per resource type,
+ * "- `<type>`: `<rule>`, `<rule>`, …", wrapped onto indented continuation lines.
+ */
 function coverageRows(markdown: string): Row[] {
     const lines = markdown.split("\n");
-    const start = lines.findIndex((l) => /^### Coverage\s*$/.test(l));
-    assert.ok(start >= 0, "README.md has no `### Coverage` section");
-    const end = lines.findIndex((l, i) => i > start && /^#{1,3} /.test(l));
-    const rows: Row[] = [];
+    const start = lines.findIndex((l) => /^## Coverage\s*$/.test(l));
+    assert.ok(start >= 0, `${PAGE_NAME} has no \`## Coverage\` section`);
+    const end = lines.findIndex((l, i) => i > start && /^#{1,2} /.test(l));
+    const items: { line: number; concept: string; text: string }[] = [];
+    let concept = "";
     lines.slice(start + 1, end < 0 ? undefined : end).forEach((text, offset) => {
-        const cells = /^\|(.*)\|\s*$/.exec(text)?.[1].split("|").map((c) => c.trim());
-        if (!cells || cells[0] === "Concept" || /^-+$/.test(cells[0])) {
-            return;
+        const line = start + offset + 2;
+        const heading = /^### (.+?)\s*$/.exec(text);
+        if (heading) {
+            concept = heading[1];
+        } else if (text.startsWith("- ")) {
+            assert.ok(concept !== "", `${PAGE_NAME} line ${line}: a coverage entry before any \`### <concept>\` heading`);
+            items.push({ line, concept, text: text.slice(2) });
+        } else if (/^\s+\S/.test(text) && items.length > 0) {
+            items[items.length - 1].text += ` ${text.trim()}`;
         }
-        assert.equal(cells.length, 3, `README.md line ${start + offset + 2}: a coverage row has 3 cells (concept, resource type, rules): ${text}`);
-        const [concept, type, rules] = cells;
-        rows.push({
-            line: start + offset + 2,
-            concept,
-            type: type.replace(/^`|`$/g, ""),
-            rules: rules.split(",").map((r) => r.trim().replace(/^`|`$/g, "")).filter((r) => r !== ""),
-        });
     });
-    return rows;
+    return items.map(({ line, concept, text }) => {
+        const colon = text.indexOf(": ");
+        assert.ok(colon > 0, `${PAGE_NAME} line ${line}: a coverage entry reads "<type>: <rules>": ${text}`);
+        return {
+            line,
+            concept,
+            type: text.slice(0, colon).trim().replace(/^`|`$/g, ""),
+            rules: text.slice(colon + 2).split(",").map((r) => r.trim().replace(/^`|`$/g, "")).filter((r) => r !== ""),
+        };
+    });
 }
 
 /** The types a rule declares: a resource rule's `resourceTypes`, a stack rule's `appliesTo`. */
@@ -44,8 +56,8 @@ const declared = new Map<string, readonly string[]>([
     ...STACK_RULES.map((r): [string, readonly string[]] => [r.name, r.appliesTo]),
 ]);
 
-describe("the README's coverage table", () => {
-    const rows = coverageRows(fs.readFileSync(README, "utf8"));
+describe("the coverage list of docs/policy-pack.md", () => {
+    const rows = coverageRows(fs.readFileSync(PAGE, "utf8"));
 
     it("has rows for the checklist's concepts", () => {
         const concepts = new Set(rows.map((r) => r.concept));
@@ -74,9 +86,9 @@ describe("the README's coverage table", () => {
         assert.deepEqual([...types].filter((type) => !listed.has(type)).sort(), [], "declared types in no row");
     });
 
-    it("reads a row as concept, type and rules, so a rule under a type it does not declare is caught", () => {
-        const wrong = coverageRows("### Coverage\n\n| Concept | Resource type | Rules |\n| --- | --- | --- |\n| Edge | `aws:s3/bucket:Bucket` | `alb-access-logs` |\n");
-        assert.deepEqual(wrong, [{ line: 5, concept: "Edge", type: "aws:s3/bucket:Bucket", rules: ["alb-access-logs"] }]);
+    it("reads an entry as concept, type and rules, so a rule under a type it does not declare is caught", () => {
+        const wrong = coverageRows("## Coverage\n\n### Edge\n\n- `aws:s3/bucket:Bucket`: `required-tags`,\n  `alb-access-logs`\n## Next\n- `x`: `y`\n");
+        assert.deepEqual(wrong, [{ line: 5, concept: "Edge", type: "aws:s3/bucket:Bucket", rules: ["required-tags", "alb-access-logs"] }]);
         assert.ok(!declared.get("alb-access-logs")!.includes(wrong[0].type));
     });
 });
