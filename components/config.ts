@@ -11,6 +11,7 @@ import { EDGE_DEFAULTS } from "./load-balancer";
 import { MONITORING_DEFAULTS } from "./monitoring";
 import { NETWORK_DEFAULTS } from "./network";
 import { REGISTRY_DEFAULTS } from "./registry";
+import { STAGING_RELAXATIONS } from "./relaxations";
 import { ConfigPath, currentStackFileSecurePaths, secretConfigPaths } from "./secret-config";
 import { SECRETS_DEFAULTS } from "./secrets";
 import { SERVICE_DEFAULTS } from "./service";
@@ -373,7 +374,7 @@ export const platformConfigSchema = z
         services: z.array(service).min(1),
     })
     .superRefine((config, ctx) => {
-        const { network: net, database: db, cache: redis } = config;
+        const { database: db, cache: redis } = config;
         const available = [...GENERATED_SECRETS, ...Object.keys(config.apiKeys)];
         const firstIndex = new Map<string, number>();
         config.services.forEach((svc, index) => {
@@ -468,35 +469,16 @@ export const platformConfigSchema = z
         }
 
         // Production keeps the strict values: a relaxation there is a config error, not a choice.
-        const requireThat = (path: (string | number)[], input: unknown, holds: boolean, need: string) => {
-            if (!holds) {
-                ctx.addIssue({ code: "custom", path, input, message: `production needs ${need}` });
+        for (const { production } of STAGING_RELAXATIONS) {
+            for (const [path, value] of production ? valuesAt(config, production.path) : []) {
+                if (!production!.holds(value, config)) {
+                    ctx.addIssue({ code: "custom", path, input: value, message: `production needs ${production!.need}` });
+                }
             }
-        };
-        requireThat(["network", "natGateways"], net.natGateways, !!net.existing || net.natGateways === "perAz",
-            "one NAT gateway per availability zone: expected \"perAz\"");
-        requireThat(["network", "flowLogs", "enabled"], net.flowLogs.enabled, net.flowLogs.enabled, "VPC flow logs: expected true");
-        requireThat(["database", "multiAz"], db.multiAz, db.multiAz, "a Multi-AZ database: expected true");
-        requireThat(["database", "deletionProtection"], db.deletionProtection, db.deletionProtection, "deletion protection: expected true");
-        requireThat(["database", "backupRetentionDays"], db.backupRetentionDays, db.backupRetentionDays >= 7, "at least 7 days of backups");
-        requireThat(["database", "skipFinalSnapshot"], db.skipFinalSnapshot, !db.skipFinalSnapshot, "a final snapshot: expected false");
-        requireThat(["database", "monitoringIntervalSeconds"], db.monitoringIntervalSeconds, db.monitoringIntervalSeconds > 0,
-            "enhanced monitoring: expected 1 to 60");
-        requireThat(["backup", "copyRegion"], config.backup.copyRegion, config.backup.copyRegion !== undefined,
-            "backups copied to a second region: expected a region other than the stack's");
-        requireThat(["edge", "deletionProtection"], config.edge.deletionProtection, config.edge.deletionProtection,
-            "load balancer deletion protection: expected true");
-        requireThat(["cache", "replicas"], redis.replicas, redis.replicas >= 1, "at least one replica to fail over to");
-        requireThat(["cache", "multiAz"], redis.multiAz, redis.multiAz, "a Multi-AZ cache: expected true");
-        requireThat(["cache", "snapshotRetentionDays"], redis.snapshotRetentionDays, redis.snapshotRetentionDays >= 7,
-            "at least 7 days of snapshots");
-        requireThat(["backup", "vaultLock", "mode"], lock.mode, lock.mode !== "governance",
-            "a vault lock in compliance mode, which no one can lift: expected \"compliance\"");
-        config.services.forEach((svc, index) =>
-            requireThat(["services", index, "replicas"], svc.replicas, svc.replicas >= 2, "at least 2 replicas per service"));
+        }
     });
 
-type ParsedConfig = z.infer<typeof platformConfigSchema>;
+export type ParsedConfig = z.infer<typeof platformConfigSchema>;
 type ParsedService = ParsedConfig["services"][number];
 
 /** A configured service; the `env` values that are secret config are split off into `secretEnv`. */
@@ -529,6 +511,18 @@ export type TracingConfig = NonNullable<ObservabilityConfig["tracing"]>;
 
 /** Config namespaces this program and its providers read; a key in any other is a typo that would be ignored. */
 export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "aws", "kubernetes", "postgresql", "random", "pulumi"] as const;
+/** The values at `path` of `config` with their concrete paths; `*` stands for each entry of a list. */
+function valuesAt(config: unknown, path: string[]): [(string | number)[], unknown][] {
+    const [head, ...rest] = path;
+    if (head === undefined) {
+        return [[[], config]];
+    }
+    const entries: [string | number, unknown][] = head === "*"
+        ? (config as unknown[]).map((item, index) => [index, item])
+        : [[head, (config as Record<string, unknown>)[head]]];
+    return entries.flatMap(([key, child]) => valuesAt(child, rest).map(([tail, value]): [(string | number)[], unknown] => [[key, ...tail], value]));
+}
+
 /** Keys whose values are secret whether or not the stack file marks them so. */
 const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
 /** Where a secret value may go (`*`: any key or index): each place keeps it a Pulumi secret up to the resource. */
