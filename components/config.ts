@@ -524,9 +524,9 @@ function valuesAt(config: unknown, path: string[]): [(string | number)[], unknow
 }
 
 /** Keys whose values are secret whether or not the stack file marks them so. */
-const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
+export const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
 /** Where a secret value may go (`*`: any key or index): each place keeps it a Pulumi secret up to the resource. */
-const SECRET_DESTINATIONS = [
+export const SECRET_DESTINATIONS = [
     ["apiKeys"], ["apiKeys", "*"], ["kubeconfig"], ["alertWebhooks"], ["alertWebhooks", "*"], ["services", "*", "env"], ["services", "*", "env", "*"],
 ];
 /** Why a secret cannot go under a key: where its value ends up in plaintext. */
