@@ -4,38 +4,64 @@ import { denyWithoutTls, makePrivate } from "./bucket";
 import { RPO_TAG, RTO_TAG } from "../policies/readiness/context";
 import { Tags, tagsNamed } from "./tags";
 
+/** The backups' defaults: the production values; a stack file relaxes them key by key. */
+export const BACKUP_DEFAULTS = {
+    /** AWS Backup's longest daily retention without cold storage: five weeks of daily restore points. */
+    dailyRetentionDays: 35,
+    /** A quarter of weekly points: a corruption found late still has a clean copy. */
+    weeklyRetentionDays: 90,
+    /** A daily backup loses at most a day; point-in-time recovery does better, and the stack may say so. */
+    rpoHours: 24,
+    /** Restoring and repointing the database fits in half a working day. */
+    rtoHours: 4,
+    /** After a month exports are rarely read: Glacier Instant Retrieval costs less and still restores in milliseconds. */
+    bucketTransitionDays: 30,
+    /** A year of exports, the usual audit horizon. */
+    bucketExpirationDays: 365,
+    vaultLock: {
+        /** Compliance mode: once set, nobody (root included) can delete recovery points early, ransomware neither. */
+        mode: "compliance",
+        /** AWS's minimum grace period to correct a lock before it becomes permanent. */
+        changeableForDays: 3,
+    },
+    /** The vault holds the recovery points: Pulumi refuses to delete it. */
+    protect: true,
+} as const satisfies Partial<BackupArgs>;
+
+/** The stack file's `backup` section, plus what the platform wires in. Defaults: BACKUP_DEFAULTS. */
 export interface BackupArgs {
     /** KMS key of the vault and of the backup bucket. */
     kmsKeyArn: pulumi.Input<string>;
     /** ARNs of the resources the plan backs up (the database). */
     resourceArns: pulumi.Input<string>[];
-    /** Days a daily recovery point is kept. Default 35. */
+    /** Days a daily recovery point is kept. */
     dailyRetentionDays?: number;
-    /** Days a weekly recovery point is kept. Default 90. */
+    /** Days a weekly recovery point is kept. */
     weeklyRetentionDays?: number;
-    /** Copy every recovery point to a vault in this region, for a regional disaster. Default: no copy. */
+    /** Copy every recovery point to a vault in this region, for a regional disaster. Absent: no copy. */
     copyRegion?: string;
-    /** Days before exports in the bucket move to Glacier Instant Retrieval. Default 30. */
+    /** Days before exports in the bucket move to Glacier Instant Retrieval. */
     bucketTransitionDays?: number;
-    /** Days before exports in the bucket expire. Default 365. */
+    /** Days before exports in the bucket expire. */
     bucketExpirationDays?: number;
     /** The declared recovery objectives, in hours: tagged on the plan, where release evidence (restore drills) is held against them. */
-    recoveryObjectives?: { rpoHours: number; rtoHours: number };
-    /** Vault Lock on every vault. Default: compliance mode, recovery points kept from dailyRetentionDays to weeklyRetentionDays. */
+    rpoHours?: number;
+    rtoHours?: number;
+    /** Vault Lock on every vault; recovery points kept from dailyRetentionDays to weeklyRetentionDays unless it says otherwise. */
     vaultLock?: VaultLockArgs;
-    /** Protect the vault from deletion by Pulumi. Default true. */
+    /** Protect the vault from deletion by Pulumi. */
     protect?: boolean;
     tags?: Tags;
 }
 
 export interface VaultLockArgs {
-    /** "compliance": after changeableForDays nobody, root included, can lift it; "governance": privileged IAM users can. Default "compliance". */
+    /** "compliance": after changeableForDays nobody, root included, can lift it; "governance": privileged IAM users can. */
     mode?: "governance" | "compliance";
     /** Default: dailyRetentionDays. */
     minRetentionDays?: number;
     /** Default: weeklyRetentionDays. */
     maxRetentionDays?: number;
-    /** Compliance mode's grace period, in days (3 at least). Default 3. */
+    /** Compliance mode's grace period, in days (3 at least). */
     changeableForDays?: number;
 }
 
@@ -54,13 +80,13 @@ export class Backup extends pulumi.ComponentResource {
         super("platform:recovery:Backup", name, {}, opts);
         const parent = { parent: this };
         const tags = (suffix: string, extra: Record<string, string> = {}) => tagsNamed(args.tags, `${name}-${suffix}`, extra);
-        const daily = args.dailyRetentionDays ?? 35;
-        const weekly = args.weeklyRetentionDays ?? 90;
+        const daily = args.dailyRetentionDays ?? BACKUP_DEFAULTS.dailyRetentionDays;
+        const weekly = args.weeklyRetentionDays ?? BACKUP_DEFAULTS.weeklyRetentionDays;
 
         const vault = new aws.backup.Vault(`${name}-vault`, {
             kmsKeyArn: args.kmsKeyArn,
             tags: tags("vault"),
-        }, { parent: this, protect: args.protect ?? true });
+        }, { parent: this, protect: args.protect ?? BACKUP_DEFAULTS.protect });
 
         let copyVault: aws.backup.Vault | undefined;
         let copyProvider: aws.Provider | undefined;
@@ -69,7 +95,7 @@ export class Backup extends pulumi.ComponentResource {
             // AWS Backup encrypts copies in the other region with that region's key (aws/backup unless a key is given).
             copyVault = new aws.backup.Vault(`${name}-copy-vault`, {
                 tags: tags("copy-vault"),
-            }, { parent: this, provider: copyProvider, protect: args.protect ?? true });
+            }, { parent: this, provider: copyProvider, protect: args.protect ?? BACKUP_DEFAULTS.protect });
         }
         // Whoever holds the deploy role must not be able to delete the recovery points early (ransomware's first move).
         const lock = args.vaultLock ?? {};
@@ -79,7 +105,7 @@ export class Backup extends pulumi.ComponentResource {
                 minRetentionDays: lock.minRetentionDays ?? daily,
                 maxRetentionDays: lock.maxRetentionDays ?? weekly,
                 // Governance mode is a lock without the grace period after which it cannot be lifted.
-                changeableForDays: (lock.mode ?? "compliance") === "compliance" ? lock.changeableForDays ?? 3 : undefined,
+                changeableForDays: (lock.mode ?? BACKUP_DEFAULTS.vaultLock.mode) === "compliance" ? lock.changeableForDays ?? BACKUP_DEFAULTS.vaultLock.changeableForDays : undefined,
             }, { parent: this, provider });
         lockVault(`${name}-vault-lock`, vault);
         if (copyVault) {
@@ -109,9 +135,7 @@ export class Backup extends pulumi.ComponentResource {
                     copyActions: copyActions(weekly),
                 },
             ],
-            tags: tags("plan", args.recoveryObjectives
-                ? { [RPO_TAG]: String(args.recoveryObjectives.rpoHours), [RTO_TAG]: String(args.recoveryObjectives.rtoHours) }
-                : {}),
+            tags: tags("plan", { [RPO_TAG]: String(args.rpoHours ?? BACKUP_DEFAULTS.rpoHours), [RTO_TAG]: String(args.rtoHours ?? BACKUP_DEFAULTS.rtoHours) }),
         }, parent);
 
         const role = new aws.iam.Role(`${name}-backup`, {
@@ -153,7 +177,7 @@ export class Backup extends pulumi.ComponentResource {
             bucket: bucketName,
             forceDestroy: false,
             tags: tagsNamed(args.tags, `${name}-bucket`, { Purpose: "backups" }),
-        }, { parent: this, protect: args.protect ?? true });
+        }, { parent: this, protect: args.protect ?? BACKUP_DEFAULTS.protect });
         makePrivate(`${name}-bucket`, bucket, parent);
         new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, {
@@ -166,8 +190,8 @@ export class Backup extends pulumi.ComponentResource {
                 id: "tier-and-expire",
                 status: "Enabled",
                 filter: {},
-                transitions: [{ days: args.bucketTransitionDays ?? 30, storageClass: "GLACIER_IR" }],
-                expiration: { days: args.bucketExpirationDays ?? 365 },
+                transitions: [{ days: args.bucketTransitionDays ?? BACKUP_DEFAULTS.bucketTransitionDays, storageClass: "GLACIER_IR" }],
+                expiration: { days: args.bucketExpirationDays ?? BACKUP_DEFAULTS.bucketExpirationDays },
                 noncurrentVersionExpiration: { noncurrentDays: 30 },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
             }],

@@ -3,6 +3,33 @@ import * as pulumi from "@pulumi/pulumi";
 import { allowTcp } from "./security-group";
 import { Tags, tagsNamed } from "./tags";
 
+/** The cache's defaults: the production values; a stack file relaxes them key by key. */
+export const CACHE_DEFAULTS = {
+    /** Redis OSS, what the services' clients are written for. */
+    engine: "redis",
+    /** The newest Redis ElastiCache offers. */
+    engineVersion: "7.1",
+    /** Memory-optimised, 13 GiB, not burstable: evictions and CPU credits do not surprise production. */
+    nodeType: "cache.r7g.large",
+    /** One replica: automatic failover has a node to promote. */
+    replicas: 1,
+    /** The replica in another zone: a zone outage fails over instead of losing the cache. */
+    multiAz: true,
+    /** A week of daily snapshots: queues and sessions survive a bad deploy found days later. */
+    snapshotRetentionDays: 7,
+    /** UTC night, after the database's backup window. */
+    snapshotWindow: "02:00-03:00",
+    /** Sunday UTC night, after the database's maintenance window. */
+    maintenanceWindow: "sun:04:00-sun:05:00",
+    /** Only keys with a TTL are evicted: queues and sessions without one survive a full cache. */
+    maxmemoryPolicy: "volatile-lru",
+    /** A year of slow and engine logs: audits and incidents look back that far. */
+    logRetentionDays: 365,
+    /** The cache holds queues and sessions: Pulumi refuses to delete it. */
+    protect: true,
+} as const satisfies Partial<CacheArgs>;
+
+/** The stack file's `cache` section, plus what the platform wires in. Defaults: CACHE_DEFAULTS. */
 export interface CacheArgs {
     vpcId: pulumi.Input<string>;
     /** Subnets of the nodes: the isolated tier. */
@@ -13,27 +40,26 @@ export interface CacheArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** The AUTH token clients present (16-128 characters ElastiCache accepts). */
     authToken: pulumi.Input<string>;
-    /** "redis" or "valkey". Plain: it names the parameter group family. Default "redis". */
+    /** "redis" or "valkey". Plain: it names the parameter group family. */
     engine?: "redis" | "valkey";
-    /** 7 or newer. Plain, for the same reason. Default "7.1". */
+    /** 7 or newer. Plain, for the same reason. */
     engineVersion?: string;
-    /** Default "cache.r7g.large" (13 GiB). */
     nodeType?: pulumi.Input<string>;
-    /** Read replicas besides the primary; automatic failover needs one. Default 1. */
+    /** Read replicas besides the primary; automatic failover needs one. */
     replicas?: number;
-    /** Replicas in other zones, failover across zones. Default true. */
+    /** Replicas in other zones, failover across zones. */
     multiAz?: pulumi.Input<boolean>;
-    /** Days of daily snapshots kept. Default 7. */
+    /** Days of daily snapshots kept. */
     snapshotRetentionDays?: pulumi.Input<number>;
-    /** Daily, UTC. Default "02:00-03:00". */
+    /** Daily, UTC. */
     snapshotWindow?: pulumi.Input<string>;
-    /** Weekly, UTC. Default "sun:04:00-sun:05:00". */
+    /** Weekly, UTC. */
     maintenanceWindow?: pulumi.Input<string>;
-    /** What Redis evicts when memory is full. Default "volatile-lru": only keys with a TTL. */
+    /** What Redis evicts when memory is full. */
     maxmemoryPolicy?: pulumi.Input<string>;
-    /** Retention of the slow and engine logs. Default 365. */
+    /** Retention of the slow and engine logs. */
     logRetentionDays?: pulumi.Input<number>;
-    /** Protect the replication group from deletion by Pulumi. Default true. */
+    /** Protect the replication group from deletion by Pulumi. */
     protect?: boolean;
     tags?: Tags;
 }
@@ -56,9 +82,9 @@ export class Cache extends pulumi.ComponentResource {
         super("platform:data:Cache", name, {}, opts);
         const parent = { parent: this };
         const tags = (suffix: string) => tagsNamed(args.tags, `${name}-${suffix}`);
-        const engine = args.engine ?? "redis";
-        const engineVersion = args.engineVersion ?? "7.1";
-        const replicas = args.replicas ?? 1;
+        const engine = args.engine ?? CACHE_DEFAULTS.engine;
+        const engineVersion = args.engineVersion ?? CACHE_DEFAULTS.engineVersion;
+        const replicas = args.replicas ?? CACHE_DEFAULTS.replicas;
 
         const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-redis`, {
             description: `Isolated subnets of ${name}`,
@@ -83,13 +109,13 @@ export class Cache extends pulumi.ComponentResource {
         const parameterGroup = new aws.elasticache.ParameterGroup(`${name}-${family}`, {
             family,
             description: `${engine} of ${name}: eviction policy`,
-            parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy ?? "volatile-lru" }],
+            parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy ?? CACHE_DEFAULTS.maxmemoryPolicy }],
             tags: tags(family),
         }, parent);
 
         const logGroup = (logType: string) => new aws.cloudwatch.LogGroup(`${name}-${logType}`, {
             name: `/aws/elasticache/${name}/${logType}`,
-            retentionInDays: args.logRetentionDays ?? 365,
+            retentionInDays: args.logRetentionDays ?? CACHE_DEFAULTS.logRetentionDays,
             kmsKeyId: args.kmsKeyArn,
             tags: tags(logType),
         }, parent);
@@ -105,11 +131,11 @@ export class Cache extends pulumi.ComponentResource {
             description: `${engine} of ${name}`,
             engine,
             engineVersion,
-            nodeType: args.nodeType ?? "cache.r7g.large",
+            nodeType: args.nodeType ?? CACHE_DEFAULTS.nodeType,
             port: REDIS_PORT,
             numCacheClusters: 1 + replicas,
             automaticFailoverEnabled: replicas >= 1,
-            multiAzEnabled: args.multiAz ?? true,
+            multiAzEnabled: args.multiAz ?? CACHE_DEFAULTS.multiAz,
             subnetGroupName: subnetGroup.name,
             securityGroupIds: [securityGroup.id],
             parameterGroupName: parameterGroup.name,
@@ -120,14 +146,14 @@ export class Cache extends pulumi.ComponentResource {
             authToken: pulumi.secret(args.authToken),
             // ROTATE keeps the old token valid alongside the new one, so clients can roll over without errors.
             authTokenUpdateStrategy: "ROTATE",
-            snapshotRetentionLimit: args.snapshotRetentionDays ?? 7,
-            snapshotWindow: args.snapshotWindow ?? "02:00-03:00",
-            maintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
+            snapshotRetentionLimit: args.snapshotRetentionDays ?? CACHE_DEFAULTS.snapshotRetentionDays,
+            snapshotWindow: args.snapshotWindow ?? CACHE_DEFAULTS.snapshotWindow,
+            maintenanceWindow: args.maintenanceWindow ?? CACHE_DEFAULTS.maintenanceWindow,
             finalSnapshotIdentifier: `${name}-final`,
             autoMinorVersionUpgrade: true,
             logDeliveryConfigurations,
             tags: tags("redis"),
-        }, { parent: this, protect: args.protect ?? true });
+        }, { parent: this, protect: args.protect ?? CACHE_DEFAULTS.protect });
 
         this.replicationGroupId = group.replicationGroupId;
         this.primaryEndpoint = group.primaryEndpointAddress;

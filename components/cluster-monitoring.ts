@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DNS_EGRESS } from "./service";
 import { Tags, tagsNamed } from "./tags";
 import { HELM_RELEASE_DEFAULTS } from "./helm";
+import { AlarmThresholds, MONITORING_DEFAULTS } from "./monitoring";
 
 /** A service Prometheus scrapes: its name and the labels of its Kubernetes Service. */
 export interface ScrapedService {
@@ -12,6 +13,40 @@ export interface ScrapedService {
     /** Name of the Service port that serves /metrics. */
     port: string;
 }
+
+/** Prometheus and Alertmanager, as the stack file's `observability.prometheus`. */
+export interface PrometheusSettings {
+    /** Exact kube-prometheus-stack chart version. */
+    chartVersion?: string;
+    /** Days Prometheus keeps samples. */
+    retentionDays?: number;
+    /** Size of each Prometheus volume, GiB. */
+    storageGi?: number;
+    /** Prometheus (and Alertmanager) replicas. */
+    replicas?: number;
+}
+
+/** The cluster monitoring's defaults (the stack file's `observability` section). */
+export const CLUSTER_MONITORING_DEFAULTS = {
+    /** Prometheus, Alertmanager and Grafana in a namespace of their own, apart from the services'. */
+    namespace: "monitoring",
+    /** The only namespace that admits privileged pods, so nothing else lands there. */
+    agentsNamespace: "monitoring-agents",
+    prometheus: {
+        /** An exact, reviewed chart version: an upgrade is a change someone reads. */
+        chartVersion: "82.6.0",
+        /** Two weeks of samples: enough to compare this week with last; long-term trends live in CloudWatch. */
+        retentionDays: 15,
+        /** Room for two weeks of a few hundred pods' series. */
+        storageGi: 50,
+        /** One replica; production raises it for an Alertmanager that survives a node. */
+        replicas: 1,
+    },
+    /** Dashboards and users only. */
+    grafanaStorageGi: 10,
+    /** An exact, reviewed chart version. */
+    fluentBitChartVersion: "0.56.0",
+} as const satisfies Partial<ClusterMonitoringArgs>;
 
 export interface ClusterMonitoringArgs {
     /** The namespace Prometheus, Alertmanager and Grafana run in (created here, Pod Security baseline). */
@@ -25,20 +60,14 @@ export interface ClusterMonitoringArgs {
     services: ScrapedService[];
     /** The Grafana admin password (a secret); it reaches Grafana through a Kubernetes Secret, never Helm values. */
     grafanaAdminPassword: pulumi.Input<string>;
-    /** Exact kube-prometheus-stack chart version. */
-    prometheusChartVersion: string;
-    /** Days Prometheus keeps samples. Default 15. */
-    retentionDays?: number;
-    /** Size of each Prometheus volume, GiB. Default 50. */
-    storageGi?: number;
-    /** Prometheus (and Alertmanager) replicas. Default 1. */
-    replicas?: number;
-    /** Size of Grafana's volume, GiB. Default 10. */
+    /** Prometheus (and Alertmanager), as the stack file's `observability.prometheus`. */
+    prometheus?: PrometheusSettings;
+    /** Size of Grafana's volume, GiB. */
     grafanaStorageGi?: number;
     /** The StorageClass created for those volumes: gp3 on the EBS CSI driver, always encrypted. */
     storage?: VolumeStorage;
     /** Exact fluent-bit chart version. */
-    fluentBitChartVersion: string;
+    fluentBitChartVersion?: string;
     /** The CloudWatch log group Fluent Bit ships the services' container logs to, and its ARN. */
     logGroupName: pulumi.Input<string>;
     logGroupArn: pulumi.Input<string>;
@@ -51,11 +80,8 @@ export interface ClusterMonitoringArgs {
     clusterName?: pulumi.Input<string>;
     /** Where the runbook is: each alert's `runbook_url` annotation is `<runbookBaseUrl>#<alert name in kebab case>`. Absent: none. */
     runbookBaseUrl?: string;
-    /** SLO thresholds of the alerts. Defaults: 1 % errors, 2 s p95, 70 % CPU and 80 % memory of the limits. */
-    errorRatePercent?: number;
-    latencyP95Seconds?: number;
-    cpuPercent?: number;
-    memoryPercent?: number;
+    /** SLO thresholds of the alerts (the stack file's `alerts.thresholds`); those of the services' errors, latency, CPU and memory apply. */
+    thresholds?: AlarmThresholds;
     /** The tracing backend Grafana queries: its namespace and query URL. Absent: no tracing. */
     tracing?: { namespace: string; queryUrl: string; queryPort: number };
     tags?: Tags;
@@ -159,7 +185,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         super("platform:observability:ClusterMonitoring", name, {}, opts);
         const parent = { parent: this };
         const namespace = args.namespace;
-        const replicas = args.replicas ?? 1;
+        const replicas = args.prometheus?.replicas ?? CLUSTER_MONITORING_DEFAULTS.prometheus.replicas;
 
         // Prometheus, Alertmanager and Grafana need nothing of the host: baseline enforced, restricted reported.
         // Only node-exporter (host network and PIDs) and Fluent Bit (host log files) run privileged, in a namespace of their own.
@@ -190,7 +216,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         const prometheus = new k8s.helm.v3.Release(`${name}-prometheus`, {
             name: PROMETHEUS_RELEASE,
             chart: "kube-prometheus-stack",
-            version: args.prometheusChartVersion,
+            version: args.prometheus?.chartVersion ?? CLUSTER_MONITORING_DEFAULTS.prometheus.chartVersion,
             repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
             namespace,
             ...HELM_RELEASE_DEFAULTS,
@@ -234,7 +260,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         new k8s.helm.v3.Release(`${name}-fluent-bit`, {
             name: FLUENT_BIT_RELEASE,
             chart: "fluent-bit",
-            version: args.fluentBitChartVersion,
+            version: args.fluentBitChartVersion ?? CLUSTER_MONITORING_DEFAULTS.fluentBitChartVersion,
             repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
             namespace: args.agentsNamespace,
             ...HELM_RELEASE_DEFAULTS,
@@ -374,8 +400,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
 }
 
 function prometheusValues(args: ClusterMonitoringArgs, replicas: number, storageClassName: pulumi.Input<string>) {
-    const retentionDays = args.retentionDays ?? 15;
-    const storageGi = args.storageGi ?? 50;
+    const retentionDays = args.prometheus?.retentionDays ?? CLUSTER_MONITORING_DEFAULTS.prometheus.retentionDays;
+    const storageGi = args.prometheus?.storageGi ?? CLUSTER_MONITORING_DEFAULTS.prometheus.storageGi;
     const volume = (gi: number) => ({
         volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gi}Gi` } } } },
     });
@@ -425,7 +451,7 @@ function prometheusValues(args: ClusterMonitoringArgs, replicas: number, storage
         "prometheus-node-exporter": { namespaceOverride: args.agentsNamespace },
         grafana: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-            persistence: { enabled: true, size: `${args.grafanaStorageGi ?? 10}Gi`, storageClassName },
+            persistence: { enabled: true, size: `${args.grafanaStorageGi ?? CLUSTER_MONITORING_DEFAULTS.grafanaStorageGi}Gi`, storageClassName },
             // A ReadWriteOnce volume cannot follow a rolling update to another node: replace the pod instead.
             deploymentStrategy: { type: "Recreate" },
             sidecar: { dashboards: { enabled: true, label: Object.keys(DASHBOARD_LABEL)[0], labelValue: Object.values(DASHBOARD_LABEL)[0] } },
@@ -485,12 +511,9 @@ interface AlertRule {
 }
 
 /** The services' SLO alerts; docs/runbook.md has the runbook line of each. */
-function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "errorRatePercent" | "latencyP95Seconds" | "cpuPercent" | "memoryPercent" | "runbookBaseUrl">) {
+function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "thresholds" | "runbookBaseUrl">) {
     const ns = `namespace="${args.serviceNamespace}"`;
-    const errorRate = args.errorRatePercent ?? 1;
-    const p95 = args.latencyP95Seconds ?? 2;
-    const cpu = args.cpuPercent ?? 70;
-    const memory = args.memoryPercent ?? 80;
+    const { errorRatePercent: errorRate, latencyP95Seconds: p95, cpuPercent: cpu, memoryPercent: memory } = { ...MONITORING_DEFAULTS.thresholds, ...args.thresholds };
     const perService = serviceQueries(args.serviceNamespace, "namespace, service");
     const byContainer = "sum by (namespace, pod, container)";
     const rules: AlertRule[] = [

@@ -2,7 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { editDistance } from "./edit-distance";
 import { Engine, isOfferedVersion, offeredVersions } from "./engine-versions";
+import { BACKUP_DEFAULTS } from "./backup";
+import { CACHE_DEFAULTS } from "./cache";
+import { CLUSTER_MONITORING_DEFAULTS } from "./cluster-monitoring";
+import { DATABASE_DEFAULTS } from "./database";
+import { FRONTEND_DEFAULTS } from "./frontend";
+import { EDGE_DEFAULTS } from "./load-balancer";
+import { MONITORING_DEFAULTS } from "./monitoring";
+import { NETWORK_DEFAULTS } from "./network";
+import { REGISTRY_DEFAULTS } from "./registry";
+import { STAGING_RELAXATIONS } from "./relaxations";
 import { ConfigPath, currentStackFileSecurePaths, secretConfigPaths } from "./secret-config";
+import { SECRETS_DEFAULTS } from "./secrets";
+import { SERVICE_DEFAULTS } from "./service";
+import { TRACING_DEFAULTS } from "./tracing";
 
 /** The stack config namespace of this project (`platform:<key>` in `Pulumi.<stack>.yaml`). */
 export const CONFIG_NAMESPACE = "platform";
@@ -36,22 +49,22 @@ const existingVpc = z.strictObject({
 });
 
 const flowLogs = z.strictObject({
-    enabled: z.boolean().default(true),
-    retentionDays: logRetentionDays.default(365),
-    trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
+    enabled: z.boolean().default(NETWORK_DEFAULTS.flowLogs.enabled),
+    retentionDays: logRetentionDays.default(NETWORK_DEFAULTS.flowLogs.retentionDays),
+    trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default(NETWORK_DEFAULTS.flowLogs.trafficType),
 });
 
 const network = z.strictObject({
-    cidrBlock: vpcCidr.default("10.0.0.0/16"),
-    availabilityZoneCount: z.number().int().min(2).max(3).default(3),
-    natGateways: z.enum(["perAz", "single"]).default("perAz"),
-    flowLogs: flowLogs.default({ enabled: true, retentionDays: 365, trafficType: "ALL" }),
+    cidrBlock: vpcCidr.default(NETWORK_DEFAULTS.cidrBlock),
+    availabilityZoneCount: z.number().int().min(2).max(3).default(NETWORK_DEFAULTS.availabilityZoneCount),
+    natGateways: z.enum(["perAz", "single"]).default(NETWORK_DEFAULTS.natGateways),
+    flowLogs: flowLogs.default(() => flowLogs.parse({})),
     existing: existingVpc.optional(),
 });
 
 const secrets = z.strictObject({
-    recoveryWindowDays: z.number().int().min(7).max(30).default(30),
-    kmsDeletionWindowDays: z.number().int().min(7).max(30).default(30),
+    recoveryWindowDays: z.number().int().min(7).max(30).default(SECRETS_DEFAULTS.recoveryWindowDays),
+    kmsDeletionWindowDays: z.number().int().min(7).max(30).default(SECRETS_DEFAULTS.kmsDeletionWindowDays),
 });
 
 const pinnedImage = z
@@ -86,11 +99,11 @@ const service = z.strictObject({
         message: "expected a DNS label: lower-case letters, digits and '-', starting with a letter, at most 40 characters",
     }),
     image: pinnedImage,
-    port: z.number().int().min(1).max(65535).default(3000),
-    healthPath: z.string().regex(/^\/[\w\/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" }).default("/health"),
-    public: z.boolean().default(false),
-    replicas: z.number().int().min(1).max(100).default(2),
-    maxReplicas: z.number().int().min(1).max(500).default(10),
+    port: z.number().int().min(1).max(65535).default(SERVICE_DEFAULTS.port),
+    healthPath: z.string().regex(/^\/[\w\/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" }).default(SERVICE_DEFAULTS.healthPath),
+    public: z.boolean().default(SERVICE_DEFAULTS.public),
+    replicas: z.number().int().min(1).max(100).default(SERVICE_DEFAULTS.replicas),
+    maxReplicas: z.number().int().min(1).max(500).default(SERVICE_DEFAULTS.maxReplicas),
     env: z.record(envName("TEMPLATE_CACHE_TTL"), z.string())
         .refine((env) => Buffer.byteLength(Object.entries(env).flat().join("")) <= MAX_ENV_BYTES, {
             message: `expected at most ${MAX_ENV_BYTES / 1024} KiB of names and values in all: a ConfigMap or Secret holds 1 MiB`,
@@ -98,10 +111,10 @@ const service = z.strictObject({
         .default({}),
     /** The platform secrets and API keys the service receives; default: the generated ones, no API key. */
     secrets: z.array(envName("OPENAI_API_KEY")).default([...GENERATED_SECRETS]),
-    cpu: kubernetesQuantity("250m").default("250m"),
-    memory: kubernetesQuantity("512Mi").default("512Mi"),
+    cpu: kubernetesQuantity("250m").default(SERVICE_DEFAULTS.cpu),
+    memory: kubernetesQuantity("512Mi").default(SERVICE_DEFAULTS.memory),
     /** "worker": a queue consumer with no Service, target group or route; it scales by CPU or by its queue. */
-    kind: z.enum(["service", "worker"]).default("service"),
+    kind: z.enum(["service", "worker"]).default(SERVICE_DEFAULTS.kind),
     /** A worker's health probe: a command, or a TCP port; default: TCP on `port`. Services probe `healthPath`. */
     probe: z.union([
         z.strictObject({ exec: z.array(z.string().min(1)).min(1) }),
@@ -112,7 +125,7 @@ const service = z.strictObject({
         type: z.literal("redis-list"),
         listName: z.string().min(1).max(256),
         /** Jobs waiting per replica before another starts. */
-        listLength: z.number().int().min(1).max(100000).default(10),
+        listLength: z.number().int().min(1).max(100000).default(SERVICE_DEFAULTS.scaler.listLength),
     }).optional(),
 });
 
@@ -140,34 +153,34 @@ const dailyWindow = z.string().regex(/^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/, { mess
 export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 
 const proxy = z.strictObject({
-    maxConnectionsPercent: z.number().int().min(1).max(100).default(90),
-    maxIdleConnectionsPercent: z.number().int().min(0).max(100).default(50),
-    borrowTimeoutSeconds: z.number().int().min(1).max(300).default(120),
+    maxConnectionsPercent: z.number().int().min(1).max(100).default(DATABASE_DEFAULTS.proxy.maxConnectionsPercent),
+    maxIdleConnectionsPercent: z.number().int().min(0).max(100).default(DATABASE_DEFAULTS.proxy.maxIdleConnectionsPercent),
+    borrowTimeoutSeconds: z.number().int().min(1).max(300).default(DATABASE_DEFAULTS.proxy.borrowTimeoutSeconds),
 });
 
 const database = z.strictObject({
-    engineVersion: engineVersion("PostgreSQL", 15, "17 or 17.6", "postgres").default("17"),
-    instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an RDS instance class like db.r6g.large" }).default("db.r6g.large"),
-    allocatedStorageGb: z.number().int().min(20).max(65536).default(100),
-    maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(500),
-    databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a lower-case PostgreSQL identifier like app" }).default("app"),
-    multiAz: z.boolean().default(true),
-    deletionProtection: z.boolean().default(true),
-    backupRetentionDays: z.number().int().min(1).max(35).default(14),
-    skipFinalSnapshot: z.boolean().default(false),
-    backupWindow: dailyWindow.default("01:00-02:00"),
-    maintenanceWindow: maintenanceWindow.default("sun:03:00-sun:04:00"),
+    engineVersion: engineVersion("PostgreSQL", 15, "17 or 17.6", "postgres").default(DATABASE_DEFAULTS.engineVersion),
+    instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an RDS instance class like db.r6g.large" }).default(DATABASE_DEFAULTS.instanceClass),
+    allocatedStorageGb: z.number().int().min(20).max(65536).default(DATABASE_DEFAULTS.allocatedStorageGb),
+    maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(DATABASE_DEFAULTS.maxAllocatedStorageGb),
+    databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a lower-case PostgreSQL identifier like app" }).default(DATABASE_DEFAULTS.databaseName),
+    multiAz: z.boolean().default(DATABASE_DEFAULTS.multiAz),
+    deletionProtection: z.boolean().default(DATABASE_DEFAULTS.deletionProtection),
+    backupRetentionDays: z.number().int().min(1).max(35).default(DATABASE_DEFAULTS.backupRetentionDays),
+    skipFinalSnapshot: z.boolean().default(DATABASE_DEFAULTS.skipFinalSnapshot),
+    backupWindow: dailyWindow.default(DATABASE_DEFAULTS.backupWindow),
+    maintenanceWindow: maintenanceWindow.default(DATABASE_DEFAULTS.maintenanceWindow),
     performanceInsightsRetentionDays: z.number().int().refine((d) => d === 7 || d === 731 || (d % 31 === 0 && d <= 713), {
         message: "expected 7, a multiple of 31 up to 713, or 731",
-    }).default(7),
+    }).default(DATABASE_DEFAULTS.performanceInsightsRetentionDays),
     monitoringIntervalSeconds: z.number().int().refine((s) => (MONITORING_INTERVALS as readonly number[]).includes(s), {
         message: `expected one of ${MONITORING_INTERVALS.join(", ")}`,
-    }).default(60),
-    slowQueryMs: z.number().int().min(0).max(60000).default(500),
-    appConnectionLimit: z.number().int().min(1).max(5000).default(200),
-    proxy: proxy.default({ maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, borrowTimeoutSeconds: 120 }),
-    manageRoles: z.boolean().default(true),
-    logRetentionDays: logRetentionDays.default(365),
+    }).default(DATABASE_DEFAULTS.monitoringIntervalSeconds),
+    slowQueryMs: z.number().int().min(0).max(60000).default(DATABASE_DEFAULTS.slowQueryMs),
+    appConnectionLimit: z.number().int().min(1).max(5000).default(DATABASE_DEFAULTS.appConnectionLimit),
+    proxy: proxy.default(() => proxy.parse({})),
+    manageRoles: z.boolean().default(DATABASE_DEFAULTS.manageRoles),
+    logRetentionDays: logRetentionDays.default(DATABASE_DEFAULTS.logRetentionDays),
 });
 
 export const MAXMEMORY_POLICIES = [
@@ -175,16 +188,16 @@ export const MAXMEMORY_POLICIES = [
 ] as const;
 
 const cache = z.strictObject({
-    engine: z.enum(["redis", "valkey"]).default("redis"),
-    engineVersion: engineVersion("Redis/Valkey", 7, "7.1").default("7.1"),
-    nodeType: z.string().regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an ElastiCache node type like cache.r7g.large" }).default("cache.r7g.large"),
-    replicas: z.number().int().min(0).max(5).default(1),
-    multiAz: z.boolean().default(true),
-    snapshotRetentionDays: z.number().int().min(1).max(35).default(7),
-    snapshotWindow: dailyWindow.default("02:00-03:00"),
-    maintenanceWindow: maintenanceWindow.default("sun:04:00-sun:05:00"),
-    maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES).default("volatile-lru"),
-    logRetentionDays: logRetentionDays.default(365),
+    engine: z.enum(["redis", "valkey"]).default(CACHE_DEFAULTS.engine),
+    engineVersion: engineVersion("Redis/Valkey", 7, "7.1").default(CACHE_DEFAULTS.engineVersion),
+    nodeType: z.string().regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an ElastiCache node type like cache.r7g.large" }).default(CACHE_DEFAULTS.nodeType),
+    replicas: z.number().int().min(0).max(5).default(CACHE_DEFAULTS.replicas),
+    multiAz: z.boolean().default(CACHE_DEFAULTS.multiAz),
+    snapshotRetentionDays: z.number().int().min(1).max(35).default(CACHE_DEFAULTS.snapshotRetentionDays),
+    snapshotWindow: dailyWindow.default(CACHE_DEFAULTS.snapshotWindow),
+    maintenanceWindow: maintenanceWindow.default(CACHE_DEFAULTS.maintenanceWindow),
+    maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES).default(CACHE_DEFAULTS.maxmemoryPolicy),
+    logRetentionDays: logRetentionDays.default(CACHE_DEFAULTS.logRetentionDays),
 });
 
 const dnsName = (example: string) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
@@ -195,11 +208,11 @@ const edge = z.strictObject({
     hostedZoneName: dnsName("example.com").optional(),
     sslPolicy: z.string().regex(/^ELBSecurityPolicy-TLS13-[\w-]+$/, {
         message: "expected a TLS 1.3 security policy like ELBSecurityPolicy-TLS13-1-2-2021-06",
-    }).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
-    rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(2000),
-    deletionProtection: z.boolean().default(true),
-    accessLogRetentionDays: z.number().int().min(1).max(3650).default(90),
-    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
+    }).default(EDGE_DEFAULTS.sslPolicy),
+    rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(EDGE_DEFAULTS.rateLimitPerFiveMinutes),
+    deletionProtection: z.boolean().default(EDGE_DEFAULTS.deletionProtection),
+    accessLogRetentionDays: z.number().int().min(1).max(3650).default(EDGE_DEFAULTS.accessLogRetentionDays),
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(EDGE_DEFAULTS.idleTimeoutSeconds),
 });
 
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "expected a Kubernetes namespace name" });
@@ -217,37 +230,37 @@ const kubernetes = z.strictObject({
 const chartVersion = z.string().regex(/^\d+\.\d+\.\d+$/, { message: "expected an exact chart version like 82.6.0 (no ranges)" });
 
 const prometheus = z.strictObject({
-    chartVersion: chartVersion.default("82.6.0"),
-    retentionDays: z.number().int().min(1).max(365).default(15),
-    storageGi: z.number().int().min(10).max(16384).default(50),
-    replicas: z.number().int().min(1).max(3).default(1),
+    chartVersion: chartVersion.default(CLUSTER_MONITORING_DEFAULTS.prometheus.chartVersion),
+    retentionDays: z.number().int().min(1).max(365).default(CLUSTER_MONITORING_DEFAULTS.prometheus.retentionDays),
+    storageGi: z.number().int().min(10).max(16384).default(CLUSTER_MONITORING_DEFAULTS.prometheus.storageGi),
+    replicas: z.number().int().min(1).max(3).default(CLUSTER_MONITORING_DEFAULTS.prometheus.replicas),
 });
 
 const uptime = z.strictObject({
     /** The path the uptime check requests; default: the first public service's health path. */
     path: z.string().regex(/^\/[\w\/.-]*$/, { message: "expected a path like /health" }).optional(),
-    requestIntervalSeconds: z.number().refine((s) => s === 10 || s === 30, { message: "expected 10 or 30, the intervals Route 53 offers" }).default(30),
-    failureThreshold: z.number().int().min(1).max(10).default(3),
+    requestIntervalSeconds: z.number().refine((s) => s === 10 || s === 30, { message: "expected 10 or 30, the intervals Route 53 offers" }).default(MONITORING_DEFAULTS.uptime.requestIntervalSeconds),
+    failureThreshold: z.number().int().min(1).max(10).default(MONITORING_DEFAULTS.uptime.failureThreshold),
 });
 
 /** Distributed tracing: an OpenTelemetry Collector receiving OTLP from every service, exporting to Tempo. */
 const tracing = z.strictObject({
-    enabled: z.boolean().default(true),
-    namespace: namespaceName.default("tracing"),
-    collectorChartVersion: chartVersion.default("0.108.0"),
-    tempoChartVersion: chartVersion.default("1.10.3"),
-    retentionDays: z.number().int().min(1).max(90).default(14),
-    storageGi: z.number().int().min(5).max(16384).default(50),
-    collectorReplicas: z.number().int().min(1).max(10).default(2),
+    enabled: z.boolean().default(TRACING_DEFAULTS.enabled),
+    namespace: namespaceName.default(TRACING_DEFAULTS.namespace),
+    collectorChartVersion: chartVersion.default(TRACING_DEFAULTS.collectorChartVersion),
+    tempoChartVersion: chartVersion.default(TRACING_DEFAULTS.tempoChartVersion),
+    retentionDays: z.number().int().min(1).max(90).default(TRACING_DEFAULTS.retentionDays),
+    storageGi: z.number().int().min(5).max(16384).default(TRACING_DEFAULTS.storageGi),
+    collectorReplicas: z.number().int().min(1).max(10).default(TRACING_DEFAULTS.collectorReplicas),
 });
 
 const observability = z.strictObject({
-    namespace: namespaceName.default("monitoring"),
+    namespace: namespaceName.default(CLUSTER_MONITORING_DEFAULTS.namespace),
     /** Where the node-level agents (node-exporter, Fluent Bit) run: the one namespace allowed privileged pods. */
-    agentsNamespace: namespaceName.default("monitoring-agents"),
+    agentsNamespace: namespaceName.default(CLUSTER_MONITORING_DEFAULTS.agentsNamespace),
     prometheus: prometheus.default(() => prometheus.parse({})),
-    grafanaStorageGi: z.number().int().min(1).max(1024).default(10),
-    fluentBitChartVersion: chartVersion.default("0.56.0"),
+    grafanaStorageGi: z.number().int().min(1).max(1024).default(CLUSTER_MONITORING_DEFAULTS.grafanaStorageGi),
+    fluentBitChartVersion: chartVersion.default(CLUSTER_MONITORING_DEFAULTS.fluentBitChartVersion),
     uptime: uptime.default(() => uptime.parse({})),
     tracing: tracing.optional(),
 });
@@ -255,25 +268,25 @@ const observability = z.strictObject({
 /** AWS Backup Vault Lock: recovery points cannot be deleted early, nor kept past the maximum. */
 const vaultLock = z.strictObject({
     /** "compliance": after `changeableForDays` nobody, root included, can remove the lock; "governance": privileged IAM users can. */
-    mode: z.enum(["governance", "compliance"]).default("compliance"),
+    mode: z.enum(["governance", "compliance"]).default(BACKUP_DEFAULTS.vaultLock.mode),
     /** Shortest retention a recovery point may have; default: backup.dailyRetentionDays. */
     minRetentionDays: z.number().int().min(1).max(36500).optional(),
     /** Longest retention; default: backup.weeklyRetentionDays. */
     maxRetentionDays: z.number().int().min(1).max(36500).optional(),
     /** Compliance mode: days the lock can still be changed or removed after it is set (AWS's minimum is 3). */
-    changeableForDays: z.number().int().min(3).max(36500).default(3),
+    changeableForDays: z.number().int().min(3).max(36500).default(BACKUP_DEFAULTS.vaultLock.changeableForDays),
 });
 
 const backup = z.strictObject({
-    dailyRetentionDays: z.number().int().min(1).max(35).default(35),
-    weeklyRetentionDays: z.number().int().min(7).max(3650).default(90),
+    dailyRetentionDays: z.number().int().min(1).max(35).default(BACKUP_DEFAULTS.dailyRetentionDays),
+    weeklyRetentionDays: z.number().int().min(7).max(3650).default(BACKUP_DEFAULTS.weeklyRetentionDays),
     copyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "expected an AWS region like eu-central-1" }).optional(),
     /** Declared recovery point objective: the most data the stack may lose, in hours. */
-    rpoHours: z.number().positive().max(168).default(24),
+    rpoHours: z.number().positive().max(168).default(BACKUP_DEFAULTS.rpoHours),
     /** Declared recovery time objective: how long a restore may take, in hours. */
-    rtoHours: z.number().positive().max(168).default(4),
-    bucketTransitionDays: z.number().int().min(1).max(3650).default(30),
-    bucketExpirationDays: z.number().int().min(1).max(3650).default(365),
+    rtoHours: z.number().positive().max(168).default(BACKUP_DEFAULTS.rtoHours),
+    bucketTransitionDays: z.number().int().min(1).max(3650).default(BACKUP_DEFAULTS.bucketTransitionDays),
+    bucketExpirationDays: z.number().int().min(1).max(3650).default(BACKUP_DEFAULTS.bucketExpirationDays),
     vaultLock: vaultLock.default(() => vaultLock.parse({})),
 });
 
@@ -286,23 +299,23 @@ const frontend = z.strictObject({
     domainName: dnsName("app.example.com"),
     /** Default: edge.hostedZoneName, else the domain without its first label. */
     hostedZoneName: dnsName("example.com").optional(),
-    priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default("PriceClass_100"),
-    rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(2000),
+    priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default(FRONTEND_DEFAULTS.priceClass),
+    rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(FRONTEND_DEFAULTS.rateLimitPerFiveMinutes),
     contentSecurityPolicy: z.string().min(1).max(1783)
         .refine((csp) => !/[\r\n]/.test(csp), { message: "expected one line" })
-        .default("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"),
-    logRetentionDays: z.number().int().min(1).max(3650).default(90),
+        .default(FRONTEND_DEFAULTS.contentSecurityPolicy),
+    logRetentionDays: z.number().int().min(1).max(3650).default(FRONTEND_DEFAULTS.logRetentionDays),
 });
 
 /** ECR repositories for the services' images. */
 const registry = z.strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(REGISTRY_DEFAULTS.enabled),
     /** Tagged images kept per repository: the last N releases, older ones expire. */
-    keepReleases: z.number().int().min(1).max(1000).default(30),
-    untaggedExpiryDays: z.number().int().min(1).max(365).default(7),
+    keepReleases: z.number().int().min(1).max(1000).default(REGISTRY_DEFAULTS.keepReleases),
+    untaggedExpiryDays: z.number().int().min(1).max(365).default(REGISTRY_DEFAULTS.untaggedExpiryDays),
     /** IAM roles of the account that push (CI's deploy role) and pull (the cluster's node role). */
-    pushRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(["platform-deploy"]),
-    pullRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(["platform-eks-node"]),
+    pushRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(() => [...REGISTRY_DEFAULTS.pushRoleNames]),
+    pullRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(() => [...REGISTRY_DEFAULTS.pullRoleNames]),
 });
 
 const migrations = z.strictObject({
@@ -318,7 +331,7 @@ export const platformConfigSchema = z
         domainName: dnsName("api.example.com"),
         tags: z.record(tagKey, z.string().max(256)).default({}),
         network: network.default(() => network.parse({})),
-        secrets: secrets.default({ recoveryWindowDays: 30, kmsDeletionWindowDays: 30 }),
+        secrets: secrets.default(() => secrets.parse({})),
         database: database.default(() => database.parse({})),
         cache: cache.default(() => cache.parse({})),
         edge: edge.default(() => edge.parse({})),
@@ -346,22 +359,22 @@ export const platformConfigSchema = z
             /** The runbook's address: every alarm and alert links its section (`#<alert>`). */
             runbookBaseUrl: z.url({ protocol: /^https$/, message: "expected an https:// URL" }).optional(),
             thresholds: z.strictObject({
-                cpuPercent: z.number().min(1).max(100).optional(),
-                memoryPercent: z.number().min(1).max(100).optional(),
-                freeableMemoryMiB: z.number().positive().optional(),
-                freeStorageGiB: z.number().positive().optional(),
-                databaseConnections: z.number().int().positive().optional(),
-                databaseLatencySeconds: z.number().positive().optional(),
-                cacheConnections: z.number().int().positive().optional(),
-                errorRatePercent: z.number().positive().max(100).optional(),
-                latencyP95Seconds: z.number().positive().optional(),
-                wafBlockedRequests: z.number().int().positive().optional(),
-            }).default({}),
+                cpuPercent: z.number().min(1).max(100).default(MONITORING_DEFAULTS.thresholds.cpuPercent),
+                memoryPercent: z.number().min(1).max(100).default(MONITORING_DEFAULTS.thresholds.memoryPercent),
+                freeableMemoryMiB: z.number().positive().default(MONITORING_DEFAULTS.thresholds.freeableMemoryMiB),
+                freeStorageGiB: z.number().positive().default(MONITORING_DEFAULTS.thresholds.freeStorageGiB),
+                databaseConnections: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.databaseConnections),
+                databaseLatencySeconds: z.number().positive().default(MONITORING_DEFAULTS.thresholds.databaseLatencySeconds),
+                cacheConnections: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.cacheConnections),
+                errorRatePercent: z.number().positive().max(100).default(MONITORING_DEFAULTS.thresholds.errorRatePercent),
+                latencyP95Seconds: z.number().positive().default(MONITORING_DEFAULTS.thresholds.latencyP95Seconds),
+                wafBlockedRequests: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.wafBlockedRequests),
+            }).default(() => ({ ...MONITORING_DEFAULTS.thresholds })),
         }),
         services: z.array(service).min(1),
     })
     .superRefine((config, ctx) => {
-        const { network: net, database: db, cache: redis } = config;
+        const { database: db, cache: redis } = config;
         const available = [...GENERATED_SECRETS, ...Object.keys(config.apiKeys)];
         const firstIndex = new Map<string, number>();
         config.services.forEach((svc, index) => {
@@ -456,35 +469,16 @@ export const platformConfigSchema = z
         }
 
         // Production keeps the strict values: a relaxation there is a config error, not a choice.
-        const requireThat = (path: (string | number)[], input: unknown, holds: boolean, need: string) => {
-            if (!holds) {
-                ctx.addIssue({ code: "custom", path, input, message: `production needs ${need}` });
+        for (const { production } of STAGING_RELAXATIONS) {
+            for (const [path, value] of production ? valuesAt(config, production.path) : []) {
+                if (!production!.holds(value, config)) {
+                    ctx.addIssue({ code: "custom", path, input: value, message: `production needs ${production!.need}` });
+                }
             }
-        };
-        requireThat(["network", "natGateways"], net.natGateways, !!net.existing || net.natGateways === "perAz",
-            "one NAT gateway per availability zone: expected \"perAz\"");
-        requireThat(["network", "flowLogs", "enabled"], net.flowLogs.enabled, net.flowLogs.enabled, "VPC flow logs: expected true");
-        requireThat(["database", "multiAz"], db.multiAz, db.multiAz, "a Multi-AZ database: expected true");
-        requireThat(["database", "deletionProtection"], db.deletionProtection, db.deletionProtection, "deletion protection: expected true");
-        requireThat(["database", "backupRetentionDays"], db.backupRetentionDays, db.backupRetentionDays >= 7, "at least 7 days of backups");
-        requireThat(["database", "skipFinalSnapshot"], db.skipFinalSnapshot, !db.skipFinalSnapshot, "a final snapshot: expected false");
-        requireThat(["database", "monitoringIntervalSeconds"], db.monitoringIntervalSeconds, db.monitoringIntervalSeconds > 0,
-            "enhanced monitoring: expected 1 to 60");
-        requireThat(["backup", "copyRegion"], config.backup.copyRegion, config.backup.copyRegion !== undefined,
-            "backups copied to a second region: expected a region other than the stack's");
-        requireThat(["edge", "deletionProtection"], config.edge.deletionProtection, config.edge.deletionProtection,
-            "load balancer deletion protection: expected true");
-        requireThat(["cache", "replicas"], redis.replicas, redis.replicas >= 1, "at least one replica to fail over to");
-        requireThat(["cache", "multiAz"], redis.multiAz, redis.multiAz, "a Multi-AZ cache: expected true");
-        requireThat(["cache", "snapshotRetentionDays"], redis.snapshotRetentionDays, redis.snapshotRetentionDays >= 7,
-            "at least 7 days of snapshots");
-        requireThat(["backup", "vaultLock", "mode"], lock.mode, lock.mode !== "governance",
-            "a vault lock in compliance mode, which no one can lift: expected \"compliance\"");
-        config.services.forEach((svc, index) =>
-            requireThat(["services", index, "replicas"], svc.replicas, svc.replicas >= 2, "at least 2 replicas per service"));
+        }
     });
 
-type ParsedConfig = z.infer<typeof platformConfigSchema>;
+export type ParsedConfig = z.infer<typeof platformConfigSchema>;
 type ParsedService = ParsedConfig["services"][number];
 
 /** A configured service; the `env` values that are secret config are split off into `secretEnv`. */
@@ -517,10 +511,22 @@ export type TracingConfig = NonNullable<ObservabilityConfig["tracing"]>;
 
 /** Config namespaces this program and its providers read; a key in any other is a typo that would be ignored. */
 export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "aws", "kubernetes", "postgresql", "random", "pulumi"] as const;
+/** The values at `path` of `config` with their concrete paths; `*` stands for each entry of a list. */
+function valuesAt(config: unknown, path: string[]): [(string | number)[], unknown][] {
+    const [head, ...rest] = path;
+    if (head === undefined) {
+        return [[[], config]];
+    }
+    const entries: [string | number, unknown][] = head === "*"
+        ? (config as unknown[]).map((item, index) => [index, item])
+        : [[head, (config as Record<string, unknown>)[head]]];
+    return entries.flatMap(([key, child]) => valuesAt(child, rest).map(([tail, value]): [(string | number)[], unknown] => [[key, ...tail], value]));
+}
+
 /** Keys whose values are secret whether or not the stack file marks them so. */
-const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
+export const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
 /** Where a secret value may go (`*`: any key or index): each place keeps it a Pulumi secret up to the resource. */
-const SECRET_DESTINATIONS = [
+export const SECRET_DESTINATIONS = [
     ["apiKeys"], ["apiKeys", "*"], ["kubeconfig"], ["alertWebhooks"], ["alertWebhooks", "*"], ["services", "*", "env"], ["services", "*", "env", "*"],
 ];
 /** Why a secret cannot go under a key: where its value ends up in plaintext. */

@@ -2,9 +2,69 @@ import * as aws from "@pulumi/aws";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { SECRETS_DEFAULTS } from "./secrets";
 import { allowTcp } from "./security-group";
 import { Tags, tagsNamed } from "./tags";
 
+/** The database's defaults: the production values; a stack file relaxes them key by key. */
+export const DATABASE_DEFAULTS = {
+    /** The newest major RDS offers: the longest support window before a forced upgrade. */
+    engineVersion: "17",
+    /** Memory-optimised, 2 vCPU and 16 GiB: the checklists' minimum for production PostgreSQL, not burstable. */
+    instanceClass: "db.r6g.large",
+    /** gp3 from 20 GiB up gets the baseline 3,000 IOPS; 100 leaves room before autoscaling starts. */
+    allocatedStorageGb: 100,
+    /** Storage autoscaling ceiling: growth never fills the disk, cost stays bounded. */
+    maxAllocatedStorageGb: 500,
+    /** The application database. */
+    databaseName: "app",
+    /** A standby in a second zone: a zone outage or a failed instance fails over in a minute or two. */
+    multiAz: true,
+    /** Neither a console click nor an API call deletes the instance by mistake. */
+    deletionProtection: true,
+    /** Two weeks of point-in-time recovery: a bad migration found a week later can still be undone. */
+    backupRetentionDays: 14,
+    /** A deleted instance leaves a final snapshot behind. */
+    skipFinalSnapshot: false,
+    /** UTC night in Europe, before the maintenance window. */
+    backupWindow: "01:00-02:00",
+    /** Sunday UTC night: the quietest hour for a restart. */
+    maintenanceWindow: "sun:03:00-sun:04:00",
+    /** The free tier of Performance Insights. */
+    performanceInsightsRetentionDays: 7,
+    /** Enhanced monitoring each minute: OS metrics (memory, swap, I/O) CloudWatch's own metrics lack. */
+    monitoringIntervalSeconds: 60,
+    /** Half a second: slow enough to be rare, fast enough to catch a missing index. */
+    slowQueryMs: 500,
+    /** The `app` role's share of a db.r6g.large's max_connections, leaving room for migrations and operators. */
+    appConnectionLimit: 200,
+    proxy: {
+        /** The proxy may open most of max_connections, leaving some for migrations and operators. */
+        maxConnectionsPercent: 90,
+        /** Half the pool stays warm for bursts. */
+        maxIdleConnectionsPercent: 50,
+        /** Two minutes a client waits for a connection before it gets an error. */
+        borrowTimeoutSeconds: 120,
+    },
+    /** Roles, grants and extensions are code too: least privilege is planned, not hand-made. */
+    manageRoles: true,
+    /** A year of PostgreSQL logs: audits and incidents look back that far. */
+    logRetentionDays: 365,
+    /** The instance holds the data: Pulumi refuses to delete it. */
+    protect: true,
+} as const satisfies Partial<DatabaseArgs>;
+
+/** The RDS Proxy's connection pool, as the stack file's `database.proxy`. */
+export interface DatabaseProxy {
+    /** Share of max_connections the proxy may open. */
+    maxConnectionsPercent?: pulumi.Input<number>;
+    /** Share it keeps idle. */
+    maxIdleConnectionsPercent?: pulumi.Input<number>;
+    /** Seconds a client waits for a connection. */
+    borrowTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** The stack file's `database` section, plus what the platform wires in. Defaults: DATABASE_DEFAULTS. */
 export interface DatabaseArgs {
     vpcId: pulumi.Input<string>;
     /** Subnets of the instance: the isolated tier (no route out). */
@@ -15,49 +75,44 @@ export interface DatabaseArgs {
     clientSecurityGroupIds: pulumi.Input<string>[];
     /** KMS key for storage, Performance Insights, logs and the credential secrets. */
     kmsKeyArn: pulumi.Input<string>;
-    /** PostgreSQL major (or major.minor) version, 15 or newer. Plain: it names the parameter group family. Default "17". */
+    /** PostgreSQL major (or major.minor) version, 15 or newer. Plain: it names the parameter group family. */
     engineVersion?: string;
-    /** Default "db.r6g.large". */
     instanceClass?: pulumi.Input<string>;
-    /** Default 100 GiB, growing on demand up to `maxAllocatedStorageGb` (default 500). */
+    /** Initial storage, GiB, growing on demand up to `maxAllocatedStorageGb`. */
     allocatedStorageGb?: pulumi.Input<number>;
     maxAllocatedStorageGb?: pulumi.Input<number>;
-    /** The application database. Default "app". */
+    /** The application database. */
     databaseName?: pulumi.Input<string>;
-    /** Standby in a second zone. Default true. */
+    /** Standby in a second zone. */
     multiAz?: pulumi.Input<boolean>;
-    /** Default true. */
     deletionProtection?: pulumi.Input<boolean>;
-    /** Days of automated backups and point-in-time recovery, 1-35. Default 14. */
+    /** Days of automated backups and point-in-time recovery, 1-35. */
     backupRetentionDays?: pulumi.Input<number>;
-    /** Default false: a final snapshot is taken when the instance is deleted. */
+    /** false: a final snapshot is taken when the instance is deleted. */
     skipFinalSnapshot?: pulumi.Input<boolean>;
-    /** Daily, UTC. Default "01:00-02:00". */
+    /** Daily, UTC. */
     backupWindow?: pulumi.Input<string>;
-    /** Weekly, UTC. Default "sun:03:00-sun:04:00". */
+    /** Weekly, UTC. */
     maintenanceWindow?: pulumi.Input<string>;
-    /** Default 7 (the free tier). */
     performanceInsightsRetentionDays?: pulumi.Input<number>;
-    /** Enhanced monitoring granularity; 0 turns it off. Default 60. */
+    /** Enhanced monitoring granularity; 0 turns it off. */
     monitoringIntervalSeconds?: number;
-    /** Statements slower than this are logged (`log_min_duration_statement`). Default 500 ms. */
+    /** Statements slower than this are logged (`log_min_duration_statement`). */
     slowQueryMs?: number;
-    /** Connection limit of the `app` role. Default 200. */
+    /** Connection limit of the `app` role. */
     appConnectionLimit?: pulumi.Input<number>;
-    /** RDS Proxy pool: share of max_connections it may open (default 90), keep idle (default 50), borrow timeout (default 120 s). */
-    proxyMaxConnectionsPercent?: pulumi.Input<number>;
-    proxyMaxIdleConnectionsPercent?: pulumi.Input<number>;
-    proxyBorrowTimeoutSeconds?: pulumi.Input<number>;
+    /** The RDS Proxy's connection pool. */
+    proxy?: DatabaseProxy;
     /**
-     * Create the database, roles, grants and extensions over a PostgreSQL connection. Default true. Needs a
-     * network path from where Pulumi runs to the instance on 5432 (VPN, bastion tunnel or a runner in the VPC).
+     * Create the database, roles, grants and extensions over a PostgreSQL connection. Needs a network
+     * path from where Pulumi runs to the instance on 5432 (VPN, bastion tunnel or a runner in the VPC).
      */
     manageRoles?: boolean;
-    /** Retention of the exported PostgreSQL logs. Default 365. */
+    /** Retention of the exported PostgreSQL logs. */
     logRetentionDays?: pulumi.Input<number>;
-    /** Recovery window of the credential secrets. Default 30. */
+    /** Recovery window of the credential secrets: the stack file's `secrets.recoveryWindowDays`. Default: SECRETS_DEFAULTS'. */
     secretRecoveryWindowDays?: pulumi.Input<number>;
-    /** Protect the instance from deletion by Pulumi. Default true. */
+    /** Protect the instance from deletion by Pulumi. */
     protect?: boolean;
     tags?: Tags;
 }
@@ -92,10 +147,10 @@ export class Database extends pulumi.ComponentResource {
         super("platform:data:Database", name, {}, opts);
         const parent = { parent: this };
         const tags = (suffix: string) => tagsNamed(args.tags, `${name}-${suffix}`);
-        const engineVersion = args.engineVersion ?? "17";
-        const monitoringInterval = args.monitoringIntervalSeconds ?? 60;
-        const manageRoles = args.manageRoles ?? true;
-        const databaseName = pulumi.output(args.databaseName ?? "app");
+        const engineVersion = args.engineVersion ?? DATABASE_DEFAULTS.engineVersion;
+        const monitoringInterval = args.monitoringIntervalSeconds ?? DATABASE_DEFAULTS.monitoringIntervalSeconds;
+        const manageRoles = args.manageRoles ?? DATABASE_DEFAULTS.manageRoles;
+        const databaseName = pulumi.output(args.databaseName ?? DATABASE_DEFAULTS.databaseName);
         const partition = aws.getPartitionOutput({}, parent).partition;
         const region = aws.getRegionOutput({}, parent).region;
 
@@ -131,7 +186,7 @@ export class Database extends pulumi.ComponentResource {
             parameters: [
                 { name: "rds.force_ssl", value: "1" },
                 { name: "ssl_min_protocol_version", value: "TLSv1.2" },
-                { name: "log_min_duration_statement", value: String(args.slowQueryMs ?? 500) },
+                { name: "log_min_duration_statement", value: String(args.slowQueryMs ?? DATABASE_DEFAULTS.slowQueryMs) },
                 { name: "log_lock_waits", value: "1" },
                 { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
             ],
@@ -141,7 +196,7 @@ export class Database extends pulumi.ComponentResource {
         // RDS creates these groups itself with no expiry; creating them first sets retention and encryption.
         const logGroups = ["postgresql", "upgrade"].map((log) => new aws.cloudwatch.LogGroup(`${name}-${log}-logs`, {
             name: `/aws/rds/instance/${name}/${log}`,
-            retentionInDays: args.logRetentionDays ?? 365,
+            retentionInDays: args.logRetentionDays ?? DATABASE_DEFAULTS.logRetentionDays,
             kmsKeyId: args.kmsKeyArn,
             tags: tags(`${log}-logs`),
         }, parent));
@@ -172,9 +227,9 @@ export class Database extends pulumi.ComponentResource {
             identifier: name,
             engine: "postgres",
             engineVersion,
-            instanceClass: args.instanceClass ?? "db.r6g.large",
-            allocatedStorage: args.allocatedStorageGb ?? 100,
-            maxAllocatedStorage: args.maxAllocatedStorageGb ?? 500,
+            instanceClass: args.instanceClass ?? DATABASE_DEFAULTS.instanceClass,
+            allocatedStorage: args.allocatedStorageGb ?? DATABASE_DEFAULTS.allocatedStorageGb,
+            maxAllocatedStorage: args.maxAllocatedStorageGb ?? DATABASE_DEFAULTS.maxAllocatedStorageGb,
             storageType: "gp3",
             storageEncrypted: true,
             kmsKeyId: args.kmsKeyArn,
@@ -184,18 +239,18 @@ export class Database extends pulumi.ComponentResource {
             dbSubnetGroupName: subnetGroup.name,
             vpcSecurityGroupIds: [dbSecurityGroup.id],
             publiclyAccessible: false,
-            multiAz: args.multiAz ?? true,
-            deletionProtection: args.deletionProtection ?? true,
-            backupRetentionPeriod: args.backupRetentionDays ?? 14,
-            backupWindow: args.backupWindow ?? "01:00-02:00",
-            maintenanceWindow: args.maintenanceWindow ?? "sun:03:00-sun:04:00",
+            multiAz: args.multiAz ?? DATABASE_DEFAULTS.multiAz,
+            deletionProtection: args.deletionProtection ?? DATABASE_DEFAULTS.deletionProtection,
+            backupRetentionPeriod: args.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays,
+            backupWindow: args.backupWindow ?? DATABASE_DEFAULTS.backupWindow,
+            maintenanceWindow: args.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow,
             copyTagsToSnapshot: true,
             deleteAutomatedBackups: false,
-            skipFinalSnapshot: args.skipFinalSnapshot ?? false,
+            skipFinalSnapshot: args.skipFinalSnapshot ?? DATABASE_DEFAULTS.skipFinalSnapshot,
             finalSnapshotIdentifier: `${name}-final`,
             performanceInsightsEnabled: true,
             performanceInsightsKmsKeyId: args.kmsKeyArn,
-            performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? 7,
+            performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? DATABASE_DEFAULTS.performanceInsightsRetentionDays,
             monitoringInterval,
             monitoringRoleArn,
             enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
@@ -205,14 +260,14 @@ export class Database extends pulumi.ComponentResource {
             iamDatabaseAuthenticationEnabled: true,
             caCertIdentifier: "rds-ca-rsa2048-g1",
             tags: tags("postgres"),
-        }, { parent: this, protect: args.protect ?? true, dependsOn: logGroups });
+        }, { parent: this, protect: args.protect ?? DATABASE_DEFAULTS.protect, dependsOn: logGroups });
 
         const credentialSecret = (user: string, secretPassword: pulumi.Output<string>) => {
             const secret = new aws.secretsmanager.Secret(`${name}-${user}-credentials`, {
                 name: `${name}/postgres/${user}`,
                 description: `PostgreSQL credentials of ${user} on ${name}`,
                 kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: args.secretRecoveryWindowDays ?? 30,
+                recoveryWindowInDays: args.secretRecoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
                 tags: tags(`${user}-credentials`),
             }, parent);
             new aws.secretsmanager.SecretVersion(`${name}-${user}-credentials`, {
@@ -313,9 +368,9 @@ export class Database extends pulumi.ComponentResource {
         const targetGroup = new aws.rds.ProxyDefaultTargetGroup(`${name}-proxy`, {
             dbProxyName: proxy.name,
             connectionPoolConfig: {
-                maxConnectionsPercent: args.proxyMaxConnectionsPercent ?? 90,
-                maxIdleConnectionsPercent: args.proxyMaxIdleConnectionsPercent ?? 50,
-                connectionBorrowTimeout: args.proxyBorrowTimeoutSeconds ?? 120,
+                maxConnectionsPercent: args.proxy?.maxConnectionsPercent ?? DATABASE_DEFAULTS.proxy.maxConnectionsPercent,
+                maxIdleConnectionsPercent: args.proxy?.maxIdleConnectionsPercent ?? DATABASE_DEFAULTS.proxy.maxIdleConnectionsPercent,
+                connectionBorrowTimeout: args.proxy?.borrowTimeoutSeconds ?? DATABASE_DEFAULTS.proxy.borrowTimeoutSeconds,
             },
         }, parent);
         new aws.rds.ProxyTarget(`${name}-proxy`, {
@@ -356,7 +411,7 @@ export class Database extends pulumi.ComponentResource {
             connectionLimit,
         }, opts);
         const migrator = role("migrator", 10);
-        const app = role("app", args.appConnectionLimit ?? 200);
+        const app = role("app", args.appConnectionLimit ?? DATABASE_DEFAULTS.appConnectionLimit);
         const readonly = role("readonly", 20);
 
         const database = new postgresql.Database(`${name}-database`, {

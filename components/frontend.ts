@@ -2,26 +2,39 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
-import { createWebAcl } from "./waf";
+import { MONITORING_DEFAULTS } from "./monitoring";
+import { createWebAcl, WAF_DEFAULTS } from "./waf";
 import { dnsValidatedCertificate } from "./certificate";
 
+/** The static site's defaults (the stack file's `frontend` section). */
+export const FRONTEND_DEFAULTS = {
+    /** North America and Europe edge locations: the cheapest class that covers the users. */
+    priceClass: "PriceClass_100",
+    rateLimitPerFiveMinutes: WAF_DEFAULTS.rateLimitPerFiveMinutes,
+    /** Only the site's own scripts, styles and images; no plugins, no framing, no foreign base URL. */
+    contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+    /** 90 days of access logs: long enough to trace an incident found weeks later. */
+    logRetentionDays: 90,
+} as const satisfies Partial<StaticSiteArgs>;
+
+/** The stack file's `frontend` section, plus the alerting it shares. Defaults: FRONTEND_DEFAULTS. */
 export interface StaticSiteArgs {
     /** The frontend's domain, e.g. app.example.com. */
     domainName: string;
     /** The public hosted zone of the domain. Default: the domain without its first label. */
     hostedZoneName?: string;
-    /** Default "PriceClass_100" (North America and Europe edge locations). */
+    /** CloudFront's price class: which edge locations serve the site. */
     priceClass?: string;
-    /** Requests per 5 minutes one client may make before the WAF blocks it. Default 2000. */
+    /** Requests per 5 minutes one client may make before the WAF blocks it. */
     rateLimitPerFiveMinutes?: number;
     /** The Content-Security-Policy header every response carries. */
-    contentSecurityPolicy: string;
-    /** Days CloudFront's access logs are kept. Default 90. */
+    contentSecurityPolicy?: string;
+    /** Days CloudFront's access logs are kept. */
     logRetentionDays?: number;
     /** Who hears of a surge of blocked requests (the WAF's metrics live in us-east-1, so its alarm and topic do too). */
     alertEmails: string[];
-    /** Requests blocked in 5 minutes before the alarm fires. Default 1000. */
-    blockedRequestsThreshold?: number;
+    /** Requests blocked in 5 minutes before the alarm fires (the stack file's `alerts.thresholds.wafBlockedRequests`). */
+    wafBlockedRequests?: number;
     /** Where the runbook is: the alarm's description links `<runbookBaseUrl>#frontend-waf-blocked-requests`. */
     runbookBaseUrl?: string;
     protect?: boolean;
@@ -76,7 +89,7 @@ export class StaticSite extends pulumi.ComponentResource {
             comment: `Security headers of ${args.domainName}`,
             securityHeadersConfig: {
                 strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true },
-                contentSecurityPolicy: { contentSecurityPolicy: args.contentSecurityPolicy, override: true },
+                contentSecurityPolicy: { contentSecurityPolicy: args.contentSecurityPolicy ?? FRONTEND_DEFAULTS.contentSecurityPolicy, override: true },
                 contentTypeOptions: { override: true },
                 frameOptions: { frameOption: "DENY", override: true },
                 referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
@@ -89,7 +102,7 @@ export class StaticSite extends pulumi.ComponentResource {
             aliases: [args.domainName],
             isIpv6Enabled: true,
             httpVersion: "http2and3",
-            priceClass: args.priceClass ?? "PriceClass_100",
+            priceClass: args.priceClass ?? FRONTEND_DEFAULTS.priceClass,
             defaultRootObject: "index.html",
             origins: [{ originId: ORIGIN_ID, domainName: bucket.bucketRegionalDomainName, originAccessControlId: accessControl.id }],
             defaultCacheBehavior: {
@@ -161,7 +174,7 @@ export class StaticSite extends pulumi.ComponentResource {
         }, parent);
         new aws.s3.BucketLifecycleConfiguration(`${name}-logs`, {
             bucket: bucket.id,
-            rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.logRetentionDays ?? 90 },
+            rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.logRetentionDays ?? FRONTEND_DEFAULTS.logRetentionDays },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
         }, parent);
         const policy = new aws.s3.BucketPolicy(`${name}-logs`, {
@@ -195,7 +208,7 @@ export class StaticSite extends pulumi.ComponentResource {
         args.alertEmails.forEach((email, i) =>
             new aws.sns.TopicSubscription(`${name}-alerts-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, global));
         new aws.cloudwatch.MetricAlarm(`${name}-waf-blocked-requests`, {
-            alarmDescription: `The ${args.domainName} WAF blocked more than ${args.blockedRequestsThreshold ?? 1000} requests in 5 minutes: ` +
+            alarmDescription: `The ${args.domainName} WAF blocked more than ${(args.wafBlockedRequests ?? MONITORING_DEFAULTS.thresholds.wafBlockedRequests)} requests in 5 minutes: ` +
                 "an attack, or a rule blocking real users (see its sampled requests)" +
                 (args.runbookBaseUrl ? `. Runbook: ${args.runbookBaseUrl}#frontend-waf-blocked-requests` : ""),
             namespace: "AWS/WAFV2",
@@ -205,7 +218,7 @@ export class StaticSite extends pulumi.ComponentResource {
             period: 300,
             evaluationPeriods: 1,
             comparisonOperator: "GreaterThanThreshold",
-            threshold: args.blockedRequestsThreshold ?? 1000,
+            threshold: (args.wafBlockedRequests ?? MONITORING_DEFAULTS.thresholds.wafBlockedRequests),
             treatMissingData: "notBreaching",
             alarmActions: [topic.arn],
             okActions: [topic.arn],

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyWithoutTls, makePrivate } from "./bucket";
 import { Tags, tagsNamed } from "./tags";
-import { createWebAcl } from "./waf";
+import { createWebAcl, WAF_DEFAULTS } from "./waf";
 import { dnsValidatedCertificate } from "./certificate";
 
 /** A service the load balancer forwards to: its target group and health check. */
@@ -12,6 +12,20 @@ export interface LoadBalancedService {
     healthPath: string;
 }
 
+/** The load balancer's defaults (the stack file's `edge` section): the production values; a stack file relaxes them key by key. */
+export const EDGE_DEFAULTS = {
+    /** TLS 1.3 and 1.2 only, forward-secret ciphers: what the checklists ask of public endpoints. */
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    rateLimitPerFiveMinutes: WAF_DEFAULTS.rateLimitPerFiveMinutes,
+    /** Neither a console click nor an API call deletes the public entry point by mistake. */
+    deletionProtection: true,
+    /** 90 days of access logs: long enough to trace an incident found weeks later. */
+    accessLogRetentionDays: 90,
+    /** The ALB's own default: long enough for slow clients, short enough to free idle connections. */
+    idleTimeoutSeconds: 60,
+} as const satisfies Partial<LoadBalancerArgs>;
+
+/** The stack file's `edge` section, plus the domain, the services and what the platform wires in. Defaults: EDGE_DEFAULTS. */
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     /** Subnets of the load balancer: the public tier. */
@@ -24,15 +38,13 @@ export interface LoadBalancerArgs {
     hostedZoneName?: string;
     /** The services behind it: the first takes every request no other matches; the others `/<name>/*`. */
     services: LoadBalancedService[];
-    /** HTTPS security policy. Default "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.3 and 1.2). */
+    /** HTTPS security policy. */
     sslPolicy?: pulumi.Input<string>;
-    /** Requests per client IP per 5 minutes before the WAF blocks it. Default 2000. */
+    /** Requests per client IP per 5 minutes before the WAF blocks it. */
     rateLimitPerFiveMinutes?: pulumi.Input<number>;
-    /** Default true. */
     deletionProtection?: pulumi.Input<boolean>;
-    /** Days access logs are kept. Default 90. */
+    /** Days access logs are kept. */
     accessLogRetentionDays?: pulumi.Input<number>;
-    /** Default 60 s. */
     idleTimeoutSeconds?: pulumi.Input<number>;
     tags?: Tags;
 }
@@ -118,8 +130,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
             dropInvalidHeaderFields: true,
             desyncMitigationMode: "strictest",
             enableHttp2: true,
-            idleTimeout: args.idleTimeoutSeconds ?? 60,
-            enableDeletionProtection: args.deletionProtection ?? true,
+            idleTimeout: args.idleTimeoutSeconds ?? EDGE_DEFAULTS.idleTimeoutSeconds,
+            enableDeletionProtection: args.deletionProtection ?? EDGE_DEFAULTS.deletionProtection,
             accessLogs: { enabled: true, bucket: logs.bucket, prefix: name },
             tags: tags("alb"),
         }, { parent: this, dependsOn: [logs.policy] });
@@ -154,7 +166,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             loadBalancerArn: alb.arn,
             port: HTTPS,
             protocol: "HTTPS",
-            sslPolicy: args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            sslPolicy: args.sslPolicy ?? EDGE_DEFAULTS.sslPolicy,
             certificateArn: certificate.arn,
             defaultActions: [{ type: "forward", targetGroupArn: targetGroups[0].arn }],
             tags: tags("https"),
@@ -221,7 +233,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 id: "expire-access-logs",
                 status: "Enabled",
                 filter: {},
-                expiration: { days: args.accessLogRetentionDays ?? 90 },
+                expiration: { days: args.accessLogRetentionDays ?? EDGE_DEFAULTS.accessLogRetentionDays },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
             }],
         }, parent);

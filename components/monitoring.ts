@@ -3,27 +3,63 @@ import * as pulumi from "@pulumi/pulumi";
 import { keyPolicy } from "./secrets";
 import { Tags, tagsNamed } from "./tags";
 
-/** Alarm thresholds; the defaults are the checklists' numbers. */
+/** The alarms' defaults: the checklists' numbers (the stack file's `alerts.thresholds`, `observability.uptime`). */
+export const MONITORING_DEFAULTS = {
+    thresholds: {
+        /** Sustained CPU above 70 % leaves too little headroom for a spike. */
+        cpuPercent: 70,
+        /** Above 80 % memory Redis starts evicting and the pods near their limit. */
+        memoryPercent: 80,
+        /** Below 256 MiB freeable memory PostgreSQL starts swapping. */
+        freeableMemoryMiB: 256,
+        /** 10 GiB left is a day or two of growth to act in before storage runs out. */
+        freeStorageGiB: 10,
+        /** Near the proxy's share of a db.r6g.large's max_connections. */
+        databaseConnections: 400,
+        /** 50 ms reads or writes: storage is the bottleneck. */
+        databaseLatencySeconds: 0.05,
+        /** Far above the services' pools: a connection leak. */
+        cacheConnections: 5000,
+        /** 1 % of requests failing is the checklists' error budget. */
+        errorRatePercent: 1,
+        /** The checklists' response-time objective at the 95th percentile. */
+        latencyP95Seconds: 2,
+        /** An attack, or a rule blocking real users, either way a person should look. */
+        wafBlockedRequests: 1000,
+    },
+    uptime: {
+        /** Route 53's standard interval (the fast one costs more). */
+        requestIntervalSeconds: 30,
+        /** Three failures in a row: one lost probe does not page anyone. */
+        failureThreshold: 3,
+    },
+    /** A year of application logs: audits and incidents look back that far. */
+    logRetentionDays: 365,
+    /** The uptime topic's KMS key: Pulumi refuses to delete it. */
+    protect: true,
+} as const satisfies { thresholds: Required<AlarmThresholds>; uptime: Partial<UptimeCheck> } & Partial<Omit<MonitoringArgs, "uptime">>;
+
+/** Alarm thresholds, as the stack file's `alerts.thresholds`. Defaults: MONITORING_DEFAULTS.thresholds. */
 export interface AlarmThresholds {
-    /** CPU of the database and the cache engine, %. Default 70. */
+    /** CPU of the database and the cache engine, %. */
     cpuPercent?: number;
-    /** Redis memory in use, %. Default 80. */
+    /** Redis memory in use, %. */
     memoryPercent?: number;
-    /** Database freeable memory floor, MiB. Default 256. */
+    /** Database freeable memory floor, MiB. */
     freeableMemoryMiB?: number;
-    /** Database free storage floor, GiB. Default 10. */
+    /** Database free storage floor, GiB. */
     freeStorageGiB?: number;
-    /** Database connections ceiling. Default 400. */
+    /** Database connections ceiling. */
     databaseConnections?: number;
-    /** Database read/write latency ceiling, seconds. Default 0.05. */
+    /** Database read/write latency ceiling, seconds. */
     databaseLatencySeconds?: number;
-    /** Redis client connections ceiling. Default 5000. */
+    /** Redis client connections ceiling. */
     cacheConnections?: number;
-    /** Share of requests answered 5xx by the targets, %. Default 1. */
+    /** Share of requests answered 5xx by the targets, %. */
     errorRatePercent?: number;
-    /** p95 target response time, seconds. Default 2. */
+    /** p95 target response time, seconds. */
     latencyP95Seconds?: number;
-    /** Requests the WAF blocks in 5 minutes before it alarms (an attack, or a rule blocking real users). Default 1000. */
+    /** Requests the WAF blocks in 5 minutes before it alarms (an attack, or a rule blocking real users). */
     wafBlockedRequests?: number;
 }
 
@@ -49,11 +85,11 @@ export interface MonitoringArgs {
     /** Where the runbook is: each alarm's description links `<runbookBaseUrl>#<alarm id>`. Absent: no links. */
     runbookBaseUrl?: string;
     thresholds?: AlarmThresholds;
-    /** Retention of the application log group. Default 365. */
+    /** Retention of the application log group. */
     logRetentionDays?: pulumi.Input<number>;
     /** The public endpoint Route 53 checks from around the world; absent: no uptime check. */
     uptime?: UptimeCheck;
-    /** Protect the uptime topic's KMS key from deletion. Default true. */
+    /** Protect the uptime topic's KMS key from deletion. */
     protect?: boolean;
     tags?: Tags;
 }
@@ -63,19 +99,14 @@ export interface UptimeCheck {
     fqdn: pulumi.Input<string>;
     /** Path that answers 2xx/3xx when the service is up, e.g. /health. */
     path: pulumi.Input<string>;
-    /** Seconds between checks: 10 or 30. Default 30. */
+    /** Seconds between checks: 10 or 30. */
     requestIntervalSeconds?: pulumi.Input<number>;
-    /** Failed checks in a row before the endpoint counts as down. Default 3. */
+    /** Failed checks in a row before the endpoint counts as down. */
     failureThreshold?: pulumi.Input<number>;
 }
 
 /** Route 53 publishes health check metrics only in us-east-1, so the uptime alarm and its topic live there. */
 const ROUTE53_METRICS_REGION = "us-east-1";
-
-const DEFAULTS: Required<AlarmThresholds> = {
-    cpuPercent: 70, memoryPercent: 80, freeableMemoryMiB: 256, freeStorageGiB: 10, databaseConnections: 400,
-    databaseLatencySeconds: 0.05, cacheConnections: 5000, errorRatePercent: 1, latencyP95Seconds: 2, wafBlockedRequests: 1000,
-};
 
 /** A dashboard widget: the given metrics of one namespace, for one set of dimensions. */
 interface WidgetSpec {
@@ -123,7 +154,7 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Monitoring", name, {}, opts);
         const parent = { parent: this };
-        const t = { ...DEFAULTS, ...args.thresholds };
+        const t = { ...MONITORING_DEFAULTS.thresholds, ...args.thresholds };
         const identity = aws.getCallerIdentityOutput({}, parent);
         const region = aws.getRegionOutput({}, parent).region;
 
@@ -230,7 +261,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const appLogs = new aws.cloudwatch.LogGroup(`${name}-application`, {
             name: `/platform/${name}/application`,
-            retentionInDays: args.logRetentionDays ?? 365,
+            retentionInDays: args.logRetentionDays ?? MONITORING_DEFAULTS.logRetentionDays,
             kmsKeyId: args.kmsKeyArn,
             tags: tagsNamed(args.tags, `${name}-application`),
         }, parent);
@@ -304,8 +335,8 @@ export class Monitoring extends pulumi.ComponentResource {
             port: 443,
             resourcePath: uptime.path,
             enableSni: true,
-            requestInterval: uptime.requestIntervalSeconds ?? 30,
-            failureThreshold: uptime.failureThreshold ?? 3,
+            requestInterval: uptime.requestIntervalSeconds ?? MONITORING_DEFAULTS.uptime.requestIntervalSeconds,
+            failureThreshold: uptime.failureThreshold ?? MONITORING_DEFAULTS.uptime.failureThreshold,
             measureLatency: true,
             tags: tagsNamed(args.tags, `${name}-uptime`),
         }, { parent: this });
@@ -319,7 +350,7 @@ export class Monitoring extends pulumi.ComponentResource {
             deletionWindowInDays: 30,
             policy: keyPolicy(inMetricsRegion),
             tags: tagsNamed(args.tags, `${name}-uptime-alerts`),
-        }, { ...inMetricsRegion, protect: args.protect ?? true });
+        }, { ...inMetricsRegion, protect: args.protect ?? MONITORING_DEFAULTS.protect });
         const topic = this.alertTopic(`${name}-uptime-alerts`, args, identity, inMetricsRegion, key.arn);
         const alarm = this.alarm(`${name}-uptime`, {
             id: "uptime",

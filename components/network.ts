@@ -11,21 +11,47 @@ export interface ExistingVpc {
     isolatedSubnetIds: pulumi.Input<string>[];
 }
 
+/** The network's defaults: the production values; a stack file relaxes them key by key. */
+export const NETWORK_DEFAULTS = {
+    /** A /16 leaves room for three tiers of subnets in three zones, and for growth. */
+    cidrBlock: "10.0.0.0/16",
+    /** Three zones: losing one leaves two to run on. */
+    availabilityZoneCount: 3,
+    /** One NAT gateway per zone: losing a zone does not cut the others' egress. */
+    natGateways: "perAz",
+    flowLogs: {
+        /** Flow logs are the record of who talked to whom, needed in an incident. */
+        enabled: true,
+        /** A year: incidents are often found months after they began. */
+        retentionDays: 365,
+        /** Accepted and rejected traffic: rejected probes are as telling as accepted flows. */
+        trafficType: "ALL",
+    },
+} as const satisfies NetworkArgs;
+
+export type NatGateways = "perAz" | "single";
+
+/** VPC flow logs, as the stack file's `network.flowLogs`. */
+export interface FlowLogs {
+    /** Record VPC flow logs to CloudWatch Logs. */
+    enabled?: boolean;
+    /** How long flow logs are kept, in days. */
+    retentionDays?: pulumi.Input<number>;
+    /** Which traffic the flow logs record. */
+    trafficType?: pulumi.Input<"ALL" | "ACCEPT" | "REJECT">;
+}
+
+/** The stack file's `network` section, plus what the platform wires in. Defaults: NETWORK_DEFAULTS. */
 export interface NetworkArgs {
-    /** The VPC's IPv4 range, /16 to /20. Plain, not an Input: the subnets are carved from it at plan time. Default 10.0.0.0/16. */
+    /** The VPC's IPv4 range, /16 to /20. Plain, not an Input: the subnets are carved from it at plan time. */
     cidrBlock?: string;
-    /** How many availability zones (looked up in the region) to spread over. Default 3. */
+    /** How many availability zones (looked up in the region) to spread over. */
     availabilityZoneCount?: number;
-    /** One NAT gateway per availability zone (survives the loss of a zone), or a single shared one. Default "perAz". */
-    natGateways?: "perAz" | "single";
+    /** One NAT gateway per availability zone (survives the loss of a zone), or a single shared one. */
+    natGateways?: NatGateways;
     /** Adopt this VPC and its subnets instead of creating one. */
-    existingVpc?: ExistingVpc;
-    /** Record VPC flow logs to CloudWatch Logs. Default true. */
-    enableFlowLogs?: boolean;
-    /** Which traffic the flow logs record. Default "ALL". */
-    flowLogTrafficType?: pulumi.Input<"ALL" | "ACCEPT" | "REJECT">;
-    /** How long flow logs are kept, in days. Default 365. */
-    flowLogRetentionDays?: pulumi.Input<number>;
+    existing?: ExistingVpc;
+    flowLogs?: FlowLogs;
     /** KMS key that encrypts the flow log group. Its key policy must let CloudWatch Logs use it. */
     logsKmsKeyArn?: pulumi.Input<string>;
     tags?: Tags;
@@ -53,8 +79,8 @@ export class Network extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
 
-        if (args.existingVpc) {
-            const existing = args.existingVpc;
+        if (args.existing) {
+            const existing = args.existing;
             this.vpcId = pulumi.output(existing.vpcId);
             this.cidrBlock = aws.ec2.getVpcOutput({ id: existing.vpcId }, { parent: this }).cidrBlock;
             this.publicSubnetIds = pulumi.output(existing.publicSubnetIds);
@@ -101,7 +127,7 @@ export class Network extends pulumi.ComponentResource {
         }, { parent: this });
         this.appSecurityGroupId = appSecurityGroup.id;
 
-        if (args.enableFlowLogs ?? true) {
+        if (args.flowLogs?.enabled ?? NETWORK_DEFAULTS.flowLogs.enabled) {
             this.flowLogGroupName = this.createFlowLogs(name, args);
         }
 
@@ -118,8 +144,8 @@ export class Network extends pulumi.ComponentResource {
     }
 
     private createVpc(name: string, args: NetworkArgs) {
-        const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
-        const zoneCount = args.availabilityZoneCount ?? 3;
+        const cidrBlock = args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
+        const zoneCount = args.availabilityZoneCount ?? NETWORK_DEFAULTS.availabilityZoneCount;
         const tags = args.tags;
         const opts = { parent: this };
 
@@ -182,7 +208,7 @@ export class Network extends pulumi.ComponentResource {
             routeTableId: publicRoutes.id,
         }, opts));
 
-        const natCount = (args.natGateways ?? "perAz") === "perAz" ? zoneCount : 1;
+        const natCount = (args.natGateways ?? NETWORK_DEFAULTS.natGateways) === "perAz" ? zoneCount : 1;
         const natGateways = indexes.slice(0, natCount).map((i) => {
             const address = new aws.ec2.Eip(`${name}-nat-${i + 1}`, {
                 domain: "vpc",
@@ -235,7 +261,7 @@ export class Network extends pulumi.ComponentResource {
         const identity = aws.getCallerIdentityOutput({}, opts);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
             name: `/aws/vpc/${name}/flow-logs`,
-            retentionInDays: args.flowLogRetentionDays ?? 365,
+            retentionInDays: args.flowLogs?.retentionDays ?? NETWORK_DEFAULTS.flowLogs.retentionDays,
             kmsKeyId: args.logsKmsKeyArn,
             tags: tagsNamed(args.tags, `${name}-flow-logs`),
         }, opts);
@@ -266,7 +292,7 @@ export class Network extends pulumi.ComponentResource {
         }, opts);
         new aws.ec2.FlowLog(`${name}-flow-logs`, {
             vpcId: this.vpcId,
-            trafficType: args.flowLogTrafficType ?? "ALL",
+            trafficType: args.flowLogs?.trafficType ?? NETWORK_DEFAULTS.flowLogs.trafficType,
             logDestinationType: "cloud-watch-logs",
             logDestination: logGroup.arn,
             iamRoleArn: role.arn,

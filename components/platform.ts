@@ -51,105 +51,58 @@ export class Platform extends pulumi.ComponentResource {
         };
 
         this.secrets = new Secrets(`${name}-secrets`, {
-            kmsDeletionWindowDays: config.secrets.kmsDeletionWindowDays,
-            recoveryWindowDays: config.secrets.recoveryWindowDays,
+            ...config.secrets,
             apiKeys: config.apiKeys,
             protect: production,
             tags,
         }, { parent: this });
 
-        const network = config.network;
         this.network = new Network(`${name}-network`, {
-            cidrBlock: network.cidrBlock,
-            availabilityZoneCount: network.availabilityZoneCount,
-            natGateways: network.natGateways,
-            existingVpc: network.existing,
-            enableFlowLogs: network.flowLogs.enabled,
-            flowLogTrafficType: network.flowLogs.trafficType,
-            flowLogRetentionDays: network.flowLogs.retentionDays,
+            ...config.network,
             logsKmsKeyArn: this.secrets.kmsKeyArn,
             tags,
         }, { parent: this });
 
-        const db = config.database;
         this.database = new Database(`${name}-db`, {
+            ...config.database,
             vpcId: this.network.vpcId,
             subnetIds: this.network.isolatedSubnetIds,
             proxySubnetIds: this.network.privateSubnetIds,
             clientSecurityGroupIds: [this.network.appSecurityGroupId],
             kmsKeyArn: this.secrets.kmsKeyArn,
-            engineVersion: db.engineVersion,
-            instanceClass: db.instanceClass,
-            allocatedStorageGb: db.allocatedStorageGb,
-            maxAllocatedStorageGb: db.maxAllocatedStorageGb,
-            databaseName: db.databaseName,
-            multiAz: db.multiAz,
-            deletionProtection: db.deletionProtection,
-            backupRetentionDays: db.backupRetentionDays,
-            skipFinalSnapshot: db.skipFinalSnapshot,
-            backupWindow: db.backupWindow,
-            maintenanceWindow: db.maintenanceWindow,
-            performanceInsightsRetentionDays: db.performanceInsightsRetentionDays,
-            monitoringIntervalSeconds: db.monitoringIntervalSeconds,
-            slowQueryMs: db.slowQueryMs,
-            appConnectionLimit: db.appConnectionLimit,
-            proxyMaxConnectionsPercent: db.proxy.maxConnectionsPercent,
-            proxyMaxIdleConnectionsPercent: db.proxy.maxIdleConnectionsPercent,
-            proxyBorrowTimeoutSeconds: db.proxy.borrowTimeoutSeconds,
-            manageRoles: db.manageRoles,
-            logRetentionDays: db.logRetentionDays,
             secretRecoveryWindowDays: config.secrets.recoveryWindowDays,
             protect: production,
             tags,
         }, { parent: this });
 
-        const cache = config.cache;
         this.cache = new Cache(`${name}-cache`, {
+            ...config.cache,
             vpcId: this.network.vpcId,
             subnetIds: this.network.isolatedSubnetIds,
             clientSecurityGroupIds: [this.network.appSecurityGroupId],
             kmsKeyArn: this.secrets.kmsKeyArn,
             authToken: this.secrets.redisAuthToken,
-            engine: cache.engine,
-            engineVersion: cache.engineVersion,
-            nodeType: cache.nodeType,
-            replicas: cache.replicas,
-            multiAz: cache.multiAz,
-            snapshotRetentionDays: cache.snapshotRetentionDays,
-            snapshotWindow: cache.snapshotWindow,
-            maintenanceWindow: cache.maintenanceWindow,
-            maxmemoryPolicy: cache.maxmemoryPolicy,
-            logRetentionDays: cache.logRetentionDays,
             protect: production,
             tags,
         }, { parent: this });
 
         const edge = config.edge;
         this.loadBalancer = new LoadBalancer(`${name}-edge`, {
+            ...edge,
             vpcId: this.network.vpcId,
             subnetIds: this.network.publicSubnetIds,
             targetSecurityGroupId: this.network.appSecurityGroupId,
             domainName: config.domainName,
-            hostedZoneName: edge.hostedZoneName,
             services: config.services.filter((s) => s.public).map((s) => ({ name: s.name, port: s.port, healthPath: s.healthPath })),
-            sslPolicy: edge.sslPolicy,
-            rateLimitPerFiveMinutes: edge.rateLimitPerFiveMinutes,
-            deletionProtection: edge.deletionProtection,
-            accessLogRetentionDays: edge.accessLogRetentionDays,
-            idleTimeoutSeconds: edge.idleTimeoutSeconds,
             tags,
         }, { parent: this });
 
         const site = config.frontend;
         this.frontend = site ? new StaticSite(`${name}-frontend`, {
-            domainName: site.domainName,
+            ...site,
             hostedZoneName: site.hostedZoneName ?? edge.hostedZoneName,
-            priceClass: site.priceClass,
-            rateLimitPerFiveMinutes: site.rateLimitPerFiveMinutes,
-            contentSecurityPolicy: site.contentSecurityPolicy,
-            logRetentionDays: site.logRetentionDays,
             alertEmails: config.alerts.emails,
-            blockedRequestsThreshold: config.alerts.thresholds.wafBlockedRequests,
+            wafBlockedRequests: config.alerts.thresholds.wafBlockedRequests,
             runbookBaseUrl: config.alerts.runbookBaseUrl,
             protect: production,
             tags,
@@ -157,28 +110,18 @@ export class Platform extends pulumi.ComponentResource {
 
         const registry = config.registry;
         this.registry = registry?.enabled ? new Registry(`${name}-registry`, {
+            ...registry,
             repositories: config.services.map((s) => s.name),
             prefix: config.kubernetes.namespace,
             kmsKeyArn: this.secrets.kmsKeyArn,
-            keepReleases: registry.keepReleases,
-            untaggedExpiryDays: registry.untaggedExpiryDays,
-            pushRoleNames: registry.pushRoleNames,
-            pullRoleNames: registry.pullRoleNames,
             protect: production,
             tags,
         }, { parent: this }) : undefined;
 
-        const backup = config.backup;
         this.backup = new Backup(`${name}-backup`, {
+            ...config.backup,
             kmsKeyArn: this.secrets.kmsKeyArn,
             resourceArns: [this.database.instanceArn],
-            dailyRetentionDays: backup.dailyRetentionDays,
-            weeklyRetentionDays: backup.weeklyRetentionDays,
-            copyRegion: backup.copyRegion,
-            bucketTransitionDays: backup.bucketTransitionDays,
-            bucketExpirationDays: backup.bucketExpirationDays,
-            vaultLock: backup.vaultLock,
-            recoveryObjectives: { rpoHours: backup.rpoHours, rtoHours: backup.rtoHours },
             protect: production,
             tags,
         }, { parent: this });
@@ -198,10 +141,9 @@ export class Platform extends pulumi.ComponentResource {
             runbookBaseUrl: config.alerts.runbookBaseUrl,
             thresholds: config.alerts.thresholds,
             uptime: {
+                ...observability.uptime,
                 fqdn: config.domainName,
                 path: observability.uptime.path ?? config.services.find((s) => s.public)!.healthPath,
-                requestIntervalSeconds: observability.uptime.requestIntervalSeconds,
-                failureThreshold: observability.uptime.failureThreshold,
             },
             protect: production,
             tags,
@@ -298,7 +240,6 @@ export class Platform extends pulumi.ComponentResource {
             } : undefined,
         }, inNamespace));
 
-        const thresholds = config.alerts.thresholds;
         this.clusterMonitoring = new ClusterMonitoring(`${name}-cluster-monitoring`, {
             namespace: observability.namespace,
             agentsNamespace: observability.agentsNamespace,
@@ -307,10 +248,7 @@ export class Platform extends pulumi.ComponentResource {
             // Workers have no Service to scrape through.
             services: this.services.flatMap((svc) => svc.serviceName ? [{ name: svc.serviceName, labels: svc.labels, port: svc.portName }] : []),
             grafanaAdminPassword: this.secrets.grafanaAdminPassword,
-            prometheusChartVersion: observability.prometheus.chartVersion,
-            retentionDays: observability.prometheus.retentionDays,
-            storageGi: observability.prometheus.storageGi,
-            replicas: observability.prometheus.replicas,
+            prometheus: observability.prometheus,
             grafanaStorageGi: observability.grafanaStorageGi,
             fluentBitChartVersion: observability.fluentBitChartVersion,
             logGroupName: this.monitoring.applicationLogGroup,
@@ -320,24 +258,16 @@ export class Platform extends pulumi.ComponentResource {
             region: config.region,
             clusterName: config.kubernetes.clusterName,
             runbookBaseUrl: config.alerts.runbookBaseUrl,
-            errorRatePercent: thresholds.errorRatePercent,
-            latencyP95Seconds: thresholds.latencyP95Seconds,
-            cpuPercent: thresholds.cpuPercent,
-            memoryPercent: thresholds.memoryPercent,
+            thresholds: config.alerts.thresholds,
             tracing: traces && tracingConfig ? { namespace: tracingConfig.namespace, queryUrl: traces.queryUrl, queryPort: traces.queryPort } : undefined,
             tags,
         }, { parent: this, providers: [kubernetes] });
 
         this.tracing = tracingConfig ? new Tracing(`${name}-tracing`, {
-            namespace: tracingConfig.namespace,
+            ...tracingConfig,
             serviceNamespace: namespace,
             grafanaNamespace: observability.namespace,
-            collectorChartVersion: tracingConfig.collectorChartVersion,
-            tempoChartVersion: tracingConfig.tempoChartVersion,
-            retentionDays: tracingConfig.retentionDays,
-            storageGi: tracingConfig.storageGi,
             storageClassName: this.clusterMonitoring.storageClassName,
-            collectorReplicas: tracingConfig.collectorReplicas,
         }, { parent: this, providers: [kubernetes] }) : undefined;
 
         this.registerOutputs({

@@ -3,14 +3,25 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Tags, tagsNamed } from "./tags";
 
+/** The secrets' defaults: the production values; a stack file relaxes them key by key. */
+export const SECRETS_DEFAULTS = {
+    /** AWS's longest wait: a key deleted by mistake can be recovered for a month, and with it everything it encrypts. */
+    kmsDeletionWindowDays: 30,
+    /** AWS's longest window: a secret deleted by mistake can be restored for a month. */
+    recoveryWindowDays: 30,
+    /** Everything encrypted with the key depends on it: Pulumi refuses to delete it. */
+    protect: true,
+} as const satisfies SecretsArgs;
+
+/** The stack file's `secrets` section, plus the API keys and what the platform wires in. Defaults: SECRETS_DEFAULTS. */
 export interface SecretsArgs {
-    /** Days a scheduled KMS key deletion waits before it happens, 7-30. Default 30. */
+    /** Days a scheduled KMS key deletion waits before it happens, 7-30. */
     kmsDeletionWindowDays?: pulumi.Input<number>;
-    /** Days a deleted Secrets Manager secret can still be restored, 7-30. Default 30. */
+    /** Days a deleted Secrets Manager secret can still be restored, 7-30. */
     recoveryWindowDays?: pulumi.Input<number>;
     /** Third-party API keys by environment variable name (e.g. OPENAI_API_KEY); stored as secrets. */
     apiKeys?: Record<string, pulumi.Input<string>>;
-    /** Protect the KMS key from deletion: everything encrypted with it depends on it. Default true. */
+    /** Protect the KMS key from deletion by Pulumi. */
     protect?: boolean;
     tags?: Tags;
 }
@@ -44,10 +55,10 @@ export class Secrets extends pulumi.ComponentResource {
             description: `Encrypts the data, secrets and logs of ${name}`,
             enableKeyRotation: true,
             rotationPeriodInDays: 365,
-            deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
+            deletionWindowInDays: args.kmsDeletionWindowDays ?? SECRETS_DEFAULTS.kmsDeletionWindowDays,
             policy: keyPolicy(parent),
             tags: tagsNamed(args.tags, `${name}-key`),
-        }, { parent: this, protect: args.protect ?? true });
+        }, { parent: this, protect: args.protect ?? SECRETS_DEFAULTS.protect });
         const alias = new aws.kms.Alias(`${name}-key`, {
             name: `alias/${name}`,
             targetKeyId: key.keyId,
@@ -82,7 +93,7 @@ export class Secrets extends pulumi.ComponentResource {
                 name: `${name}/${envName}`,
                 description: `${envName} of ${name}`,
                 kmsKeyId: key.arn,
-                recoveryWindowInDays: args.recoveryWindowDays ?? 30,
+                recoveryWindowInDays: args.recoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
                 tags: tagsNamed(args.tags, childName),
             }, parent);
             new aws.secretsmanager.SecretVersion(childName, { secretId: secret.id, secretString: value }, parent);

@@ -1,6 +1,30 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+/** A service's defaults (each entry of the stack file's `services`). */
+export const SERVICE_DEFAULTS = {
+    /** The port Node.js frameworks listen on by default. */
+    port: 3000,
+    /** The health endpoint the checklists name. */
+    healthPath: "/health",
+    /** Private unless it says otherwise: only a public service gets a route from the load balancer. */
+    public: false,
+    /** Two replicas: a rolling update or a lost node never leaves the service with none. */
+    replicas: 2,
+    /** The HPA's ceiling: room for a tenfold surge, a bound on the bill. */
+    maxReplicas: 10,
+    /** A quarter core requested (the limit is one core): a Node.js process idles well below it. */
+    cpu: "250m",
+    /** Requested and limit: a Node.js heap with room for its buffers. */
+    memory: "512Mi",
+    /** An API behind the load balancer; a worker says so. */
+    kind: "service",
+    scaler: {
+        /** Ten waiting jobs per replica before another starts. */
+        listLength: 10,
+    },
+} as const;
+
 export interface ServiceArgs {
     /** The namespace (created by the caller, with its default-deny policy). */
     namespace: string;
@@ -10,13 +34,13 @@ export interface ServiceArgs {
     port: number;
     /** Readiness and liveness endpoint. */
     healthPath: string;
-    /** Replicas to keep at least (the HPA's minimum). Default 2. */
+    /** Replicas to keep at least (the HPA's minimum). */
     replicas?: number;
-    /** The HPA's maximum. Default 10. */
+    /** The HPA's maximum. */
     maxReplicas?: number;
-    /** Default "250m" requested and "1" as the limit. */
+    /** Requested; the limit is one core. */
     cpu?: string;
-    /** Requested and limit. Default "512Mi". */
+    /** Requested and limit. */
     memory?: string;
     /** Settings that are not secret: they go to the service's ConfigMap (NODE_ENV=production is always set). */
     env?: Record<string, pulumi.Input<string>>;
@@ -140,7 +164,7 @@ export class Service extends pulumi.ComponentResource {
         // A worker serves no API: the Node.js API conventions (graceful shutdown behind the load balancer, the API's settings) are not its.
         const declared = worker ? labels : { ...labels, ...PLATFORM_SERVICE_LABEL };
         const metadata = (suffix = "") => ({ name: `${name}${suffix}`, namespace: args.namespace, labels: declared });
-        const replicas = args.replicas ?? 2;
+        const replicas = args.replicas ?? SERVICE_DEFAULTS.replicas;
         const pod = restrictedPod({ labels });
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-account`, {
@@ -197,8 +221,8 @@ export class Service extends pulumi.ComponentResource {
                                 valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
                             })),
                             resources: {
-                                requests: { cpu: args.cpu ?? "250m", memory: args.memory ?? "512Mi" },
-                                limits: { cpu: "1", memory: args.memory ?? "512Mi" },
+                                requests: { cpu: args.cpu ?? SERVICE_DEFAULTS.cpu, memory: args.memory ?? SERVICE_DEFAULTS.memory },
+                                limits: { cpu: "1", memory: args.memory ?? SERVICE_DEFAULTS.memory },
                             },
                             securityContext: pod.containerSecurityContext,
                             readinessProbe: probe(5),
@@ -220,7 +244,7 @@ export class Service extends pulumi.ComponentResource {
 
         const scaleTargetRef = { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name };
         if (worker && args.queueScaler) {
-            this.scaleOnQueue(name, args.queueScaler, metadata, scaleTargetRef, replicas, args.maxReplicas ?? 10);
+            this.scaleOnQueue(name, args.queueScaler, metadata, scaleTargetRef, replicas, args.maxReplicas ?? SERVICE_DEFAULTS.maxReplicas);
         } else {
             // A worker's load is CPU: memory follows its batch size, not its queue.
             const memory = { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } };
@@ -229,7 +253,7 @@ export class Service extends pulumi.ComponentResource {
                 spec: {
                     scaleTargetRef,
                     minReplicas: replicas,
-                    maxReplicas: args.maxReplicas ?? 10,
+                    maxReplicas: args.maxReplicas ?? SERVICE_DEFAULTS.maxReplicas,
                     metrics: [
                         { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
                         ...(worker ? [] : [memory]),

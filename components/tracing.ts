@@ -3,6 +3,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { DNS_EGRESS, TracingCollector } from "./service";
 import { HELM_RELEASE_DEFAULTS } from "./helm";
 
+/** Tracing's defaults (the stack file's `observability.tracing` section). */
+export const TRACING_DEFAULTS = {
+    /** A `tracing` section turns it on; `enabled: false` keeps the section while switching it off. */
+    enabled: true,
+    /** Its own namespace, denying by default what the tracing path does not need. */
+    namespace: "tracing",
+    /** Exact, reviewed chart versions: an upgrade is a change someone reads. */
+    collectorChartVersion: "0.108.0",
+    tempoChartVersion: "1.10.3",
+    /** Two weeks of traces: enough to follow up a slow request reported days later. */
+    retentionDays: 14,
+    /** Room for two weeks of sampled traces. */
+    storageGi: 50,
+    /** Two collectors: a restart or a lost node does not drop the services' spans. */
+    collectorReplicas: 2,
+} as const satisfies Partial<TracingArgs> & { enabled: boolean };
+
+/** The stack file's `observability.tracing` section, plus what the platform wires in. Defaults: TRACING_DEFAULTS. */
 export interface TracingArgs {
     /** The namespace the collector and Tempo run in (created here, Pod Security restricted). */
     namespace: string;
@@ -11,15 +29,15 @@ export interface TracingArgs {
     /** The namespace of Grafana, which queries Tempo. */
     grafanaNamespace: string;
     /** Exact chart versions. */
-    collectorChartVersion: string;
-    tempoChartVersion: string;
+    collectorChartVersion?: string;
+    tempoChartVersion?: string;
     /** Days Tempo keeps traces. */
-    retentionDays: number;
+    retentionDays?: number;
     /** Size of Tempo's volume, GiB. */
-    storageGi: number;
+    storageGi?: number;
     /** The encrypted StorageClass the volume comes from (ClusterMonitoring's). */
     storageClassName: pulumi.Input<string>;
-    collectorReplicas: number;
+    collectorReplicas?: number;
 }
 
 const COLLECTOR_RELEASE = "opentelemetry-collector";
@@ -70,26 +88,26 @@ export class Tracing extends pulumi.ComponentResource {
         const tempo = new k8s.helm.v3.Release(`${name}-tempo`, {
             name: TEMPO_RELEASE,
             chart: "tempo",
-            version: args.tempoChartVersion,
+            version: args.tempoChartVersion ?? TRACING_DEFAULTS.tempoChartVersion,
             repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
             namespace,
             ...HELM_RELEASE_DEFAULTS,
             timeout: 600,
             values: {
                 tempo: {
-                    retention: `${args.retentionDays * 24}h`,
+                    retention: `${(args.retentionDays ?? TRACING_DEFAULTS.retentionDays) * 24}h`,
                     receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` } } } },
                     securityContext: restrictedContainer,
                 },
                 securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
-                persistence: { enabled: true, size: `${args.storageGi}Gi`, storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"] },
+                persistence: { enabled: true, size: `${args.storageGi ?? TRACING_DEFAULTS.storageGi}Gi`, storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"] },
             },
         }, inNamespace);
 
         new k8s.helm.v3.Release(`${name}-collector`, {
             name: COLLECTOR_RELEASE,
             chart: "opentelemetry-collector",
-            version: args.collectorChartVersion,
+            version: args.collectorChartVersion ?? TRACING_DEFAULTS.collectorChartVersion,
             repositoryOpts: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
             namespace,
             ...HELM_RELEASE_DEFAULTS,
@@ -97,7 +115,7 @@ export class Tracing extends pulumi.ComponentResource {
             values: {
                 mode: "deployment",
                 image: { repository: "otel/opentelemetry-collector-k8s" },
-                replicaCount: args.collectorReplicas,
+                replicaCount: args.collectorReplicas ?? TRACING_DEFAULTS.collectorReplicas,
                 securityContext: restrictedContainer,
                 podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
                 // Only the OTLP receivers: the chart's Jaeger and Zipkin receivers would be ports nobody uses.

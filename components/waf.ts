@@ -5,12 +5,18 @@ import { Tags, tagsNamed } from "./tags";
 /** AWS managed rule groups every web ACL of the platform runs, in priority order after the rate limit. */
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 
+/** A web ACL's defaults. */
+export const WAF_DEFAULTS = {
+    /** 2,000 requests per client IP per 5 minutes (about 7 a second): far above a person's use, low enough to stop a flood. */
+    rateLimitPerFiveMinutes: 2000,
+} as const;
+
 export interface WebAclArgs {
     /** REGIONAL (a load balancer's) or CLOUDFRONT (a distribution's, created in us-east-1). */
     scope: "REGIONAL" | "CLOUDFRONT";
     /** The domain it protects, for its description. */
     domainName: pulumi.Input<string>;
-    /** Requests per client IP per 5 minutes before it blocks. Default 2000. */
+    /** Requests per client IP per 5 minutes before it blocks. */
     rateLimitPerFiveMinutes?: pulumi.Input<number>;
     tags?: Tags;
 }
@@ -31,7 +37,7 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
                 name: "rate-limit-per-ip",
                 priority: 0,
                 action: { block: {} },
-                statement: { rateBasedStatement: { limit: args.rateLimitPerFiveMinutes ?? 2000, aggregateKeyType: "IP" } },
+                statement: { rateBasedStatement: { limit: args.rateLimitPerFiveMinutes ?? WAF_DEFAULTS.rateLimitPerFiveMinutes, aggregateKeyType: "IP" } },
                 visibilityConfig: metric("rate-limit"),
             },
             ...MANAGED_RULE_GROUPS.map((group, i) => ({

@@ -15,8 +15,6 @@ const componentArgs: ClusterMonitoringArgs = {
     serviceNamespace: "apps",
     services: [{ name: "web", labels: { app: "web" }, port: "http" }],
     grafanaAdminPassword: "grafana-test-password",
-    prometheusChartVersion: "82.6.0",
-    fluentBitChartVersion: "0.56.0",
     logGroupName: "/apps/logs",
     logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/apps/logs",
     alertTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
@@ -235,6 +233,7 @@ describe("ClusterMonitoring", () => {
             const plan = await planComponents(() => new ClusterMonitoring("m", componentArgs));
             const spec = plan.input(plan.one(RELEASE, "-prometheus"), "values").prometheus.prometheusSpec;
             assert.deepEqual([spec.retention, spec.replicas, spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage], ["15d", 1, "50Gi"]);
+            assert.deepEqual([plan.input(plan.one(RELEASE, "-prometheus"), "version"), plan.input(plan.one(RELEASE, "-fluent-bit"), "version")], ["82.6.0", "0.56.0"]);
             assert.match(alert(plan, "ServiceHighErrorRate").expr, /\{namespace="apps", code=~"5\.\."\}.* > 1$/);
             assert.match(alert(plan, "ServiceHighLatencyP95").expr, / > 2$/);
             assert.deepEqual(plan.ofType(ASSOCIATION), []);
@@ -268,10 +267,12 @@ describe("ClusterMonitoring", () => {
 
         it("takes retention, volumes, replicas, thresholds and a cluster when given", async () => {
             const plan = await planComponents(() => new ClusterMonitoring("m", {
-                ...componentArgs, retentionDays: 60, storageGi: 500, replicas: 3, errorRatePercent: 0.5, latencyP95Seconds: 1, clusterName: "c1",
+                ...componentArgs, prometheus: { chartVersion: "82.7.0", retentionDays: 60, storageGi: 500, replicas: 3 }, fluentBitChartVersion: "0.56.1",
+                thresholds: { errorRatePercent: 0.5, latencyP95Seconds: 1 }, clusterName: "c1",
             }));
             const spec = plan.input(plan.one(RELEASE, "-prometheus"), "values").prometheus.prometheusSpec;
             assert.deepEqual([spec.retention, spec.replicas, spec.retentionSize], ["60d", 3, "450GB"]);
+            assert.deepEqual([plan.input(plan.one(RELEASE, "-prometheus"), "version"), plan.input(plan.one(RELEASE, "-fluent-bit"), "version")], ["82.7.0", "0.56.1"]);
             assert.match(alert(plan, "ServiceHighErrorRate").expr, / > 0\.5$/);
             assert.match(alert(plan, "ServiceHighLatencyP95").expr, / > 1$/);
             assert.deepEqual(plan.ofType(ASSOCIATION).map((a) => plan.input(a, "clusterName")), ["c1", "c1"]);

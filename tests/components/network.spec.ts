@@ -137,7 +137,7 @@ describe("Network", () => {
                 cidrBlock: "10.9.0.0/20",
                 availabilityZoneCount: 2,
                 natGateways: "single",
-                enableFlowLogs: false,
+                flowLogs: { enabled: false },
             }));
             assert.equal(plan.ofType(NAT).length, 1);
             assert.equal(plan.ofType(SUBNET).length, 6);
@@ -154,7 +154,7 @@ describe("Network", () => {
                 isolatedSubnetIds: ["subnet-00000000000000005", "subnet-00000000000000006"],
             };
             const plan = await planComponents(() => {
-                network = new Network("net", { existingVpc });
+                network = new Network("net", { existing: existingVpc });
             });
             assert.deepEqual(plan.ofType("aws:ec2/vpc:Vpc"), []);
             assert.deepEqual(plan.ofType(SUBNET), []);
