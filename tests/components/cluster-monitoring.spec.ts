@@ -162,7 +162,7 @@ describe("ClusterMonitoring", () => {
             assert.deepEqual([publish.Action, encrypt.Action], ["sns:Publish", ["kms:GenerateDataKey*", "kms:Decrypt"]]);
             assert.match(publish.Resource, /^arn:aws:sns:eu-west-1:123456789012:/);
             assert.match(encrypt.Resource, /^arn:aws:kms:eu-west-1:123456789012:key\//);
-            assert.deepEqual(rolePolicy.propertyDependencies.policy.sort(),
+            assert.deepEqual([...rolePolicy.propertyDependencies.policy].sort(),
                 [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn, plan.one("aws:kms/key:Key", "-secrets-key").urn].sort());
             const receiver = plan.input(prometheus, "values").alertmanager.config.receivers.find((r: any) => r.sns_configs);
             assert.equal(receiver.sns_configs[0].topic_arn, publish.Resource);
