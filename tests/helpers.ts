@@ -5,6 +5,7 @@
  */
 import * as assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { preflight } from "../preflight/main";
 import { planStack as planStackOffline } from "../preflight/plan";
 import { ProgramError, RecordedResource, runProgram } from "../preflight/program";
 
@@ -105,4 +106,24 @@ export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
 /** Whether an Output is secret. */
 export function outputIsSecret(output: pulumi.Output<unknown>): Promise<boolean> {
     return (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
+
+/**
+ * The preflight command in this process: the CLI's code from its arguments to its exit code, without
+ * starting Node.js and loading the program anew. Standard error holds the command's messages and
+ * anything else written there during the run, as the process's would.
+ */
+export async function preflightInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let written = "";
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+        written += chunk.toString();
+        return true;
+    }) as typeof process.stderr.write;
+    try {
+        const { exitCode, stdout, stderr } = await preflight(args, { color: false });
+        return { code: exitCode, stdout, stderr: written + stderr.map((line) => `${line}\n`).join("") };
+    } finally {
+        process.stderr.write = write;
+    }
 }
