@@ -1,8 +1,9 @@
 import * as assert from "assert/strict";
 import { Monitoring, MonitoringArgs } from "../../components/monitoring";
+import { AWS } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const ALARM = AWS.metricAlarm;
 
 const componentArgs: MonitoringArgs = {
     alertEmails: ["ops@example.com"],
