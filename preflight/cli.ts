@@ -1,12 +1,7 @@
-// Entry point: parse the flags and start the policy pack first, so the pack boots while the
-// program modules load and the stacks are planned. Every way out (done, failed, SIGINT, SIGTERM, an
-// uncaught error) stops the pack and waits until its process is gone.
-import * as fs from "fs";
-import * as path from "path";
-import { Options, parseCli, USAGE, UsageError } from "./options";
-import { AnalyzerError, PolicyPackProcess, shorten, stopAllPacks } from "./pack-process";
-
-const PACK_DIR = path.resolve(__dirname, "..", "policies");
+// Entry point: runs the preflight (main.ts) as a process. Every way out (done, failed, SIGINT, SIGTERM,
+// an uncaught error) stops the pack and waits until its process is gone.
+import { preflight } from "./main";
+import { shorten, stopAllPacks } from "./pack-process";
 
 let exiting = false;
 
@@ -31,84 +26,9 @@ process.on("SIGINT", () => exitWith(130, "preflight: interrupted (SIGINT)"));
 process.on("SIGTERM", () => exitWith(143, "preflight: terminated (SIGTERM)"));
 process.on("uncaughtException", (err) => exitWith(2, `preflight: unexpected failure: ${shorten(err?.message ?? String(err), 300)}`));
 
-/** A file the run will write: its directory must exist and take files, checked before any work. */
-function checkWritable(flag: string, file: string | undefined): void {
-    if (file === undefined) {
-        return;
-    }
-    const dir = path.dirname(path.resolve(file));
-    let stat: fs.Stats;
-    try {
-        stat = fs.statSync(dir);
-    } catch {
-        throw new UsageError(`${flag} ${file}: the directory ${dir} does not exist`);
-    }
-    if (!stat.isDirectory()) {
-        throw new UsageError(`${flag} ${file}: ${dir} is not a directory`);
-    }
-    try {
-        fs.accessSync(dir, fs.constants.W_OK);
-    } catch (err) {
-        throw new UsageError(`${flag} ${file}: the directory ${dir} is not writable (${(err as NodeJS.ErrnoException).code})`);
-    }
-}
-
-function packDirOf(options: Options): string {
-    if (!options.policyPack) {
-        return PACK_DIR;
-    }
-    const dir = path.resolve(options.policyPack);
-    if (!fs.existsSync(path.join(dir, "index.ts"))) {
-        throw new UsageError(`--policy-pack ${options.policyPack}: no policy pack there (expected index.ts and PulumiPolicy.yaml)`);
-    }
-    return dir;
-}
-
-async function main(argv: string[]): Promise<number> {
-    const options = parseCli(argv);
-    if (options.help) {
-        console.log(USAGE);
-        return 0;
-    }
-    checkWritable("--out", options.out);
-    checkWritable("--export", options.exportFile);
-    const packDir = packDirOf(options);
-    const pack = PolicyPackProcess.spawn(packDir);
-    try {
-        const { runPreflight } = require("./run") as typeof import("./run");
-        const outcome = await runPreflight(options, { packDir }, pack);
-        if (!options.out) {
-            // Written in full before the process exits, also into a pipe that a slow reader drains.
-            await new Promise((resolve) => process.stdout.write(outcome.report, resolve));
-        }
-        outcome.errors.forEach((message) => console.error(`preflight: ${message}`));
-        return outcome.exitCode;
-    } finally {
-        await pack.stop();
-    }
-}
-
-/** Errors that come from what the user gave (flags, files, config) or the pack: one line, exit code 2. */
-function isInputError(err: unknown): boolean {
-    const { StackExportError } = require("./stack-export") as typeof import("./stack-export");
-    const { PolicyConfigError } = require("./policy-config") as typeof import("./policy-config");
-    const { EvidenceError } = require("../policies/evidence") as typeof import("../policies/evidence");
-    const { WireError } = require("./wire") as typeof import("./wire");
-    return err instanceof UsageError || err instanceof StackExportError || err instanceof PolicyConfigError || err instanceof AnalyzerError ||
-        err instanceof EvidenceError || err instanceof WireError;
-}
-
-main(process.argv.slice(2)).then(
-    (code) => exitWith(code),
-    (err) => {
-        let known = false;
-        try {
-            known = isInputError(err);
-        } catch {
-            // The modules that define the input errors failed to load: the tool's own failure.
-        }
-        const message = (err as Error)?.message ?? String(err);
-        // Input errors may list several problems, one per line; anything else is the tool's own failure, in one line.
-        exitWith(2, known ? `preflight: ${message}` : `preflight: unexpected failure: ${shorten(message, 300)}`);
-    },
-);
+preflight(process.argv.slice(2)).then(async ({ exitCode, stdout, stderr }) => {
+    // Written in full before the process exits, also into a pipe that a slow reader drains.
+    await new Promise((resolve) => process.stdout.write(stdout, resolve));
+    stderr.forEach((line) => console.error(line));
+    exitWith(exitCode);
+});

@@ -127,7 +127,12 @@ export interface Locations {
 }
 
 /** Plans every requested stack (or reads the export), then evaluates each with the policy pack and renders the report. */
-export async function runPreflight(options: Options, { packDir, projectDir }: Locations, started: PolicyPackProcess): Promise<PreflightOutcome> {
+export async function runPreflight(
+    options: Options,
+    { packDir, projectDir }: Locations,
+    started: PolicyPackProcess,
+    color = process.stdout.isTTY === true && !process.env.NO_COLOR,
+): Promise<PreflightOutcome> {
     const targets = await plan(options, projectDir);
     const analyzer = await AnalyzerProcess.connect(started, options.callTimeoutMs);
     try {
@@ -186,8 +191,7 @@ export async function runPreflight(options: Options, { packDir, projectDir }: Lo
                 fs.writeFileSync(options.exportFile, `${JSON.stringify(stackExport(target.resources), null, 2)}\n`);
             }
         }
-        const color = options.format === "text" && !options.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-        const report = render(result, options.format, color);
+        const report = render(result, options.format, color && options.format === "text" && !options.out);
         if (options.out) {
             fs.writeFileSync(options.out, report);
         }

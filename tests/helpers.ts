@@ -5,8 +5,9 @@
  */
 import * as assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { preflight } from "../preflight/main";
 import { planStack as planStackOffline } from "../preflight/plan";
-import { RecordedResource, runProgram } from "../preflight/program";
+import { ProgramError, RecordedResource, runProgram } from "../preflight/program";
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -53,10 +54,40 @@ function reveal(value: unknown): any {
     return isSecretValue(value) ? (value as { value: unknown }).value : value;
 }
 
-/** Plans a committed stack file with the real program; `overrides` replaces or (undefined) removes config keys. */
-export async function planStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Plan> {
-    const run = await planStackOffline(stack, { overrides });
-    return new Plan(run.resources, run.outputs);
+/** Freezes `value` and everything it holds, so a test that changes a shared plan fails where it does. */
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        Object.values(value).forEach(deepFreeze);
+    }
+    return value;
+}
+
+/** Plans by stack and overrides: the program runs once per distinct config, failed or not, for the whole suite. */
+const plans = new Map<string, Promise<Plan>>();
+
+/**
+ * Plans a committed stack file with the real program; `overrides` replaces or (undefined) removes config keys.
+ * Plans are shared between specs and frozen: a test that needs to change one works on a copy.
+ */
+export function planStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Plan> {
+    // Sorted, with removals as null (JSON drops undefined): one key per distinct config.
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v ?? null])]);
+    let plan = plans.get(key);
+    if (!plan) {
+        plan = planStackOffline(stack, { overrides }).then(
+            (run) => deepFreeze(new Plan(run.resources, run.outputs)),
+            (err: unknown) => {
+                // Every caller sees the same failure, with what was registered before it left untouched.
+                if (err instanceof ProgramError) {
+                    deepFreeze(err.resources);
+                }
+                throw err;
+            },
+        );
+        plans.set(key, plan);
+    }
+    return plan;
 }
 
 /** Runs `build` (which creates components) under the mocks for a stack named `stack`. */
@@ -75,4 +106,24 @@ export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
 /** Whether an Output is secret. */
 export function outputIsSecret(output: pulumi.Output<unknown>): Promise<boolean> {
     return (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
+
+/**
+ * The preflight command in this process: the CLI's code from its arguments to its exit code, without
+ * starting Node.js and loading the program anew. Standard error holds the command's messages and
+ * anything else written there during the run, as the process's would.
+ */
+export async function preflightInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let written = "";
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+        written += chunk.toString();
+        return true;
+    }) as typeof process.stderr.write;
+    try {
+        const { exitCode, stdout, stderr } = await preflight(args, { color: false });
+        return { code: exitCode, stdout, stderr: written + stderr.map((line) => `${line}\n`).join("") };
+    } finally {
+        process.stderr.write = write;
+    }
 }

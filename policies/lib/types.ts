@@ -148,3 +148,15 @@ export const AWS_EDGE = {
     snsTopicSubscription: "aws:sns/topicSubscription:TopicSubscription",
     efsFileSystem: "aws:efs/fileSystem:FileSystem",
 } as const;
+
+/** Types this program registers that no rule selects by type: the recovery inventory and the tests name them. */
+export const AWS_PLATFORM = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    route: "aws:ec2/route:Route",
+    internetGateway: "aws:ec2/internetGateway:InternetGateway",
+    natGateway: "aws:ec2/natGateway:NatGateway",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    podIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+} as const;

@@ -1,12 +1,13 @@
 import * as assert from "assert/strict";
 import { Backup } from "../../components/backup";
 import { Budget } from "../../components/budget";
+import { AWS } from "../../policies/lib/types";
 import { Plan, planComponents, planStack } from "../helpers";
 
-const VAULT = "aws:backup/vault:Vault";
-const BACKUP_PLAN = "aws:backup/plan:Plan";
-const BUDGET = "aws:budgets/budget:Budget";
-const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+const VAULT = AWS.backupVault;
+const BACKUP_PLAN = AWS.backupPlan;
+const BUDGET = AWS.budget;
+const LOCK = AWS.backupVaultLock;
 
 describe("Backup and budget", () => {
     describe("production stack", () => {

@@ -1,10 +1,11 @@
 import * as assert from "assert/strict";
 import { Cache, CacheArgs } from "../../components/cache";
+import { AWS } from "../../policies/lib/types";
 import { isSecretValue, outputIsSecret, Plan, planComponents, planStack, resolve } from "../helpers";
 
-const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
-const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const GROUP = AWS.replicationGroup;
+const SECURITY_GROUP = AWS.securityGroup;
+const INGRESS = AWS.ingressRule;
 
 const componentArgs: CacheArgs = {
     vpcId: "vpc-0abc12345def67890",

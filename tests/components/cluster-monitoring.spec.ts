@@ -1,12 +1,13 @@
 import * as assert from "assert/strict";
 import { ClusterMonitoring, ClusterMonitoringArgs } from "../../components/cluster-monitoring";
+import { AWS, AWS_PLATFORM, K8S } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-const MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+const RELEASE = K8S.helmRelease;
+const RULE = K8S.prometheusRule;
+const MONITOR = K8S.serviceMonitor;
+const ROLE_POLICY = AWS.iamRolePolicy;
+const ASSOCIATION = AWS_PLATFORM.podIdentityAssociation;
 
 const componentArgs: ClusterMonitoringArgs = {
     namespace: "observability",
@@ -22,7 +23,7 @@ const componentArgs: ClusterMonitoringArgs = {
     region: "eu-west-1",
 };
 
-const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+const STORAGE_CLASS = K8S.storageClass;
 /** The storage class of the Prometheus, Alertmanager and Grafana volumes. */
 const volumeClasses = (plan: Plan) => {
     const values = plan.input(plan.one(RELEASE, "-prometheus"), "values");
@@ -160,7 +161,7 @@ describe("ClusterMonitoring", () => {
             assert.deepEqual([publish.Action, encrypt.Action], ["sns:Publish", ["kms:GenerateDataKey*", "kms:Decrypt"]]);
             assert.match(publish.Resource, /^arn:aws:sns:eu-west-1:123456789012:/);
             assert.match(encrypt.Resource, /^arn:aws:kms:eu-west-1:123456789012:key\//);
-            assert.deepEqual(rolePolicy.propertyDependencies.policy.sort(),
+            assert.deepEqual([...rolePolicy.propertyDependencies.policy].sort(),
                 [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn, plan.one("aws:kms/key:Key", "-secrets-key").urn].sort());
             const receiver = plan.input(prometheus, "values").alertmanager.config.receivers.find((r: any) => r.sns_configs);
             assert.equal(receiver.sns_configs[0].topic_arn, publish.Resource);
@@ -171,7 +172,7 @@ describe("ClusterMonitoring", () => {
 
     describe("namespaces and their fences", () => {
         let plan: Plan;
-        const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+        const POLICY = K8S.networkPolicy;
         const labels = (name: string) => plan.input(plan.one("kubernetes:core/v1:Namespace", name), "metadata").labels;
         const policiesIn = (namespace: string) => plan.ofType(POLICY).filter((p) => plan.input(p, "metadata").namespace === namespace);
         const spec = (namespace: string, name: string) =>

@@ -1,13 +1,14 @@
 import * as assert from "assert/strict";
 import { Database, DatabaseArgs } from "../../components/database";
+import { AWS, POSTGRESQL } from "../../policies/lib/types";
 import { isSecretValue, outputIsSecret, Plan, planComponents, planStack, resolve } from "../helpers";
 
-const INSTANCE = "aws:rds/instance:Instance";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-const ROLE = "postgresql:index/role:Role";
-const GRANT = "postgresql:index/grant:Grant";
-const DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
+const INSTANCE = AWS.rdsInstance;
+const INGRESS = AWS.ingressRule;
+const SECURITY_GROUP = AWS.securityGroup;
+const ROLE = POSTGRESQL.role;
+const GRANT = POSTGRESQL.grant;
+const DEFAULT_PRIVILEGES = POSTGRESQL.defaultPrivileges;
 
 const componentArgs: DatabaseArgs = {
     vpcId: "vpc-0abc12345def67890",

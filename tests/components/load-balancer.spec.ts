@@ -1,12 +1,13 @@
 import * as assert from "assert/strict";
 import { LoadBalancer, LoadBalancerArgs } from "../../components/load-balancer";
 import { MANAGED_RULE_GROUPS } from "../../components/waf";
+import { AWS } from "../../policies/lib/types";
 import { Plan, planComponents, planStack } from "../helpers";
 
-const LB = "aws:lb/loadBalancer:LoadBalancer";
-const LISTENER = "aws:lb/listener:Listener";
-const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-const WAF = "aws:wafv2/webAcl:WebAcl";
+const LB = AWS.loadBalancers[0];
+const LISTENER = AWS.listeners[0];
+const SECURITY_GROUP = AWS.securityGroup;
+const WAF = AWS.webAcl;
 
 const componentArgs: LoadBalancerArgs = {
     vpcId: "vpc-0abc12345def67890",

@@ -1,8 +1,9 @@
 import * as assert from "assert/strict";
 import { Monitoring, MonitoringArgs } from "../../components/monitoring";
+import { AWS } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const ALARM = AWS.metricAlarm;
 
 const componentArgs: MonitoringArgs = {
     alertEmails: ["ops@example.com"],
@@ -68,7 +69,7 @@ describe("Monitoring", () => {
             const p95 = alarm(plan, "alb-p95-latency");
             assert.equal(plan.input(p95, "extendedStatistic"), "p95");
             assert.equal(plan.input(p95, "threshold"), 2);
-            assert.deepEqual(alarm(plan, "alb-api-unhealthy").propertyDependencies.dimensions.sort(),
+            assert.deepEqual([...alarm(plan, "alb-api-unhealthy").propertyDependencies.dimensions].sort(),
                 [plan.one("aws:lb/loadBalancer:LoadBalancer").urn, plan.one("aws:lb/targetGroup:TargetGroup").urn].sort());
         });
 

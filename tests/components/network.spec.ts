@@ -1,13 +1,14 @@
 import * as assert from "assert/strict";
 import { cidrSubnet } from "../../components/cidr";
 import { Network } from "../../components/network";
+import { AWS, AWS_PLATFORM } from "../../policies/lib/types";
 import { Plan, planComponents, planStack, resolve } from "../helpers";
 
-const NAT = "aws:ec2/natGateway:NatGateway";
-const SUBNET = "aws:ec2/subnet:Subnet";
-const ROUTE = "aws:ec2/route:Route";
-const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
-const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const NAT = AWS_PLATFORM.natGateway;
+const SUBNET = AWS_PLATFORM.subnet;
+const ROUTE = AWS_PLATFORM.route;
+const FLOW_LOG = AWS_PLATFORM.flowLog;
+const LOG_GROUP = AWS.logGroup;
 
 function subnetsOfTier(plan: Plan, tier: string) {
     return plan.ofType(SUBNET).filter((s) => plan.input(s, "tags").Tier === tier);

@@ -26,11 +26,12 @@ import { PolicyPackProcess } from "../../preflight/pack-process";
 import { RecordedResource } from "../../preflight/program";
 import { runPreflight } from "../../preflight/run";
 import { readStackConfig } from "../../preflight/stack-config";
+import { K8S } from "../../policies/lib/types";
 import { Plan, planComponents, planStack } from "../helpers";
 
 const FIXTURE = path.join(__dirname, "fixtures", "Pulumi.llm.yaml");
 const PACK_DIR = path.join(PROJECT_DIR, "policies");
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const DEPLOYMENT = K8S.deployment;
 
 const projects: string[] = [];
 

@@ -1,11 +1,12 @@
 import * as assert from "assert/strict";
 import { REDIS_AUTH_TOKEN_SPECIALS, Secrets } from "../../components/secrets";
+import { AWS, AWS_DATA, RANDOM } from "../../policies/lib/types";
 import { isSecretValue, outputIsSecret, Plan, planComponents, planStack, resolve } from "../helpers";
 
-const KEY = "aws:kms/key:Key";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
-const SECRET = "aws:secretsmanager/secret:Secret";
-const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+const KEY = AWS.kmsKey;
+const PASSWORD = RANDOM.password;
+const SECRET = AWS.secret;
+const VERSION = AWS_DATA.secretVersion;
 const COMPONENT = "platform:security:Secrets";
 
 describe("Secrets", () => {

@@ -1,11 +1,12 @@
 import * as assert from "assert/strict";
 import { releaseSlug } from "../../components/migration";
 import { Service, ServiceArgs } from "../../components/service";
+import { K8S } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const JOB = "kubernetes:batch/v1:Job";
-const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const DEPLOYMENT = K8S.deployment;
+const JOB = K8S.job;
+const POLICY = K8S.networkPolicy;
 
 const podSpec = (workload: { inputs: Record<string, unknown> }) => (workload.inputs as any).spec.template.spec;
 

@@ -9,11 +9,15 @@ import { PROJECT_DIR } from "../../preflight/plan";
 import { runPreflight } from "../../preflight/run";
 import { SECRET_PLACEHOLDER } from "../../preflight/stack-config";
 import { stackExport } from "../../preflight/stack-export";
+import { preflightInProcess } from "../helpers";
 import { legacyDataStack } from "./fixtures";
 
 const PACK_DIR = path.join(PROJECT_DIR, "policies");
 
-/** Runs the CLI as `npm run preflight -- <args>` does. */
+/**
+ * Runs the CLI as `npm run preflight -- <args>` does: once for each exit code and for what only the process
+ * does (--help, --out); the other cases run the same code in-process (preflightInProcess).
+ */
 function preflight(...args: string[]) {
     const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--swc", path.join("preflight", "cli.ts"), ...args], {
         cwd: PROJECT_DIR,
@@ -47,8 +51,8 @@ describe("preflight CLI", function () {
         assert.equal(stderr, "");
     });
 
-    it("says what each stack would create in the Markdown report, and what keeps a release back with --gate release", () => {
-        const { code, stdout } = preflight("--format", "markdown", "--gate", "release");
+    it("says what each stack would create in the Markdown report, and what keeps a release back with --gate release", async () => {
+        const { code, stdout } = await preflightInProcess("--format", "markdown", "--gate", "release");
         assert.equal(code, 1, "no release evidence: not ready to deploy");
         // Production has a NAT gateway per zone, staging one.
         const natGateways = [...stdout.matchAll(/\| `aws:ec2\/natGateway:NatGateway` \| (\d+) \|/g)].map((m) => Number(m[1]));
@@ -70,8 +74,8 @@ describe("preflight CLI", function () {
             exportFile = file("legacy.json", JSON.stringify(stackExport(legacyDataStack())));
         });
         for (const format of FORMATS) {
-            it(`exits 1 and names the three broken policies in ${format}`, () => {
-                const { code, stdout, stderr } = preflight("--file", exportFile, "--format", format);
+            it(`exits 1 and names the three broken policies in ${format}`, async () => {
+                const { code, stdout, stderr } = await preflightInProcess("--file", exportFile, "--format", format);
                 assert.equal(code, 1, stderr);
                 for (const policy of ["rds-not-publicly-accessible", "rds-storage-encrypted", "redis-transit-encryption"]) {
                     assert.ok(stdout.includes(policy), `${format} report does not name ${policy}`);
@@ -88,11 +92,11 @@ describe("preflight CLI", function () {
         });
     });
 
-    it("reads back what --export writes: same resources, same verdicts", () => {
+    it("reads back what --export writes: same resources, same verdicts", async () => {
         const exported = path.join(dir, "production.json");
-        const planned = preflight("--stack", "production", "--export", exported, "--format", "json");
+        const planned = await preflightInProcess("--stack", "production", "--export", exported, "--format", "json");
         assert.equal(planned.code, 0, planned.stderr);
-        const analyzed = preflight("--file", exported, "--format", "json");
+        const analyzed = await preflightInProcess("--file", exported, "--format", "json");
         assert.equal(analyzed.code, 0, analyzed.stderr);
         const [a, b] = [planned, analyzed].map((r) => JSON.parse(r.stdout).stacks[0]);
         assert.equal(b.stack, "production");
@@ -123,13 +127,20 @@ describe("preflight CLI", function () {
             /^preflight: .*criteria\.json: invalid policy config \(2 problems\)/],
     ];
     for (const [what, args, message] of usage) {
-        it(`refuses ${what} with exit code 2 and a clear message, no stack trace`, () => {
-            const { code, stdout, stderr } = preflight(...args());
+        it(`refuses ${what} with exit code 2 and a clear message, no stack trace`, async () => {
+            const { code, stdout, stderr } = await preflightInProcess(...args());
             assert.equal(code, 2, stdout);
             assert.match(stderr.split("\n")[0], message);
             assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
         });
     }
+
+    it("refuses bad usage as a process with exit code 2 and the one message on standard error", () => {
+        const { code, stdout, stderr } = preflight("--stak", "production");
+        assert.equal(code, 2, stdout);
+        assert.equal(stdout, "");
+        assert.match(stderr, /^preflight: Unknown option '--stak'; allowed: --stack, --file, [^\n]*\n$/);
+    });
 
     it("reports a stack whose config is wrong as that stack's error, exit code 2", async () => {
         const project = fs.mkdtempSync(path.join(dir, "project-"));

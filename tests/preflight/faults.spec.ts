@@ -6,10 +6,12 @@ import * as path from "path";
 import { AnalyzerProcess } from "../../preflight/analyzer";
 import { PROJECT_DIR } from "../../preflight/plan";
 import { stackExport } from "../../preflight/stack-export";
+import { preflightInProcess } from "../helpers";
 import { legacyDataStack } from "./fixtures";
 
 const CLI = [path.join(PROJECT_DIR, "preflight", "register.js"), path.join(PROJECT_DIR, "preflight", "cli.ts")];
 
+/** The CLI as a process: for what a process does (timeouts, a pack that fails, signals); the rest runs in-process. */
 function preflight(...args: string[]) {
     const result = spawnSync(process.execPath, ["-r", ...CLI, ...args], {
         cwd: PROJECT_DIR,
@@ -72,24 +74,24 @@ describe("preflight under faults (a copy of the pack)", function () {
         assert.deepEqual(processesIn(pack), []);
     });
 
-    it("reports a policy that throws as an error in every format, never as a pass, and exits 2", () => {
+    it("reports a policy that throws as an error in every format, never as a pass, and exits 2", async () => {
         const pack = packCopy(dir, `export const FAULTY = [${policy("always-throws", "if (args.type.startsWith(\"aws:rds\")) { throw new Error(\"boom\"); }")}];`);
         const json = preflight("--file", exportFile, "--policy-pack", pack, "--format", "json");
         assert.equal(json.code, 2, json.stderr);
         const stack = JSON.parse(json.stdout).stacks[0];
         assert.match(stack.errors.join("\n"), /always-throws.*boom/);
         assert.equal(stack.checklist.find((l: any) => l.id === "DB-07").status, "error");
-        const markdown = preflight("--file", exportFile, "--policy-pack", pack, "--format", "markdown");
+        const markdown = await preflightInProcess("--file", exportFile, "--policy-pack", pack, "--format", "markdown");
         assert.equal(markdown.code, 2);
         assert.match(markdown.stdout, /- \*\*ERROR\*\* DB-07: .*could not run: .*always-throws/);
         assert.doesNotMatch(markdown.stdout, /\*\*PASS\*\* DB-07/);
-        const junit = preflight("--file", exportFile, "--policy-pack", pack, "--format", "junit");
+        const junit = await preflightInProcess("--file", exportFile, "--policy-pack", pack, "--format", "junit");
         assert.match(junit.stdout, /<testcase [^>]*name="always-throws">\n\s*<error type="policy-error" message="always-throws could not run: [^"]*boom/);
-        const sarif = JSON.parse(preflight("--file", exportFile, "--policy-pack", pack, "--format", "sarif").stdout);
+        const sarif = JSON.parse((await preflightInProcess("--file", exportFile, "--policy-pack", pack, "--format", "sarif")).stdout);
         const notes = sarif.runs[0].invocations[0].toolExecutionNotifications;
         assert.equal(sarif.runs[0].invocations[0].executionSuccessful, false);
         assert.ok(notes.some((n: any) => n.level === "error" && /boom/.test(n.message.text)));
-        const text = preflight("--file", exportFile, "--policy-pack", pack);
+        const text = await preflightInProcess("--file", exportFile, "--policy-pack", pack);
         assert.equal(text.code, 2);
         assert.match(text.stdout, /INCOMPLETE for plan/);
         assert.match(text.stdout, /error .*always-throws.*boom/);
@@ -192,8 +194,8 @@ describe("preflight on bad input", function () {
         ["a bad --call-timeout", () => ["--call-timeout", "soon"], /^preflight: --call-timeout: got "soon"; expected a number of seconds/],
     ];
     for (const [what, args, message] of cases) {
-        it(`refuses ${what} with exit code 2 and one clear message`, () => {
-            const { code, stdout, stderr } = preflight(...args());
+        it(`refuses ${what} with exit code 2 and one clear message`, async () => {
+            const { code, stdout, stderr } = await preflightInProcess(...args());
             assert.equal(code, 2, stdout + stderr);
             assert.match(stderr, message);
             assert.doesNotMatch(stderr, /\n\s+at |hunter2/);
@@ -213,22 +215,22 @@ describe("preflight on bad input", function () {
         assert.deepEqual(readStackConfig(project, "staging").secretKeys, ["platform:apiKey"]);
     });
 
-    it("writes control characters and Markdown structure from the input as text, never as terminal codes or Markdown", () => {
+    it("writes control characters and Markdown structure from the input as text, never as terminal codes or Markdown", async () => {
         // A URN holds no line breaks; the sanitiser's own test covers them.
         const evil = "db\x1b[2J\x1b[32mALL READY\x07\x00| x | `y` **z**";
         const content = exported((r) => {
             r[1].urn = r[1].urn.replace(/legacy-db$/, evil);
         });
         const input = file("evil.json", content);
-        const text = preflight("--file", input);
+        const text = await preflightInProcess("--file", input);
         assert.equal(text.code, 1, text.stderr);
         assert.doesNotMatch(text.stdout, /[\x00-\x08\x0b-\x1f\x7f]/);
         assert.match(text.stdout, /db\\u001b\[2J\\u001b\[32mALL READY\\u0007\\u0000\| x \|/);
-        const markdown = preflight("--file", input, "--format", "markdown").stdout;
+        const markdown = (await preflightInProcess("--file", input, "--format", "markdown")).stdout;
         assert.ok(markdown.includes("``db\\u001b[2J\\u001b[32mALL READY\\u0007\\u0000\\| x \\| `y` **z**``"), "the name as a code span, escaped");
         assert.doesNotMatch(markdown, /[\x00-\x08\x0b-\x1f\x7f]/);
         assert.ok(!markdown.split("\n").some((line) => line.startsWith("| x")), "no table row forged");
-        const json = JSON.parse(preflight("--file", input, "--format", "json").stdout);
+        const json = JSON.parse((await preflightInProcess("--file", input, "--format", "json")).stdout);
         assert.ok(json.stacks[0].violations.some((v: any) => v.name === evil), "JSON keeps the exact name");
     });
 
@@ -239,12 +241,12 @@ describe("preflight on bad input", function () {
         assert.equal(markdownCode("a ` b | c"), "``a ` b \\| c``");
     });
 
-    it("counts resource types named like Object's own properties", () => {
+    it("counts resource types named like Object's own properties", async () => {
         const types = ["constructor", "toString", "__proto__"];
         const content = exported((r) => {
             types.forEach((type, i) => r.push({ ...r[0], urn: `urn:pulumi:production::platform::pulumi:pulumi:Stack$${type}::odd-${i}`, type, custom: false, parent: r[0].urn }));
         });
-        const { code, stdout } = preflight("--file", file("odd.json", content), "--format", "markdown");
+        const { code, stdout } = await preflightInProcess("--file", file("odd.json", content), "--format", "markdown");
         assert.equal(code, 1);
         for (const type of types) {
             assert.ok(stdout.includes(`| \`${type}\` | 1 |`), type);
