@@ -53,6 +53,14 @@ export interface StackRule<C = Props> extends RuleMetadata {
     validate(stack: StackView, config: C, report: (message: string, resource?: PolicyResource, advisory?: boolean) => void): void;
 }
 
+/** The rules of one file of policies/rules/, named after the service they check. */
+export interface RuleFile {
+    /** The service, as the policy reference heads its section. */
+    title: string;
+    resource: ResourceRule<any>[];
+    stack: StackRule<any>[];
+}
+
 export const CHECKLIST_TAG_PREFIX = "checklist:";
 /** Tags the types a rule looks at, so a report can tell a rule that passed from one that had nothing to check. */
 export const APPLIES_TO_TAG_PREFIX = "applies-to:";

@@ -1,4 +1,4 @@
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile } from "../lib/rule";
 import { AWS, AWS_DATA } from "../lib/types";
 import { listOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
@@ -276,7 +276,8 @@ export const resourcePolicyNotPublic: ResourceRule<{ callerConditionKeys: string
     },
 };
 
-export const accessRules = {
+export const accessRules: RuleFile = {
+    title: "AWS IAM and resource policies",
     resource: [iamLeastPrivilege, resourcePolicyNotPublic] as ResourceRule<any>[],
-    stack: [] as StackRule<any>[],
+    stack: [],
 };

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS_EDGE } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, show } from "../lib/values";
 
@@ -77,7 +77,8 @@ export const apiGatewayTlsPolicy: ResourceRule = {
     },
 };
 
-export const apiGatewayRules = {
+export const apiGatewayRules: RuleFile = {
+    title: "Amazon API Gateway",
     resource: [apiGatewayAccessLogs, apiGatewayTlsPolicy] as ResourceRule<any>[],
     stack: [apiGatewayThrottling] as StackRule<any>[],
 };

@@ -4,7 +4,7 @@ import {
     containersOf, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, Spec, WORKLOADS,
 } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS, K8S } from "../lib/types";
 import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
@@ -341,7 +341,8 @@ export const computeSizing: StackRule<SizingConfig> = {
     },
 };
 
-export const applicationRules = {
+export const applicationRules: RuleFile = {
+    title: "Application settings and sizing",
     resource: [corsOriginsRestricted, thirdPartyEndpointsProduction] as ResourceRule<any>[],
     stack: [servicesComplete, computeSizing] as StackRule<any>[],
 };

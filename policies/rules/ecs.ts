@@ -1,5 +1,5 @@
 import { imageParts } from "../lib/kubernetes";
-import { ResourceRule } from "../lib/rule";
+import { ResourceRule, RuleFile } from "../lib/rule";
 import { AWS_DATA } from "../lib/types";
 import { listOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
@@ -93,6 +93,8 @@ export const ecsLogConfiguration: ResourceRule = {
     }),
 };
 
-export const ecsRules = {
+export const ecsRules: RuleFile = {
+    title: "Amazon ECS",
     resource: [ecsContainerHardened, ecsImagePinned, ecsLogConfiguration] as ResourceRule<any>[],
+    stack: [],
 };

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, show } from "../lib/values";
 
@@ -170,7 +170,8 @@ export const cloudfrontWaf: StackRule = {
     },
 };
 
-export const frontendRules = {
+export const frontendRules: RuleFile = {
+    title: "Amazon CloudFront",
     resource: [cloudfrontViewerHttps, cloudfrontMinimumTls, cloudfrontOriginAccess, cloudfrontLogging] as ResourceRule<any>[],
     stack: [cloudfrontSecurityHeaders, cloudfrontWaf] as StackRule<any>[],
 };

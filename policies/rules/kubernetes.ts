@@ -4,7 +4,7 @@ import {
     valueAt, WORKLOADS,
 } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
 import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
@@ -775,7 +775,8 @@ export const k8sIngressTls: ResourceRule = {
     },
 };
 
-export const kubernetesRules = {
+export const kubernetesRules: RuleFile = {
+    title: "Kubernetes workloads",
     resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sNoHostAccess, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
         helmChartPinned, gracefulShutdown, k8sLoadBalancerServiceRestricted, k8sIngressTls] as ResourceRule<any>[],
     stack: [k8sMinReplicas, k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv, persistentVolumesEncrypted,

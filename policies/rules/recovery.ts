@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
@@ -290,7 +290,8 @@ export const backupFailureAlarm: StackRule = {
     },
 };
 
-export const recoveryRules = {
+export const recoveryRules: RuleFile = {
+    title: "Recovery and hygiene (AWS Backup, protection, tags)",
     resource: [statefulResourcesProtected, requiredTags] as ResourceRule<any>[],
     stack: [backupPlanCoversDatabase, backupBucketHardened, backupVaultLocked, preReleaseSnapshot, backupFailureAlarm] as StackRule<any>[],
 };

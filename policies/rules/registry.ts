@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { containersOf, imageParts, podSpecOf, PreviewUnknowns, WORKLOADS } from "../lib/kubernetes";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
 import { peek, show, UNKNOWN } from "../lib/values";
 
@@ -82,7 +82,8 @@ export const ecrScanImmutable: ResourceRule = {
     },
 };
 
-export const registryRules = {
+export const registryRules: RuleFile = {
+    title: "Container images and Amazon ECR",
     resource: [ecrScanImmutable] as ResourceRule<any>[],
     stack: [workloadImageRegistry] as StackRule<any>[],
 };

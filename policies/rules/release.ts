@@ -1,5 +1,5 @@
 import * as path from "path";
-import { StackRule } from "../lib/rule";
+import { RuleFile, StackRule } from "../lib/rule";
 import { isCalendarDate } from "../evidence/util";
 import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../readiness/release";
 
@@ -51,4 +51,8 @@ export const releaseEvidence: StackRule<ReleaseEvidenceSettings> = {
     },
 };
 
-export const releaseRules = { resource: [], stack: [releaseEvidence] as StackRule<any>[] };
+export const releaseRules: RuleFile = {
+    title: "Release evidence",
+    resource: [],
+    stack: [releaseEvidence] as StackRule<any>[],
+};

@@ -1,5 +1,5 @@
 import { containersOf, podSpecOf, WORKLOADS } from "../lib/kubernetes";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { exposesSecret, isSecretSetting, SECRET_NAME_PATTERN, weakSecretsIn } from "../lib/secret-values";
 import { AWS, AWS_DATA, K8S, RANDOM } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show, UNKNOWN } from "../lib/values";
@@ -196,7 +196,8 @@ export const awsEnvNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string 
     },
 };
 
-export const secretsRules = {
+export const secretsRules: RuleFile = {
+    title: "Secrets and keys (KMS, Secrets Manager, SSM, Kubernetes)",
     resource: [kmsKeyRotation, secretsManagerKmsEncrypted, randomSecretLength, k8sNoPlaintextSecrets, ssmSecureString, awsEnvNoPlaintextSecrets] as ResourceRule<any>[],
     stack: [secretValuesGenerated] as StackRule<any>[],
 };

@@ -1,4 +1,4 @@
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS, AWS_DATA } from "../lib/types";
 import { booleanProblem, isSet, listOf, objectOf, peek, show } from "../lib/values";
 
@@ -143,7 +143,8 @@ export const messagingEncryptedAtRest: ResourceRule = {
     },
 };
 
-export const storageRules = {
+export const storageRules: RuleFile = {
+    title: "Storage, compute and messaging (S3, DynamoDB, EBS, EC2, SNS, SQS)",
     resource: [s3PublicAccessBlocked, dynamodbPointInTimeRecovery, ec2Imdsv2Required, ec2NoPublicIp, messagingEncryptedAtRest] as ResourceRule<any>[],
     stack: [ebsEncrypted] as StackRule<any>[],
 };

@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { Container, containersOf, isSelected, metadataOf, podSpecOf, PreviewUnknowns, SELECTOR_SCHEMA, SERVING } from "../lib/kubernetes";
-import { StackRule } from "../lib/rule";
+import { RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
 import { listOf, objectOf, peek, show } from "../lib/values";
@@ -107,7 +107,8 @@ export const tracingPipeline: StackRule<{ required: boolean; serviceSelector: Re
     },
 };
 
-export const tracingRules = {
+export const tracingRules: RuleFile = {
+    title: "Tracing (OpenTelemetry)",
     resource: [],
     stack: [tracingPipeline] as StackRule<any>[],
 };
