@@ -12,6 +12,7 @@ export const budgetAlert: StackRule = {
     description: "A stack that creates billed AWS resources has a cost budget that alerts someone.",
     severity: "low",
     checklist: ["OBS-06"],
+    references: ["https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html"],
     remediation: "Add an aws.budgets.Budget with budgetType COST and notifications (actual and forecast) to subscriberEmailAddresses or subscriberSnsTopicArns.",
     validate(stack, _config, report) {
         if (!stack.resources.some((r) => isBilledAws(r.type))) {

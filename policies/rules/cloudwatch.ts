@@ -11,6 +11,8 @@ export const cloudwatchLogRetention: ResourceRule<{ minimumDays: number }> = {
     description: "Log groups keep logs for a set period, long enough to investigate.",
     severity: "medium",
     checklist: ["OBS-01"],
+    references: ["https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html"],
+    equivalents: ["CKV_AWS_66", "CKV_AWS_338"],
     remediation: "Set retentionInDays to a CloudWatch retention period of at least the minimum.",
     resourceTypes: [AWS.logGroup],
     config: { minimumDays: { type: "integer", minimum: 1, default: 30, description: "Shortest retention allowed." } },
@@ -42,6 +44,11 @@ export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cache
     description: "Every database and cache has alarms on its key health metrics.",
     severity: "high",
     checklist: ["OBS-02"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html",
+    ],
     remediation: "Add CloudWatch metric alarms (with actions) for each required metric of each RDS instance or Aurora cluster, ElastiCache group, " +
         "cluster or serverless cache, and MemoryDB cluster, with its identifier as the dimension.",
     config: {
@@ -86,6 +93,10 @@ export const alarmsCoverLoadBalancer: StackRule<{ applicationMetrics: string[]; 
     description: "Every load balancer has alarms on its error rate and latency (an NLB: on unhealthy targets and resets).",
     severity: "high",
     checklist: ["OBS-03"],
+    references: [
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html",
+    ],
     remediation: "Add alarms on the 5xx rate (metric math over HTTPCode_Target_5XX_Count / RequestCount) and p95 TargetResponseTime; " +
         "for a network load balancer on UnHealthyHostCount and TCP_Target_Reset_Count.",
     config: {
@@ -108,6 +119,11 @@ export const alarmActionsConfigured: ResourceRule<{ requireOkActions: boolean }>
     description: "Every alarm notifies someone when it fires (and when it recovers).",
     severity: "high",
     checklist: ["OBS-04"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html",
+    ],
+    equivalents: ["CKV_AWS_319"],
     remediation: "Set alarmActions (and okActions) to the alert SNS topic; keep actionsEnabled true.",
     resourceTypes: [AWS.metricAlarm, AWS.compositeAlarm],
     config: { requireOkActions: { type: "boolean", default: true, description: "Require okActions too." } },
@@ -131,6 +147,10 @@ export const alarmTopicsSubscribed: StackRule = {
     description: "Every SNS topic of the stack that alarms notify has a subscription, so someone receives the alarms.",
     severity: "high",
     checklist: ["OBS-04"],
+    references: [
+        "https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html",
+    ],
     remediation: "Add an aws.sns.TopicSubscription (email, https or a chat/paging integration) whose topic is the alarm topic.",
     validate(stack, _config, report) {
         const unknowns = new PreviewUnknowns();
@@ -195,6 +215,7 @@ export const dashboardsCoverAlarms: StackRule = {
     description: "Every alarm is on a CloudWatch dashboard (its metrics in a metric widget, or the alarm in an alarm widget), so whoever is paged sees it in context.",
     severity: "medium",
     checklist: ["OBS-09"],
+    references: ["https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Dashboards.html"],
     remediation: "Add an aws.cloudwatch.Dashboard whose dashboardBody has a metric widget (or an alarm widget) for every alarmed metric.",
     validate(stack, _config, report) {
         const alarms = stack.ofType(AWS.metricAlarm);
@@ -252,6 +273,7 @@ export const wafBlockedRequestsAlarm: StackRule = {
     description: "Every web ACL has an alarm on its blocked requests: a surge is an attack, or a rule blocking real users.",
     severity: "medium",
     checklist: ["OBS-07"],
+    references: ["https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"],
     remediation: "Add a CloudWatch metric alarm on AWS/WAFV2 BlockedRequests with dimensions WebACL (the web ACL's name), Rule ALL (and Region for a " +
         "regional ACL), and alarmActions to the alert topic.",
     validate(stack, _config, report) {

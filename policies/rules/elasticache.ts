@@ -18,6 +18,10 @@ export const redisEngineVersion: ResourceRule<{ minimumMajorVersion: number }> =
     description: "Redis (or Valkey) runs major version 7 or newer.",
     severity: "high",
     checklist: ["CACHE-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html",
+    ],
     remediation: "Set engineVersion (majorEngineVersion on a serverless cache) to 7.x or newer (platform:cache.engineVersion).",
     resourceTypes: REDIS_STORES,
     config: { minimumMajorVersion: { type: "integer", minimum: 5, default: 7, description: "Oldest major allowed." } },
@@ -42,6 +46,11 @@ export const redisTransitEncryption: ResourceRule = {
     description: "Redis accepts only TLS connections.",
     severity: "critical",
     checklist: ["CACHE-06"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html",
+        "https://docs.aws.amazon.com/memorydb/latest/devguide/in-transit-encryption.html",
+    ],
+    equivalents: ["CKV_AWS_30", "CKV_AWS_202", "AVD-AWS-0051"],
     remediation: "Set transitEncryptionEnabled: true and transitEncryptionMode: required (tlsEnabled on MemoryDB); clients use rediss://.",
     // A serverless cache accepts TLS only.
     resourceTypes: [...CACHES, AWS_DATA.memorydbCluster],
@@ -70,6 +79,11 @@ export const redisAtRestEncryption: ResourceRule<{ requireCustomerManagedKey: bo
     description: "Redis data and snapshots are encrypted at rest, with the platform's KMS key.",
     severity: "high",
     checklist: ["CACHE-07"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html",
+        "https://docs.aws.amazon.com/memorydb/latest/devguide/at-rest-encryption.html",
+    ],
+    equivalents: ["CKV_AWS_29", "CKV_AWS_191", "CKV_AWS_201", "AVD-AWS-0045"],
     remediation: "Set atRestEncryptionEnabled: true and kmsKeyId (kmsKeyArn on MemoryDB) to a customer-managed key; a single-node " +
         "aws.elasticache.Cluster cannot encrypt at rest: use a ReplicationGroup. Changing it replaces the store.",
     resourceTypes: REDIS_STORES,
@@ -104,6 +118,11 @@ export const redisAuthToken: ResourceRule = {
     description: "Clients must authenticate to Redis (AUTH token or RBAC user group).",
     severity: "critical",
     checklist: ["CACHE-05"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html",
+    ],
+    equivalents: ["CKV_AWS_31"],
     remediation: "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC (userGroupId on a serverless cache, " +
         "an aclName other than open-access on MemoryDB); a single-node aws.elasticache.Cluster cannot require AUTH: use a ReplicationGroup.",
     resourceTypes: REDIS_STORES,
@@ -140,6 +159,8 @@ export const redisSnapshotRetention: ResourceRule<{ minimumDays: number }> = {
     description: "Daily Redis snapshots are kept (persistence).",
     severity: "high",
     checklist: ["CACHE-02"],
+    references: ["https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-automatic.html"],
+    equivalents: ["CKV_AWS_134", "AVD-AWS-0050"],
     remediation: "Set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) and a snapshotWindow (dailySnapshotTime on a serverless cache).",
     resourceTypes: REDIS_STORES,
     config: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of snapshots." } },
@@ -156,6 +177,8 @@ export const redisAutomaticFailover: ResourceRule = {
     description: "Redis fails over automatically to a replica in another availability zone.",
     severity: "high",
     checklist: ["CACHE-08"],
+    references: ["https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"],
+    equivalents: ["CKV2_AWS_50"],
     remediation: "Run at least one replica (numCacheClusters >= 2) with automaticFailoverEnabled and multiAzEnabled (numReplicasPerShard >= 1 on " +
         "MemoryDB); a single-node aws.elasticache.Cluster has no replica: use a ReplicationGroup.",
     // A serverless cache replicates across zones by itself.
@@ -200,6 +223,7 @@ export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
     description: "Redis has an explicit maxmemory-policy, chosen for what it stores.",
     severity: "medium",
     checklist: ["CACHE-04"],
+    references: ["https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html"],
     remediation: "Use a parameter group that sets maxmemory-policy (platform:cache.maxmemoryPolicy).",
     config: {
         allowedPolicies: { type: "array", items: { type: "string", enum: REDIS_MAXMEMORY_POLICIES }, default: REDIS_MAXMEMORY_POLICIES,
@@ -239,6 +263,7 @@ export const redisMemorySize: ResourceRule<{ minimumGiB: number }> = {
     description: "Redis nodes have enough memory for production (2 GiB or more by default).",
     severity: "medium",
     checklist: ["CACHE-03"],
+    references: ["https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html"],
     remediation: "Choose a node type with at least the minimum memory (platform:cache.nodeType), e.g. cache.t4g.medium or cache.r7g.large.",
     resourceTypes: [...CACHES, AWS_DATA.memorydbCluster],
     config: { minimumGiB: { type: "number", minimum: 0, default: 2, description: "Least memory per node, GiB." } },

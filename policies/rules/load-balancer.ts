@@ -16,6 +16,11 @@ export const albHttpsTlsPolicy: ResourceRule<{ allowedPolicies: string[] }> = {
     description: "HTTPS (ALB) and TLS (NLB) listeners use a certificate and a TLS 1.3/1.2 security policy.",
     severity: "high",
     checklist: ["EDGE-02"],
+    references: [
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html",
+    ],
+    equivalents: ["CKV_AWS_103", "CKV2_AWS_74", "AVD-AWS-0047"],
     remediation: "Set sslPolicy to an allowed ELBSecurityPolicy-TLS13-* policy and certificateArn to the ACM certificate.",
     resourceTypes: AWS.listeners,
     config: { allowedPolicies: { type: "array", items: { type: "string" }, default: TLS13_POLICIES, description: "Security policies allowed." } },
@@ -39,6 +44,8 @@ export const albHttpRedirectsToHttps: ResourceRule = {
     description: "Plain-HTTP listeners only redirect to HTTPS.",
     severity: "high",
     checklist: ["EDGE-03"],
+    references: ["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html"],
+    equivalents: ["CKV_AWS_2", "CKV2_AWS_20", "AVD-AWS-0054"],
     remediation: "Give the HTTP listener (protocol HTTP, or no protocol) one entry in defaultActions: type redirect with redirect.protocol HTTPS, " +
         "port 443, statusCode HTTP_301.",
     resourceTypes: [...AWS.listeners, AWS.classicLoadBalancer],
@@ -73,6 +80,8 @@ export const albDropInvalidHeaders: ResourceRule = {
     description: "The load balancer drops HTTP headers that are not valid.",
     severity: "medium",
     checklist: ["EDGE-04"],
+    references: ["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html"],
+    equivalents: ["CKV_AWS_131", "AVD-AWS-0052"],
     remediation: "Set dropInvalidHeaderFields: true.",
     resourceTypes: AWS.loadBalancers,
     validate(resource, config, report) {
@@ -87,6 +96,8 @@ export const albAccessLogs: ResourceRule = {
     description: "The load balancer writes access logs to S3.",
     severity: "medium",
     checklist: ["EDGE-01"],
+    references: ["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html"],
+    equivalents: ["CKV_AWS_91"],
     remediation: "Set accessLogs: { enabled: true, bucket: <hardened log bucket> }.",
     resourceTypes: AWS.loadBalancers,
     validate({ props }, _config, report) {
@@ -105,6 +116,8 @@ export const albDeletionProtection: ResourceRule = {
     description: "The load balancer cannot be deleted until deletion protection is turned off.",
     severity: "medium",
     checklist: ["EDGE-01"],
+    references: ["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html"],
+    equivalents: ["CKV_AWS_150"],
     remediation: "Set enableDeletionProtection: true.",
     resourceTypes: AWS.loadBalancers,
     validate: requireBoolean("enableDeletionProtection", true, false),
@@ -115,6 +128,7 @@ export const targetGroupNoStickiness: ResourceRule = {
     description: "Target groups spread requests over every target: no sticky sessions.",
     severity: "medium",
     checklist: ["EDGE-08"],
+    references: ["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html"],
     remediation: "Remove the stickiness block or set stickiness.enabled: false, and keep session state in a shared store (Redis) instead of one pod.",
     resourceTypes: AWS.targetGroups,
     validate({ props }, _config, report) {
@@ -137,6 +151,11 @@ export const classicElbTlsPolicy: StackRule = {
     description: "HTTPS and SSL listeners of classic load balancers refuse TLS 1.0 and 1.1.",
     severity: "high",
     checklist: ["EDGE-02"],
+    references: [
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/ssl-config-update.html",
+    ],
+    equivalents: ["CKV_AWS_213"],
     remediation: "Give each HTTPS/SSL listener an aws.elb.ListenerPolicy naming an aws.elb.LoadBalancerPolicy of type SSLNegotiationPolicyType " +
         "whose Reference-Security-Policy is ELBSecurityPolicy-TLS-1-2-2017-01 (the default, ELBSecurityPolicy-2016-08, accepts TLS 1.0).",
     validate(stack, _config, report) {

@@ -30,6 +30,10 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
     description: "PostgreSQL roles are managed as code with least privilege: the application reads and writes rows, readers read, PUBLIC cannot connect.",
     severity: "high",
     checklist: ["DB-11"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.html",
+        "https://www.postgresql.org/docs/current/ddl-priv.html",
+    ],
     remediation: "Manage roles and grants with @pulumi/postgresql (platform:database.manageRoles): grant the application role only SELECT, INSERT, " +
         "UPDATE, DELETE on tables and USAGE on schemas and sequences, read-only roles only SELECT; leave superuser, createRole and createDatabase " +
         "false; set the application role's connectionLimit; and revoke CONNECT from PUBLIC with a Grant (role \"public\", objectType \"database\", privileges []).",

@@ -71,6 +71,7 @@ export const prometheusSloRules: StackRule<{ serviceSelector: Record<string, str
     description: "Prometheus alerts on the services' SLOs: a 5xx error rate and a p95 latency, each above a threshold within the checklist's numbers.",
     severity: "medium",
     checklist: ["OBS-05"],
+    references: ["https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/", "https://sre.google/workbook/alerting-on-slos/"],
     remediation: "Add a PrometheusRule, labelled so the stack's Prometheus selects it (its ruleSelector), with an alert whose expr compares the 5xx share of " +
         "requests (e.g. 100 * rate(http_requests_total{code=~\"5..\"}[5m]) / rate(http_requests_total[5m]) > 1) and one whose expr compares " +
         "histogram_quantile(0.95, ...) of the request duration with the latency limit in seconds.",
@@ -150,6 +151,7 @@ export const alertmanagerRoutesNotify: StackRule = {
     description: "kube-prometheus-stack's Alertmanager routes every real alert to a receiver that notifies someone, not to the chart's \"null\" receiver.",
     severity: "high",
     checklist: ["OBS-04"],
+    references: ["https://prometheus.io/docs/alerting/latest/configuration/"],
     remediation: "Set values alertmanager.config: a route whose receiver (and every child route's, but the Watchdog's) has email_configs, sns_configs, " +
         "slack_configs, pagerduty_configs or webhook_configs; or manage it with an AlertmanagerConfig resource.",
     validate(stack, _config, report) {
@@ -190,6 +192,10 @@ export const nodeMetricsEnabled: ResourceRule<{ requiredRuleGroups: string[] }> 
     description: "kube-prometheus-stack keeps node and cluster-state metrics and their default alerts (node-exporter, kube-state-metrics, default rules).",
     severity: "medium",
     checklist: ["OBS-11"],
+    references: [
+        "https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack",
+        "https://kubernetes.io/docs/concepts/cluster-administration/kube-state-metrics/",
+    ],
     remediation: "Remove the values that turn off nodeExporter.enabled, kubeStateMetrics.enabled, their ServiceMonitors, " +
         "defaultRules.create or the required defaultRules.rules groups (absent means the chart's default: on).",
     resourceTypes: [K8S.helmRelease, K8S.helmChart],
@@ -225,6 +231,7 @@ export const servicesScraped: StackRule<{ serviceSelector: Record<string, string
     description: "Every platform service's metrics are scraped: a ServiceMonitor selects its Kubernetes Service.",
     severity: "medium",
     checklist: ["OBS-08"],
+    references: ["https://prometheus-operator.dev/docs/developer/getting-started/"],
     remediation: "Add a monitoring.coreos.com/v1 ServiceMonitor whose selector.matchLabels the Service carries and whose namespaceSelector covers its namespace.",
     config: { serviceSelector: SELECTOR_SCHEMA },
     validate(stack, { serviceSelector }, report) {
@@ -263,6 +270,10 @@ export const alertsLinkRunbooks: StackRule = {
     description: "Every alarm and Prometheus alert links its runbook, so whoever is paged knows what to do.",
     severity: "low",
     checklist: ["DOC-04"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",
+        "https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/",
+    ],
     remediation: "Put the runbook's https:// address in each CloudWatch alarm's alarmDescription, and a runbook_url annotation on each Prometheus alert.",
     validate(stack, _config, report) {
         const unknowns = new PreviewUnknowns();

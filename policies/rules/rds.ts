@@ -26,6 +26,10 @@ export const postgresEngineVersion: ResourceRule<{ minimumMajorVersion: number }
     description: "PostgreSQL runs a supported major version (15 or newer by default).",
     severity: "high",
     checklist: ["DB-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html",
+    ],
     remediation: "Set engineVersion to a supported PostgreSQL major (platform:database.engineVersion) and plan the major upgrade.",
     resourceTypes: RDS,
     config: { minimumMajorVersion: { type: "integer", minimum: 9, default: 15, description: "Oldest PostgreSQL major allowed." } },
@@ -54,6 +58,11 @@ export const rdsEngineSupported: ResourceRule<{ minimumVersions: Record<string, 
     description: "MySQL, MariaDB and Aurora MySQL run a version still in standard support.",
     severity: "high",
     checklist: ["DB-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MySQL.Concepts.VersionMgmt.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MariaDB.Concepts.VersionMgmt.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html",
+    ],
     remediation: "Set engineVersion to a supported version (and the parameter group's family to match) and plan the major upgrade.",
     resourceTypes: RDS,
     config: {
@@ -82,6 +91,11 @@ export const rdsStorageEncrypted: ResourceRule = {
     description: "Database storage is encrypted at rest.",
     severity: "critical",
     checklist: ["DB-07"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html",
+    ],
+    equivalents: ["CKV_AWS_16", "CKV_AWS_96", "AVD-AWS-0080", "AVD-AWS-0079"],
     remediation: "Set storageEncrypted: true with kmsKeyId (the platform KMS key). Existing unencrypted instances are migrated through an encrypted snapshot copy.",
     resourceTypes: RDS,
     validate({ type, props }, config, report) {
@@ -96,6 +110,8 @@ export const rdsNotPubliclyAccessible: ResourceRule = {
     description: "The database has no public endpoint.",
     severity: "critical",
     checklist: ["DB-08"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html"],
+    equivalents: ["CKV_AWS_17", "AVD-AWS-0180"],
     remediation: "Set publiclyAccessible: false and place the instance in the isolated subnets; reach it through the application, a bastion or a VPN.",
     resourceTypes: [AWS.rdsInstance, AWS.rdsClusterInstance],
     validate: requireBoolean("publiclyAccessible", false, false),
@@ -106,6 +122,11 @@ export const rdsBackupRetention: ResourceRule<{ minimumDays: number }> = {
     description: "Automated backups are kept long enough for point-in-time recovery.",
     severity: "high",
     checklist: ["DB-03"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html",
+    ],
+    equivalents: ["CKV_AWS_133", "AVD-AWS-0077"],
     remediation: "Set backupRetentionPeriod (platform:database.backupRetentionDays) to the minimum or more.",
     resourceTypes: RDS,
     config: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of automated backups." } },
@@ -117,6 +138,11 @@ export const rdsDeletionProtection: ResourceRule = {
     description: "The database cannot be deleted until deletion protection is turned off.",
     severity: "high",
     checklist: ["DB-10"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html",
+    ],
+    equivalents: ["CKV_AWS_293", "CKV_AWS_139", "AVD-AWS-0177", "AVD-AWS-0343"],
     remediation: "Set deletionProtection: true (platform:database.deletionProtection).",
     resourceTypes: RDS,
     validate: requireBoolean("deletionProtection", true, false),
@@ -127,6 +153,8 @@ export const rdsMultiAz: ResourceRule = {
     description: "The database has a synchronous standby in another availability zone.",
     severity: "high",
     checklist: ["DB-09"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html"],
+    equivalents: ["CKV_AWS_157"],
     remediation: "Set multiAz: true (platform:database.multiAz).",
     resourceTypes: [AWS.rdsInstance],
     validate: requireBoolean("multiAz", true, false),
@@ -137,6 +165,10 @@ export const rdsFinalSnapshot: ResourceRule = {
     description: "Deleting the database leaves a final snapshot.",
     severity: "high",
     checklist: ["DB-10"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
+        "https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/",
+    ],
     remediation: "Set skipFinalSnapshot: false and a finalSnapshotIdentifier.",
     resourceTypes: RDS,
     validate({ props }, _config, report) {
@@ -154,6 +186,8 @@ export const rdsPerformanceInsights: ResourceRule = {
     description: "Performance Insights records the database's load and top queries.",
     severity: "medium",
     checklist: ["DB-04"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html"],
+    equivalents: ["CKV_AWS_353", "AVD-AWS-0133"],
     remediation: "Set performanceInsightsEnabled: true with performanceInsightsKmsKeyId.",
     resourceTypes: [AWS.rdsInstance],
     validate: requireBoolean("performanceInsightsEnabled", true, false),
@@ -164,6 +198,8 @@ export const rdsEnhancedMonitoring: ResourceRule<{ maximumIntervalSeconds: numbe
     description: "Enhanced monitoring reports OS metrics of the database host.",
     severity: "medium",
     checklist: ["DB-04"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html"],
+    equivalents: ["CKV_AWS_118"],
     remediation: "Set monitoringInterval (1-60 s) and monitoringRoleArn to a role with AmazonRDSEnhancedMonitoringRole.",
     resourceTypes: [AWS.rdsInstance],
     config: { maximumIntervalSeconds: { type: "integer", enum: [1, 5, 10, 15, 30, 60], default: 60, description: "Coarsest interval allowed." } },
@@ -196,6 +232,8 @@ export const rdsLogExports: ResourceRule<{ requiredLogs: string[]; requiredMysql
     description: "Database logs (PostgreSQL's log; MySQL's and MariaDB's error and slow query logs) are exported to CloudWatch Logs.",
     severity: "medium",
     checklist: ["DB-05"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html"],
+    equivalents: ["CKV_AWS_129", "CKV_AWS_324"],
     remediation: "List the required logs in enabledCloudwatchLogsExports.",
     resourceTypes: RDS,
     config: {
@@ -243,6 +281,11 @@ export const rdsForceSsl: StackRule = {
     description: "The database refuses connections without TLS (rds.force_ssl = 1, require_secure_transport = ON).",
     severity: "high",
     checklist: ["DB-06"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.html",
+    ],
+    equivalents: ["CKV2_AWS_69"],
     remediation: "In the parameter group (the cluster parameter group for Aurora), set rds.force_ssl = 1 for PostgreSQL or require_secure_transport = 1 " +
         "for MySQL and MariaDB; RDS for PostgreSQL 15+ defaults to 1: do not turn it off.",
     validate(stack, _config, report) {
@@ -280,6 +323,8 @@ export const rdsSlowQueryLog: StackRule<{ maximumMs: number }> = {
     description: "Slow statements are logged (log_min_duration_statement).",
     severity: "medium",
     checklist: ["DB-05"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html"],
+    equivalents: ["CKV2_AWS_30"],
     remediation: "Set log_min_duration_statement in the instance's parameter group (platform:database.slowQueryMs).",
     config: { maximumMs: { type: "integer", minimum: 0, default: 1000, description: "Highest threshold allowed, in milliseconds." } },
     validate(stack, { maximumMs }, report) {
@@ -306,6 +351,7 @@ export const rdsConnectionPooling: StackRule = {
     description: "Applications reach PostgreSQL through an RDS Proxy that pools connections and requires TLS.",
     severity: "medium",
     checklist: ["DB-02"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html"],
     remediation: "Put an RDS Proxy (requireTls: true) with a ProxyTarget in front of the instance and point DATABASE_URL at it.",
     validate(stack, _config, report) {
         for (const instance of stack.ofType(AWS.rdsInstance).filter((r) => isPostgres(r.props))) {

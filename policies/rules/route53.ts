@@ -14,6 +14,10 @@ export const dnsAliasRecord: StackRule = {
     description: "Every internet-facing load balancer is reached through a Route 53 alias record of the service's domain.",
     severity: "medium",
     checklist: ["EDGE-10"],
+    references: [
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html",
+    ],
     remediation: "Add an aws.route53.Record (type A, and AAAA when dualstack) in the domain's hosted zone with aliases [{ name: <load balancer>.dnsName, " +
         "zoneId: <load balancer>.zoneId, evaluateTargetHealth: true }].",
     validate(stack, _config, report) {
@@ -74,6 +78,10 @@ export const uptimeCheck: StackRule = {
     description: "The public endpoint has an uptime check from outside, of its own host and health path, that raises an alarm someone receives.",
     severity: "medium",
     checklist: ["OBS-12"],
+    references: [
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html",
+    ],
     remediation: "Add an aws.route53.HealthCheck whose fqdn is the endpoint's public name (or ipAddress its Elastic IP) and whose resourcePath is the " +
         "health path the target group checks, and a CloudWatch alarm (in us-east-1) on its HealthCheckStatus with alarmActions.",
     validate(stack, _config, report) {

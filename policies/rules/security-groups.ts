@@ -10,6 +10,11 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
     description: "Nothing is open to the whole internet except the allowed ports (HTTP and HTTPS of the load balancer).",
     severity: "critical",
     checklist: ["EDGE-07"],
+    references: [
+        "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+        "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html",
+    ],
+    equivalents: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277", "AVD-AWS-0107"],
     remediation: "Narrow the source to a security group or known ranges, or limit the rule to an allowed port.",
     resourceTypes: [AWS.securityGroup, AWS.ingressRule, AWS.securityGroupRule],
     config: { allowedPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "Ports that may be open to the internet." } },
@@ -114,6 +119,8 @@ export const dataClientEgressRestricted: StackRule = {
     description: "Security groups the data stores admit do not send every protocol to the whole internet.",
     severity: "high",
     checklist: ["EDGE-07"],
+    references: ["https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"],
+    equivalents: ["CKV_AWS_382", "AVD-AWS-0104"],
     remediation: "Replace the all-protocol egress to 0.0.0.0/0 with the ports the workload needs: DNS to the VPC resolver, 443, and the data stores' ports to their security groups.",
     validate(stack, _config, report) {
         const reported = new Set<string>();
@@ -136,6 +143,10 @@ export const dataStoreIngressRestricted: StackRule = {
     description: "Databases and caches admit traffic only from named security groups, never from address ranges.",
     severity: "critical",
     checklist: ["DB-08", "CACHE-09", "EDGE-07"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+    ],
     remediation: "Give each data store its own security group whose ingress references the application's (and the proxy's) security group only.",
     validate(stack, _config, report) {
         for (const { store, key, ids, groups } of dataStoreGroups(stack).filter(({ store }) => store.type !== AWS.rdsProxy)) {

@@ -65,6 +65,7 @@ export const tracingPipeline: StackRule<{ required: boolean; serviceSelector: Re
         "named and labelled with its environment and release.",
     severity: "medium",
     checklist: ["OBS-08"],
+    references: ["https://opentelemetry.io/docs/collector/", "https://opentelemetry.io/docs/languages/sdk-configuration/general/"],
     remediation: "Turn on platform:observability.tracing (an OpenTelemetry Collector exporting to Tempo), which sets OTEL_EXPORTER_OTLP_ENDPOINT, " +
         "OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES in every service's ConfigMap; elsewhere, install the opentelemetry-collector chart and a " +
         "tempo or jaeger chart, and point each service's OTEL_EXPORTER_OTLP_ENDPOINT at the collector's Service.",

@@ -56,6 +56,10 @@ export const wafRateLimitRule: ResourceRule<{ maximumLimit: number }> = {
     description: "The web ACL blocks each client above a request rate.",
     severity: "high",
     checklist: ["EDGE-05"],
+    references: [
+        "https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based.html",
+        "https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html",
+    ],
     remediation: "Add a rule whose statement.rateBasedStatement has aggregateKeyType IP (or FORWARDED_IP) and a limit per 5 minutes, with action block.",
     resourceTypes: [AWS.webAcl],
     config: { maximumLimit: { type: "integer", minimum: 10, default: 2000, description: "Highest allowed limit, requests per 5 minutes per client." } },
@@ -107,6 +111,10 @@ export const wafManagedRulesSqliXss: ResourceRule<{ requiredRuleGroups: string[]
     description: "The web ACL runs AWS managed rule groups against SQL injection and cross-site scripting, with none of those rules set to count.",
     severity: "high",
     checklist: ["EDGE-06"],
+    references: [
+        "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html",
+        "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html",
+    ],
     remediation: "Add managedRuleGroupStatement rules for the required AWS managed rule groups, with overrideAction none, and no ruleActionOverrides " +
         "(or excludedRules) that count their SQLi_* and CrossSiteScripting_* rules.",
     resourceTypes: [AWS.webAcl],
@@ -128,6 +136,8 @@ export const albWafAttached: StackRule = {
     description: "Every internet-facing application load balancer has a WAF web ACL.",
     severity: "high",
     checklist: ["EDGE-05", "EDGE-06"],
+    references: ["https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html"],
+    equivalents: ["CKV2_AWS_28"],
     remediation: "Associate the WAFv2 web ACL (scope REGIONAL) that holds the per-client rate rule and the managed rule groups with the load balancer " +
         "through a WebAclAssociation (resourceArn the load balancer, webAclArn that ACL).",
     validate(stack, _config, report) {
