@@ -1,3 +1,5 @@
+import { renderPolicyReference } from "../policies/reference";
+
 /** The reference pages generated from the code that holds their facts; `npm run docs` writes them, tests/docs.spec.ts keeps them current. */
 export interface GeneratedPage {
     /** Path from the repository root. */
@@ -5,4 +7,6 @@ export interface GeneratedPage {
     render(): string;
 }
 
-export const GENERATED_PAGES: GeneratedPage[] = [];
+export const GENERATED_PAGES: GeneratedPage[] = [
+    { path: "docs/policies.md", render: renderPolicyReference },
+];
