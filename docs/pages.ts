@@ -1,4 +1,5 @@
 import { renderConfigReference } from "../components/reference";
+import { renderPolicyReference } from "../policies/reference";
 
 /** The reference pages generated from the code that holds their facts; `npm run docs` writes them, tests/docs.spec.ts keeps them current. */
 export interface GeneratedPage {
@@ -9,4 +10,5 @@ export interface GeneratedPage {
 
 export const GENERATED_PAGES: GeneratedPage[] = [
     { path: "docs/config.md", render: renderConfigReference },
+    { path: "docs/policies.md", render: renderPolicyReference },
 ];

@@ -1,17 +1,10 @@
 import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { GENERATED_PAGES } from "../docs/pages";
 
 const root = path.join(__dirname, "..");
 /** The front page stays a front page: the reference material lives in docs/. */
 const README_MAX_BYTES = 10_000;
-/**
- * Generated pages other branches are adding (docs/config.md, docs/policies.md): links to them are
- * allowed before they exist. Once a page is in GENERATED_PAGES it is committed, and its links are
- * checked like any other; the integrator can then drop its name here.
- */
-const PENDING_GENERATED = ["docs/config.md", "docs/policies.md"];
 
 const pages = ["README.md", ...fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
 
@@ -53,7 +46,6 @@ function anchors(markdown: string): Set<string> {
 
 /** What is wrong with the relative links of `page` (a path from the root), one line each. */
 function brokenLinks(page: string, markdown: string, read: (file: string) => string | undefined): string[] {
-    const generated = new Set(GENERATED_PAGES.map((p) => p.path));
     return linkTargets(markdown).flatMap((target) => {
         if (/^[a-z][a-z0-9+.-]*:/i.test(target)) {
             return []; // https:, mailto: and the like leave the repository
@@ -62,8 +54,7 @@ function brokenLinks(page: string, markdown: string, read: (file: string) => str
         const resolved = file === "" ? page : path.posix.normalize(path.posix.join(path.posix.dirname(page), decodeURI(file)));
         const content = read(resolved);
         if (content === undefined) {
-            const pending = PENDING_GENERATED.includes(resolved) && !generated.has(resolved);
-            return pending ? [] : [`${page}: ${target} points to ${resolved}, which does not exist`];
+            return [`${page}: ${target} points to ${resolved}, which does not exist`];
         }
         if (anchor && resolved.endsWith(".md") && !anchors(content).has(decodeURIComponent(anchor))) {
             return [`${page}: ${target}: ${resolved} has no heading or anchor "${anchor}"`];
@@ -120,9 +111,7 @@ describe("README and docs/ stay navigable", () => {
             ]);
         });
 
-        it("allows a link to a pending generated page only while it is not generated", () => {
-            assert.deepEqual(brokenLinks("README.md", "[config](docs/config.md)", () => undefined),
-                GENERATED_PAGES.some((p) => p.path === "docs/config.md") ? ["README.md: docs/config.md points to docs/config.md, which does not exist"] : []);
+        it("reports a link to a page that does not exist", () => {
             assert.deepEqual(brokenLinks("README.md", "[other](docs/other.md)", () => undefined), ["README.md: docs/other.md points to docs/other.md, which does not exist"]);
         });
     });

@@ -1,7 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { valueAt } from "./kubernetes";
 import { StackView } from "./stack";
-import { AWS_DATA, AWS_EDGE } from "./types";
+import { AWS, AWS_DATA, AWS_EDGE } from "./types";
 import { listOf, objectOf, peek } from "./values";
 
 /** The (namespace, metric name, dimensions) an alarm watches: its own metric, and those of its metric-math queries. */
@@ -47,4 +47,23 @@ export function notifies(alarm: PolicyResource, stack?: StackView): boolean {
     const topics = actionTopics(stack, alarm);
     const silent = topics.filter((topic) => !isSubscribed(stack, topic));
     return silent.length === 0 || actions.length > silent.length;
+}
+
+/** Metric names an alarm watches: its own metric, or those of its metric-math queries. */
+export function metricsOf(alarm: PolicyResource): string[] {
+    const queries = (listOf(alarm.props.metricQueries) ?? []).map((q) => objectOf(objectOf(q)?.metric)?.metricName);
+    return [alarm.props.metricName, ...queries].filter((m): m is string => typeof m === "string");
+}
+
+/** Dimension values of an alarm, its queries' included. */
+function dimensionsOf(alarm: PolicyResource): Record<string, unknown>[] {
+    const queries = (listOf(alarm.props.metricQueries) ?? []).map((q) => objectOf(objectOf(objectOf(q)?.metric)?.dimensions));
+    return [objectOf(alarm.props.dimensions), ...queries].filter((d): d is Record<string, unknown> => !!d);
+}
+
+/** Alarms on a resource: those whose inputs come from it, or whose dimension names it. */
+export function alarmsOn(stack: StackView, resource: PolicyResource, dimension: string, value: unknown): PolicyResource[] {
+    const referencing = new Set(stack.referencing(resource, [AWS.metricAlarm]).map((a) => a.urn));
+    return stack.ofType(AWS.metricAlarm).filter((alarm) =>
+        referencing.has(alarm.urn) || (value !== undefined && dimensionsOf(alarm).some((d) => d[dimension] === value)));
 }

@@ -29,6 +29,10 @@ export interface RuleMetadata {
     enforcementLevel?: EnforcementLevel;
     /** Thresholds, each with its default. */
     config?: Record<string, PolicyConfigJSONSchema>;
+    /** Documentation of what it requires (AWS, Kubernetes, Pulumi; https), the most direct first: SARIF's helpUri is the first. */
+    references?: string[];
+    /** Ids of the Checkov (CKV_AWS_16) and Trivy (AVD-AWS-0080) checks that check the same thing, where there are any. */
+    equivalents?: string[];
 }
 
 /** The resource a resource rule is looking at. */
@@ -55,9 +59,20 @@ export interface StackRule<C = Props> extends RuleMetadata {
     validate(stack: StackView, config: C, report: (message: string, resource?: PolicyResource, advisory?: boolean) => void): void;
 }
 
+/** The rules of one file of policies/rules/, named after the service they check. */
+export interface RuleFile {
+    /** The service, as the policy reference heads its section. */
+    title: string;
+    resource: ResourceRule<any>[];
+    stack: StackRule<any>[];
+}
+
 export const CHECKLIST_TAG_PREFIX = "checklist:";
 /** Tags the types a rule looks at, so a report can tell a rule that passed from one that had nothing to check. */
 export const APPLIES_TO_TAG_PREFIX = "applies-to:";
+/** Tag a rule's references and equivalents, so that what reads the pack through the analyzer protocol (the preflight's SARIF) gets them. */
+export const REFERENCE_TAG_PREFIX = "reference:";
+export const EQUIVALENT_TAG_PREFIX = "equivalent:";
 
 function configSchema(rule: RuleMetadata) {
     return { properties: { ...rule.config, waivers: WAIVERS_SCHEMA } };
@@ -77,7 +92,12 @@ function metadata(rule: RuleMetadata, appliesTo: readonly string[]) {
         severity: rule.severity,
         enforcementLevel: rule.enforcementLevel ?? "mandatory",
         remediationSteps: rule.remediation,
-        tags: [...rule.checklist.map((id) => `${CHECKLIST_TAG_PREFIX}${id}`), ...appliesTo.map((type) => `${APPLIES_TO_TAG_PREFIX}${type}`)],
+        tags: [
+            ...rule.checklist.map((id) => `${CHECKLIST_TAG_PREFIX}${id}`),
+            ...appliesTo.map((type) => `${APPLIES_TO_TAG_PREFIX}${type}`),
+            ...(rule.references ?? []).map((url) => `${REFERENCE_TAG_PREFIX}${url}`),
+            ...(rule.equivalents ?? []).map((id) => `${EQUIVALENT_TAG_PREFIX}${id}`),
+        ],
         configSchema: configSchema(rule),
     };
 }

@@ -56,6 +56,21 @@ export function requireBoolean(key: string, expected: boolean, providerDefault: 
     };
 }
 
+/** A validation that reports a number setting below its configured minimum (absent means the provider default). */
+export function requireAtLeast(key: string, configKey: string, providerDefault: number, unit: string) {
+    return (resource: { props: Record<string, any> }, config: Record<string, number>, report: (m: string) => void) => {
+        const minimum = config[configKey];
+        const raw = resource.props[key];
+        const value = raw === undefined || raw === null ? providerDefault : numberOf(raw);
+        if (value === undefined) {
+            report(`${key} is ${show(raw)}, not a number; set it to ${minimum} ${unit} or more`);
+        } else if (value < minimum) {
+            const given = raw === undefined || raw === null ? `not set (the provider default is ${providerDefault})` : `${value}`;
+            report(`${key} is ${given}; it must be at least ${minimum} ${unit}`);
+        }
+    };
+}
+
 // @pulumi/policy exports UnknownValueError at runtime, but its proxy.d.ts does not declare it.
 const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: any[]) => Error };
 

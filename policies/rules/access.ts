@@ -1,4 +1,4 @@
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile } from "../lib/rule";
 import { AWS, AWS_DATA } from "../lib/types";
 import { listOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
@@ -163,6 +163,11 @@ export const iamLeastPrivilege: ResourceRule<AccessConfig> = {
     description: "IAM policies grant named actions on named resources, and roles trust only known principals.",
     severity: "high",
     checklist: ["ACC-01"],
+    references: [
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
+    ],
+    equivalents: ["CKV_AWS_60", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_274", "CKV_AWS_355", "AVD-AWS-0057"],
     remediation: "In the policy document, list the actions the workload calls and the ARNs it calls them on (Resource \"*\" only for reads and " +
         "for actions that take no resource); in assumeRolePolicy, trust a known service principal, or a principal with a Condition; " +
         "attach no administrator policy.",
@@ -248,6 +253,11 @@ export const resourcePolicyNotPublic: ResourceRule<{ callerConditionKeys: string
     description: "Resource policies (S3, ECR, SNS, SQS, KMS, Secrets Manager) grant nothing to every principal (\"*\") unless a Condition names the callers.",
     severity: "critical",
     checklist: ["ACC-01"],
+    references: [
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+    ],
+    equivalents: ["CKV_AWS_70", "CKV_AWS_32", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "AVD-AWS-0032"],
     remediation: "In the policy document, replace Principal \"*\" with the accounts, roles or service principals that need access, or add a Condition " +
         "on the caller (aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount, aws:SourceVpce).",
     resourceTypes: RESOURCE_POLICY_TYPES,
@@ -276,7 +286,8 @@ export const resourcePolicyNotPublic: ResourceRule<{ callerConditionKeys: string
     },
 };
 
-export const accessRules = {
+export const accessRules: RuleFile = {
+    title: "AWS IAM and resource policies",
     resource: [iamLeastPrivilege, resourcePolicyNotPublic] as ResourceRule<any>[],
-    stack: [] as StackRule<any>[],
+    stack: [],
 };

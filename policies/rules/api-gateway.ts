@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS_EDGE } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, show } from "../lib/values";
 
@@ -10,6 +10,11 @@ export const apiGatewayAccessLogs: ResourceRule = {
     description: "API Gateway stages (REST and HTTP APIs) write access logs.",
     severity: "medium",
     checklist: ["OBS-01"],
+    references: [
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",
+    ],
+    equivalents: ["CKV_AWS_76", "AVD-AWS-0001"],
     remediation: "Set accessLogSettings: { destinationArn: <a CloudWatch log group with retention>, format: <a JSON access-log format> } on the stage.",
     resourceTypes: STAGES,
     validate({ props }, _config, report) {
@@ -32,6 +37,10 @@ export const apiGatewayThrottling: StackRule = {
     description: "API Gateway stages throttle requests: a rate and a burst limit per stage (or per client, through a usage plan).",
     severity: "high",
     checklist: ["EDGE-05"],
+    references: [
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",
+    ],
     remediation: "HTTP API: set defaultRouteSettings.throttlingRateLimit and throttlingBurstLimit on the stage. REST API: an aws.apigateway.MethodSettings " +
         "for the stage with methodPath \"*/*\" and settings.throttlingRateLimit/throttlingBurstLimit, or a UsagePlan with throttleSettings naming the stage.",
     validate(stack, _config, report) {
@@ -65,6 +74,11 @@ export const apiGatewayTlsPolicy: ResourceRule = {
     description: "API Gateway custom domain names refuse TLS 1.0 and 1.1.",
     severity: "high",
     checklist: ["EDGE-02"],
+    references: [
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies-list.html",
+    ],
+    equivalents: ["CKV_AWS_206", "AVD-AWS-0005"],
     remediation: "Set securityPolicy: \"TLS_1_2\" (REST) or domainNameConfiguration.securityPolicy: \"TLS_1_2\" (HTTP API).",
     resourceTypes: [AWS_EDGE.restApiDomainName, AWS_EDGE.httpApiDomainName],
     validate({ type, props }, _config, report) {
@@ -77,7 +91,8 @@ export const apiGatewayTlsPolicy: ResourceRule = {
     },
 };
 
-export const apiGatewayRules = {
+export const apiGatewayRules: RuleFile = {
+    title: "Amazon API Gateway",
     resource: [apiGatewayAccessLogs, apiGatewayTlsPolicy] as ResourceRule<any>[],
     stack: [apiGatewayThrottling] as StackRule<any>[],
 };

@@ -4,7 +4,7 @@ import {
     containersOf, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, Spec, WORKLOADS,
 } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { AWS, K8S } from "../lib/types";
 import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
@@ -81,6 +81,7 @@ export const corsOriginsRestricted: ResourceRule<{ corsKeys: string[]; allowedDo
     description: "The CORS allow-list names the service's own https:// origins: no wildcard, no local or private address.",
     severity: "high",
     checklist: ["WEB-02"],
+    references: ["https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS", "https://kubernetes.io/docs/concepts/configuration/configmap/"],
     remediation: "Set the CORS setting (CORS_ORIGINS in the service's ConfigMap) to the https:// origins of the front ends, separated by commas, " +
         "under the domains in allowedDomains; never \"*\", http://, localhost or a private address.",
     resourceTypes: [K8S.configMap, ...WORKLOADS],
@@ -121,6 +122,10 @@ export const thirdPartyEndpointsProduction: ResourceRule<{ forbiddenHostPatterns
     description: "Settings point at production endpoints, never at a sandbox, staging, test or local host (disabled in staging, which uses sandboxes).",
     severity: "high",
     checklist: ["EXT-04"],
+    references: [
+        "https://kubernetes.io/docs/concepts/configuration/configmap/",
+        "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
+    ],
     remediation: "Set the URL (in the ConfigMap or the container's env) to the provider's production endpoint. Staging legitimately points at " +
         "sandboxes: its policy config sets this rule's enforcementLevel to \"disabled\".",
     resourceTypes: [K8S.configMap, ...WORKLOADS],
@@ -155,6 +160,10 @@ export const servicesComplete: StackRule<{ serviceSelector: Record<string, strin
     description: "Every platform service has a ClusterIP Service selecting its pods, and every TargetGroupBinding names an existing Service.",
     severity: "medium",
     checklist: ["APP-08"],
+    references: [
+        "https://kubernetes.io/docs/concepts/services-networking/service/",
+        "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding/",
+    ],
     remediation: "Add a ClusterIP Service in the workload's namespace whose spec.selector matches its pod labels (a worker without a port " +
         "carries the label platform.checklist/kind: worker), and point each TargetGroupBinding's spec.serviceRef.name at that Service.",
     config: {
@@ -314,6 +323,10 @@ export const computeSizing: StackRule<SizingConfig> = {
     description: "Databases and platform services have enough CPU and memory: the DB instance class, and the services' limits at their largest scale.",
     severity: "medium",
     checklist: ["APP-09"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html",
+        "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+    ],
     remediation: "Choose a larger DB instanceClass or Aurora Serverless serverlessv2ScalingConfiguration.maxCapacity; give the service's containers more " +
         "resources.limits or its HorizontalPodAutoscaler a higher spec.maxReplicas.",
     config: {
@@ -341,7 +354,8 @@ export const computeSizing: StackRule<SizingConfig> = {
     },
 };
 
-export const applicationRules = {
+export const applicationRules: RuleFile = {
+    title: "Application settings and sizing",
     resource: [corsOriginsRestricted, thirdPartyEndpointsProduction] as ResourceRule<any>[],
     stack: [servicesComplete, computeSizing] as StackRule<any>[],
 };

@@ -1,5 +1,5 @@
 import { containersOf, podSpecOf, WORKLOADS } from "../lib/kubernetes";
-import { ResourceRule } from "../lib/rule";
+import { ResourceRule, RuleFile } from "../lib/rule";
 import { AWS_DATA, K8S } from "../lib/types";
 import { listOf, objectOf, peek } from "../lib/values";
 import { ecsEnvironments } from "./secrets";
@@ -61,6 +61,7 @@ export const databaseClientPoolSize: ResourceRule<{ minimum: number; maximum: nu
     description: "Database connection pools that workloads configure are sized within the checklist's range (20-50 connections).",
     severity: "medium",
     checklist: ["DB-02"],
+    references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html", "https://node-postgres.com/apis/pool"],
     remediation: "Set the pool size setting (e.g. DB_POOL_MAX, or connection_limit in the database URL) to a value within the range; " +
         "size it so replicas × pool stays below the database's max_connections, or put an RDS Proxy in front.",
     resourceTypes: [...WORKLOADS, K8S.configMap, AWS_DATA.ecsTaskDefinition, AWS_DATA.lambdaFunction],
@@ -89,6 +90,8 @@ export const databaseClientPoolSize: ResourceRule<{ minimum: number; maximum: nu
     },
 };
 
-export const databaseClientsRules = {
+export const databaseClientsRules: RuleFile = {
+    title: "Database clients (pool sizes in workload configuration)",
     resource: [databaseClientPoolSize] as ResourceRule<any>[],
+    stack: [],
 };

@@ -1,5 +1,5 @@
 import { imageParts } from "../lib/kubernetes";
-import { ResourceRule } from "../lib/rule";
+import { ResourceRule, RuleFile } from "../lib/rule";
 import { AWS_DATA } from "../lib/types";
 import { listOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
@@ -43,6 +43,11 @@ export const ecsContainerHardened: ResourceRule = {
     description: "ECS containers run unprivileged, as a non-root user, on a read-only root filesystem, without the host's PID or IPC namespace.",
     severity: "high",
     checklist: ["APP-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
+    ],
+    equivalents: ["CKV_AWS_334", "CKV_AWS_335", "CKV_AWS_336"],
     remediation: "In each containerDefinitions entry set privileged false (or leave it out), add no linuxParameters.capabilities.add, set " +
         "readonlyRootFilesystem true and user to a non-root UID (e.g. \"1000\"); leave the task's pidMode and ipcMode unset rather than host.",
     resourceTypes: [AWS_DATA.ecsTaskDefinition],
@@ -64,6 +69,10 @@ export const ecsImagePinned: ResourceRule = {
     description: "ECS container images are pinned to a version tag or a digest, never latest.",
     severity: "high",
     checklist: ["APP-04"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
+    ],
     remediation: "Set each container definition's image to registry/name:1.2.3 or registry/name@sha256:<digest>.",
     resourceTypes: [AWS_DATA.ecsTaskDefinition],
     validate: perContainer((container) => {
@@ -84,6 +93,10 @@ export const ecsLogConfiguration: ResourceRule = {
     description: "ECS containers send their logs to a log driver (CloudWatch Logs, FireLens), so they are kept centrally.",
     severity: "medium",
     checklist: ["OBS-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html",
+    ],
     remediation: "Give each container definition logConfiguration: { logDriver: \"awslogs\", options: { \"awslogs-group\": <log group>, \"awslogs-region\": ..., " +
         "\"awslogs-stream-prefix\": ... } } (or awsfirelens).",
     resourceTypes: [AWS_DATA.ecsTaskDefinition],
@@ -93,6 +106,8 @@ export const ecsLogConfiguration: ResourceRule = {
     }),
 };
 
-export const ecsRules = {
+export const ecsRules: RuleFile = {
+    title: "Amazon ECS",
     resource: [ecsContainerHardened, ecsImagePinned, ecsLogConfiguration] as ResourceRule<any>[],
+    stack: [],
 };

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, show } from "../lib/values";
 
@@ -22,6 +22,8 @@ export const cloudfrontViewerHttps: ResourceRule = {
     description: "CloudFront serves viewers over HTTPS only: plain HTTP is redirected.",
     severity: "high",
     checklist: ["EDGE-03"],
+    references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html"],
+    equivalents: ["CKV_AWS_34", "AVD-AWS-0012"],
     remediation: "Set viewerProtocolPolicy: \"redirect-to-https\" on the default and every ordered cache behaviour.",
     resourceTypes: [AWS.cloudfrontDistribution],
     validate({ props }, _config, report) {
@@ -38,6 +40,11 @@ export const cloudfrontMinimumTls: ResourceRule<{ allowedPolicies: string[] }> =
     description: "CloudFront serves the site's own certificate with TLS 1.2 or newer (modern ciphers).",
     severity: "high",
     checklist: ["EDGE-02"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html",
+        "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html",
+    ],
+    equivalents: ["CKV_AWS_174", "CKV2_AWS_42", "AVD-AWS-0013"],
     remediation: "Set viewerCertificate: { acmCertificateArn: <us-east-1 certificate>, sslSupportMethod: \"sni-only\", minimumProtocolVersion: \"TLSv1.2_2021\" }.",
     resourceTypes: [AWS.cloudfrontDistribution],
     config: { allowedPolicies: { type: "array", items: { type: "string" }, default: CLOUDFRONT_TLS_POLICIES, description: "Minimum protocol versions allowed." } },
@@ -64,6 +71,8 @@ export const cloudfrontOriginAccess: ResourceRule = {
     description: "A bucket behind CloudFront stays private: the distribution reads it through origin access control, never a public website endpoint.",
     severity: "high",
     checklist: ["EDGE-09"],
+    references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html"],
+    equivalents: ["CKV2_AWS_46"],
     remediation: "Point the origin at the bucket's regional REST endpoint (bucketRegionalDomainName) with originAccessControlId of an " +
         "aws.cloudfront.OriginAccessControl (s3, sigv4, always), and allow only cloudfront.amazonaws.com with AWS:SourceArn in the bucket policy.",
     resourceTypes: [AWS.cloudfrontDistribution],
@@ -87,6 +96,8 @@ export const cloudfrontLogging: ResourceRule = {
     description: "CloudFront writes standard access logs to a bucket.",
     severity: "medium",
     checklist: ["EDGE-09"],
+    references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html"],
+    equivalents: ["CKV_AWS_86", "AVD-AWS-0010"],
     remediation: "Set loggingConfig: { bucket: <log bucket>.bucketDomainName, prefix: \"cloudfront/\", includeCookies: false }.",
     resourceTypes: [AWS.cloudfrontDistribution],
     validate({ props }, _config, report) {
@@ -111,6 +122,8 @@ export const cloudfrontSecurityHeaders: StackRule<{ minimumHstsSeconds: number }
     description: "Every CloudFront response carries HSTS, a Content-Security-Policy, nosniff, frame options and a referrer policy.",
     severity: "high",
     checklist: ["EDGE-09"],
+    references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html"],
+    equivalents: ["CKV2_AWS_32", "CKV_AWS_259"],
     remediation: "Create an aws.cloudfront.ResponseHeadersPolicy whose securityHeadersConfig sets strictTransportSecurity (a year or more), " +
         "contentSecurityPolicy, contentTypeOptions, frameOptions and referrerPolicy, and set its id as responseHeadersPolicyId of every cache behaviour.",
     config: { minimumHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age allowed." } },
@@ -155,6 +168,8 @@ export const cloudfrontWaf: StackRule = {
     description: "Every CloudFront distribution has a WAF web ACL of scope CLOUDFRONT.",
     severity: "high",
     checklist: ["EDGE-05", "EDGE-09"],
+    references: ["https://docs.aws.amazon.com/waf/latest/developerguide/cloudfront-features.html"],
+    equivalents: ["CKV_AWS_68", "AVD-AWS-0011"],
     remediation: "Create an aws.wafv2.WebAcl with scope CLOUDFRONT (through a us-east-1 provider) with a rate-based rule and set its arn as the distribution's webAclId.",
     validate(stack, _config, report) {
         for (const distribution of stack.ofType(AWS.cloudfrontDistribution)) {
@@ -170,7 +185,8 @@ export const cloudfrontWaf: StackRule = {
     },
 };
 
-export const frontendRules = {
+export const frontendRules: RuleFile = {
+    title: "Amazon CloudFront",
     resource: [cloudfrontViewerHttps, cloudfrontMinimumTls, cloudfrontOriginAccess, cloudfrontLogging] as ResourceRule<any>[],
     stack: [cloudfrontSecurityHeaders, cloudfrontWaf] as StackRule<any>[],
 };

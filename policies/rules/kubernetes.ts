@@ -4,7 +4,7 @@ import {
     valueAt, WORKLOADS,
 } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
 import { listOf, numberOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
@@ -33,6 +33,11 @@ export const k8sRunAsNonRoot: ResourceRule = {
     description: "Containers run as a non-root user.",
     severity: "high",
     checklist: ["APP-01"],
+    references: [
+        "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+        "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
+    ],
+    equivalents: ["CKV_K8S_23", "AVD-KSV-0012", "AVD-KSV-0105"],
     remediation: "Set securityContext.runAsNonRoot: true (and a non-zero runAsUser) on the pod or each container.",
     resourceTypes: WORKLOADS,
     validate: perContainer((container, pod) => {
@@ -52,6 +57,11 @@ export const k8sNoPrivilegeEscalation: ResourceRule = {
     description: "Containers cannot gain privileges (no privileged mode, no added capabilities, no privilege escalation).",
     severity: "high",
     checklist: ["APP-01"],
+    references: [
+        "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+        "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
+    ],
+    equivalents: ["CKV_K8S_16", "CKV_K8S_20", "CKV_K8S_25", "AVD-KSV-0001", "AVD-KSV-0017", "AVD-KSV-0022"],
     remediation: "Set securityContext.allowPrivilegeEscalation: false and privileged: false; drop all capabilities and add none but NET_BIND_SERVICE " +
         "(securityContext.capabilities.add).",
     resourceTypes: WORKLOADS,
@@ -78,6 +88,8 @@ export const k8sNoHostAccess: ResourceRule = {
     description: "Pods share nothing of their node: no host network, PID or IPC namespace, no hostPath volume.",
     severity: "high",
     checklist: ["APP-01"],
+    references: ["https://kubernetes.io/docs/concepts/security/pod-security-standards/", "https://kubernetes.io/docs/concepts/storage/volumes/"],
+    equivalents: ["CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19", "AVD-KSV-0008", "AVD-KSV-0009", "AVD-KSV-0010", "AVD-KSV-0023"],
     remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false) and replace hostPath volumes with emptyDir, " +
         "a ConfigMap or a PersistentVolumeClaim.",
     resourceTypes: WORKLOADS,
@@ -98,6 +110,8 @@ export const k8sReadOnlyRootFilesystem: ResourceRule = {
     description: "Containers run on a read-only root filesystem.",
     severity: "medium",
     checklist: ["APP-01"],
+    references: ["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
+    equivalents: ["CKV_K8S_22", "AVD-KSV-0014"],
     remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process writes (e.g. /tmp).",
     resourceTypes: WORKLOADS,
     validate: perContainer((container) => {
@@ -111,6 +125,8 @@ export const k8sResourceLimits: ResourceRule<{ requireCpuLimit: boolean }> = {
     description: "Containers request CPU and memory and are limited in memory (and CPU).",
     severity: "medium",
     checklist: ["APP-02"],
+    references: ["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
+    equivalents: ["CKV_K8S_10", "CKV_K8S_11", "CKV_K8S_12", "CKV_K8S_13", "AVD-KSV-0011", "AVD-KSV-0015", "AVD-KSV-0016", "AVD-KSV-0018"],
     remediation: "Set resources.requests.cpu, requests.memory, limits.memory (and limits.cpu) on every container.",
     resourceTypes: WORKLOADS,
     config: { requireCpuLimit: { type: "boolean", default: true, description: "Require limits.cpu too." } },
@@ -133,6 +149,11 @@ export const k8sHealthProbes: ResourceRule = {
     description: "Serving containers have readiness and liveness probes.",
     severity: "high",
     checklist: ["APP-03"],
+    references: [
+        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+        "https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/",
+    ],
+    equivalents: ["CKV_K8S_8", "CKV_K8S_9"],
     remediation: "Add readinessProbe and livenessProbe (httpGet on the health endpoint) to every serving container.",
     resourceTypes: SERVING,
     validate: perContainer((container) => {
@@ -146,6 +167,8 @@ export const k8sImagePinned: ResourceRule = {
     description: "Container images are pinned to a version tag or a digest, never latest.",
     severity: "high",
     checklist: ["APP-04"],
+    references: ["https://kubernetes.io/docs/concepts/containers/images/"],
+    equivalents: ["CKV_K8S_14", "AVD-KSV-0013"],
     remediation: "Reference images as registry/name:1.2.3 or registry/name@sha256:<digest>.",
     resourceTypes: WORKLOADS,
     validate: perContainer((container) => {
@@ -169,6 +192,7 @@ export const helmChartPinned: ResourceRule = {
     description: "Helm charts are installed at an exact version, so an upgrade is a reviewed change.",
     severity: "medium",
     checklist: ["APP-04"],
+    references: ["https://helm.sh/docs/helm/helm_install/", "https://www.pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release/"],
     remediation: "Set version to an exact chart version like 82.6.0: no range, no empty value (which means the newest).",
     resourceTypes: [K8S.helmRelease, K8S.helmChart],
     validate({ props }, _config, report) {
@@ -201,6 +225,10 @@ export const k8sMinReplicas: StackRule<{ minimum: number }> = {
     description: "Deployments and StatefulSets run at least the minimum number of replicas: spec.replicas, or the minReplicas of the autoscaler that scales them.",
     severity: "high",
     checklist: ["APP-05"],
+    references: [
+        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
+        "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/",
+    ],
     remediation: "Set spec.replicas to the minimum or more; when a HorizontalPodAutoscaler scales the workload, set its spec.minReplicas (1 when absent) instead.",
     config: { minimum: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas." } },
     validate(stack, { minimum }, report) {
@@ -238,6 +266,7 @@ export const k8sHpaPresent: StackRule = {
     description: "Every Deployment and StatefulSet scales horizontally with a HorizontalPodAutoscaler.",
     severity: "medium",
     checklist: ["APP-05"],
+    references: ["https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/"],
     remediation: "Add an autoscaling/v2 HorizontalPodAutoscaler (or a KEDA ScaledObject) whose scaleTargetRef names the workload.",
     validate(stack, _config, report) {
         requireCompanion(stack, AUTOSCALERS, scales, report, "HorizontalPodAutoscaler");
@@ -265,6 +294,10 @@ export const k8sPdbPresent: StackRule = {
     description: "Every Deployment and StatefulSet has a PodDisruptionBudget selecting its pods.",
     severity: "medium",
     checklist: ["APP-06"],
+    references: [
+        "https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",
+        "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
+    ],
     remediation: "Add a policy/v1 PodDisruptionBudget whose selector matches the pod labels, with minAvailable of at least 1 or maxUnavailable " +
         "below 100% (minAvailable 0 or maxUnavailable 100% allow evicting every pod at once).",
     validate(stack, _config, report) {
@@ -316,6 +349,7 @@ export const k8sDefaultDenyNetworkPolicy: StackRule = {
     description: "Every namespace the stack creates or deploys into has a default-deny NetworkPolicy for ingress and egress, which no allow-all policy undoes.",
     severity: "high",
     checklist: ["APP-07"],
+    references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
     remediation: "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs: give every " +
         "ingress/egress rule ports or from/to peers narrower than anyone ({} or namespaceSelector {}).",
     validate(stack, _config, report) {
@@ -407,6 +441,10 @@ export const k8sNodeEnvProduction: StackRule<ServiceConfig> = {
     description: "Platform services (Node.js APIs, labelled platform.checklist/profile: node-api) run with NODE_ENV=production.",
     severity: "medium",
     checklist: ["ENV-01"],
+    references: [
+        "https://nodejs.org/en/learn/getting-started/nodejs-the-difference-between-development-and-production",
+        "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
+    ],
     remediation: "Set NODE_ENV=production in the service's ConfigMap (envFrom) or env.",
     config: { serviceSelector: SELECTOR_SCHEMA },
     validate(stack, { serviceSelector }, report) {
@@ -429,6 +467,10 @@ export const k8sRequiredEnv: StackRule<ServiceConfig & { requiredNames: string[]
     description: "Every platform service's container (labelled platform.checklist/profile: node-api) gets the required settings (database, cache, secrets, NODE_ENV).",
     severity: "high",
     checklist: ["ENV-02"],
+    references: [
+        "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
+        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/",
+    ],
     remediation: "Provide each required name through env, or the service's ConfigMap or Secret (envFrom).",
     config: {
         requiredNames: { type: "array", items: { type: "string" }, default: REQUIRED_ENV, description: "Settings every platform service's container needs." },
@@ -519,6 +561,11 @@ export const persistentVolumesEncrypted: StackRule<{ encryptedStorageClasses: st
     description: "Every persistent volume the stack requests comes from a storage class that encrypts it.",
     severity: "high",
     checklist: ["APP-10"],
+    references: [
+        "https://kubernetes.io/docs/concepts/storage/storage-classes/",
+        "https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html",
+        "https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md",
+    ],
     remediation: "Set storageClassName (PersistentVolumeClaims, volumeClaimTemplates, the charts' storage values) to a StorageClass with provisioner " +
         "ebs.csi.aws.com and parameters.encrypted \"true\", or to a class listed in encryptedStorageClasses.",
     config: {
@@ -596,6 +643,10 @@ export const gracefulShutdown: ResourceRule<ServiceConfig & { minimumGraceSecond
     description: "Platform services drain before they stop: every container has a preStop hook, and the grace period outlasts it.",
     severity: "medium",
     checklist: ["APPF-06"],
+    references: [
+        "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
+        "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/",
+    ],
     remediation: "Give each container lifecycle.preStop (a sleep of a few seconds, or exec) so the load balancer stops sending first, and set the pod's " +
         "terminationGracePeriodSeconds to at least the minimum and longer than the preStop sleep.",
     resourceTypes: SERVING,
@@ -654,6 +705,7 @@ export const releaseConsistent: StackRule<ServiceConfig> = {
     description: "The platform's services and its migration Job roll out one release: one RELEASE, and images tagged with it.",
     severity: "high",
     checklist: ["PROC-03"],
+    references: ["https://kubernetes.io/docs/concepts/containers/images/", "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"],
     remediation: "Set RELEASE in each platform service's ConfigMap (envFrom) to the release being rolled out, tag every service image and the " +
         "migration Job's image with it (or pin digests), and roll all services out together.",
     config: { serviceSelector: SELECTOR_SCHEMA },
@@ -733,6 +785,10 @@ export const k8sLoadBalancerServiceRestricted: ResourceRule = {
     description: "A Service of type LoadBalancer is internal or admits only known source ranges: it bypasses the edge's WAF and TLS policy.",
     severity: "high",
     checklist: ["EDGE-07"],
+    references: [
+        "https://kubernetes.io/docs/concepts/services-networking/service/",
+        "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/",
+    ],
     remediation: "Set spec.loadBalancerSourceRanges to the ranges that need it, or annotate service.beta.kubernetes.io/aws-load-balancer-scheme: internal; " +
         "serve the public through the ALB (a ClusterIP Service with a TargetGroupBinding or an Ingress) instead.",
     resourceTypes: [K8S.service],
@@ -757,6 +813,10 @@ export const k8sIngressTls: ResourceRule = {
     description: "Every Ingress terminates TLS: spec.tls, or an ALB ingress listening on HTTPS.",
     severity: "high",
     checklist: ["EDGE-02"],
+    references: [
+        "https://kubernetes.io/docs/concepts/services-networking/ingress/",
+        "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/",
+    ],
     remediation: "Add spec.tls with the hosts and the Secret holding their certificate (e.g. from cert-manager); for an ALB ingress set the annotations " +
         "alb.ingress.kubernetes.io/listen-ports '[{\"HTTPS\":443}]' and alb.ingress.kubernetes.io/certificate-arn.",
     resourceTypes: [K8S.ingress],
@@ -775,7 +835,8 @@ export const k8sIngressTls: ResourceRule = {
     },
 };
 
-export const kubernetesRules = {
+export const kubernetesRules: RuleFile = {
+    title: "Kubernetes workloads",
     resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sNoHostAccess, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
         helmChartPinned, gracefulShutdown, k8sLoadBalancerServiceRestricted, k8sIngressTls] as ResourceRule<any>[],
     stack: [k8sMinReplicas, k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv, persistentVolumesEncrypted,

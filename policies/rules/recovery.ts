@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
@@ -13,6 +13,8 @@ export const backupPlanCoversDatabase: StackRule = {
     description: "Every database is selected by an AWS Backup plan with at least one rule.",
     severity: "high",
     checklist: ["DB-03", "REC-01"],
+    references: ["https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html"],
+    equivalents: ["CKV2_AWS_8"],
     remediation: "Add an aws.backup.Selection of the plan whose resources include the database's ARN.",
     validate(stack, _config, report) {
         for (const database of stack.ofType(AWS.rdsInstance, AWS.rdsCluster)) {
@@ -78,6 +80,12 @@ export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string;
     description: "A stack that holds a data store has a backup bucket, and every backup bucket is versioned, KMS-encrypted, private, TLS-only and lifecycled.",
     severity: "high",
     checklist: ["REC-02"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html",
+    ],
+    equivalents: ["CKV_AWS_21", "CKV_AWS_145", "CKV2_AWS_6", "CKV2_AWS_61", "CKV_AWS_379", "AVD-AWS-0090", "AVD-AWS-0132"],
     remediation: "Tag the backup bucket and attach versioning, KMS default encryption, a full public access block, a TLS-only policy and lifecycle rules.",
     config: {
         tagKey: { type: "string", default: "Purpose", description: "Tag that marks backup buckets." },
@@ -106,6 +114,7 @@ export const backupVaultLocked: StackRule<{ requireComplianceMode: boolean }> = 
     description: "Every backup vault has a Vault Lock, so no one holding the deploy role can delete recovery points early.",
     severity: "high",
     checklist: ["REC-03"],
+    references: ["https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html"],
     remediation: "Add an aws.backup.VaultLockConfiguration for the vault with minRetentionDays (and, in production, changeableForDays for compliance mode).",
     config: {
         requireComplianceMode: { type: "boolean", default: true,
@@ -161,6 +170,10 @@ export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, s
     description: "A release's database migration runs only after a manual snapshot of the database it changes.",
     severity: "high",
     checklist: ["REC-04"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CreateSnapshot.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_CreateSnapshotCluster.html",
+    ],
     remediation: "Add an aws.rds.Snapshot (aws.rds.ClusterSnapshot for Aurora) of the database named for the release, and give the migration Job " +
         "dependsOn: [snapshot] (or create it in a component that depends on the snapshot).",
     config: {
@@ -197,6 +210,10 @@ export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupT
         "and secrets are not deleted without a recovery window.",
     severity: "high",
     checklist: ["DB-10", "REC-03"],
+    references: [
+        "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/",
+        "https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_delete-secret.html",
+    ],
     remediation: "Create the resource with the resource option protect: true; give a Secrets Manager secret recoveryWindowInDays of 7 or more (0 deletes it at once).",
     resourceTypes: [...STATEFUL_TYPES, ...AWS.buckets, AWS.secret],
     config: {
@@ -247,6 +264,10 @@ export const requiredTags: ResourceRule<{ tags: string[] }> = {
     description: "AWS resources carry the tags that say whose they are and what they cost.",
     severity: "low",
     checklist: ["GOV-01"],
+    references: [
+        "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+        "https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html",
+    ],
     remediation: "Pass the required tags (the policy's tags list) in the tags property of every taggable resource.",
     resourceTypes: TAGGABLE_TYPES,
     alsoAppliesTo: (type, props) => type.startsWith("aws:") && props.tags !== undefined,
@@ -272,6 +293,7 @@ export const backupFailureAlarm: StackRule = {
     description: "A failed backup or copy job raises an alarm that notifies someone, so a missed recovery point does not go unseen.",
     severity: "high",
     checklist: ["REC-06"],
+    references: ["https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html"],
     remediation: "Add CloudWatch metric alarms on AWS/Backup NumberOfBackupJobsFailed (and NumberOfCopyJobsFailed when the plan copies) " +
         "with alarmActions to the alert topic.",
     validate(stack, _config, report) {
@@ -290,7 +312,8 @@ export const backupFailureAlarm: StackRule = {
     },
 };
 
-export const recoveryRules = {
+export const recoveryRules: RuleFile = {
+    title: "Recovery and hygiene (AWS Backup, protection, tags)",
     resource: [statefulResourcesProtected, requiredTags] as ResourceRule<any>[],
     stack: [backupPlanCoversDatabase, backupBucketHardened, backupVaultLocked, preReleaseSnapshot, backupFailureAlarm] as StackRule<any>[],
 };

@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { containersOf, imageParts, podSpecOf, PreviewUnknowns, WORKLOADS } from "../lib/kubernetes";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS } from "../lib/types";
 import { peek, show, UNKNOWN } from "../lib/values";
 
@@ -13,6 +13,8 @@ export const workloadImageRegistry: StackRule<{ allowedRegistries: string[]; all
     description: "Every workload's images come from an allowed registry (the platform's ECR or a listed one) and are pinned by tag or digest.",
     severity: "high",
     checklist: ["BUILD-03", "APP-04"],
+    references: ["https://kubernetes.io/docs/concepts/containers/images/", "https://docs.aws.amazon.com/AmazonECR/latest/userguide/what-is-ecr.html"],
+    equivalents: ["AVD-KSV-0125"],
     remediation: "Push the image to the platform's ECR repository (platform:registry; a bare name:tag in platform:services[].image resolves there) " +
         "or to a registry listed in this policy's allowedRegistries, and reference it by a version tag or a digest.",
     config: {
@@ -68,6 +70,11 @@ export const ecrScanImmutable: ResourceRule = {
     description: "ECR repositories scan every pushed image and keep tags immutable, so a release tag always names the image that was scanned.",
     severity: "high",
     checklist: ["BUILD-03"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
+    ],
+    equivalents: ["CKV_AWS_163", "CKV_AWS_51", "AVD-AWS-0030", "AVD-AWS-0031"],
     remediation: "Set imageScanningConfiguration: { scanOnPush: true } and imageTagMutability: \"IMMUTABLE\" (or a registry-wide enhanced scanning configuration).",
     resourceTypes: [AWS.ecrRepository],
     validate({ props }, _config, report) {
@@ -82,7 +89,8 @@ export const ecrScanImmutable: ResourceRule = {
     },
 };
 
-export const registryRules = {
+export const registryRules: RuleFile = {
+    title: "Container images and Amazon ECR",
     resource: [ecrScanImmutable] as ResourceRule<any>[],
     stack: [workloadImageRegistry] as StackRule<any>[],
 };

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { StackRule } from "../lib/rule";
+import { RuleFile, StackRule } from "../lib/rule";
 import { isCalendarDate } from "../evidence/util";
 import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../readiness/release";
 
@@ -18,6 +18,7 @@ export const releaseEvidence: StackRule<ReleaseEvidenceSettings> = {
     severity: "high",
     // It judges the catalog's evidence, live and attestation requirements, not a plan requirement of its own.
     checklist: [],
+    references: ["https://www.pulumi.com/docs/iac/using-pulumi/crossguard/"],
     remediation: "Add the missing artifact (test report, scan, load test, drill or sign-off record) to an evidence directory, fix what it shows failing, or attest.",
     config: {
         evidenceDirs: { type: "array", items: { type: "string", minLength: 1 }, default: [],
@@ -51,4 +52,8 @@ export const releaseEvidence: StackRule<ReleaseEvidenceSettings> = {
     },
 };
 
-export const releaseRules = { resource: [], stack: [releaseEvidence] as StackRule<any>[] };
+export const releaseRules: RuleFile = {
+    title: "Release evidence",
+    resource: [],
+    stack: [releaseEvidence] as StackRule<any>[],
+};

@@ -1,5 +1,5 @@
 import { containersOf, podSpecOf, WORKLOADS } from "../lib/kubernetes";
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { exposesSecret, isSecretSetting, SECRET_NAME_PATTERN, weakSecretsIn } from "../lib/secret-values";
 import { AWS, AWS_DATA, K8S, RANDOM } from "../lib/types";
 import { isSet, listOf, numberOf, objectOf, peek, requireBoolean, show, UNKNOWN } from "../lib/values";
@@ -9,6 +9,8 @@ export const kmsKeyRotation: ResourceRule = {
     description: "Customer-managed KMS keys rotate their key material.",
     severity: "high",
     checklist: ["SEC-02"],
+    references: ["https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"],
+    equivalents: ["CKV_AWS_7", "AVD-AWS-0065"],
     remediation: "Set enableKeyRotation: true (and rotationPeriodInDays, 90-2560).",
     resourceTypes: [AWS.kmsKey],
     validate(resource, config, report) {
@@ -25,6 +27,11 @@ export const secretsManagerKmsEncrypted: ResourceRule = {
     description: "Secrets Manager secrets are encrypted with a customer-managed KMS key.",
     severity: "high",
     checklist: ["SEC-02"],
+    references: [
+        "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/services-secrets-manager.html",
+    ],
+    equivalents: ["CKV_AWS_149", "AVD-AWS-0098"],
     remediation: "Set kmsKeyId to the platform KMS key instead of the default aws/secretsmanager key.",
     resourceTypes: [AWS.secret],
     validate({ props }, _config, report) {
@@ -39,6 +46,10 @@ export const randomSecretLength: ResourceRule<{ minimumCharacters: number; minim
     description: "Generated secrets are long enough to resist guessing (32+ characters, 32+ random bytes).",
     severity: "high",
     checklist: ["SEC-01"],
+    references: [
+        "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/",
+        "https://www.pulumi.com/registry/packages/random/api-docs/randombytes/",
+    ],
     remediation: "Raise length to the minimum (64 characters for a JWT secret, 32 bytes for an encryption key).",
     resourceTypes: [RANDOM.password, RANDOM.string, RANDOM.bytes],
     config: {
@@ -61,6 +72,11 @@ export const k8sNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> 
     description: "Secret settings reach workloads from Kubernetes Secrets, never as literal env values or ConfigMap data.",
     severity: "critical",
     checklist: ["SEC-03"],
+    references: [
+        "https://kubernetes.io/docs/concepts/configuration/secret/",
+        "https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/",
+    ],
+    equivalents: ["AVD-KSV-0109"],
     remediation: "Move the value into a Secret (from a Pulumi secret) and reference it with valueFrom.secretKeyRef or envFrom.secretRef.",
     resourceTypes: [...WORKLOADS, K8S.configMap],
     config: { secretNamePattern: { type: "string", default: SECRET_NAME_PATTERN, description: "Regular expression for names of secret settings." } },
@@ -104,6 +120,10 @@ export const secretValuesGenerated: StackRule<{ minimumCharacters: number }> = {
     description: "Secret values (Secrets Manager values, database master passwords, Redis AUTH tokens) are generated, never weak values written in the program.",
     severity: "critical",
     checklist: ["SEC-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html",
+        "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/",
+    ],
     remediation: "Generate the value (random.RandomPassword with length 32 or more, or let the service manage it, e.g. manageMasterUserPassword: true) " +
         "instead of writing it in the program or typing it into config; then rotate the exposed credential.",
     config: { minimumCharacters: { type: "integer", minimum: 8, default: 20, description: "Shortest secret value written in the program or its config." } },
@@ -131,6 +151,8 @@ export const ssmSecureString: ResourceRule<{ secretNamePattern: string }> = {
     description: "SSM parameters whose names say they hold secrets are SecureString, encrypted with KMS.",
     severity: "high",
     checklist: ["SEC-03"],
+    references: ["https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-securestring.html"],
+    equivalents: ["CKV2_AWS_34"],
     remediation: "Set type: \"SecureString\" (and keyId to a customer-managed key) on the parameter; a String parameter is readable by anyone with ssm:GetParameter.",
     resourceTypes: [AWS_DATA.ssmParameter],
     config: { secretNamePattern: { type: "string", default: SECRET_NAME_PATTERN, description: "Regular expression for names of secret settings." } },
@@ -169,6 +191,11 @@ export const awsEnvNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string 
     description: "ECS containers and Lambda functions get secrets from Secrets Manager or SSM SecureString, never as plain environment values.",
     severity: "critical",
     checklist: ["SEC-03"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html",
+    ],
+    equivalents: ["CKV_AWS_45", "AVD-AWS-0036"],
     remediation: "ECS: move the setting from the container's environment to its secrets list (valueFrom: the Secrets Manager secret or SSM " +
         "SecureString ARN). Lambda: remove it from environment.variables and read the secret at start-up (pass its ARN instead).",
     resourceTypes: [AWS_DATA.ecsTaskDefinition, AWS_DATA.lambdaFunction],
@@ -214,6 +241,8 @@ export const secretsManagerRotation: StackRule<{ maximumDays: number; enforce: b
     checklist: [],
     beyondChecklist: "No checklist line asks for it, but a credential that never changes stays valid for whoever once read it; " +
         "reported as advisory so it informs review without blocking a release.",
+    references: ["https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html"],
+    equivalents: ["CKV2_AWS_57"],
     remediation: "Add an aws.secretsmanager.SecretRotation for the secret (secretId: the secret's id, rotationLambdaArn: a rotation function, " +
         "rotationRules.automaticallyAfterDays at most 90); for an RDS master password, set manageMasterUserPassword: true instead.",
     config: {
@@ -240,7 +269,8 @@ export const secretsManagerRotation: StackRule<{ maximumDays: number; enforce: b
     },
 };
 
-export const secretsRules = {
+export const secretsRules: RuleFile = {
+    title: "Secrets and keys (KMS, Secrets Manager, SSM, Kubernetes)",
     resource: [kmsKeyRotation, secretsManagerKmsEncrypted, randomSecretLength, k8sNoPlaintextSecrets, ssmSecureString, awsEnvNoPlaintextSecrets] as ResourceRule<any>[],
     stack: [secretValuesGenerated, secretsManagerRotation] as StackRule<any>[],
 };

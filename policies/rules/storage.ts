@@ -1,4 +1,4 @@
-import { ResourceRule, StackRule } from "../lib/rule";
+import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { AWS, AWS_DATA } from "../lib/types";
 import { booleanProblem, isSet, listOf, objectOf, peek, show } from "../lib/values";
 
@@ -10,6 +10,11 @@ export const s3PublicAccessBlocked: ResourceRule = {
     description: "S3 buckets stay private: no public ACL, and a public access block leaves none of its four settings off.",
     severity: "critical",
     checklist: ["ACC-01"],
+    references: [
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html",
+    ],
+    equivalents: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0092"],
     remediation: "Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true on the BucketPublicAccessBlock " +
         "(an omitted one is false), and remove the public acl; serve public content through CloudFront with origin access control.",
     // New buckets block public access by default: only a block that turns it off, or a public ACL, opens one.
@@ -34,6 +39,8 @@ export const dynamodbPointInTimeRecovery: ResourceRule = {
     description: "DynamoDB tables keep continuous backups (point-in-time recovery).",
     severity: "high",
     checklist: ["DB-03"],
+    references: ["https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html"],
+    equivalents: ["CKV_AWS_28", "AVD-AWS-0024"],
     remediation: "Set pointInTimeRecovery: { enabled: true } on the table.",
     resourceTypes: [AWS_DATA.dynamodbTable],
     validate({ props }, _config, report) {
@@ -72,6 +79,8 @@ export const ebsEncrypted: StackRule = {
     description: "EBS volumes, and the root and data devices of EC2 instances, are encrypted at rest.",
     severity: "high",
     checklist: ["DB-07"],
+    references: ["https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html"],
+    equivalents: ["CKV_AWS_3", "CKV_AWS_8", "AVD-AWS-0026", "AVD-AWS-0131"],
     remediation: "Set encrypted: true on the volume, rootBlockDevice.encrypted and ebsBlockDevices[].encrypted on the instance " +
         "(blockDeviceMappings[].ebs.encrypted on a launch template), or turn on aws.ebs.EncryptionByDefault for the region.",
     validate(stack, _config, report) {
@@ -93,6 +102,8 @@ export const ec2Imdsv2Required: ResourceRule = {
     description: "EC2 instances require IMDSv2 session tokens, so a request forgery cannot read the instance role's credentials.",
     severity: "high",
     checklist: ["ACC-01"],
+    references: ["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html"],
+    equivalents: ["CKV_AWS_79", "AVD-AWS-0028", "AVD-AWS-0130"],
     remediation: "Set metadataOptions: { httpTokens: \"required\" } on the instance or launch template (or httpEndpoint: \"disabled\").",
     resourceTypes: [AWS_DATA.ec2Instance, AWS_DATA.launchTemplate],
     validate({ props }, _config, report) {
@@ -109,6 +120,8 @@ export const ec2NoPublicIp: ResourceRule = {
     description: "EC2 instances get no public IP address; the internet reaches them through a load balancer.",
     severity: "medium",
     checklist: ["EDGE-07"],
+    references: ["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html"],
+    equivalents: ["CKV_AWS_88"],
     enforcementLevel: "advisory",
     remediation: "Set associatePublicIpAddress: false (networkInterfaces[].associatePublicIpAddress on a launch template), run the instance in a " +
         "private subnet and put a load balancer in front of it.",
@@ -129,6 +142,11 @@ export const messagingEncryptedAtRest: ResourceRule = {
     description: "SNS topics and SQS queues encrypt the messages they hold.",
     severity: "medium",
     checklist: ["DB-07"],
+    references: [
+        "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
+    ],
+    equivalents: ["CKV_AWS_26", "CKV_AWS_27", "AVD-AWS-0095", "AVD-AWS-0096"],
     remediation: "SNS: set kmsMasterKeyId (a customer-managed key, or alias/aws/sns). SQS: keep sqsManagedSseEnabled (the default) or set kmsMasterKeyId.",
     resourceTypes: [AWS_DATA.snsTopic, AWS_DATA.sqsQueue],
     validate({ type, props }, _config, report) {
@@ -143,7 +161,8 @@ export const messagingEncryptedAtRest: ResourceRule = {
     },
 };
 
-export const storageRules = {
+export const storageRules: RuleFile = {
+    title: "Storage, compute and messaging (S3, DynamoDB, EBS, EC2, SNS, SQS)",
     resource: [s3PublicAccessBlocked, dynamodbPointInTimeRecovery, ec2Imdsv2Required, ec2NoPublicIp, messagingEncryptedAtRest] as ResourceRule<any>[],
     stack: [ebsEncrypted] as StackRule<any>[],
 };

@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { Container, containersOf, isSelected, metadataOf, podSpecOf, PreviewUnknowns, SELECTOR_SCHEMA, SERVING } from "../lib/kubernetes";
-import { StackRule } from "../lib/rule";
+import { RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { K8S } from "../lib/types";
 import { listOf, objectOf, peek, show } from "../lib/values";
@@ -65,6 +65,7 @@ export const tracingPipeline: StackRule<{ required: boolean; serviceSelector: Re
         "named and labelled with its environment and release.",
     severity: "medium",
     checklist: ["OBS-08"],
+    references: ["https://opentelemetry.io/docs/collector/", "https://opentelemetry.io/docs/languages/sdk-configuration/general/"],
     remediation: "Turn on platform:observability.tracing (an OpenTelemetry Collector exporting to Tempo), which sets OTEL_EXPORTER_OTLP_ENDPOINT, " +
         "OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES in every service's ConfigMap; elsewhere, install the opentelemetry-collector chart and a " +
         "tempo or jaeger chart, and point each service's OTEL_EXPORTER_OTLP_ENDPOINT at the collector's Service.",
@@ -107,7 +108,8 @@ export const tracingPipeline: StackRule<{ required: boolean; serviceSelector: Re
     },
 };
 
-export const tracingRules = {
+export const tracingRules: RuleFile = {
+    title: "Tracing (OpenTelemetry)",
     resource: [],
     stack: [tracingPipeline] as StackRule<any>[],
 };

@@ -1,17 +1,21 @@
+import { EQUIVALENT_TAG_PREFIX, REFERENCE_TAG_PREFIX } from "../../policies/lib/rule";
 import { PreflightResult } from "./model";
 
 const LEVEL = { mandatory: "error", advisory: "warning", remediate: "error", disabled: "none" } as const;
 
-/** SARIF 2.1.0, one run per stack: rules with help from the policy metadata, one result per violation. */
+const tagged = (tags: string[], prefix: string) => tags.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length));
+
+/** SARIF 2.1.0, one run per stack: rules with help (and its first reference as helpUri) from the policy metadata, one result per violation. */
 export function sarifReport(result: PreflightResult): string {
     const rules = result.pack.policies.map((p) => ({
         id: p.name,
+        helpUri: tagged(p.tags, REFERENCE_TAG_PREFIX)[0],
         name: p.name,
         shortDescription: { text: p.description },
         fullDescription: { text: p.description },
         help: { text: p.remediationSteps, markdown: `**Remediation:** ${p.remediationSteps}` },
         defaultConfiguration: { level: LEVEL[p.enforcementLevel] },
-        properties: { tags: p.tags.filter((t) => t.startsWith("checklist:")), severity: p.severity },
+        properties: { tags: p.tags.filter((t) => t.startsWith("checklist:")), severity: p.severity, equivalents: tagged(p.tags, EQUIVALENT_TAG_PREFIX) },
     }));
     const runs = result.stacks.map((stack) => ({
         tool: { driver: { name: result.pack.name, version: result.pack.version, informationUri: "https://www.pulumi.com/docs/iac/crossguard/", rules } },

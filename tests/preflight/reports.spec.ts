@@ -122,6 +122,13 @@ describe("evaluation and reports", function () {
             assert.ok(r.locations[0].logicalLocations[0].fullyQualifiedName.startsWith("urn:pulumi:"));
         }
         assert.equal(run.results.find((r: any) => r.ruleId === "rds-storage-encrypted").level, "error");
+        // The metadata comes through the analyzer protocol: the first reference is the help page, the equivalents are listed.
+        const encrypted = run.tool.driver.rules.find((r: any) => r.id === "rds-storage-encrypted");
+        const rule = RULES.find((r) => r.name === "rds-storage-encrypted")!;
+        assert.equal(encrypted.helpUri, rule.references![0]);
+        assert.deepEqual(encrypted.properties.equivalents, rule.equivalents);
+        assert.ok(encrypted.properties.equivalents.includes("CKV_AWS_16"));
+        assert.ok(run.tool.driver.rules.every((r: any) => r.helpUri.startsWith("https://")));
         assert.equal(failedRun.invocations[0].executionSuccessful, false);
     });
 

@@ -51,4 +51,4 @@ const stack: StackCase[] = [{
     ],
 }];
 
-export const apiGatewayCases: CaseTable = { area: "API Gateway", resource, stack };
+export const apiGatewayCases: CaseTable = { area: "api-gateway", resource, stack };

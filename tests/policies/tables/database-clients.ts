@@ -46,4 +46,4 @@ const poolCases: ResourceCase[] = [
     },
 ];
 
-export const databaseClientsCases: CaseTable = { area: "database clients", resource: poolCases, stack: [] };
+export const databaseClientsCases: CaseTable = { area: "database-clients", resource: poolCases, stack: [] };
