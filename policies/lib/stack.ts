@@ -1,6 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-
-const STACK_TYPE = "pulumi:pulumi:Stack";
+import { PULUMI } from "./types";
 
 /** A stack's resources with the lookups stack rules need. */
 export class StackView {
@@ -8,7 +7,7 @@ export class StackView {
     public readonly root: PolicyResource | undefined;
 
     constructor(public readonly resources: PolicyResource[]) {
-        this.root = resources.find((r) => r.type === STACK_TYPE);
+        this.root = resources.find((r) => r.type === PULUMI.stack);
     }
 
     ofType(...types: string[]): PolicyResource[] {

@@ -70,6 +70,7 @@ export const POSTGRESQL = {
     defaultPrivileges: "postgresql:index/defaultPrivileges:DefaultPrivileges",
     database: "postgresql:index/database:Database",
     schema: "postgresql:index/schema:Schema",
+    extension: "postgresql:index/extension:Extension",
 } as const;
 
 export const RANDOM = {
@@ -159,4 +160,22 @@ export const AWS_PLATFORM = {
     natGateway: "aws:ec2/natGateway:NatGateway",
     flowLog: "aws:ec2/flowLog:FlowLog",
     podIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    certificateValidation: "aws:acm/certificateValidation:CertificateValidation",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+    kmsAlias: "aws:kms/alias:Alias",
+    ecrLifecyclePolicy: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    cacheSubnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
+    rdsSubnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+    rdsProxyDefaultTargetGroup: "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    kedaTriggerAuthentication: "kubernetes:keda.sh/v1alpha1:TriggerAuthentication",
+} as const;
+
+/** The engine's own types: the stack's root resource and the providers. */
+export const PULUMI = {
+    stack: "pulumi:pulumi:Stack",
+    awsProvider: "pulumi:providers:aws",
+    kubernetesProvider: "pulumi:providers:kubernetes",
+    postgresqlProvider: "pulumi:providers:postgresql",
 } as const;

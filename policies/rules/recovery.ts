@@ -3,7 +3,7 @@ import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
 import { StackView } from "../lib/stack";
 import { isSelected, metadataOf, PreviewUnknowns, SELECTOR_SCHEMA } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
-import { AWS, AWS_DATA, AWS_EDGE, K8S } from "../lib/types";
+import { AWS, AWS_DATA, AWS_EDGE, AWS_PLATFORM, K8S } from "../lib/types";
 import { listOf, objectOf, peek, show } from "../lib/values";
 import { notifies, watchedMetrics } from "../lib/alarms";
 
@@ -252,11 +252,11 @@ export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupT
 
 /** AWS types that take tags; any other AWS resource is checked when it has tags at all. */
 export const TAGGABLE_TYPES = [
-    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip",
-    "aws:ec2/internetGateway:InternetGateway", "aws:ec2/routeTable:RouteTable", "aws:ec2/flowLog:FlowLog", AWS.logGroup, AWS.kmsKey, AWS.secret,
-    "aws:iam/role:Role", AWS.rdsInstance, AWS.rdsCluster, "aws:rds/subnetGroup:SubnetGroup", AWS.rdsParameterGroup, AWS.rdsProxy,
-    AWS.replicationGroup, "aws:elasticache/subnetGroup:SubnetGroup", AWS.cacheParameterGroup, ...AWS.loadBalancers, AWS.webAcl,
-    ...AWS.buckets, AWS.backupVault, AWS.backupPlan, "aws:sns/topic:Topic", AWS.metricAlarm,
+    AWS_PLATFORM.vpc, AWS_PLATFORM.subnet, AWS.securityGroup, AWS_PLATFORM.natGateway, AWS_EDGE.eip,
+    AWS_PLATFORM.internetGateway, AWS_PLATFORM.routeTable, AWS_PLATFORM.flowLog, AWS.logGroup, AWS.kmsKey, AWS.secret,
+    AWS.iamRole, AWS.rdsInstance, AWS.rdsCluster, AWS_PLATFORM.rdsSubnetGroup, AWS.rdsParameterGroup, AWS.rdsProxy,
+    AWS.replicationGroup, AWS_PLATFORM.cacheSubnetGroup, AWS.cacheParameterGroup, ...AWS.loadBalancers, AWS.webAcl,
+    ...AWS.buckets, AWS.backupVault, AWS.backupPlan, AWS_DATA.snsTopic, AWS.metricAlarm,
 ];
 
 export const requiredTags: ResourceRule<{ tags: string[] }> = {

@@ -1,7 +1,7 @@
 import * as assert from "assert/strict";
 import { Backup } from "../../components/backup";
 import { Budget } from "../../components/budget";
-import { AWS } from "../../policies/lib/types";
+import { AWS, PULUMI } from "../../policies/lib/types";
 import { Plan, planComponents, planStack } from "../helpers";
 
 const VAULT = AWS.backupVault;
@@ -18,7 +18,7 @@ describe("Backup and budget", () => {
 
         it("keeps recovery points in a KMS-encrypted, protected vault, daily for 35 days and weekly for 90", () => {
             const vault = plan.one(VAULT, "-backup-vault");
-            assert.deepEqual(vault.propertyDependencies.kmsKeyArn, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
+            assert.deepEqual(vault.propertyDependencies.kmsKeyArn, [plan.one(AWS.kmsKey, "-secrets-key").urn]);
             assert.equal(vault.protect, true);
             const rules = plan.input(plan.one(BACKUP_PLAN), "rules");
             assert.deepEqual(rules.map((r: any) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter]),
@@ -26,19 +26,19 @@ describe("Backup and budget", () => {
         });
 
         it("locks both vaults in compliance mode from the daily to the weekly retention", () => {
-            const locks = plan.ofType("aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+            const locks = plan.ofType(AWS.backupVaultLock);
             assert.deepEqual(locks.map((l) => plan.byUrn(l.propertyDependencies.backupVaultName[0]).name).sort(),
                 ["platform-production-backup-copy-vault", "platform-production-backup-vault"]);
             for (const lock of locks) {
                 assert.deepEqual(["minRetentionDays", "maxRetentionDays", "changeableForDays"].map((k) => plan.input(lock, k)), [35, 90, 3]);
             }
             const copyLock = locks.find((l) => l.name.endsWith("-copy-vault-lock"))!;
-            assert.ok(copyLock.provider?.startsWith(plan.one("pulumi:providers:aws", "-backup-eu-central-1").urn), "locked in the copy's region");
+            assert.ok(copyLock.provider?.startsWith(plan.one(PULUMI.awsProvider, "-backup-eu-central-1").urn), "locked in the copy's region");
         });
 
         it("copies every recovery point to a vault in the second region", () => {
             const copyVault = plan.one(VAULT, "-backup-copy-vault");
-            const provider = plan.one("pulumi:providers:aws", "-backup-eu-central-1");
+            const provider = plan.one(PULUMI.awsProvider, "-backup-eu-central-1");
             assert.equal(plan.input(provider, "region"), "eu-central-1");
             assert.ok(copyVault.provider?.startsWith(provider.urn));
             const rules = plan.input(plan.one(BACKUP_PLAN), "rules");
@@ -47,27 +47,27 @@ describe("Backup and budget", () => {
         });
 
         it("selects the database, through a role with AWS Backup's policies", () => {
-            const selection = plan.one("aws:backup/selection:Selection");
-            assert.deepEqual(selection.propertyDependencies.resources, [plan.one("aws:rds/instance:Instance").urn]);
-            const policies = plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => plan.input(a, "policyArn"))
+            const selection = plan.one(AWS.backupSelection);
+            assert.deepEqual(selection.propertyDependencies.resources, [plan.one(AWS.rdsInstance).urn]);
+            const policies = plan.ofType(AWS.iamPolicyAttachments[0]).map((a) => plan.input(a, "policyArn"))
                 .filter((arn: string) => arn.includes("AWSBackup"));
             assert.equal(policies.length, 2);
         });
 
         it("keeps exports in a versioned, KMS-encrypted, private, TLS-only bucket that tiers and expires", () => {
-            const bucket = plan.one("aws:s3/bucket:Bucket", "-backup-bucket");
+            const bucket = plan.one(AWS.buckets[0], "-backup-bucket");
             assert.equal(plan.input(bucket, "tags").Purpose, "backups");
             assert.equal(plan.input(bucket, "bucket"), "platform-production-backup-bucket-123456789012");
             const attached = (type: string) => plan.ofType(type).find((r) => r.propertyDependencies.bucket?.includes(bucket.urn))!;
-            assert.equal(plan.input(attached("aws:s3/bucketVersioning:BucketVersioning"), "versioningConfiguration").status, "Enabled");
-            const sse = plan.input(attached("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), "rules")[0];
+            assert.equal(plan.input(attached(AWS.bucketVersioning[0]), "versioningConfiguration").status, "Enabled");
+            const sse = plan.input(attached(AWS.bucketEncryption[0]), "rules")[0];
             assert.equal(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
-            const lifecycle = plan.input(attached("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"), "rules")[0];
+            const lifecycle = plan.input(attached(AWS.bucketLifecycle[0]), "rules")[0];
             assert.deepEqual(lifecycle.transitions, [{ days: 30, storageClass: "GLACIER_IR" }]);
             assert.deepEqual(lifecycle.expiration, { days: 365 });
-            const policy = JSON.parse(plan.input(attached("aws:s3/bucketPolicy:BucketPolicy"), "policy"));
+            const policy = JSON.parse(plan.input(attached(AWS.bucketPolicy), "policy"));
             assert.deepEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
-            const block = attached("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            const block = attached(AWS.bucketPublicAccessBlock);
             assert.ok(["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((f) => plan.input(block, f) === true));
             assert.equal(bucket.protect, true);
         });

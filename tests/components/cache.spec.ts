@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { Cache, CacheArgs } from "../../components/cache";
-import { AWS } from "../../policies/lib/types";
+import { AWS, AWS_PLATFORM, RANDOM } from "../../policies/lib/types";
 import { isSecretValue, outputIsSecret, Plan, planComponents, planStack, resolve } from "../helpers";
 
 const GROUP = AWS.replicationGroup;
@@ -29,13 +29,13 @@ describe("Cache", () => {
             assert.equal(plan.input(group, "transitEncryptionEnabled"), true);
             assert.equal(plan.input(group, "transitEncryptionMode"), "required");
             assert.equal(plan.input(group, "atRestEncryptionEnabled"), true);
-            assert.deepEqual(group.propertyDependencies.kmsKeyId, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
+            assert.deepEqual(group.propertyDependencies.kmsKeyId, [plan.one(AWS.kmsKey, "-secrets-key").urn]);
         });
 
         it("requires the Secrets component's AUTH token, as a secret, rotated without downtime", () => {
             const group = plan.one(GROUP);
             assert.ok(isSecretValue(group.inputs.authToken));
-            const token = plan.one("random:index/randomPassword:RandomPassword", "-redis-auth-token");
+            const token = plan.one(RANDOM.password, "-redis-auth-token");
             assert.deepEqual(group.propertyDependencies.authToken, [token.urn]);
             assert.equal(plan.input(group, "authTokenUpdateStrategy"), "ROTATE");
         });
@@ -54,19 +54,19 @@ describe("Cache", () => {
         it("has 13 GiB nodes, a maxmemory policy and slow and engine logs in CloudWatch", () => {
             const group = plan.one(GROUP);
             assert.equal(plan.input(group, "nodeType"), "cache.r7g.large");
-            const parameters = plan.one("aws:elasticache/parameterGroup:ParameterGroup");
+            const parameters = plan.one(AWS.cacheParameterGroup);
             assert.equal(plan.input(parameters, "family"), "redis7");
             assert.deepEqual(plan.input(parameters, "parameters"), [{ name: "maxmemory-policy", value: "volatile-lru" }]);
             assert.deepEqual(group.propertyDependencies.parameterGroupName, [parameters.urn]);
             const logs = plan.input(group, "logDeliveryConfigurations");
             assert.deepEqual(logs.map((l: any) => [l.logType, l.destinationType]), [["slow-log", "cloudwatch-logs"], ["engine-log", "cloudwatch-logs"]]);
             for (const log of ["slow-log", "engine-log"]) {
-                assert.equal(plan.input(plan.one("aws:cloudwatch/logGroup:LogGroup", `-cache-${log}`), "retentionInDays"), 365);
+                assert.equal(plan.input(plan.one(AWS.logGroup, `-cache-${log}`), "retentionInDays"), 365);
             }
         });
 
         it("lives in the isolated subnets and admits 6379 only from the application", () => {
-            assert.deepEqual(plan.input(plan.one("aws:elasticache/subnetGroup:SubnetGroup"), "subnetIds"),
+            assert.deepEqual(plan.input(plan.one(AWS_PLATFORM.cacheSubnetGroup), "subnetIds"),
                 [1, 2, 3].map((i) => `platform-production-network-isolated-${i}-id`));
             const redisGroup = plan.one(SECURITY_GROUP, "-cache-redis");
             const rules = plan.ofType(INGRESS).filter((r) => r.propertyDependencies.securityGroupId?.includes(redisGroup.urn));
@@ -119,7 +119,7 @@ describe("Cache", () => {
             const group = plan.one(GROUP);
             assert.equal(plan.input(group, "engine"), "valkey");
             assert.equal(plan.input(group, "numCacheClusters"), 3);
-            const parameters = plan.one("aws:elasticache/parameterGroup:ParameterGroup");
+            const parameters = plan.one(AWS.cacheParameterGroup);
             assert.equal(plan.input(parameters, "family"), "valkey8");
             assert.deepEqual(plan.input(parameters, "parameters"), [{ name: "maxmemory-policy", value: "allkeys-lru" }]);
             assert.equal(group.protect, false);

@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { ClusterMonitoring, ClusterMonitoringArgs } from "../../components/cluster-monitoring";
-import { AWS, AWS_PLATFORM, K8S } from "../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_PLATFORM, K8S } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
 const RELEASE = K8S.helmRelease;
@@ -62,12 +62,12 @@ describe("ClusterMonitoring", () => {
 
         it("gives Grafana its admin password through a Secret, so the password is in no Helm value", () => {
             const grafana = plan.input(prometheus, "values").grafana;
-            const secret = plan.one("kubernetes:core/v1:Secret", "-grafana-admin");
+            const secret = plan.one(K8S.secret, "-grafana-admin");
             assert.equal(grafana.admin.existingSecret, plan.input(secret, "metadata").name);
             assert.equal(plan.input(secret, "metadata").namespace, "monitoring");
             // The Kubernetes SDK marks the whole stringData secret when any value in it is.
             assert.ok(isSecretValue(secret.inputs.stringData), "the password is not secret");
-            const password = plan.input(plan.one("aws:secretsmanager/secretVersion:SecretVersion", "-grafana-admin-password"), "secretString");
+            const password = plan.input(plan.one(AWS_DATA.secretVersion, "-grafana-admin-password"), "secretString");
             assert.equal(plan.input(secret, "stringData")["admin-password"], password);
             assert.ok(!JSON.stringify(prometheus.inputs.values).includes(password));
             assert.deepEqual(grafana.persistence, { enabled: true, size: "10Gi", storageClassName: "monitoring-encrypted-gp3" });
@@ -100,7 +100,7 @@ describe("ClusterMonitoring", () => {
             assert.deepEqual(monitors.map((m) => plan.input(m, "metadata").name).sort(), ["api", "worker"]);
             for (const monitor of monitors) {
                 const name = plan.input(monitor, "metadata").name;
-                const service = plan.one("kubernetes:core/v1:Service", `${name}-service`);
+                const service = plan.one(K8S.service, `${name}-service`);
                 const spec = plan.input(monitor, "spec");
                 assert.deepEqual(plan.input(monitor, "metadata").labels, selector);
                 assert.deepEqual(spec.selector.matchLabels, plan.input(service, "metadata").labels);
@@ -108,7 +108,7 @@ describe("ClusterMonitoring", () => {
                 assert.equal(spec.endpoints[0].port, plan.input(service, "spec").ports[0].name);
                 assert.equal(spec.endpoints[0].path, "/metrics");
 
-                const allow = plan.input(plan.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${name}-allow-prometheus`), "spec");
+                const allow = plan.input(plan.one(K8S.networkPolicy, `${name}-allow-prometheus`), "spec");
                 assert.deepEqual(allow.ingress[0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "monitoring" });
                 assert.deepEqual(allow.ingress[0].ports, [{ protocol: "TCP", port: 3000 }]);
             }
@@ -116,7 +116,7 @@ describe("ClusterMonitoring", () => {
 
         it("ships a Grafana dashboard as a ConfigMap the sidecar loads", () => {
             const sidecar = plan.input(prometheus, "values").grafana.sidecar.dashboards;
-            const dashboard = plan.one("kubernetes:core/v1:ConfigMap", "-dashboard");
+            const dashboard = plan.one(K8S.configMap, "-dashboard");
             assert.equal(plan.input(dashboard, "metadata").labels[sidecar.label], sidecar.labelValue);
             const json = JSON.parse(plan.input(dashboard, "data")["platform-services.json"]);
             assert.deepEqual(json.panels.map((p: any) => p.title),
@@ -133,7 +133,7 @@ describe("ClusterMonitoring", () => {
             assert.match(config.outputs, /log_group_name \/platform\/platform-production-monitoring\/application\n/);
             assert.match(config.outputs, /auto_create_group Off/);
 
-            const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup", "-monitoring-application");
+            const logGroup = plan.one(AWS.logGroup, "-monitoring-application");
             const rolePolicy = plan.one(ROLE_POLICY, "-cluster-monitoring-fluent-bit");
             const policy = JSON.parse(plan.input(rolePolicy, "policy"));
             assert.deepEqual(policy.Statement.map((s: any) => s.Action), [["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]]);
@@ -153,7 +153,7 @@ describe("ClusterMonitoring", () => {
                 const association = plan.one(ASSOCIATION, `-${workload}`);
                 assert.deepEqual(["clusterName", "namespace", "serviceAccount"].map((k) => plan.input(association, k)),
                     ["platform-production", namespaces[workload], serviceAccount]);
-                const role = plan.one("aws:iam/role:Role", `-cluster-monitoring-${workload}`);
+                const role = plan.one(AWS.iamRole, `-cluster-monitoring-${workload}`);
                 assert.deepEqual(JSON.parse(plan.input(role, "assumeRolePolicy")).Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
             }
             const rolePolicy = plan.one(ROLE_POLICY, "-cluster-monitoring-alertmanager");
@@ -162,7 +162,7 @@ describe("ClusterMonitoring", () => {
             assert.match(publish.Resource, /^arn:aws:sns:eu-west-1:123456789012:/);
             assert.match(encrypt.Resource, /^arn:aws:kms:eu-west-1:123456789012:key\//);
             assert.deepEqual([...rolePolicy.propertyDependencies.policy].sort(),
-                [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn, plan.one("aws:kms/key:Key", "-secrets-key").urn].sort());
+                [plan.one(AWS_DATA.snsTopic, "-monitoring-alerts").urn, plan.one(AWS.kmsKey, "-secrets-key").urn].sort());
             const receiver = plan.input(prometheus, "values").alertmanager.config.receivers.find((r: any) => r.sns_configs);
             assert.equal(receiver.sns_configs[0].topic_arn, publish.Resource);
             assert.ok(receiver.sns_configs[0].subject.length < 100, "SNS refuses longer subjects");
@@ -173,7 +173,7 @@ describe("ClusterMonitoring", () => {
     describe("namespaces and their fences", () => {
         let plan: Plan;
         const POLICY = K8S.networkPolicy;
-        const labels = (name: string) => plan.input(plan.one("kubernetes:core/v1:Namespace", name), "metadata").labels;
+        const labels = (name: string) => plan.input(plan.one(K8S.namespace, name), "metadata").labels;
         const policiesIn = (namespace: string) => plan.ofType(POLICY).filter((p) => plan.input(p, "metadata").namespace === namespace);
         const spec = (namespace: string, name: string) =>
             plan.input(policiesIn(namespace).find((p) => plan.input(p, "metadata").name === name)!, "spec");
@@ -238,8 +238,8 @@ describe("ClusterMonitoring", () => {
             assert.match(alert(plan, "ServiceHighErrorRate").expr, /\{namespace="apps", code=~"5\.\."\}.* > 1$/);
             assert.match(alert(plan, "ServiceHighLatencyP95").expr, / > 2$/);
             assert.deepEqual(plan.ofType(ASSOCIATION), []);
-            assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace", "m-namespace"), "metadata").name, "observability");
-            assert.deepEqual(plan.input(plan.one("kubernetes:core/v1:Namespace", "m-agents-namespace"), "metadata").name, "observability-agents");
+            assert.deepEqual(plan.input(plan.one(K8S.namespace, "m-namespace"), "metadata").name, "observability");
+            assert.deepEqual(plan.input(plan.one(K8S.namespace, "m-agents-namespace"), "metadata").name, "observability-agents");
         });
 
         it("makes an encrypted gp3 class for its volumes, retained by default, with the class name, key and reclaim policy given", async () => {

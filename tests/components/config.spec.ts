@@ -4,6 +4,7 @@ import { PROJECT_DIR, STACKS } from "../../preflight/plan";
 import { ProgramError } from "../../preflight/program";
 import { readStackConfig } from "../../preflight/stack-config";
 import { planStack } from "../helpers";
+import { PULUMI } from "../../policies/lib/types";
 
 function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
     const config = { ...readStackConfig(PROJECT_DIR, stack).config, ...overrides };
@@ -239,7 +240,7 @@ describe("stack config", () => {
             assert.ok(err instanceof ProgramError);
             assert.match(err.message, /platform:natGateways: unknown key/);
             // Only the stack's own root resource exists: the program registered nothing.
-            assert.deepEqual(err.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+            assert.deepEqual(err.resources.map((r) => r.type), [PULUMI.stack]);
             return true;
         });
     });

@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { Database, DatabaseArgs } from "../../components/database";
-import { AWS, POSTGRESQL } from "../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_PLATFORM, POSTGRESQL, PULUMI } from "../../policies/lib/types";
 import { isSecretValue, outputIsSecret, Plan, planComponents, planStack, resolve } from "../helpers";
 
 const INSTANCE = AWS.rdsInstance;
@@ -43,7 +43,7 @@ describe("Database", () => {
             assert.equal(plan.input(instance, "engine"), "postgres");
             assert.ok(Number(plan.input(instance, "engineVersion").split(".")[0]) >= 15);
             assert.equal(plan.input(instance, "storageEncrypted"), true);
-            assert.deepEqual(instance.propertyDependencies.kmsKeyId, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
+            assert.deepEqual(instance.propertyDependencies.kmsKeyId, [plan.one(AWS.kmsKey, "-secrets-key").urn]);
             assert.equal(plan.input(instance, "publiclyAccessible"), false);
             assert.equal(instance.protect, true);
             assert.ok(isSecretValue(instance.inputs.password));
@@ -67,12 +67,12 @@ describe("Database", () => {
             assert.equal(plan.input(instance, "performanceInsightsEnabled"), true);
             assert.ok(plan.input(instance, "performanceInsightsKmsKeyId"));
             assert.equal(plan.input(instance, "monitoringInterval"), 60);
-            const monitoring = plan.one("aws:iam/role:Role", "-db-monitoring");
+            const monitoring = plan.one(AWS.iamRole, "-db-monitoring");
             assert.deepEqual(instance.propertyDependencies.monitoringRoleArn, [monitoring.urn]);
-            assert.match(plan.input(plan.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-db-monitoring"), "policyArn"), /AmazonRDSEnhancedMonitoringRole$/);
+            assert.match(plan.input(plan.one(AWS.iamPolicyAttachments[0], "-db-monitoring"), "policyArn"), /AmazonRDSEnhancedMonitoringRole$/);
             assert.deepEqual(plan.input(instance, "enabledCloudwatchLogsExports"), ["postgresql", "upgrade"]);
             for (const log of ["postgresql", "upgrade"]) {
-                const group = plan.one("aws:cloudwatch/logGroup:LogGroup", `-db-${log}-logs`);
+                const group = plan.one(AWS.logGroup, `-db-${log}-logs`);
                 assert.equal(plan.input(group, "name"), `/aws/rds/instance/platform-production-db/${log}`);
                 assert.equal(plan.input(group, "retentionInDays"), 365);
                 assert.ok(instance.dependencies.includes(group.urn), "the group exists before RDS would create it");
@@ -80,7 +80,7 @@ describe("Database", () => {
         });
 
         it("forces TLS, logs slow queries and preloads pg_stat_statements", () => {
-            const group = plan.one("aws:rds/parameterGroup:ParameterGroup");
+            const group = plan.one(AWS.rdsParameterGroup);
             assert.equal(plan.input(group, "family"), "postgres17");
             const parameters = Object.fromEntries(plan.input(group, "parameters").map((p: any) => [p.name, p.value]));
             assert.equal(parameters["rds.force_ssl"], "1");
@@ -90,7 +90,7 @@ describe("Database", () => {
         });
 
         it("lives in the isolated subnets and admits 5432 only from the application and the proxy", () => {
-            const subnetGroup = plan.one("aws:rds/subnetGroup:SubnetGroup");
+            const subnetGroup = plan.one(AWS_PLATFORM.rdsSubnetGroup);
             assert.deepEqual(plan.input(subnetGroup, "subnetIds"),
                 [1, 2, 3].map((i) => `platform-production-network-isolated-${i}-id`));
             const app = plan.one(SECURITY_GROUP, "-network-app").urn;
@@ -107,16 +107,16 @@ describe("Database", () => {
         });
 
         it("pools connections through an RDS Proxy that requires TLS and reads the role credentials", () => {
-            const proxy = plan.one("aws:rds/proxy:Proxy");
+            const proxy = plan.one(AWS.rdsProxy);
             assert.equal(plan.input(proxy, "requireTls"), true);
             assert.equal(plan.input(proxy, "engineFamily"), "POSTGRESQL");
             assert.deepEqual(plan.input(proxy, "vpcSubnetIds"), [1, 2, 3].map((i) => `platform-production-network-private-${i}-id`));
             const auths = plan.input(proxy, "auths");
             assert.equal(auths.length, 3);
             assert.ok(auths.every((a: any) => a.authScheme === "SECRETS" && a.clientPasswordAuthType === "POSTGRES_SCRAM_SHA_256"));
-            const pool = plan.input(plan.one("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup"), "connectionPoolConfig");
+            const pool = plan.input(plan.one(AWS_PLATFORM.rdsProxyDefaultTargetGroup), "connectionPoolConfig");
             assert.deepEqual(pool, { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120 });
-            const target = plan.one("aws:rds/proxyTarget:ProxyTarget");
+            const target = plan.one(AWS.rdsProxyTarget);
             assert.deepEqual(target.propertyDependencies.dbInstanceIdentifier, [plan.one(INSTANCE).urn]);
         });
 
@@ -125,11 +125,11 @@ describe("Database", () => {
             assert.deepEqual(roles.map((r) => plan.input(r, "name")), ["migrator", "app", "readonly"]);
             assert.ok(roles.every((r) => isSecretValue(r.inputs.password) && plan.input(r, "login") === true));
             assert.equal(plan.input(roles[1], "connectionLimit"), 200);
-            const database = plan.one("postgresql:index/database:Database");
+            const database = plan.one(POSTGRESQL.database);
             assert.equal(plan.input(database, "name"), "app");
             assert.deepEqual(database.propertyDependencies.owner, [roles[0].urn]);
-            assert.deepEqual(plan.ofType("postgresql:index/extension:Extension").map((e) => plan.input(e, "name")), ["pg_stat_statements", "pgcrypto"]);
-            const provider = plan.one("pulumi:providers:postgresql");
+            assert.deepEqual(plan.ofType(POSTGRESQL.extension).map((e) => plan.input(e, "name")), ["pg_stat_statements", "pgcrypto"]);
+            const provider = plan.one(PULUMI.postgresqlProvider);
             assert.equal(plan.input(provider, "sslmode"), "require");
             assert.ok(roles.every((r) => r.provider?.startsWith(provider.urn)));
         });
@@ -150,9 +150,9 @@ describe("Database", () => {
         });
 
         it("keeps every credential in Secrets Manager, encrypted with the platform key", () => {
-            const names = plan.childrenOf("platform:data:Database", "aws:secretsmanager/secret:Secret").map((s) => plan.input(s, "name"));
+            const names = plan.childrenOf("platform:data:Database", AWS.secret).map((s) => plan.input(s, "name"));
             assert.deepEqual(names, ["platform_admin", "migrator", "app", "readonly"].map((u) => `platform-production-db/postgres/${u}`));
-            const version = plan.one("aws:secretsmanager/secretVersion:SecretVersion", "-db-app-credentials");
+            const version = plan.one(AWS_DATA.secretVersion, "-db-app-credentials");
             assert.ok(isSecretValue(version.inputs.secretString));
             assert.deepEqual(Object.keys(JSON.parse(plan.input(version, "secretString"))), ["engine", "username", "password", "host", "port", "dbname"]);
         });
@@ -167,7 +167,7 @@ describe("Database", () => {
         assert.equal(plan.input(instance, "backupRetentionPeriod"), 3);
         assert.equal(plan.input(instance, "skipFinalSnapshot"), true);
         assert.equal(plan.input(instance, "storageEncrypted"), true);
-        assert.equal(plan.input(plan.one("aws:rds/proxy:Proxy"), "requireTls"), true);
+        assert.equal(plan.input(plan.one(AWS.rdsProxy), "requireTls"), true);
         assert.equal(instance.protect, false);
     });
 
@@ -202,11 +202,11 @@ describe("Database", () => {
                 protect: false,
             }));
             const instance = plan.one(INSTANCE);
-            assert.equal(plan.input(plan.one("aws:rds/parameterGroup:ParameterGroup"), "family"), "postgres16");
+            assert.equal(plan.input(plan.one(AWS.rdsParameterGroup), "family"), "postgres16");
             assert.equal(plan.input(instance, "monitoringInterval"), 0);
             assert.equal(instance.inputs.monitoringRoleArn, undefined);
             assert.equal(plan.input(instance, "dbName"), "orders", "RDS creates the database when roles are not managed");
-            assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("postgresql:") || r.type === "pulumi:providers:postgresql"), []);
+            assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("postgresql:") || r.type === PULUMI.postgresqlProvider), []);
             assert.equal(instance.protect, false);
         });
     });

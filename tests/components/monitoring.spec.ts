@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { Monitoring, MonitoringArgs } from "../../components/monitoring";
-import { AWS } from "../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_EDGE, PULUMI } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
 const ALARM = AWS.metricAlarm;
@@ -26,9 +26,9 @@ describe("Monitoring", () => {
         });
 
         it("notifies a KMS-encrypted topic, with the alert emails subscribed, when any alarm fires or recovers", () => {
-            const topic = plan.one("aws:sns/topic:Topic", "-monitoring-alerts");
-            assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [plan.one("aws:kms/key:Key", "-secrets-key").urn]);
-            assert.deepEqual(plan.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.includes("-monitoring-alerts-"))
+            const topic = plan.one(AWS_DATA.snsTopic, "-monitoring-alerts");
+            assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [plan.one(AWS.kmsKey, "-secrets-key").urn]);
+            assert.deepEqual(plan.ofType(AWS_EDGE.snsTopicSubscription).filter((s) => s.name.includes("-monitoring-alerts-"))
                 .map((s) => plan.input(s, "endpoint")), ["oncall@acme-example.com", "platform-team@acme-example.com"]);
             const alarms = plan.ofType(ALARM).filter((a) => a !== alarm(plan, "uptime"));
             assert.ok(alarms.length >= 15);
@@ -36,12 +36,12 @@ describe("Monitoring", () => {
                 assert.deepEqual(a.propertyDependencies.alarmActions, [topic.urn], a.name);
                 assert.deepEqual(a.propertyDependencies.okActions, [topic.urn], a.name);
             }
-            const policy = JSON.parse(plan.input(plan.one("aws:kms/key:Key", "-secrets-key"), "policy"));
+            const policy = JSON.parse(plan.input(plan.one(AWS.kmsKey, "-secrets-key"), "policy"));
             assert.ok(policy.Statement.some((s: any) => s.Principal.Service?.includes?.("cloudwatch.amazonaws.com")), "alarms may use the topic's key");
         });
 
         it("watches the database's CPU, memory, storage, connections and latency, and the proxy's client errors", () => {
-            const instance = plan.one("aws:rds/instance:Instance");
+            const instance = plan.one(AWS.rdsInstance);
             const metrics = ["db-cpu", "db-freeable-memory", "db-free-storage", "db-connections", "db-read-latency", "db-write-latency"].map((id) => {
                 const a = alarm(plan, id);
                 assert.deepEqual(a.propertyDependencies.dimensions, [instance.urn], id);
@@ -49,11 +49,11 @@ describe("Monitoring", () => {
             });
             assert.deepEqual(metrics, [["CPUUtilization", 70], ["FreeableMemory", 256 * 2 ** 20], ["FreeStorageSpace", 10 * 2 ** 30],
                 ["DatabaseConnections", 400], ["ReadLatency", 0.05], ["WriteLatency", 0.05]]);
-            assert.deepEqual(alarm(plan, "db-proxy-client-errors").propertyDependencies.dimensions, [plan.one("aws:rds/proxy:Proxy").urn]);
+            assert.deepEqual(alarm(plan, "db-proxy-client-errors").propertyDependencies.dimensions, [plan.one(AWS.rdsProxy).urn]);
         });
 
         it("watches the cache's engine CPU, memory, evictions, connections and replication lag", () => {
-            const group = plan.one("aws:elasticache/replicationGroup:ReplicationGroup");
+            const group = plan.one(AWS.replicationGroup);
             for (const id of ["cache-engine-cpu", "cache-memory", "cache-evictions", "cache-connections", "cache-replication-lag"]) {
                 assert.deepEqual(alarm(plan, id).propertyDependencies.dimensions, [group.urn], id);
             }
@@ -70,22 +70,22 @@ describe("Monitoring", () => {
             assert.equal(plan.input(p95, "extendedStatistic"), "p95");
             assert.equal(plan.input(p95, "threshold"), 2);
             assert.deepEqual([...alarm(plan, "alb-api-unhealthy").propertyDependencies.dimensions].sort(),
-                [plan.one("aws:lb/loadBalancer:LoadBalancer").urn, plan.one("aws:lb/targetGroup:TargetGroup").urn].sort());
+                [plan.one(AWS.loadBalancers[0]).urn, plan.one(AWS.targetGroups[0]).urn].sort());
         });
 
         it("has a dashboard, a retained and encrypted application log group, and sends budget alerts to the topic", () => {
-            const dashboard = JSON.parse(plan.input(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody"));
+            const dashboard = JSON.parse(plan.input(plan.one(AWS.dashboard), "dashboardBody"));
             assert.deepEqual(dashboard.widgets.map((w: any) => w.properties.title),
                 ["Alarms", "Uptime alarm", "Database", "Database proxy", "Cache", "Cache replica", "Load balancer", "api targets", "WAF", "Backup jobs", "Uptime"]);
             // The alarm widgets name every alarm by its ARN: the dashboard depends on each of them.
-            const board = plan.one("aws:cloudwatch/dashboard:Dashboard");
+            const board = plan.one(AWS.dashboard);
             assert.deepEqual(plan.ofType(ALARM).filter((a) => !board.propertyDependencies.dashboardBody.includes(a.urn)).map((a) => a.name), []);
             assert.equal(dashboard.widgets[0].properties.alarms.length, plan.ofType(ALARM).length - 1);
-            const logs = plan.one("aws:cloudwatch/logGroup:LogGroup", "-monitoring-application");
+            const logs = plan.one(AWS.logGroup, "-monitoring-application");
             assert.equal(plan.input(logs, "retentionInDays"), 365);
             assert.ok(plan.input(logs, "kmsKeyId"));
-            const budget = plan.one("aws:budgets/budget:Budget");
-            assert.ok(budget.propertyDependencies.notifications.includes(plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn));
+            const budget = plan.one(AWS.budget);
+            assert.ok(budget.propertyDependencies.notifications.includes(plan.one(AWS_DATA.snsTopic, "-monitoring-alerts").urn));
         });
 
         it("alarms when the WAF blocks more than 1000 requests in 5 minutes, on the web ACL's own metric", () => {
@@ -95,12 +95,12 @@ describe("Monitoring", () => {
             const { Region, Rule } = plan.input(waf, "dimensions");
             assert.deepEqual([Region, Rule], ["eu-west-1", "ALL"]);
             // The WebACL dimension is the ACL's name, which the provider generates.
-            assert.deepEqual(waf.propertyDependencies.dimensions, [plan.one("aws:wafv2/webAcl:WebAcl").urn]);
-            assert.deepEqual(waf.propertyDependencies.alarmActions, [plan.one("aws:sns/topic:Topic", "-monitoring-alerts").urn]);
+            assert.deepEqual(waf.propertyDependencies.dimensions, [plan.one(AWS.webAcl).urn]);
+            assert.deepEqual(waf.propertyDependencies.alarmActions, [plan.one(AWS_DATA.snsTopic, "-monitoring-alerts").urn]);
         });
 
         it("shows every metric an alarm watches on the dashboard, in the alarm's region", () => {
-            const body = JSON.parse(plan.input(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody"));
+            const body = JSON.parse(plan.input(plan.one(AWS.dashboard), "dashboardBody"));
             const shown = body.widgets.filter((w: any) => w.type === "metric")
                 .flatMap((w: any) => w.properties.metrics.map((row: string[]) => `${w.properties.region} ${row[0]} ${row[1]}`));
             for (const a of plan.ofType(ALARM)) {
@@ -115,7 +115,7 @@ describe("Monitoring", () => {
         });
 
         it("checks https://<domain>/health from Route 53 and alarms through a topic in us-east-1, where its metrics are", () => {
-            const check = plan.one("aws:route53/healthCheck:HealthCheck");
+            const check = plan.one(AWS.healthCheck);
             assert.deepEqual(["type", "fqdn", "port", "resourcePath", "enableSni", "requestInterval", "failureThreshold"].map((k) => plan.input(check, k)),
                 ["HTTPS", "api.acme-example.com", 443, "/health", true, 30, 3]);
             const uptime = alarm(plan, "uptime");
@@ -123,10 +123,10 @@ describe("Monitoring", () => {
                 plan.input(uptime, "threshold"), plan.input(uptime, "treatMissingData")], ["AWS/Route53", "HealthCheckStatus", "LessThanThreshold", 1, "breaching"]);
             assert.deepEqual(uptime.propertyDependencies.dimensions, [check.urn]);
 
-            const provider = plan.one("pulumi:providers:aws", "-us-east-1");
+            const provider = plan.one(PULUMI.awsProvider, "-us-east-1");
             assert.equal(plan.input(provider, "region"), "us-east-1");
-            const topic = plan.one("aws:sns/topic:Topic", "-uptime-alerts");
-            const key = plan.one("aws:kms/key:Key", "-uptime-alerts");
+            const topic = plan.one(AWS_DATA.snsTopic, "-uptime-alerts");
+            const key = plan.one(AWS.kmsKey, "-uptime-alerts");
             for (const resource of [uptime, topic, key]) {
                 assert.ok(resource.provider?.startsWith(provider.urn), `${resource.name} is not in us-east-1`);
             }
@@ -135,7 +135,7 @@ describe("Monitoring", () => {
             assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [key.urn]);
             assert.equal(plan.input(key, "enableKeyRotation"), true);
             assert.equal(key.protect, true);
-            assert.deepEqual(plan.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.includes("-uptime-alerts-"))
+            assert.deepEqual(plan.ofType(AWS_EDGE.snsTopicSubscription).filter((s) => s.name.includes("-uptime-alerts-"))
                 .map((s) => plan.input(s, "endpoint")), ["oncall@acme-example.com", "platform-team@acme-example.com"]);
         });
     });
@@ -168,7 +168,7 @@ describe("Monitoring", () => {
         assert.deepEqual(defaults.input(waf, "dimensions"), { WebACL: "edge-waf-1a2b3c4", Region: "eu-west-1", Rule: "ALL" });
         const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, webAclName: "edge-waf-1a2b3c4", thresholds: { wafBlockedRequests: 250 } }));
         assert.equal(custom.input(custom.one(ALARM, "-waf-blocked-requests"), "threshold"), 250);
-        const titles = (plan: Plan) => JSON.parse(plan.input(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody")).widgets.map((w: any) => w.properties.title);
+        const titles = (plan: Plan) => JSON.parse(plan.input(plan.one(AWS.dashboard), "dashboardBody")).widgets.map((w: any) => w.properties.title);
         assert.ok(titles(defaults).includes("WAF"));
         assert.ok(!titles(without).includes("WAF"));
     });
@@ -197,17 +197,17 @@ describe("Monitoring", () => {
 
     it("has no uptime check unless given an endpoint, and checks the path and pace it is given", async () => {
         const without = await planComponents(() => new Monitoring("m", componentArgs));
-        assert.deepEqual([without.ofType("aws:route53/healthCheck:HealthCheck").length, without.ofType("pulumi:providers:aws").length], [0, 0]);
+        assert.deepEqual([without.ofType(AWS.healthCheck).length, without.ofType(PULUMI.awsProvider).length], [0, 0]);
         const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, protect: false,
             uptime: { fqdn: "app.example.com", path: "/ready", requestIntervalSeconds: 10, failureThreshold: 2 } }));
-        const check = custom.one("aws:route53/healthCheck:HealthCheck");
+        const check = custom.one(AWS.healthCheck);
         assert.deepEqual(["fqdn", "resourcePath", "requestInterval", "failureThreshold"].map((k) => custom.input(check, k)),
             ["app.example.com", "/ready", 10, 2]);
-        assert.equal(custom.one("aws:kms/key:Key", "-uptime-alerts").protect, false);
+        assert.equal(custom.one(AWS.kmsKey, "-uptime-alerts").protect, false);
     });
 
     it("subscribes no webhook by default, and each one given to both topics over HTTPS, as a secret", async () => {
-        const subscriptions = (plan: Plan) => plan.ofType("aws:sns/topicSubscription:TopicSubscription");
+        const subscriptions = (plan: Plan) => plan.ofType(AWS_EDGE.snsTopicSubscription);
         const without = await planComponents(() => new Monitoring("m", componentArgs));
         assert.deepEqual(subscriptions(without).map((s) => without.input(s, "protocol")), ["email"]);
         const hook = "https://events.pagerduty.example/integration/k3y/enqueue";
@@ -222,7 +222,7 @@ describe("Monitoring", () => {
 
     it("the stack's uptime path and pace come from platform:observability", async () => {
         const plan = await planStack("staging", { "platform:observability": JSON.stringify({ uptime: { path: "/livez", requestIntervalSeconds: 10 } }) });
-        const check = plan.one("aws:route53/healthCheck:HealthCheck");
+        const check = plan.one(AWS.healthCheck);
         assert.deepEqual([plan.input(check, "resourcePath"), plan.input(check, "requestInterval")], ["/livez", 10]);
     });
 });

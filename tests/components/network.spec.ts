@@ -48,7 +48,7 @@ describe("Network", () => {
         });
 
         it("gives every subnet its own range inside the VPC, none public by default", () => {
-            const vpc = plan.one("aws:ec2/vpc:Vpc");
+            const vpc = plan.one(AWS_PLATFORM.vpc);
             const [vpcStart, vpcEnd] = toRange(plan.input(vpc, "cidrBlock"));
             const ranges = plan.ofType(SUBNET).map((s) => toRange(plan.input(s, "cidrBlock"))).sort((a, b) => a[0] - b[0]);
             assert.equal(ranges.length, 9);
@@ -70,14 +70,14 @@ describe("Network", () => {
         });
 
         it("routes isolated subnets nowhere outside the VPC", () => {
-            const isolated = plan.one("aws:ec2/routeTable:RouteTable", "-isolated");
+            const isolated = plan.one(AWS_PLATFORM.routeTable, "-isolated");
             const routesOut = plan.ofType(ROUTE).filter((r) => r.propertyDependencies.routeTableId?.includes(isolated.urn));
             assert.deepEqual(routesOut, []);
         });
 
         it("lets the application out only for DNS to the VPC resolver, HTTPS and the data stores' own ports", () => {
-            const app = plan.one("aws:ec2/securityGroup:SecurityGroup", "-network-app");
-            const egress = plan.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            const app = plan.one(AWS.securityGroup, "-network-app");
+            const egress = plan.ofType(AWS.egressRule)
                 .filter((r) => r.propertyDependencies.securityGroupId?.includes(app.urn))
                 .map((r) => {
                     const target = r.propertyDependencies.referencedSecurityGroupId?.[0];
@@ -95,7 +95,7 @@ describe("Network", () => {
         });
 
         it("strips the VPC's default security group of every rule", () => {
-            const group = plan.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+            const group = plan.one(AWS_PLATFORM.defaultSecurityGroup);
             assert.deepEqual(plan.input(group, "ingress"), []);
             assert.deepEqual(plan.input(group, "egress"), []);
         });
@@ -107,7 +107,7 @@ describe("Network", () => {
             const group = plan.one(LOG_GROUP, "-flow-logs");
             assert.equal(plan.input(group, "retentionInDays"), 365);
             assert.match(plan.input(group, "kmsKeyId"), /^arn:aws:kms:eu-west-1:\d{12}:key\//);
-            const trust = JSON.parse(plan.input(plan.one("aws:iam/role:Role", "-flow-logs"), "assumeRolePolicy"));
+            const trust = JSON.parse(plan.input(plan.one(AWS.iamRole, "-flow-logs"), "assumeRolePolicy"));
             assert.deepEqual(trust.Statement[0].Principal, { Service: "vpc-flow-logs.amazonaws.com" });
         });
     });
@@ -130,7 +130,7 @@ describe("Network", () => {
             assert.equal(plan.ofType(NAT).length, 3);
             assert.equal(plan.ofType(FLOW_LOG).length, 1);
             assert.equal(plan.input(plan.one(LOG_GROUP), "retentionInDays"), 365);
-            assert.equal(plan.input(plan.one("aws:ec2/vpc:Vpc"), "cidrBlock"), "10.0.0.0/16");
+            assert.equal(plan.input(plan.one(AWS_PLATFORM.vpc), "cidrBlock"), "10.0.0.0/16");
         });
 
         it("takes two zones, a single NAT gateway and no flow logs when asked", async () => {
@@ -157,7 +157,7 @@ describe("Network", () => {
             const plan = await planComponents(() => {
                 network = new Network("net", { existing: existingVpc });
             });
-            assert.deepEqual(plan.ofType("aws:ec2/vpc:Vpc"), []);
+            assert.deepEqual(plan.ofType(AWS_PLATFORM.vpc), []);
             assert.deepEqual(plan.ofType(SUBNET), []);
             assert.deepEqual(plan.ofType(NAT), []);
             assert.equal(plan.input(plan.one(FLOW_LOG), "vpcId"), existingVpc.vpcId);

@@ -26,7 +26,7 @@ import { PolicyPackProcess } from "../../preflight/pack-process";
 import { RecordedResource } from "../../preflight/program";
 import { runPreflight } from "../../preflight/run";
 import { readStackConfig } from "../../preflight/stack-config";
-import { K8S } from "../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_PLATFORM, K8S, PULUMI } from "../../policies/lib/types";
 import { Plan, planComponents, planStack } from "../helpers";
 
 const FIXTURE = path.join(__dirname, "fixtures", "Pulumi.llm.yaml");
@@ -54,21 +54,21 @@ async function planLlm(): Promise<Plan> {
 
 /** The Kubernetes API's schema for each kind the program registers (kubernetes-models, generated from the API's OpenAPI documents). */
 const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
-    "kubernetes:core/v1:Namespace": Namespace,
-    "kubernetes:core/v1:ConfigMap": ConfigMap,
-    "kubernetes:core/v1:Secret": Secret,
-    "kubernetes:core/v1:Service": KubeService,
-    "kubernetes:core/v1:ServiceAccount": ServiceAccount,
+    [K8S.namespace]: Namespace,
+    [K8S.configMap]: ConfigMap,
+    [K8S.secret]: Secret,
+    [K8S.service]: KubeService,
+    [AWS_PLATFORM.serviceAccount]: ServiceAccount,
     [DEPLOYMENT]: Deployment,
-    "kubernetes:batch/v1:Job": Job,
-    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
-    "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
-    "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
-    "kubernetes:storage.k8s.io/v1:StorageClass": StorageClass,
-    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
-    "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
-    "kubernetes:keda.sh/v1alpha1:ScaledObject": ScaledObject,
-    "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": TriggerAuthentication,
+    [K8S.job]: Job,
+    [K8S.hpa]: HorizontalPodAutoscaler,
+    [K8S.pdb]: PodDisruptionBudget,
+    [K8S.networkPolicy]: NetworkPolicy,
+    [K8S.storageClass]: StorageClass,
+    [K8S.prometheusRule]: PrometheusRule,
+    [K8S.serviceMonitor]: ServiceMonitor,
+    [K8S.kedaScaledObject]: ScaledObject,
+    [AWS_PLATFORM.kedaTriggerAuthentication]: TriggerAuthentication,
 };
 
 /** A manifest as the provider sends it: the inputs with apiVersion and kind, secrets as their values. */
@@ -136,33 +136,33 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
 
         it("gives every service the OTLP settings and lets it reach the collector only", () => {
             for (const service of ["api", "llm-worker", "export-worker"]) {
-                const data = llm.input(llm.one("kubernetes:core/v1:ConfigMap", `${service}-env`), "data");
+                const data = llm.input(llm.one(K8S.configMap, `${service}-env`), "data");
                 assert.equal(data.OTEL_EXPORTER_OTLP_ENDPOINT, "http://opentelemetry-collector.tracing.svc.cluster.local:4318");
                 assert.equal(data.OTEL_SERVICE_NAME, service);
                 assert.equal(data.OTEL_RESOURCE_ATTRIBUTES, "deployment.environment=production,service.version=2.0.0,service.namespace=valuecanvas");
-                const egress = llm.input(llm.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${service}-allow-egress`), "spec").egress;
+                const egress = llm.input(llm.one(K8S.networkPolicy, `${service}-allow-egress`), "spec").egress;
                 assert.deepEqual(egress[3].to[0].podSelector.matchLabels["app.kubernetes.io/name"], "opentelemetry-collector");
             }
-            const admits = llm.input(llm.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "-tracing-services-to-collector"), "spec").ingress;
+            const admits = llm.input(llm.one(K8S.networkPolicy, "-tracing-services-to-collector"), "spec").ingress;
             assert.deepEqual(admits[0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "valuecanvas" });
-            const tempo = llm.one("kubernetes:helm.sh/v3:Release", "-tracing-tempo");
+            const tempo = llm.one(K8S.helmRelease, "-tracing-tempo");
             const values = llm.input(tempo, "values");
             assert.equal(values.tempo.retention, "336h");
             assert.equal(values.persistence.enabled, true);
-            assert.deepEqual(tempo.propertyDependencies.values, [llm.one("kubernetes:storage.k8s.io/v1:StorageClass").urn]);
-            const grafana = llm.input(llm.one("kubernetes:helm.sh/v3:Release", "-cluster-monitoring-prometheus"), "values").grafana;
+            assert.deepEqual(tempo.propertyDependencies.values, [llm.one(K8S.storageClass).urn]);
+            const grafana = llm.input(llm.one(K8S.helmRelease, "-cluster-monitoring-prometheus"), "values").grafana;
             assert.deepEqual(grafana.additionalDataSources.map((d: any) => [d.type, d.url]), [["tempo", "http://tempo.tracing.svc.cluster.local:3100"]]);
         });
 
         it("resolves bare images from the service's own ECR repository and adds the frontend to the API's CORS list", () => {
-            const repositories = llm.ofType("aws:ecr/repository:Repository").map((r) => r.inputs.name).sort();
+            const repositories = llm.ofType(AWS.ecrRepository).map((r) => r.inputs.name).sort();
             assert.deepEqual(repositories, ["valuecanvas/api", "valuecanvas/export-worker", "valuecanvas/llm-worker"]);
             // The mocks give no repository URL: the image is the repository's output with the tag, so the Deployment depends on it.
             const api = llm.one(DEPLOYMENT, "api-deployment");
-            const repository = llm.one("aws:ecr/repository:Repository", "-registry-api");
+            const repository = llm.one(AWS.ecrRepository, "-registry-api");
             assert.ok(api.propertyDependencies.spec.includes(repository.urn));
             assert.match((api.inputs as any).spec.template.spec.containers[0].image, /:2\.0\.0$/);
-            const cors = llm.input(llm.one("kubernetes:core/v1:ConfigMap", "api-env"), "data").CORS_ORIGINS;
+            const cors = llm.input(llm.one(K8S.configMap, "api-env"), "data").CORS_ORIGINS;
             assert.equal(cors, "https://api.acme-example.com,https://app.acme-example.com");
         });
 
@@ -176,7 +176,7 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
             } });
             const keda = new Plan(run.resources, run.outputs);
             assert.deepEqual(validateManifests(keda).filter((k) => /Scaled|Trigger/.test(k)), ["ScaledObject", "TriggerAuthentication"]);
-            const scaler = keda.input(keda.one("kubernetes:keda.sh/v1alpha1:ScaledObject"), "spec");
+            const scaler = keda.input(keda.one(K8S.kedaScaledObject), "spec");
             assert.deepEqual([scaler.minReplicaCount, scaler.triggers[0].type, scaler.triggers[0].metadata.listName, scaler.triggers[0].metadata.enableTLS],
                 [3, "redis", "llm-jobs", "true"]);
             assert.ok(!keda.resources.some((r) => r.name === "llm-worker-hpa"), "KEDA makes the worker's HPA");
@@ -237,23 +237,23 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
             const plan = await planComponents(() => new StaticSite("web", {
                 domainName: "app.example.com", contentSecurityPolicy: "default-src 'self'", alertEmails: ["ops@example.com"],
             }));
-            const cdn = plan.one("aws:cloudfront/distribution:Distribution");
+            const cdn = plan.one(AWS.cloudfrontDistribution);
             const props = cdn.inputs as any;
             assert.equal(props.defaultCacheBehavior.viewerProtocolPolicy, "redirect-to-https");
             assert.equal(props.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
             assert.equal(props.httpVersion, "http2and3");
             assert.deepEqual(props.customErrorResponses.map((r: any) => [r.errorCode, r.responseCode, r.responsePagePath]), [[403, 200, "/index.html"], [404, 200, "/index.html"]]);
             assert.equal(props.loggingConfig.prefix, "cloudfront/");
-            assert.equal(plan.one("aws:wafv2/webAcl:WebAcl").inputs.scope, "CLOUDFRONT");
-            const block = plan.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            assert.equal(plan.one(AWS.webAcl).inputs.scope, "CLOUDFRONT");
+            const block = plan.ofType(AWS.bucketPublicAccessBlock);
             assert.equal(block.length, 2);
             assert.ok(block.every((b) => b.inputs.blockPublicPolicy === true && b.inputs.restrictPublicBuckets === true));
-            const headers = (plan.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs as any).securityHeadersConfig;
+            const headers = (plan.one(AWS.cloudfrontResponseHeadersPolicy).inputs as any).securityHeadersConfig;
             assert.deepEqual(Object.keys(headers).sort(), ["contentSecurityPolicy", "contentTypeOptions", "frameOptions", "referrerPolicy", "strictTransportSecurity"]);
-            const policy = JSON.parse(plan.input(plan.one("aws:s3/bucketPolicy:BucketPolicy", "web-site"), "policy"));
+            const policy = JSON.parse(plan.input(plan.one(AWS.bucketPolicy, "web-site"), "policy"));
             assert.deepEqual(policy.Statement[0].Principal, { Service: "cloudfront.amazonaws.com" });
             // The certificate and the web ACL go to us-east-1, whatever the stack's region.
-            const provider = plan.one("pulumi:providers:aws", "web-us-east-1");
+            const provider = plan.one(PULUMI.awsProvider, "web-us-east-1");
             assert.equal(provider.inputs.region, "us-east-1");
         });
 
@@ -262,12 +262,12 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
                 repositories: ["api"], prefix: "apps", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", keepReleases: 5,
                 pushRoleNames: ["ci-deploy"], pullRoleNames: ["eks-node"],
             }));
-            const repo = plan.one("aws:ecr/repository:Repository").inputs as any;
+            const repo = plan.one(AWS.ecrRepository).inputs as any;
             assert.deepEqual([repo.name, repo.imageTagMutability, repo.imageScanningConfiguration.scanOnPush, repo.encryptionConfigurations[0].encryptionType],
                 ["apps/api", "IMMUTABLE", true, "KMS"]);
-            const rules = JSON.parse(plan.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy as string).rules;
+            const rules = JSON.parse(plan.one(AWS_PLATFORM.ecrLifecyclePolicy).inputs.policy as string).rules;
             assert.deepEqual(rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]), [["untagged", 7], ["any", 5]]);
-            const statements = JSON.parse(plan.input(plan.one("aws:ecr/repositoryPolicy:RepositoryPolicy"), "policy")).Statement;
+            const statements = JSON.parse(plan.input(plan.one(AWS_DATA.ecrRepositoryPolicy), "policy")).Statement;
             assert.deepEqual(statements.map((s: any) => s.Principal.AWS), [["arn:aws:iam::123456789012:role/ci-deploy"], ["arn:aws:iam::123456789012:role/eks-node"]]);
             assert.ok(!statements[1].Action.includes("ecr:PutImage"), "nodes only pull");
         });
@@ -277,13 +277,13 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
                 namespace: "apps", image: "ghcr.io/acme/jobs:1.0.0", port: 3000, healthPath: "/health", vpcCidr: "10.0.0.0/16",
                 kind: "worker", prometheusNamespace: "monitoring", loadBalancerCidrs: ["10.0.0.0/24"],
             }));
-            assert.deepEqual(plan.ofType("kubernetes:core/v1:Service"), []);
-            const hpa = plan.input(plan.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), "spec");
+            assert.deepEqual(plan.ofType(K8S.service), []);
+            const hpa = plan.input(plan.one(K8S.hpa), "spec");
             assert.deepEqual(hpa.metrics.map((m: any) => m.resource.name), ["cpu"]);
             const container = (plan.one(DEPLOYMENT).inputs as any).spec.template.spec.containers[0];
             assert.deepEqual(container.livenessProbe.tcpSocket, { port: 3000 });
             assert.equal(container.lifecycle, undefined);
-            assert.deepEqual(plan.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => p.name), ["jobs-allow-egress"]);
+            assert.deepEqual(plan.ofType(K8S.networkPolicy).map((p) => p.name), ["jobs-allow-egress"]);
             assert.equal((plan.one(DEPLOYMENT).inputs as any).spec.template.metadata.labels["platform.checklist/kind"], "worker");
         });
     });

@@ -3,6 +3,7 @@ import { isSecretValue, planStack, Plan } from "../helpers";
 import { RecordedResource } from "../../preflight/program";
 import { iamLeastPrivilege } from "../../policies/rules/access";
 import { checkResource } from "../policies/helpers";
+import { AWS, PULUMI } from "../../policies/lib/types";
 
 /**
  * A resource without `protect`, environment names, and the values the mocks derive from names
@@ -26,7 +27,7 @@ describe("Platform", () => {
     });
 
     it("composes secrets, network, database and cache under one Platform under the stack", () => {
-        const stack = production.one("pulumi:pulumi:Stack");
+        const stack = production.one(PULUMI.stack);
         const platform = production.one("platform:core:Platform");
         assert.equal(platform.parent, stack.urn);
         for (const type of ["platform:security:Secrets", "platform:network:Network", "platform:data:Database", "platform:data:Cache"]) {
@@ -35,8 +36,8 @@ describe("Platform", () => {
     });
 
     it("encrypts the flow logs with the platform's KMS key", () => {
-        const key = production.one("aws:kms/key:Key", "-secrets-key");
-        const flowLogs = production.one("aws:cloudwatch/logGroup:LogGroup", "-flow-logs");
+        const key = production.one(AWS.kmsKey, "-secrets-key");
+        const flowLogs = production.one(AWS.logGroup, "-flow-logs");
         assert.deepEqual(flowLogs.propertyDependencies.kmsKeyId, [key.urn]);
     });
 
@@ -67,7 +68,7 @@ describe("Platform", () => {
         // A preview cannot read the documents built from ARNs; here the mocks give them as the update would.
         const iam = production.resources.filter((r) => iamLeastPrivilege.resourceTypes.includes(r.type));
         assert.deepEqual([...new Set(iam.map((r) => r.type))].sort(),
-            ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"]);
+            [AWS.iamRole, AWS.iamRolePolicy, AWS.iamPolicyAttachments[0]]);
         for (const resource of iam) {
             const props = Object.fromEntries(Object.keys(resource.inputs).map((key) => [key, production.input(resource, key)]));
             assert.ok(typeof props.policy === "string" || typeof props.assumeRolePolicy === "string" || typeof props.policyArn === "string", resource.name);
@@ -80,8 +81,8 @@ describe("Platform", () => {
         const relabelled = await planStack("production", { "platform:environment": "staging" });
         assert.deepEqual(relabelled.resources.map(shape), production.resources.map(shape));
         const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type).sort();
-        assert.deepEqual(protectedTypes(production), ["aws:backup/vault:Vault", "aws:backup/vault:Vault",
-            "aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:kms/key:Key", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket"]);
+        assert.deepEqual(protectedTypes(production), [AWS.backupVault, AWS.backupVault,
+            AWS.replicationGroup, AWS.kmsKey, AWS.kmsKey, AWS.rdsInstance, AWS.buckets[0]]);
         assert.deepEqual(protectedTypes(relabelled), []);
     });
 });

@@ -10,6 +10,7 @@ import { ProgramError, RecordedResource, runProgram } from "../../preflight/prog
 import { readStackConfig } from "../../preflight/stack-config";
 import { stackExport } from "../../preflight/stack-export";
 import { isSecretValue } from "../helpers";
+import { K8S, PULUMI } from "../../policies/lib/types";
 
 /** A secret set with `pulumi config set --secret --path`: where it goes and its plaintext. */
 interface SecretCase {
@@ -157,11 +158,11 @@ describe("secret config", () => {
         });
 
         it("put a secret env value in the service's Secret, not its ConfigMap", () => {
-            const configMap = resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "api-env")!;
+            const configMap = resources.find((r) => r.type === K8S.configMap && r.name === "api-env")!;
             assert.equal((configMap.inputs.data as Record<string, unknown>).PAYMENTS_API_TOKEN, undefined);
-            const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "api-secrets")!;
+            const secret = resources.find((r) => r.type === K8S.secret && r.name === "api-secrets")!;
             assert.ok(JSON.stringify(secret.inputs.stringData).includes(marker("payments")));
-            const worker = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "worker-secrets")!;
+            const worker = resources.find((r) => r.type === K8S.secret && r.name === "worker-secrets")!;
             assert.ok(!JSON.stringify(worker.inputs.stringData).includes(marker("payments")), "another service's secret");
         });
 
@@ -186,7 +187,7 @@ describe("secret config", () => {
             assert.ok(message.includes(`${key} is secret`), `${key} not refused`);
             assert.ok(!message.includes(c.plaintext), `${c.plaintext} echoed`);
         }
-        assert.equal(error.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length, 0, "nothing registered");
+        assert.equal(error.resources.filter((r) => r.type !== PULUMI.stack).length, 0, "nothing registered");
     });
 
     it("refuses a structured key that is secret as a whole, telling how to mark only the secret values", () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert/strict";
 import { REDIS_AUTH_TOKEN_SPECIALS, Secrets } from "../../components/secrets";
-import { AWS, AWS_DATA, RANDOM } from "../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_PLATFORM, RANDOM } from "../../policies/lib/types";
 import { isSecretValue, outputIsSecret, Plan, planComponents, planStack, resolve } from "../helpers";
 
 const KEY = AWS.kmsKey;
@@ -22,7 +22,7 @@ describe("Secrets", () => {
             assert.equal(plan.input(key, "rotationPeriodInDays"), 365);
             assert.equal(plan.input(key, "deletionWindowInDays"), 30);
             assert.equal(key.protect, true);
-            assert.equal(plan.input(plan.one("aws:kms/alias:Alias"), "name"), "alias/platform-production-secrets");
+            assert.equal(plan.input(plan.one(AWS_PLATFORM.kmsAlias), "name"), "alias/platform-production-secrets");
         });
 
         it("lets CloudWatch Logs use the key only for this account's log groups", () => {
@@ -36,7 +36,7 @@ describe("Secrets", () => {
         it("generates a 64-character JWT secret, 32 random bytes of ENCRYPTION_KEY, an ElastiCache-safe AUTH token and a Grafana password", () => {
             const jwt = plan.one(PASSWORD, "-jwt-secret");
             assert.ok(plan.input(jwt, "length") >= 64);
-            assert.equal(plan.input(plan.one("random:index/randomBytes:RandomBytes", "-encryption-key"), "length"), 32);
+            assert.equal(plan.input(plan.one(RANDOM.bytes, "-encryption-key"), "length"), 32);
             const token = plan.one(PASSWORD, "-redis-auth-token");
             const length = plan.input(token, "length");
             assert.ok(length >= 16 && length <= 128, "ElastiCache takes 16 to 128 characters");

@@ -1,7 +1,7 @@
 import * as assert from "assert/strict";
 import { releaseSlug } from "../../components/migration";
 import { Service, ServiceArgs } from "../../components/service";
-import { K8S } from "../../policies/lib/types";
+import { AWS, K8S, PULUMI } from "../../policies/lib/types";
 import { isSecretValue, Plan, planComponents, planStack } from "../helpers";
 
 const DEPLOYMENT = K8S.deployment;
@@ -57,10 +57,10 @@ describe("Service and migrations", () => {
         });
 
         it("scales each service with an HPA, keeps a disruption budget and denies traffic by default", () => {
-            const hpas = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => (h.inputs as any).spec);
+            const hpas = plan.ofType(K8S.hpa).map((h) => (h.inputs as any).spec);
             assert.deepEqual(hpas.map((s) => [s.scaleTargetRef.name, s.minReplicas, s.maxReplicas, s.metrics.length]).sort(),
                 [["api", 3, 12, 2], ["worker", 2, 10, 2]]);
-            assert.equal(plan.ofType("kubernetes:policy/v1:PodDisruptionBudget").length, 2);
+            assert.equal(plan.ofType(K8S.pdb).length, 2);
             const deny = plan.one(POLICY, "production-default-deny");
             assert.deepEqual((deny.inputs as any).spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
             const ingress = plan.one(POLICY, "api-allow-load-balancer");
@@ -76,17 +76,17 @@ describe("Service and migrations", () => {
                 assert.equal(spec.template.metadata.labels[profile], "node-api", deployment.name);
                 assert.equal(spec.selector.matchLabels[profile], undefined, deployment.name);
             }
-            assert.equal((plan.one("kubernetes:core/v1:ConfigMap", "api-env").inputs as any).metadata.labels[profile], "node-api");
+            assert.equal((plan.one(K8S.configMap, "api-env").inputs as any).metadata.labels[profile], "node-api");
         });
 
         it("passes secret settings through the service's Secret only, as Pulumi secrets", () => {
-            const configMap = plan.one("kubernetes:core/v1:ConfigMap", "api-env");
+            const configMap = plan.one(K8S.configMap, "api-env");
             const data = (configMap.inputs as any).data;
             assert.equal(data.NODE_ENV, "production");
             assert.equal(data.TEMPLATE_CACHE_TTL, "3600");
             assert.equal(data.CORS_ORIGINS, "https://api.acme-example.com");
             assert.deepEqual(Object.keys(data).filter((k) => /SECRET|KEY|URL|TOKEN|PASSWORD|DSN/.test(k)), []);
-            const secret = plan.one("kubernetes:core/v1:Secret", "api-secrets");
+            const secret = plan.one(K8S.secret, "api-secrets");
             assert.ok(isSecretValue(secret.inputs.stringData));
             assert.deepEqual(Object.keys(plan.input(secret, "stringData")).sort(),
                 ["DATABASE_URL", "ENCRYPTION_KEY", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_URL", "SENTRY_DSN"]);
@@ -103,27 +103,27 @@ describe("Service and migrations", () => {
         });
 
         it("gives each service only the secrets it lists, and the migration only the migrator's URL", () => {
-            const keys = (name: string) => Object.keys(plan.input(plan.one("kubernetes:core/v1:Secret", name), "stringData")).sort();
+            const keys = (name: string) => Object.keys(plan.input(plan.one(K8S.secret, name), "stringData")).sort();
             assert.deepEqual(keys("worker-secrets"), ["DATABASE_URL", "ENCRYPTION_KEY", "JWT_SECRET", "REDIS_URL", "SENTRY_DSN"]);
             assert.deepEqual(keys("-release-migrator"), ["DATABASE_URL"]);
         });
 
         it("registers the public service's pods in the load balancer's target group", () => {
-            const binding = plan.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
-            assert.deepEqual(binding.propertyDependencies.spec.includes(plan.one("aws:lb/targetGroup:TargetGroup").urn), true);
+            const binding = plan.one(K8S.targetGroupBinding);
+            assert.deepEqual(binding.propertyDependencies.spec.includes(plan.one(AWS.targetGroups[0]).urn), true);
             assert.deepEqual((binding.inputs as any).spec.serviceRef, { name: "api", port: 3000 });
             assert.equal((binding.inputs as any).spec.targetType, "ip");
         });
 
         it("snapshots the database for the release, then migrates as migrator, then rolls out", () => {
-            const snapshot = plan.one("aws:rds/snapshot:Snapshot");
+            const snapshot = plan.one(AWS.rdsSnapshot);
             assert.equal(plan.input(snapshot, "dbSnapshotIdentifier"), "platform-production-db-pre-1-4-2");
             assert.equal(snapshot.retainOnDelete, true);
             const job = plan.one(JOB);
             assert.ok(job.dependencies.includes(snapshot.urn), "the Job waits for the snapshot");
             assert.equal((job.inputs as any).metadata.name, "platform-production-release-migrate-1-4-2");
             assert.deepEqual(podSpec(job).containers[0].command, ["node", "dist/migrate.js"]);
-            const migrator = plan.one("kubernetes:core/v1:Secret", "-release-migrator");
+            const migrator = plan.one(K8S.secret, "-release-migrator");
             assert.match(plan.input(migrator, "stringData").DATABASE_URL, /^postgresql:\/\/migrator:/);
             for (const deployment of plan.ofType(DEPLOYMENT)) {
                 assert.ok(deployment.dependencies.includes(job.urn), `${deployment.name} rolls out after the migration`);
@@ -131,7 +131,7 @@ describe("Service and migrations", () => {
         });
 
         it("talks to the cluster through the platform's explicit Kubernetes provider", () => {
-            const provider = plan.one("pulumi:providers:kubernetes");
+            const provider = plan.one(PULUMI.kubernetesProvider);
             assert.equal(plan.input(provider, "namespace"), "platform");
             const kubernetesResources = plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(kubernetesResources.length > 20);
@@ -141,7 +141,7 @@ describe("Service and migrations", () => {
 
     it("staging runs one replica of each service, up to three", async () => {
         const plan = await planStack("staging");
-        const specs = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => (h.inputs as any).spec);
+        const specs = plan.ofType(K8S.hpa).map((h) => (h.inputs as any).spec);
         assert.deepEqual(specs.map((s) => [s.minReplicas, s.maxReplicas]), [[1, 3], [1, 3]]);
     });
 
@@ -151,10 +151,10 @@ describe("Service and migrations", () => {
             const spec = (plan.one(DEPLOYMENT).inputs as any).spec;
             assert.equal(spec.replicas, 2);
             assert.deepEqual(spec.template.spec.containers[0].resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } });
-            assert.equal((plan.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs as any).spec.maxReplicas, 10);
-            assert.deepEqual(plan.ofType("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"), []);
+            assert.equal((plan.one(K8S.hpa).inputs as any).spec.maxReplicas, 10);
+            assert.deepEqual(plan.ofType(K8S.targetGroupBinding), []);
             assert.deepEqual(plan.ofType(POLICY).map((p) => p.name), ["api-allow-egress"]);
-            assert.equal((plan.one("kubernetes:core/v1:ConfigMap").inputs as any).data.NODE_ENV, "production");
+            assert.equal((plan.one(K8S.configMap).inputs as any).data.NODE_ENV, "production");
         });
 
         it("takes sizes, a target group and the load balancer's ranges when asked", async () => {
@@ -165,7 +165,7 @@ describe("Service and migrations", () => {
             const spec = (plan.one(DEPLOYMENT).inputs as any).spec;
             assert.equal(spec.replicas, 4);
             assert.deepEqual(spec.template.spec.containers[0].resources.requests, { cpu: "1", memory: "2Gi" });
-            assert.equal((plan.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding").inputs as any).spec.serviceRef.port, 8080);
+            assert.equal((plan.one(K8S.targetGroupBinding).inputs as any).spec.serviceRef.port, 8080);
             assert.deepEqual((plan.one(POLICY, "-allow-load-balancer").inputs as any).spec.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
         });
 

@@ -3,7 +3,7 @@ import * as path from "path";
 import { AnalyzerError, AnalyzerProcess, AnalyzerResource, Diagnostic, PackInfo, ResolvedPolicyConfig } from "../../preflight/analyzer";
 import { PolicyConfigError, readPolicyConfigFile, resolvePolicyConfig } from "../../preflight/policy-config";
 import { CHECKLIST_TAG_PREFIX } from "../../policies/lib/rule";
-import { AWS } from "../../policies/lib/types";
+import { AWS, PULUMI } from "../../policies/lib/types";
 import { RULES } from "../../policies/rules";
 import { TestResource, urnOf } from "./helpers";
 import { CASE_TABLES } from "./tables";
@@ -112,7 +112,7 @@ describe("policy pack through the analyzer gRPC protocol", function () {
             for (const c of table.stack) {
                 it(`${c.policy} (stack): silent when kept, mandatory when broken`, async () => {
                     await configure(c.policy, c.config);
-                    const stack = (resources: TestResource[]) => [{ type: "pulumi:pulumi:Stack", name: "platform-test" }, ...resources]
+                    const stack = (resources: TestResource[]) => [{ type: PULUMI.stack, name: "platform-test" }, ...resources]
                         .map((r, _i, all) => toAnalyzer(r, all));
                     assert.deepEqual(of(await pack.analyzeStack(stack(c.compliant)), c.policy), []);
                     for (const v of c.violating) {
@@ -158,7 +158,7 @@ describe("policy pack through the analyzer gRPC protocol", function () {
         it("waives a stack-wide violation through the stack's name", async () => {
             await configure("budget-alert", { waivers: [{ resource: "platform-test", reason: "budget lands with the observability work", expires: "2999-01-01" }] });
             // A stack with billed AWS resources needs a budget; the stack's own name waives it.
-            const stack = [toAnalyzer({ type: "pulumi:pulumi:Stack", name: "platform-test" }), toAnalyzer({ type: AWS.rdsInstance, name: "db" })];
+            const stack = [toAnalyzer({ type: PULUMI.stack, name: "platform-test" }), toAnalyzer({ type: AWS.rdsInstance, name: "db" })];
             const found = of(await pack.analyzeStack(stack), "budget-alert");
             assert.equal(found[0].enforcementLevel, "advisory");
             assert.match(found[0].message, /waived: budget lands with the observability work, until 2999-01-01/);

@@ -4,6 +4,7 @@
  */
 import { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { POLICIES } from "../../policies/rules";
+import { PULUMI } from "../../policies/lib/types";
 
 export interface Violation {
     message: string;
@@ -71,11 +72,11 @@ export async function checkResource(name: string, resource: TestResource, config
 
 /** Builds the stack's PolicyResources, with dependencies resolved to the resources they name. */
 export function stackResources(resources: TestResource[]): PolicyResource[] {
-    const all: TestResource[] = [{ type: "pulumi:pulumi:Stack", name: "platform-test" }, ...resources];
+    const all: TestResource[] = [{ type: PULUMI.stack, name: "platform-test" }, ...resources];
     const built = all.map((r) => ({
         type: r.type,
         name: r.name,
-        urn: r.type === "pulumi:pulumi:Stack" ? STACK_URN : urnOf(r.type, r.name),
+        urn: r.type === PULUMI.stack ? STACK_URN : urnOf(r.type, r.name),
         props: r.props ?? {},
         opts: options(r.protect),
         dependencies: [] as PolicyResource[],

@@ -41,9 +41,9 @@ describe("policies never throw on missing, null or wrongly typed values", () => 
     }
 
     it("and say so when a value cannot be judged", async () => {
-        const wrong = await checkResource("rds-backup-retention", { type: "aws:rds/instance:Instance", name: "db", props: { backupRetentionPeriod: "seven" } });
+        const wrong = await checkResource("rds-backup-retention", { type: AWS.rdsInstance, name: "db", props: { backupRetentionPeriod: "seven" } });
         assert.match(wrong[0].message, /backupRetentionPeriod is "seven", not a number/);
-        const unknownNode = await checkResource("redis-memory-size", { type: "aws:elasticache/replicationGroup:ReplicationGroup", name: "c", props: { nodeType: 7 } });
+        const unknownNode = await checkResource("redis-memory-size", { type: AWS.replicationGroup, name: "c", props: { nodeType: 7 } });
         assert.match(unknownNode[0].message, /cannot tell the memory of node type 7/);
     });
 

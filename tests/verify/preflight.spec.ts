@@ -12,6 +12,7 @@ import { VerifyOptions } from "../../verify/options";
 import { PROJECT_DIR, runVerify } from "../../verify/run";
 import { KeyAndCertificate, makeCertificates, TestCertificates } from "./certificates";
 import { APP_ORIGIN, Faults, startSite } from "./site";
+import { AWS } from "../../policies/lib/types";
 
 const PACK_DIR = path.join(PROJECT_DIR, "policies");
 /** The requirements only a probe of the deployed stack can judge. */
@@ -30,7 +31,7 @@ describe("verify as release evidence", function () {
         fs.writeFileSync(path.join(dir, "ca.pem"), certificates.ca);
         // Production's plan, serving the test site's host: a verify report counts only for the stack whose address it probed.
         const { resources } = await planStack("production", { preview: true });
-        const served = resources.map((r) => (r.type === "aws:acm/certificate:Certificate" ? { ...r, inputs: { ...r.inputs, domainName: "localhost" } } : r));
+        const served = resources.map((r) => (r.type === AWS.certificate ? { ...r, inputs: { ...r.inputs, domainName: "localhost" } } : r));
         exportFile = path.join(dir, "production.json");
         fs.writeFileSync(exportFile, JSON.stringify(stackExport(served)));
     });

@@ -1,4 +1,4 @@
-import { AWS, K8S } from "../../../policies/lib/types";
+import { AWS, AWS_PLATFORM, K8S } from "../../../policies/lib/types";
 import { CaseTable, changed, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -11,7 +11,7 @@ const budget: TestResource[] = [
 /** A Kubernetes-only stack (nginx and its Service), and one of IAM alone: neither is billed by AWS, so neither needs a budget. */
 const unbilled: TestResource[] = [
     { type: K8S.deployment, name: "nginx", props: { metadata: { name: "nginx" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "nginx", image: "nginx:1.27.2" }] } } } } },
-    { type: "aws:iam/role:Role", name: "ci-role", props: { assumeRolePolicy: "{}" } },
+    { type: AWS.iamRole, name: "ci-role", props: { assumeRolePolicy: "{}" } },
 ];
 
 const stack: StackCase[] = [
@@ -24,7 +24,7 @@ const stack: StackCase[] = [
     },
     {
         policy: "budget-alert", compliant: unbilled,
-        violating: [{ resources: [...unbilled, { type: "aws:ec2/natGateway:NatGateway", name: "nat", props: { connectivityType: "public" } }],
+        violating: [{ resources: [...unbilled, { type: AWS_PLATFORM.natGateway, name: "nat", props: { connectivityType: "public" } }],
             message: /no COST budget/ }],
     },
 ];

@@ -1,4 +1,4 @@
-import { AWS, AWS_DATA, K8S } from "../../../policies/lib/types";
+import { AWS, AWS_DATA, AWS_PLATFORM, K8S } from "../../../policies/lib/types";
 import { CaseTable, changed, ResourceCase, StackCase, without } from "../cases";
 import { TestResource } from "../helpers";
 
@@ -91,7 +91,7 @@ const resource: ResourceCase[] = [
         violating: [{ change: {}, protect: false, message: /the resource is not protected/ }],
     },
     {
-        policy: "required-tags", type: "aws:ec2/vpc:Vpc",
+        policy: "required-tags", type: AWS_PLATFORM.vpc,
         compliant: { tags: { Project: "platform", Environment: "production", Owner: "team", CostCenter: "1", ManagedBy: "pulumi" } },
         violating: [
             { change: { tags: { Project: "platform" } }, message: /missing tags Environment, Owner, CostCenter, ManagedBy/ },
