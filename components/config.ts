@@ -100,7 +100,7 @@ const service = z.strictObject({
     }),
     image: pinnedImage,
     port: z.number().int().min(1).max(65535).default(SERVICE_DEFAULTS.port),
-    healthPath: z.string().regex(/^\/[\w\/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" }).default(SERVICE_DEFAULTS.healthPath),
+    healthPath: z.string().regex(/^\/[\w/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" }).default(SERVICE_DEFAULTS.healthPath),
     public: z.boolean().default(SERVICE_DEFAULTS.public),
     replicas: z.number().int().min(1).max(100).default(SERVICE_DEFAULTS.replicas),
     maxReplicas: z.number().int().min(1).max(500).default(SERVICE_DEFAULTS.maxReplicas),
@@ -238,7 +238,7 @@ const prometheus = z.strictObject({
 
 const uptime = z.strictObject({
     /** The path the uptime check requests; default: the first public service's health path. */
-    path: z.string().regex(/^\/[\w\/.-]*$/, { message: "expected a path like /health" }).optional(),
+    path: z.string().regex(/^\/[\w/.-]*$/, { message: "expected a path like /health" }).optional(),
     requestIntervalSeconds: z.number().refine((s) => s === 10 || s === 30, { message: "expected 10 or 30, the intervals Route 53 offers" }).default(MONITORING_DEFAULTS.uptime.requestIntervalSeconds),
     failureThreshold: z.number().int().min(1).max(10).default(MONITORING_DEFAULTS.uptime.failureThreshold),
 });

@@ -65,13 +65,13 @@ export function currentStackFileSecurePaths(): ConfigPath[] {
     const stack = pulumi.getStack().split("/").pop();
     const config = readYamlIfPresent(path.join(dir, `Pulumi.${stack}.yaml`))?.config;
     const project = typeof projectFile.name === "string" ? projectFile.name : pulumi.getProject();
-    return config && typeof config === "object" ? securePathsOf(config, project) : [];
+    return config && typeof config === "object" ? securePathsOf(config as Record<string, unknown>, project) : [];
 }
 
-function readYamlIfPresent(file: string): Record<string, any> | undefined {
+function readYamlIfPresent(file: string): Record<string, unknown> | undefined {
     try {
-        const document = parse(fs.readFileSync(file, "utf8"));
-        return document && typeof document === "object" ? document : undefined;
+        const document: unknown = parse(fs.readFileSync(file, "utf8"));
+        return document && typeof document === "object" ? (document as Record<string, unknown>) : undefined;
     } catch {
         // Unreadable here: the engine's secret keys still count, each key as a whole.
         return undefined;

@@ -291,7 +291,7 @@ export class Service extends pulumi.ComponentResource {
      * KEDA scales the worker between its replicas and its maximum on the length of its Redis list (KEDA makes the HPA);
      * it authenticates with the cache's token from a Secret only it reads, over TLS.
      */
-    private scaleOnQueue(name: string, queue: QueueScaler, metadata: (suffix?: string) => Record<string, any>,
+    private scaleOnQueue(name: string, queue: QueueScaler, metadata: (suffix?: string) => k8s.types.input.meta.v1.ObjectMeta,
         scaleTargetRef: Record<string, pulumi.Input<string>>, minReplicas: number, maxReplicas: number) {
         const parent = { parent: this };
         const secret = new k8s.core.v1.Secret(`${name}-keda-redis`, {

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerError, PackFailure, PolicyPackProcess } from "./pack-process";
 import { encodeResource, stackRequest, WireResource } from "./wire";
@@ -19,7 +19,15 @@ export interface PolicyInfo {
     severity: Severity;
     remediationSteps: string;
     tags: string[];
-    configSchema: { properties: Record<string, any>; required: string[] };
+    configSchema: { properties: Record<string, ConfigPropertySchema>; required: string[] };
+}
+
+/** One setting's JSON schema as the pack declares it; the preflight reads only these keys itself (ajv reads the rest). */
+export interface ConfigPropertySchema {
+    description?: string;
+    format?: string;
+    default?: unknown;
+    [keyword: string]: unknown;
 }
 
 export interface PackInfo {
@@ -115,7 +123,7 @@ export class AnalyzerProcess {
                     resolve(res!);
                     return;
                 }
-                this.explain(err, what).then(reject);
+                this.explain(err, what).then(reject, reject);
             });
         });
     }
@@ -143,7 +151,7 @@ export class AnalyzerProcess {
     }
 
     async info(): Promise<PackInfo> {
-        const info = await this.call("GetAnalyzerInfo", (req: Empty) => Buffer.from(req.serializeBinary()), analyzer.AnalyzerInfo.deserializeBinary,
+        const info = await this.call("GetAnalyzerInfo", (req: Empty) => Buffer.from(req.serializeBinary()), (bytes) => analyzer.AnalyzerInfo.deserializeBinary(bytes),
             new Empty(), "its description (GetAnalyzerInfo)");
         return {
             name: info.getName(),
@@ -157,7 +165,7 @@ export class AnalyzerProcess {
                 remediationSteps: p.getRemediationSteps(),
                 tags: p.getTagsList(),
                 configSchema: {
-                    properties: (p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, any>,
+                    properties: (p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, ConfigPropertySchema>,
                     required: p.getConfigschema()?.getRequiredList() ?? [],
                 },
             })),
@@ -170,7 +178,7 @@ export class AnalyzerProcess {
         for (const [name, { enforcementLevel, properties }] of Object.entries(config)) {
             const policyConfig = new analyzer.PolicyConfig();
             policyConfig.setEnforcementlevel(LEVELS.indexOf(enforcementLevel));
-            policyConfig.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(properties))));
+            policyConfig.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(properties)) as Record<string, JavaScriptValue>));
             map.set(name, policyConfig);
         }
         await this.call("Configure", (req: analyzer.ConfigureAnalyzerRequest) => Buffer.from(req.serializeBinary()), identity, request,
@@ -178,11 +186,11 @@ export class AnalyzerProcess {
     }
 
     async analyze(resource: AnalyzerResource | EncodedResource, what = `the resource ${resource.urn}`): Promise<Diagnostic[]> {
-        return diagnostics(await this.call("Analyze", identity, analyzer.AnalyzeResponse.deserializeBinary, encoded(resource).bytes, what));
+        return diagnostics(await this.call("Analyze", identity, (bytes) => analyzer.AnalyzeResponse.deserializeBinary(bytes), encoded(resource).bytes, what));
     }
 
     async analyzeStack(resources: (AnalyzerResource | EncodedResource)[], what = "the stack policies"): Promise<Diagnostic[]> {
-        return diagnostics(await this.call("AnalyzeStack", identity, analyzer.AnalyzeResponse.deserializeBinary,
+        return diagnostics(await this.call("AnalyzeStack", identity, (bytes) => analyzer.AnalyzeResponse.deserializeBinary(bytes),
             stackRequest(resources.map((r) => encoded(r).bytes)), what));
     }
 

@@ -130,7 +130,7 @@ async function main() {
     }
 }
 
-main().catch((err) => {
+main().catch((err: Error) => {
     console.error(`bench: ${err.message}`);
     process.exit(2);
 });

@@ -16,7 +16,7 @@ function exitWith(code: number, message?: string): void {
     }
     // A pack that does not go within 5 s is killed again by the exit handler of pack-process.ts.
     const giveUp = setTimeout(() => process.exit(code), 5000);
-    stopAllPacks().finally(() => {
+    void stopAllPacks().finally(() => {
         clearTimeout(giveUp);
         process.exit(code);
     });

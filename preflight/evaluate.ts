@@ -107,7 +107,7 @@ function countTypes(resources: RecordedResource[]): Map<string, number> {
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
 async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
+    const results = new Array<R>(items.length);
     let next = 0;
     const worker = async () => {
         while (next < items.length) {

@@ -85,10 +85,10 @@ export function parseCli(argv: string[]): Options {
     if (stack !== "all" && !(STACKS as readonly string[]).includes(stack)) {
         throw new UsageError(`--stack: got "${stack}"; allowed: ${STACKS.join(", ")}, all`);
     }
-    if (!(FORMATS as readonly string[]).includes(values.format as string)) {
+    if (!(FORMATS as readonly string[]).includes(values.format)) {
         throw new UsageError(`--format: got "${values.format}"; allowed: ${FORMATS.join(", ")}`);
     }
-    if (!(GATES as readonly string[]).includes(values.gate as string)) {
+    if (!(GATES as readonly string[]).includes(values.gate)) {
         throw new UsageError(`--gate: got "${values.gate}"; allowed: ${GATES.join(", ")}`);
     }
     const asOf = values["as-of"];
@@ -115,10 +115,10 @@ export function parseCli(argv: string[]): Options {
         out: values.out,
         exportFile: values.export,
         gate: values.gate as Gate,
-        evidenceDirs: values.evidence as string[],
+        evidenceDirs: values.evidence,
         asOf,
         policyPack: values["policy-pack"],
         callTimeoutMs: seconds === undefined ? undefined : seconds * 1000,
-        help: values.help as boolean,
+        help: values.help,
     };
 }

@@ -96,7 +96,7 @@ export class PolicyPackProcess {
                 child.stdout!.resume();
                 resolve(Number(line));
             });
-            this.exited.then(({ code, signal }) => {
+            void this.exited.then(({ code, signal }) => {
                 const error = firstErrorLine(this.output);
                 fail(`the policy pack exited ${signal ? `on ${signal}` : `with code ${code}`} before serving${error ? `: ${shorten(error)}` : ""}`);
             });

@@ -116,7 +116,7 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
     errors.stackTraceLimit = 0;
     let outputs: Record<string, unknown> = {};
     try {
-        outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => await program())) ?? {};
         await pulumi.runtime.disconnect();
     } catch (err) {
         failures.push(err);
@@ -145,7 +145,7 @@ function record(req: RegisterRequest, urn: string): RecordedResource {
         custom: req.getCustom(),
         parent: req.getParent() || undefined,
         provider: req.getProvider() || undefined,
-        inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        inputs: req.getObject()?.toJavaScript() ?? {},
         dependencies: req.getDependenciesList(),
         propertyDependencies,
         protect: req.getProtect() ?? false,

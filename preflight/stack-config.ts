@@ -27,18 +27,17 @@ export class StackFileError extends Error {
 export const SECRET_PLACEHOLDER = "https://preflight-placeholder-secret.invalid/";
 
 export function readProjectName(projectDir: string): string {
-    const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
-    if (typeof project?.name !== "string" || project.name === "") {
+    const name = valueAt(readYaml(path.join(projectDir, "Pulumi.yaml")), "name");
+    if (typeof name !== "string" || name === "") {
         throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")}: the key "name" must name the project`);
     }
-    return project.name;
+    return name;
 }
 
 export function readStackConfig(projectDir: string, stack: string): StackConfig {
     const project = readProjectName(projectDir);
     const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    const document = readYaml(file);
-    const entries = document?.config ?? {};
+    const entries = valueAt(readYaml(file), "config") ?? {};
     if (typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: "config" must be a map of config keys to values`);
     }
@@ -91,7 +90,12 @@ function replaceSecrets(file: string, key: string, value: unknown): unknown {
     return wrapper.value;
 }
 
-function readYaml(file: string): any {
+/** A key's value in a YAML mapping; undefined when the document is no mapping. */
+function valueAt(document: unknown, key: string): unknown {
+    return document !== null && typeof document === "object" ? (document as Record<string, unknown>)[key] : undefined;
+}
+
+function readYaml(file: string): unknown {
     const text = readInputFile(file, (reason) => new StackFileError(`cannot read ${file}: ${reason}`));
     try {
         return parse(text);

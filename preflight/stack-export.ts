@@ -112,7 +112,7 @@ export function readStackExport(file: string): ExportedStack {
         if (parts.type !== r.type) {
             throw new StackExportError(`${file}: ${where}: type ${shown(r.type)} contradicts its URN, whose type is ${shown(parts.type)}`);
         }
-        const inputs = (r.inputs ?? r.outputs ?? {}) as Record<string, unknown>;
+        const inputs = r.inputs ?? r.outputs ?? {};
         // A secret as an export stores it (ciphertext or plaintext) becomes an opaque secret value for the policies.
         replaceSecretsInPlace(inputs, { value: "[secret]" }, `${file}: ${where}`);
         // Only the record below is kept of the entry.

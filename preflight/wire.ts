@@ -56,7 +56,7 @@ const FALSE_VALUE = Buffer.from([0x20, 0x00]);
  */
 function downgradeReference(ref: Record<string, unknown>): string {
     if (!("id" in ref)) {
-        return String(ref.urn ?? "");
+        return typeof ref.urn === "string" ? ref.urn : "";
     }
     return typeof ref.id === "string" && ref.id !== "" ? ref.id : UNKNOWN_STRING;
 }

@@ -36,7 +36,7 @@ export class Plan {
     byUrn(urn: string): RecordedResource {
         const found = this.resources.find((r) => r.urn === urn);
         assert.ok(found, `no resource ${urn}`);
-        return found!;
+        return found;
     }
 
     /** The resource's input with secrets unwrapped. */

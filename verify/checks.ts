@@ -32,7 +32,7 @@ const AFFINITY_COOKIES = [/^AWSALB/i, /^AWSELB$/i, /^INGRESSCOOKIE$/i, /^SERVERI
 /** What a stack trace or a framework's own error page looks like in a body. */
 const LEAKS: { what: string; pattern: RegExp }[] = [
     { what: "a Node.js stack frame", pattern: /\bat (?:[^\s()"']+ \()?(?:file:\/\/|node:|\/|[A-Za-z]:\\)[^\s()"']*:\d+:\d+\)?/ },
-    { what: "a node_modules path", pattern: /node_modules[\/\\][^\s"'<]+/ },
+    { what: "a node_modules path", pattern: /node_modules[/\\][^\s"'<]+/ },
     { what: "a Python traceback", pattern: /Traceback \(most recent call last\)/ },
     { what: "a Java stack frame", pattern: /\bat (?:[\w$]+\.)+[\w$<>]+\([\w$]+\.java:\d+\)/ },
     { what: "Express's default error page", pattern: /<pre>Cannot (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^<]*<\/pre>/ },

@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Errors that come from what the user gave, or a host that cannot be reached: one message, exit code 2. */
-function isInputError(err: unknown): boolean {
+function isInputError(err: unknown): err is UsageError | UnreachableError | StackFileError | ConfigError {
     return err instanceof UsageError || err instanceof UnreachableError || err instanceof StackFileError || err instanceof ConfigError;
 }
 

@@ -53,7 +53,7 @@ export interface VerifyOptions {
     help: boolean;
 }
 
-const PATH = /^\/[\w\/.~%-]*$/;
+const PATH = /^\/[\w/.~%-]*$/;
 
 /** The command line's flags: parsed by node's parseArgs, and listed when one is unknown. */
 const OPTIONS = {
@@ -101,21 +101,21 @@ export function parseCli(argv: string[]): VerifyOptions {
     if (values["http-url"] !== undefined) {
         checkUrl("--http-url", values["http-url"], "http:", "http://api.example.com");
     }
-    const origins = values.origin as string[];
+    const origins = values.origin;
     for (const origin of origins) {
         const url = URL.canParse(origin) ? new URL(origin) : undefined;
         if (!url || !["https:", "http:"].includes(url.protocol) || url.origin !== origin) {
             throw new UsageError(`--origin: got ${show(origin)}; expected an origin like https://app.example.com (scheme and host, no path)`);
         }
     }
-    const healthPaths = values["health-path"] as string[];
+    const healthPaths = values["health-path"];
     for (const [flag, path] of [...healthPaths.map((p) => ["--health-path", p]), ["--compression-path", values["compression-path"]]]) {
         if (path !== undefined && !PATH.test(path)) {
             throw new UsageError(`${flag}: got ${show(path)}; expected a path like /health`);
         }
     }
-    if (!(FORMATS as readonly string[]).includes(values.format as string)) {
-        throw new UsageError(`--format: got ${show(values.format as string)}; allowed: ${FORMATS.join(", ")}`);
+    if (!(FORMATS as readonly string[]).includes(values.format)) {
+        throw new UsageError(`--format: got ${show(values.format)}; allowed: ${FORMATS.join(", ")}`);
     }
     return {
         stack: values.stack,
@@ -126,9 +126,9 @@ export function parseCli(argv: string[]): VerifyOptions {
         healthPaths,
         compressionPath: values["compression-path"],
         // At most the longest a public certificate may be issued for.
-        certMinDays: integer("--cert-min-days", values["cert-min-days"] as string, 0, 398),
+        certMinDays: integer("--cert-min-days", values["cert-min-days"], 0, 398),
         rateLimitProbe: values["rate-limit-probe"] === undefined ? undefined : integer("--rate-limit-probe", values["rate-limit-probe"], 1, MAX_RATE_LIMIT_PROBE),
-        timeoutSeconds: seconds("--timeout", values.timeout as string),
+        timeoutSeconds: seconds("--timeout", values.timeout),
         format: values.format as Format,
         out: values.out,
         help: false,

@@ -30,7 +30,8 @@ const CORS_SETTING = "CORS_ORIGINS";
 export function stackExpectations(projectDir: string, stack: string) {
     const stackConfig = readStackConfig(projectDir, stack);
     // The program learns where the secrets are from the stack file itself; so does this.
-    const stackFile = parse(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8"));
+    // readStackConfig has checked that the file is YAML with a map under "config".
+    const stackFile = parse(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
     const securePaths = securePathsOf(stackFile?.config ?? {}, stackConfig.project);
     const config = parsePlatformConfig(stackConfig.config, secretConfigPaths(stackConfig.secretKeys, securePaths));
     const publicServices = config.services.filter((svc) => svc.public);

@@ -76,7 +76,7 @@ export function readK6(file: string, object: Record<string, unknown>): Evidence<
         testRunDurationMs = data.state?.testRunDurationMs;
         for (const [name, metric] of Object.entries(data.metrics)) {
             const { thresholds, ...values } = metric;
-            table.set(name, { values: values as Values, thresholds: Object.entries(thresholds ?? {}) });
+            table.set(name, { values: values, thresholds: Object.entries(thresholds ?? {}) });
         }
         for (const [name, thresholds] of Object.entries(data.thresholds ?? {})) {
             const entry = table.get(name) ?? { values: {}, thresholds: [] };

@@ -276,7 +276,7 @@ function databaseShortfall(stack: StackView, database: PolicyResource, config: S
             `and ${minDatabaseMemoryGiB} GiB`;
     }
     if (size.vcpus < minDatabaseVcpus || size.memoryGiB < minDatabaseMemoryGiB) {
-        return `${key} ${instanceClass} has ${amount(size.vcpus, "vCPU")} and ${size.memoryGiB} GiB; at least ${amount(minDatabaseVcpus, "vCPU")} and ` +
+        return `${key} ${String(instanceClass)} has ${amount(size.vcpus, "vCPU")} and ${size.memoryGiB} GiB; at least ${amount(minDatabaseVcpus, "vCPU")} and ` +
             `${minDatabaseMemoryGiB} GiB are required`;
     }
     return undefined;

@@ -541,7 +541,7 @@ function volumeRequestsOf(resource: PolicyResource): VolumeRequest[] {
         ];
     }
     // Bitnami's grafana chart names its settings differently (persistence.storageClass, on by default): not judged here.
-    const bitnami = /bitnami/i.test(`${peek(props, "chart")} ${valueAt(props.repositoryOpts, "repo")}`);
+    const bitnami = /bitnami/i.test(`${String(peek(props, "chart"))} ${String(valueAt(props.repositoryOpts, "repo"))}`);
     return isChart(resource, "grafana") && !bitnami ? grafanaStorage(resource, valueAt(values, "persistence"), "persistence") : [];
 }
 

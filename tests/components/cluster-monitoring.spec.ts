@@ -78,7 +78,7 @@ describe("ClusterMonitoring", () => {
             const rule = plan.one(RULE);
             const selector = plan.input(prometheus, "values").prometheus.prometheusSpec.ruleSelector.matchLabels;
             for (const [label, value] of Object.entries(selector)) {
-                assert.equal(plan.input(rule, "metadata").labels[label], value, `the rule lacks ${label}=${value}`);
+                assert.equal(plan.input(rule, "metadata").labels[label], value, `the rule lacks ${label}=${String(value)}`);
             }
             assert.deepEqual(alerts(plan).map((r: any) => r.alert),
                 ["ServiceHighErrorRate", "ServiceHighLatencyP95", "ServicePodRestarting", "ServiceHpaAtMaxReplicas", "ServiceCpuHigh", "ServiceMemoryHigh"]);

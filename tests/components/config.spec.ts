@@ -15,7 +15,7 @@ function configError(config: Record<string, string>): ConfigError {
     try {
         parsePlatformConfig(config);
     } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
         return err;
     }
     assert.fail("the config was accepted");

@@ -62,8 +62,8 @@ describe("acceptance corpus: programs other teams wrote", function () {
             reports.set(name, await evaluateStack(analyzer, pack, config, exported.stack, `${name}.json`, exported.resources));
         }
     });
-    after(() => {
-        analyzer?.stop();
+    after(async () => {
+        await analyzer?.stop();
         const percent = (part: number, whole: number) => (whole === 0 ? "n/a" : `${((100 * part) / whole).toFixed(1)} %`);
         console.log(`      corpus: ${PROGRAMS.length} programs; expected violations caught ${figures.caught}/${figures.expected} ` +
             `(${percent(figures.caught, figures.expected)}); correct reports ${figures.correct}/${figures.reported} ` +

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { inspect } from "node:util";
 import { Evidence, EvidenceError, EvidenceKind, recognise } from "../../policies/evidence";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
@@ -36,7 +37,7 @@ export function assertEvidenceError(file: string, text: string, problem: RegExp)
     } catch (error) {
         caught = error;
     }
-    assert.ok(caught instanceof EvidenceError, `${file}: expected an EvidenceError, got ${caught === undefined ? "no error" : String(caught)}`);
+    assert.ok(caught instanceof EvidenceError, `${file}: expected an EvidenceError, got ${caught === undefined ? "no error" : inspect(caught)}`);
     assert.equal(caught.file, file);
     assert.ok(caught.message.startsWith(`${file}: `), `the message names the file: ${caught.message}`);
     assert.match(caught.message, problem);

@@ -66,7 +66,7 @@ export async function checkResource(name: string, resource: TestResource, config
             throw new Error(`not applicable: ${reason}`);
         },
     };
-    await (p.validateResource as ResourceValidation)(args as any, report as any);
+    await (p.validateResource as ResourceValidation)(args as any, report);
     return violations;
 }
 
@@ -80,7 +80,7 @@ export function stackResources(resources: TestResource[]): PolicyResource[] {
         props: r.props ?? {},
         opts: options(r.protect),
         dependencies: [] as PolicyResource[],
-        propertyDependencies: {} as Record<string, PolicyResource[]>,
+        propertyDependencies: {},
     })) as unknown as PolicyResource[];
     const byName = new Map(built.map((r) => [r.name, r]));
     all.forEach((r, i) => {
@@ -111,6 +111,6 @@ export async function checkStack(name: string, resources: TestResource[], config
             throw new Error(`not applicable: ${reason}`);
         },
     };
-    await p.validateStack!(args as any, report as any);
+    await p.validateStack(args as any, report);
     return violations;
 }
