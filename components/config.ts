@@ -69,7 +69,7 @@ const secrets = z.strictObject({
 
 const pinnedImage = z
     .string()
-    .regex(/^[a-z0-9]+(?:[._\/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9._-]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+    .regex(/^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9._-]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
         message: "expected an image pinned to a tag or digest, e.g. ghcr.io/acme/api:1.4.2 or ghcr.io/acme/api@sha256:<64 hex>",
     })
     .refine((image) => !/:latest$/.test(image), { message: "the tag 'latest' is not pinned: use a version tag or a digest" });
@@ -323,7 +323,7 @@ const migrations = z.strictObject({
     command: z.array(z.string().min(1)).min(1),
 });
 
-const tagKey = z.string().regex(/^[\w.:\/=+@-]{1,128}$/, { message: "expected a tag key of 1-128 letters, digits or _.:/=+@-" });
+const tagKey = z.string().regex(/^[\w.:/=+@-]{1,128}$/, { message: "expected a tag key of 1-128 letters, digits or _.:/=+@-" });
 
 export const platformConfigSchema = z
     .strictObject({
@@ -599,7 +599,7 @@ export function parsePlatformConfig(rawConfig: Record<string, string>, secretPat
             secretEnv: Object.fromEntries(entries.filter(([name]) => isSecret(name)).map(([name, value]) => [name, pulumi.secret(value)])),
         };
     });
-    return { ...result.data, region: region as string, apiKeys, kubeconfig, alertWebhooks, services };
+    return { ...result.data, region, apiKeys, kubeconfig, alertWebhooks, services };
 }
 
 /** Reads and validates the current stack's config, with the places its stack file holds secrets. */
@@ -691,7 +691,7 @@ function allowedKeys(path: string[]): string[] {
     for (const part of path) {
         schema = unwrap(schema);
         if (schema instanceof z.ZodObject) {
-            schema = schema.shape[part];
+            schema = (schema.shape as Record<string, z.ZodType>)[part];
         } else if (schema instanceof z.ZodArray) {
             schema = schema.element as z.ZodType;
         }

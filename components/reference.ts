@@ -197,15 +197,15 @@ function typeOf(schema: JsonSchema): string {
     if (schema.type === "object") {
         return "map of string";
     }
-    return schema.format ? `${schema.type} (${schema.format})` : String(schema.type);
+    return schema.format ? `${String(schema.type)} (${schema.format})` : String(schema.type);
 }
 
 function allowedOf(schema: JsonSchema): string {
     if (schema.enum) {
-        return schema.enum.map((v) => `\`${v}\``).join(", ");
+        return schema.enum.map((v) => `\`${String(v)}\``).join(", ");
     }
     if (schema.const !== undefined) {
-        return `\`${schema.const}\``;
+        return `\`${JSON.stringify(schema.const)}\``;
     }
     const low = schema.minimum ?? schema.minItems ?? (schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : undefined);
     const high = schema.maximum ?? schema.maxItems;

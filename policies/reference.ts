@@ -1,5 +1,7 @@
-import { ResourceRule, RuleMetadata, StackRule } from "./lib/rule";
-import { RULE_FILES } from "./rules";
+import { RuleMetadata } from "./lib/rule";
+import { RULE_FILES, RULES } from "./rules";
+
+type Rule = (typeof RULES)[number];
 
 /** Text as Markdown shows it literally: characters that would start emphasis, code, links or HTML are escaped. */
 function escape(text: string): string {
@@ -9,7 +11,7 @@ function escape(text: string): string {
 const code = (text: string) => `\`${text}\``;
 
 /** What a rule looks at: a resource rule's types, a stack rule's (or every stack). */
-function scope(rule: ResourceRule<any> | StackRule<any>): string {
+function scope(rule: Rule): string {
     if ("resourceTypes" in rule) {
         return `each ${rule.resourceTypes.map(code).join(", ")}`;
     }
@@ -21,7 +23,7 @@ function configLines(rule: RuleMetadata): string[] {
         `  - ${code(key)} (default ${code(JSON.stringify(schema.default))}): ${escape(schema.description ?? "")}`);
 }
 
-function ruleSection(rule: ResourceRule<any> | StackRule<any>): string[] {
+function ruleSection(rule: Rule): string[] {
     const config = configLines(rule);
     const references = rule.references ?? [];
     return [

@@ -115,11 +115,11 @@ export function outputIsSecret(output: pulumi.Output<unknown>): Promise<boolean>
  */
 export async function preflightInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let written = "";
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => {
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (chunk: string | Uint8Array) => {
         written += chunk.toString();
         return true;
-    }) as typeof process.stderr.write;
+    };
     try {
         const { exitCode, stdout, stderr } = await preflight(args, { color: false });
         return { code: exitCode, stdout, stderr: written + stderr.map((line) => `${line}\n`).join("") };

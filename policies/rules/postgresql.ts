@@ -79,7 +79,7 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
             }
             const problems = PRIVILEGED_ATTRIBUTES.filter((attribute) => peek(role.props, attribute) === true).map((a) => `${a} is true`);
             const memberships = listOf(peek(role.props, "roles")) ?? [];
-            problems.push(...memberships.filter((m) => typeof m === "string" && !mayJoin(kind, m)).map((m) => `it is a member of ${m}`));
+            problems.push(...memberships.filter((m): m is string => typeof m === "string" && !mayJoin(kind, m)).map((m) => `it is a member of ${m}`));
             if (kind === "application") {
                 const limit = peek(role.props, "connectionLimit");
                 if (limit === undefined || limit === null) {

@@ -106,7 +106,7 @@ export const prometheusSloRules: StackRule<{ serviceSelector: Record<string, str
                 continue;
             }
             if (good.length > 0) {
-                const wanted = selectors!.map((sel) => Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(",")).join(" or ");
+                const wanted = selectors!.map((sel) => Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(" or ");
                 problems.push(`${good[0].rule.name} alerts on ${kind.what} (${good[0].alert.alert}) but the stack's Prometheus does not select it: label it ${wanted}`);
             } else if (candidates.length > 0) {
                 problems.push(`${kind.what} alert ${candidates[0].alert.alert} fires above ${round(candidates[0].threshold!)}${kind.unit}; ` +

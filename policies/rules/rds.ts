@@ -291,8 +291,8 @@ export const rdsForceSsl: StackRule = {
     validate(stack, _config, report) {
         // Aurora instances take the setting from their cluster's parameter group.
         const databases = [
-            ...stack.ofType(AWS.rdsInstance).map((r) => ({ database: r, groupType: AWS.rdsParameterGroup as string, key: "parameterGroupName" })),
-            ...stack.ofType(AWS.rdsCluster).map((r) => ({ database: r, groupType: AWS_DATA.rdsClusterParameterGroup as string, key: "dbClusterParameterGroupName" })),
+            ...stack.ofType(AWS.rdsInstance).map((r) => ({ database: r, groupType: AWS.rdsParameterGroup, key: "parameterGroupName" })),
+            ...stack.ofType(AWS.rdsCluster).map((r) => ({ database: r, groupType: AWS_DATA.rdsClusterParameterGroup, key: "dbClusterParameterGroupName" })),
         ];
         for (const { database, groupType, key } of databases) {
             const engine = String(database.props.engine);

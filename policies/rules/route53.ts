@@ -106,10 +106,11 @@ export const uptimeCheck: StackRule = {
             report(`no Route 53 health check probes the public endpoint ${names} (${[...hosts].join(", ") || "its name"})` + (others ? `; ${others}` : ""));
             return;
         }
-        const healthPaths = new Set(stack.ofType(...AWS.targetGroups).map((tg) => peek(objectOf(peek(tg.props, "healthCheck")), "path"))
+        // A set of unknown so that a check's resourcePath, whatever its type, can be looked up: only a string matches.
+        const healthPaths = new Set<unknown>(stack.ofType(...AWS.targetGroups).map((tg) => peek(objectOf(peek(tg.props, "healthCheck")), "path"))
             .filter((p): p is string => typeof p === "string"));
         const wrongPath = probing.filter((c) => HTTP_CHECK_TYPES.includes(String(peek(c.props, "type"))) && healthPaths.size > 0 &&
-            !healthPaths.has(String(peek(c.props, "resourcePath") ?? "/")));
+            !healthPaths.has(peek(c.props, "resourcePath") ?? "/"));
         if (wrongPath.length === probing.length && wrongPath.length > 0) {
             report(`${wrongPath.map((c) => `${c.name} probes resourcePath ${show(peek(c.props, "resourcePath") ?? "/")}`).join(", ")}, not the health path ` +
                 `${[...healthPaths].join(" or ")} that the target group checks`, wrongPath[0]);

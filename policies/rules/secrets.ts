@@ -229,7 +229,8 @@ function rotationDays(rules: Record<string, any> | undefined): number | undefine
     if (days !== undefined) {
         return days;
     }
-    const rate = /^rate\((\d+) days?\)$/.exec(String(peek(rules, "scheduleExpression") ?? ""));
+    const schedule = peek(rules, "scheduleExpression");
+    const rate = typeof schedule === "string" ? /^rate\((\d+) days?\)$/.exec(schedule) : null;
     return rate ? Number(rate[1]) : undefined;
 }
 
