@@ -14,7 +14,8 @@ const fs = require("fs");
 const path = require("path");
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-const CACHE_DIR = path.join(PROJECT_DIR, ".preflight-cache");
+/** PREFLIGHT_CACHE_DIR moves it (a test starts from an empty one). */
+const CACHE_DIR = process.env.PREFLIGHT_CACHE_DIR ? path.resolve(process.env.PREFLIGHT_CACHE_DIR) : path.join(PROJECT_DIR, ".preflight-cache");
 /** What a cached entry depends on besides the source: a change here compiles everything again. */
 const COMPILE_VERSION = "es2022-commonjs-interop-1";
 
