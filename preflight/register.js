@@ -99,9 +99,35 @@ function sourcesUnder(entry) {
     return fs.readdirSync(full).filter((name) => name !== "node_modules").flatMap((name) => sourcesUnder(path.join(entry, name)));
 }
 
+/** Removes the entries of sources that are gone or changed: a run that still wanted one compiles it again. */
+function prune(kept) {
+    for (const dir of fs.readdirSync(CACHE_DIR)) {
+        for (const name of fs.readdirSync(path.join(CACHE_DIR, dir))) {
+            const entry = path.join(CACHE_DIR, dir, name);
+            if (!kept.has(entry)) {
+                fs.rmSync(entry, { force: true });
+            }
+        }
+    }
+}
+
 // `node preflight/register.js` (npm's `prepare`, run by `npm ci`): compile every source into the cache once.
+// A file that does not compile is named and left for the run that loads it to report: the install goes on.
 if (require.main === module) {
     const files = SOURCE_ROOTS.flatMap(sourcesUnder);
-    files.forEach(javascriptOf);
-    console.log(`preflight: ${files.length} TypeScript files compiled into ${path.relative(process.cwd(), CACHE_DIR) || CACHE_DIR}`);
+    const kept = new Set();
+    for (const file of files) {
+        try {
+            javascriptOf(file);
+            kept.add(entryOf(fs.readFileSync(file, "utf8")));
+        } catch (err) {
+            console.warn(`preflight: ${path.relative(PROJECT_DIR, file)} does not compile: ${String(err.message ?? err).split("\n")[0]}`);
+        }
+    }
+    try {
+        prune(kept);
+    } catch {
+        // No cache to prune (a read-only checkout): nothing to do.
+    }
+    console.log(`preflight: ${kept.size} TypeScript files compiled into ${path.relative(process.cwd(), CACHE_DIR) || CACHE_DIR}`);
 }
