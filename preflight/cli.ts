@@ -65,8 +65,8 @@ function packDirOf(options: Options): string {
     return dir;
 }
 
-/** Export bytes per copy of the pack: about 3,000 resources, below which a second copy costs more to start than it saves. */
-const EXPORT_BYTES_PER_PACK = 5 * 1024 * 1024;
+/** Export bytes per copy of the pack: about 1,800 resources, below which a second copy costs more to start than it saves. */
+const EXPORT_BYTES_PER_PACK = 3 * 1024 * 1024;
 const MAX_PACKS = 4;
 
 /**
