@@ -16,7 +16,7 @@ const UNTYPED_INPUT_RULES_OFF = Object.fromEntries(
 );
 
 export default defineConfig(
-    { ignores: ["out/", "policies/bin/", "tests/**/fixtures/"] },
+    { ignores: ["out/", ".preflight-cache/", "policies/bin/", "tests/**/fixtures/"] },
     eslint.configs.recommended,
     tseslint.configs.recommendedTypeChecked,
     {

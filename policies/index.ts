@@ -1,3 +1,4 @@
+import "./lib/deserialize-once";
 import { PolicyPack } from "@pulumi/policy";
 import { POLICIES } from "./rules";
 

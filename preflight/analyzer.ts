@@ -200,3 +200,57 @@ export class AnalyzerProcess {
         await this.pack.stop();
     }
 }
+
+/** What the preflight asks of the pack: one process, or a pool of them. */
+export type PolicyAnalyzer = Pick<AnalyzerProcess, "info" | "configure" | "analyze" | "analyzeStack" | "stop">;
+
+/**
+ * Copies of the pack, each in its own process, that share a stack's resource calls: the pack answers
+ * them one at a time, so on a machine with more than one core a large stack is analysed in parallel.
+ * Each copy gets the same config; the stack call goes to the first, which also describes the pack.
+ */
+export class AnalyzerPool implements PolicyAnalyzer {
+    private readonly pending: number[];
+
+    private constructor(private readonly members: AnalyzerProcess[]) {
+        this.pending = members.map(() => 0);
+    }
+
+    /** Connects to packs that were started already, once all serve; a pack that fails to start fails the pool. */
+    static async connect(packs: PolicyPackProcess[], callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<AnalyzerPool> {
+        const connected = await Promise.allSettled(packs.map((pack) => AnalyzerProcess.connect(pack, callTimeoutMs)));
+        const failed = connected.find((c): c is PromiseRejectedResult => c.status === "rejected");
+        if (failed) {
+            await Promise.all(packs.map((pack) => pack.stop()));
+            throw failed.reason;
+        }
+        return new AnalyzerPool(connected.map((c) => (c as PromiseFulfilledResult<AnalyzerProcess>).value));
+    }
+
+    info(): Promise<PackInfo> {
+        return this.members[0].info();
+    }
+
+    async configure(config: ResolvedPolicyConfig): Promise<void> {
+        await Promise.all(this.members.map((member) => member.configure(config)));
+    }
+
+    /** Sent to the copy with the fewest calls waiting. */
+    async analyze(resource: AnalyzerResource | EncodedResource, what?: string): Promise<Diagnostic[]> {
+        const index = this.pending.indexOf(Math.min(...this.pending));
+        this.pending[index]++;
+        try {
+            return await this.members[index].analyze(resource, what);
+        } finally {
+            this.pending[index]--;
+        }
+    }
+
+    analyzeStack(resources: (AnalyzerResource | EncodedResource)[], what?: string): Promise<Diagnostic[]> {
+        return this.members[0].analyzeStack(resources, what);
+    }
+
+    async stop(): Promise<void> {
+        await Promise.all(this.members.map((member) => member.stop()));
+    }
+}

@@ -26,7 +26,7 @@ process.on("SIGINT", () => exitWith(130, "preflight: interrupted (SIGINT)"));
 process.on("SIGTERM", () => exitWith(143, "preflight: terminated (SIGTERM)"));
 process.on("uncaughtException", (err) => exitWith(2, `preflight: unexpected failure: ${shorten(err?.message ?? String(err), 300)}`));
 
-preflight(process.argv.slice(2)).then(async ({ exitCode, stdout, stderr }) => {
+void preflight(process.argv.slice(2)).then(async ({ exitCode, stdout, stderr }) => {
     // Written in full before the process exits, also into a pipe that a slow reader drains.
     await new Promise((resolve) => process.stdout.write(stdout, resolve));
     stderr.forEach((line) => console.error(line));

@@ -1,6 +1,6 @@
 import { CATALOG, VerifiedBy } from "../policies/catalog";
 import { POLICY_ERROR_PREFIX } from "../policies/lib/rule";
-import { AnalyzerError, AnalyzerProcess, AnalyzerResource, Diagnostic, encode, EnforcementLevel, PackFailure, PackInfo, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
+import { AnalyzerError, AnalyzerResource, Diagnostic, encode, EnforcementLevel, PackFailure, PackInfo, PolicyAnalyzer, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
 import { RecordedResource } from "./program";
 
 /**
@@ -193,7 +193,7 @@ function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources
  * `configure` with the stack's policy config, `analyze` for each resource, `analyzeStack` once.
  */
 export async function evaluateStack(
-    analyzer: AnalyzerProcess,
+    analyzer: PolicyAnalyzer,
     pack: PackInfo,
     config: ResolvedPolicyConfig,
     stack: string,
@@ -203,10 +203,17 @@ export async function evaluateStack(
     await analyzer.configure(config);
     const enabled = pack.policies.filter((p) => config[p.name] !== undefined && config[p.name].enforcementLevel !== "disabled");
     const stackPolicies = enabled.filter((p) => p.kind === "stack").map((p) => p.name);
+    const resourcePolicies = enabled.filter((p) => p.kind === "resource").map((p) => ({ name: p.name, types: new Set(appliesTo(p)) }));
+    const checkingType = new Map<string, string[]>();
     /** The enabled resource policies that look at a type: those tagged with it, and those that declare no type (they see every resource). */
-    const checking = (type: string) => enabled
-        .filter((p) => p.kind === "resource" && (appliesTo(p).length === 0 || appliesTo(p).includes(type)))
-        .map((p) => p.name);
+    const checking = (type: string) => {
+        let names = checkingType.get(type);
+        if (!names) {
+            names = resourcePolicies.filter((p) => p.types.size === 0 || p.types.has(type)).map((p) => p.name);
+            checkingType.set(type, names);
+        }
+        return names;
+    };
     const errors: string[] = [];
     const failed = new Set<string>();
     const guarded = async (what: string, suspects: string[], call: () => Promise<Diagnostic[]>) => {

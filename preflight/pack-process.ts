@@ -7,7 +7,7 @@ export class AnalyzerError extends Error {}
 /** The pack stopped serving (it died or hung): nothing more can be asked of it in this run. */
 export class PackFailure extends AnalyzerError {}
 
-/** The loader that runs TypeScript with ts-node, falling back from swc where it cannot load. */
+/** The loader that runs TypeScript as the JavaScript compiled once into the project's cache (preflight/register.js). */
 export const TS_LOADER = path.join(__dirname, "register.js");
 
 /** How much of the pack's stderr is kept: enough for its last error. */
@@ -107,13 +107,12 @@ export class PolicyPackProcess {
     }
 
     /**
-     * Starts the pack in `packDir` (its index.ts through ts-node: `npm test` type-checks the pack) with the
+     * Starts the pack in `packDir` (its index.ts through the loader: `npm test` type-checks the pack) with the
      * pack's directory as working directory, where it reads its package.json.
      */
     static spawn(packDir: string, timeoutMs = 60000): PolicyPackProcess {
         const child = spawn(process.execPath, ["-r", TS_LOADER, path.join(packDir, "index.ts")], {
             cwd: packDir,
-            env: { ...process.env, TS_NODE_PROJECT: path.join(packDir, "tsconfig.json") },
             stdio: ["ignore", "pipe", "pipe"],
         });
         return new PolicyPackProcess(child, timeoutMs);

@@ -1,16 +1,133 @@
-// Loads TypeScript for the preflight and the policy pack: `node -r ./preflight/register.js file.ts`.
-// ts-node transpiles with swc, whose native binding must first be copied into a writable cache
-// (HOME or TMPDIR); where neither is writable (a hardened CI container) it transpiles with the
-// TypeScript compiler instead: slower to start, same code. `npm test` type-checks everything.
+// Loads TypeScript for the preflight, the policy pack and verify: `node -r ./preflight/register.js file.ts`.
+// Each .ts file runs as the JavaScript swc makes of it, with the project's tsconfig settings (ES2022,
+// CommonJS, esModuleInterop), the same transpile ts-node does for `pulumi preview --policy-pack`.
+// The JavaScript is kept in .preflight-cache/ under the hash of the source, so a run only reads it:
+// `npm ci` fills the cache (the `prepare` script runs this file), a file edited since is compiled on
+// first use. Neither ts-node nor TypeScript is loaded at run time. Entries are written to a temporary
+// file and renamed, so preflights running at once in one checkout never read a half-written one. In a
+// read-only checkout the cache is only read; where swc's native binding cannot load (a hardened CI
+// container), files are compiled in memory with TypeScript's transpiler instead: slower, same code.
 "use strict";
 
-function swcLoads() {
+const crypto = require("crypto");
+const fs = require("fs");
+const path = require("path");
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+/** PREFLIGHT_CACHE_DIR moves it (a test starts from an empty one). */
+const CACHE_DIR = process.env.PREFLIGHT_CACHE_DIR ? path.resolve(process.env.PREFLIGHT_CACHE_DIR) : path.join(PROJECT_DIR, ".preflight-cache");
+/** What a cached entry depends on besides the source: a change here compiles everything again. */
+const COMPILE_VERSION = "es2022-commonjs-interop-1";
+
+const SWC_OPTIONS = {
+    swcrc: false,
+    module: { type: "commonjs", noInterop: false, strictMode: true, ignoreDynamic: false },
+    jsc: {
+        parser: { syntax: "typescript", tsx: false, decorators: false, dynamicImport: true },
+        target: "es2022",
+        keepClassNames: true,
+        transform: { useDefineForClassFields: true },
+    },
+};
+
+let compiler;
+
+/** swc where its native binding loads, else TypeScript's transpiler; each names itself in the cache key. */
+function loadCompiler() {
+    if (compiler) {
+        return compiler;
+    }
     try {
-        require("@swc/core");
-        return true;
+        const swc = require("@swc/core");
+        compiler = { id: `swc-${swc.version}`, compile: (source, file) => swc.transformSync(source, { ...SWC_OPTIONS, filename: file }).code };
     } catch {
-        return false;
+        const ts = require("typescript");
+        const compilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true, alwaysStrict: true };
+        compiler = { id: `typescript-${ts.version}`, compile: (source, file) => ts.transpileModule(source, { compilerOptions, fileName: file }).outputText };
+    }
+    return compiler;
+}
+
+/** The cache entry of a source: keyed by its content, so an edited file never gets the old code. */
+function entryOf(source) {
+    const hash = crypto.createHash("sha256").update(COMPILE_VERSION).update("\0").update(source).digest("hex");
+    return path.join(CACHE_DIR, hash.slice(0, 2), `${hash.slice(2)}.js`);
+}
+
+/** Writes `code` as `entry` atomically: another process sees the whole file or none. */
+function store(entry, code) {
+    const temporary = `${entry}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+    try {
+        fs.mkdirSync(path.dirname(entry), { recursive: true });
+        fs.writeFileSync(temporary, code);
+        fs.renameSync(temporary, entry);
+    } catch {
+        // A read-only checkout: the code is compiled in memory on every run instead.
+        fs.rmSync(temporary, { force: true });
     }
 }
 
-require("ts-node").register(swcLoads() ? { swc: true } : { transpileOnly: true });
+/** The JavaScript of a TypeScript file: from the cache, or compiled (and cached) now. */
+function javascriptOf(file) {
+    const source = fs.readFileSync(file, "utf8");
+    const entry = entryOf(source);
+    try {
+        return fs.readFileSync(entry, "utf8");
+    } catch {
+        const code = loadCompiler().compile(source, file);
+        store(entry, code);
+        return code;
+    }
+}
+
+require.extensions[".ts"] = (module, file) => {
+    module._compile(javascriptOf(file), file);
+};
+
+/** The project's TypeScript that runs under this loader (not the tests: mocha runs them with ts-node). */
+const SOURCE_ROOTS = ["index.ts", "components", "preflight", "policies", "verify", "docs"];
+
+function sourcesUnder(entry) {
+    const full = path.join(PROJECT_DIR, entry);
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (!stat) {
+        return [];
+    }
+    if (!stat.isDirectory()) {
+        return full.endsWith(".ts") && !full.endsWith(".d.ts") ? [full] : [];
+    }
+    return fs.readdirSync(full).filter((name) => name !== "node_modules").flatMap((name) => sourcesUnder(path.join(entry, name)));
+}
+
+/** Removes the entries of sources that are gone or changed: a run that still wanted one compiles it again. */
+function prune(kept) {
+    for (const dir of fs.readdirSync(CACHE_DIR)) {
+        for (const name of fs.readdirSync(path.join(CACHE_DIR, dir))) {
+            const entry = path.join(CACHE_DIR, dir, name);
+            if (!kept.has(entry)) {
+                fs.rmSync(entry, { force: true });
+            }
+        }
+    }
+}
+
+// `node preflight/register.js` (npm's `prepare`, run by `npm ci`): compile every source into the cache once.
+// A file that does not compile is named and left for the run that loads it to report: the install goes on.
+if (require.main === module) {
+    const files = SOURCE_ROOTS.flatMap(sourcesUnder);
+    const kept = new Set();
+    for (const file of files) {
+        try {
+            javascriptOf(file);
+            kept.add(entryOf(fs.readFileSync(file, "utf8")));
+        } catch (err) {
+            console.warn(`preflight: ${path.relative(PROJECT_DIR, file)} does not compile: ${String(err.message ?? err).split("\n")[0]}`);
+        }
+    }
+    try {
+        prune(kept);
+    } catch {
+        // No cache to prune (a read-only checkout): nothing to do.
+    }
+    console.log(`preflight: ${kept.size} TypeScript files compiled into ${path.relative(process.cwd(), CACHE_DIR) || CACHE_DIR}`);
+}

@@ -1,10 +1,11 @@
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
 import { isCalendarDate } from "../policies/evidence/util";
 import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../policies/readiness/release";
 import { PROJECT_ROOT } from "../policies/rules/release";
-import { AnalyzerProcess, ResolvedPolicyConfig } from "./analyzer";
+import { AnalyzerPool, PackInfo, PolicyAnalyzer, ResolvedPolicyConfig } from "./analyzer";
 import { evaluateStack } from "./evaluate";
 import { Format, Options, UsageError } from "./options";
 import { PackFailure, PolicyPackProcess } from "./pack-process";
@@ -39,28 +40,21 @@ function inputFailure(err: unknown): string | undefined {
     return undefined;
 }
 
-async function plan(options: Options, projectDir?: string): Promise<Target[]> {
-    if (options.file) {
-        const exported = readStackExport(options.file);
-        return [{ stack: exported.stack, source: options.file, resources: exported.resources }];
-    }
-    const targets: Target[] = [];
-    for (const stack of options.stacks) {
-        const source = `Pulumi.${stack}.yaml`;
-        try {
-            // Review sees a first preview (outputs of new resources unknown); a deploy updates a stack whose resources exist,
-            // so the release gate judges the plan with their outputs known, as `pulumi preview` of that update does.
-            const preview = options.gate === "plan";
-            targets.push({ stack, source, resources: (await planStack(stack, { preview, projectDir })).resources });
-        } catch (err) {
-            const failure = inputFailure(err);
-            if (failure === undefined) {
-                throw err;
-            }
-            targets.push({ stack, source, failure: `${source}: ${failure}` });
+/** One stack's resources from its program, or why it could not be planned; an export is read before this. */
+async function planTarget(options: Options, stack: string, projectDir?: string): Promise<Target> {
+    const source = `Pulumi.${stack}.yaml`;
+    try {
+        // Review sees a first preview (outputs of new resources unknown); a deploy updates a stack whose resources exist,
+        // so the release gate judges the plan with their outputs known, as `pulumi preview` of that update does.
+        const preview = options.gate === "plan";
+        return { stack, source, resources: (await planStack(stack, { preview, projectDir })).resources };
+    } catch (err) {
+        const failure = inputFailure(err);
+        if (failure === undefined) {
+            throw err;
         }
+        return { stack, source, failure: `${source}: ${failure}` };
     }
-    return targets;
 }
 
 const RELEASE_EVIDENCE = "release-evidence";
@@ -112,6 +106,17 @@ function render(result: PreflightResult, format: Format, color: boolean): string
     }
 }
 
+/** Writes `file` whole or not at all: a reader (or a second preflight writing it too) never sees half a report. */
+async function writeFileAtomically(file: string, text: string): Promise<void> {
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+        await fs.promises.writeFile(temporary, text);
+        await fs.promises.rename(temporary, file);
+    } finally {
+        await fs.promises.rm(temporary, { force: true });
+    }
+}
+
 export interface PreflightOutcome {
     /** 0 ready for the gate, 1 a mandatory violation or (release gate) an unverified requirement, 2 bad input or a stack that could not be evaluated. */
     exitCode: number;
@@ -126,82 +131,122 @@ export interface Locations {
     projectDir?: string;
 }
 
-/** Plans every requested stack (or reads the export), then evaluates each with the policy pack and renders the report. */
+/** The pack, connected, with what it says of itself and every stack's policy config, checked. */
+interface Prepared {
+    analyzer: PolicyAnalyzer;
+    pack: PackInfo;
+    configs: Map<string, { config: ResolvedPolicyConfig; configSource: string; settings: ReleaseEvidenceSettings }>;
+}
+
+async function prepare(options: Options, packDir: string, started: PolicyPackProcess[], stacks: string[]): Promise<Prepared> {
+    const analyzer = await AnalyzerPool.connect(started, options.callTimeoutMs);
+    try {
+        const pack = await analyzer.info();
+        // Every stack's policy config is checked before the first call that analyzes anything.
+        const configs = new Map(stacks.map((stack) => {
+            const configFile = policyConfigFile(options, packDir, stack);
+            const configSource = path.relative(process.cwd(), configFile);
+            const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), configSource);
+            return [stack, { config, configSource, settings: releaseSettings(options, config, configSource) }];
+        }));
+        return { analyzer, pack, configs };
+    } catch (err) {
+        await analyzer.stop();
+        throw err;
+    }
+}
+
+/**
+ * Plans every requested stack (or reads the export), then evaluates each with the policy pack and renders the report.
+ * A stack is evaluated while the next one is planned: the pack works in its own process while the program runs in this one.
+ * Given several copies of the pack (`started`), a stack's resource calls are shared among them.
+ */
 export async function runPreflight(
     options: Options,
     { packDir, projectDir }: Locations,
-    started: PolicyPackProcess,
+    started: PolicyPackProcess | PolicyPackProcess[],
     color = process.stdout.isTTY === true && !process.env.NO_COLOR,
 ): Promise<PreflightOutcome> {
-    const targets = await plan(options, projectDir);
-    const analyzer = await AnalyzerProcess.connect(started, options.callTimeoutMs);
+    // An export is read, and refused when it is not one, before anything waits for the pack.
+    const exported = options.file ? readStackExport(options.file) : undefined;
+    const stacks = exported ? [exported.stack] : options.stacks;
+    const ready = prepare(options, packDir, Array.isArray(started) ? started : [started], stacks);
+    // Awaited before the first evaluation; a failure meanwhile must not count as unhandled (the program's run watches for those).
+    ready.catch(() => undefined);
+    const result: PreflightResult = { pack: { name: "", version: "", policies: [] }, gate: options.gate, stacks: [], failures: [] };
+    let packFailure: PackFailure | undefined;
+
+    const evaluate = async (target: Target): Promise<void> => {
+        const { analyzer, pack, configs } = await ready;
+        result.pack = pack;
+        const prepared = configs.get(target.stack);
+        if (!target.resources || !prepared) {
+            result.failures.push({ stack: target.stack, message: target.failure ?? "no resources" });
+            return;
+        }
+        if (packFailure) {
+            result.failures.push({ stack: target.stack, message: `not evaluated: ${packFailure.message}` });
+            return;
+        }
+        const { config, configSource, settings } = prepared;
+        const enabled = Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length;
+        if (enabled === 0) {
+            result.failures.push({ stack: target.stack, message: `${configSource} disables every policy: nothing would be checked` });
+            return;
+        }
+        const { evidence, ignored } = evidenceOf(settings, process.cwd());
+        // The pack's release-evidence policy would repeat, as violations, what the checklist lines below show.
+        const analysed = { ...config, [RELEASE_EVIDENCE]: { ...config[RELEASE_EVIDENCE], enforcementLevel: "disabled" as const } };
+        let report;
+        try {
+            report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources);
+        } catch (err) {
+            if (!(err instanceof PackFailure)) {
+                throw err;
+            }
+            packFailure = err;
+            result.failures.push({ stack: target.stack, message: err.message });
+            return;
+        }
+        const verdicts = judgeRelease(target.stack, target.resources.map((r) => ({ type: r.type, props: r.inputs })), evidence, settings);
+        result.stacks.push({
+            ...report,
+            evidenceRead: evidence.length,
+            evidenceIgnored: ignored,
+            checklist: report.checklist.map((line) => {
+                const judged = verdicts.get(line.id)?.judgement;
+                // A requirement whose policy could not run stays an error, whatever else is known of it.
+                return judged && line.status !== "error" ? { ...line, status: judged.status, evidence: judged.evidence, note: judged.note } : line;
+            }),
+        });
+        if (options.exportFile) {
+            await writeFileAtomically(options.exportFile, `${JSON.stringify(stackExport(target.resources), null, 2)}\n`);
+        }
+    };
+
+    // Evaluations run one after another (the pack holds one stack's config at a time), each while the next stack plans.
+    let evaluated: Promise<void> = ready.then(() => undefined);
     try {
-        const pack = await analyzer.info();
-        const result: PreflightResult = { pack, gate: options.gate, stacks: [], failures: [] };
-        // Every stack's policy config is checked before the first call that analyzes anything.
-        const configs = new Map(targets.filter((t) => t.resources).map((target) => {
-            const configFile = policyConfigFile(options, packDir, target.stack);
-            const configSource = path.relative(process.cwd(), configFile);
-            const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), configSource);
-            return [target, { config, configSource, settings: releaseSettings(options, config, configSource) }];
-        }));
-        let packFailure: PackFailure | undefined;
-        for (const target of targets) {
-            const prepared = configs.get(target);
-            if (!target.resources || !prepared) {
-                result.failures.push({ stack: target.stack, message: target.failure ?? "no resources" });
-                continue;
-            }
-            if (packFailure) {
-                result.failures.push({ stack: target.stack, message: `not evaluated: ${packFailure.message}` });
-                continue;
-            }
-            const { config, configSource, settings } = prepared;
-            const enabled = Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length;
-            if (enabled === 0) {
-                result.failures.push({ stack: target.stack, message: `${configSource} disables every policy: nothing would be checked` });
-                continue;
-            }
-            const { evidence, ignored } = evidenceOf(settings, process.cwd());
-            // The pack's release-evidence policy would repeat, as violations, what the checklist lines below show.
-            const analysed = { ...config, [RELEASE_EVIDENCE]: { ...config[RELEASE_EVIDENCE], enforcementLevel: "disabled" as const } };
-            let report;
-            try {
-                report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources);
-            } catch (err) {
-                if (!(err instanceof PackFailure)) {
-                    throw err;
-                }
-                packFailure = err;
-                result.failures.push({ stack: target.stack, message: err.message });
-                continue;
-            }
-            const verdicts = judgeRelease(target.stack, target.resources.map((r) => ({ type: r.type, props: r.inputs })), evidence, settings);
-            result.stacks.push({
-                ...report,
-                evidenceRead: evidence.length,
-                evidenceIgnored: ignored,
-                checklist: report.checklist.map((line) => {
-                    const judged = verdicts.get(line.id)?.judgement;
-                    // A requirement whose policy could not run stays an error, whatever else is known of it.
-                    return judged && line.status !== "error" ? { ...line, status: judged.status, evidence: judged.evidence, note: judged.note } : line;
-                }),
-            });
-            if (options.exportFile) {
-                fs.writeFileSync(options.exportFile, `${JSON.stringify(stackExport(target.resources), null, 2)}\n`);
-            }
+        for (const stack of stacks) {
+            const target = exported
+                ? { stack, source: options.file!, resources: exported.resources }
+                : await planTarget(options, stack, projectDir);
+            evaluated = evaluated.then(() => evaluate(target));
+            evaluated.catch(() => undefined);
         }
-        const report = render(result, options.format, color && options.format === "text" && !options.out);
-        if (options.out) {
-            fs.writeFileSync(options.out, report);
-        }
-        const errors = [
-            ...result.failures.map((f) => `stack ${f.stack} cannot be evaluated: ${f.message.split("\n").join("\n  ")}`),
-            ...result.stacks.filter((s) => s.errors.length > 0).map((s) => `stack ${s.stack}: ${s.errors.length} policy call(s) failed; see the report`),
-        ];
-        const exitCode = errors.length > 0 ? 2 : result.stacks.some((s) => verdict(s, options.gate) !== "ready") ? 1 : 0;
-        return { exitCode, report, errors };
+        await evaluated;
     } finally {
-        await analyzer.stop();
+        const prepared = await ready.catch(() => undefined);
+        await prepared?.analyzer.stop();
     }
+    const report = render(result, options.format, color && options.format === "text" && !options.out);
+    if (options.out) {
+        await writeFileAtomically(options.out, report);
+    }
+    const errors = [
+        ...result.failures.map((f) => `stack ${f.stack} cannot be evaluated: ${f.message.split("\n").join("\n  ")}`),
+        ...result.stacks.filter((s) => s.errors.length > 0).map((s) => `stack ${s.stack}: ${s.errors.length} policy call(s) failed; see the report`),
+    ];
+    const exitCode = errors.length > 0 ? 2 : result.stacks.some((s) => verdict(s, options.gate) !== "ready") ? 1 : 0;
+    return { exitCode, report, errors };
 }
