@@ -83,80 +83,115 @@ export class Backup extends pulumi.ComponentResource {
         const daily = args.dailyRetentionDays ?? BACKUP_DEFAULTS.dailyRetentionDays;
         const weekly = args.weeklyRetentionDays ?? BACKUP_DEFAULTS.weeklyRetentionDays;
 
-        const vault = new aws.backup.Vault(`${name}-vault`, {
-            kmsKeyArn: args.kmsKeyArn,
-            tags: tags("vault"),
-        }, { parent: this, protect: args.protect ?? BACKUP_DEFAULTS.protect });
+        const vault = new aws.backup.Vault(
+            `${name}-vault`,
+            {
+                kmsKeyArn: args.kmsKeyArn,
+                tags: tags("vault"),
+            },
+            { parent: this, protect: args.protect ?? BACKUP_DEFAULTS.protect },
+        );
 
         let copyVault: aws.backup.Vault | undefined;
         let copyProvider: aws.Provider | undefined;
         if (args.copyRegion) {
             copyProvider = new aws.Provider(`${name}-${args.copyRegion}`, { region: args.copyRegion as aws.Region }, parent);
             // AWS Backup encrypts copies in the other region with that region's key (aws/backup unless a key is given).
-            copyVault = new aws.backup.Vault(`${name}-copy-vault`, {
-                tags: tags("copy-vault"),
-            }, { parent: this, provider: copyProvider, protect: args.protect ?? BACKUP_DEFAULTS.protect });
+            copyVault = new aws.backup.Vault(
+                `${name}-copy-vault`,
+                {
+                    tags: tags("copy-vault"),
+                },
+                { parent: this, provider: copyProvider, protect: args.protect ?? BACKUP_DEFAULTS.protect },
+            );
         }
         // Whoever holds the deploy role must not be able to delete the recovery points early (ransomware's first move).
         const lock = args.vaultLock ?? {};
         const lockVault = (lockName: string, target: aws.backup.Vault, provider?: aws.Provider) =>
-            new aws.backup.VaultLockConfiguration(lockName, {
-                backupVaultName: target.name,
-                minRetentionDays: lock.minRetentionDays ?? daily,
-                maxRetentionDays: lock.maxRetentionDays ?? weekly,
-                // Governance mode is a lock without the grace period after which it cannot be lifted.
-                changeableForDays: (lock.mode ?? BACKUP_DEFAULTS.vaultLock.mode) === "compliance" ? lock.changeableForDays ?? BACKUP_DEFAULTS.vaultLock.changeableForDays : undefined,
-            }, { parent: this, provider });
+            new aws.backup.VaultLockConfiguration(
+                lockName,
+                {
+                    backupVaultName: target.name,
+                    minRetentionDays: lock.minRetentionDays ?? daily,
+                    maxRetentionDays: lock.maxRetentionDays ?? weekly,
+                    // Governance mode is a lock without the grace period after which it cannot be lifted.
+                    changeableForDays:
+                        (lock.mode ?? BACKUP_DEFAULTS.vaultLock.mode) === "compliance"
+                            ? (lock.changeableForDays ?? BACKUP_DEFAULTS.vaultLock.changeableForDays)
+                            : undefined,
+                },
+                { parent: this, provider },
+            );
         lockVault(`${name}-vault-lock`, vault);
         if (copyVault) {
             lockVault(`${name}-copy-vault-lock`, copyVault, copyProvider);
         }
-        const copyActions = (deleteAfter: number) =>
-            copyVault ? [{ destinationVaultArn: copyVault.arn, lifecycle: { deleteAfter } }] : undefined;
+        const copyActions = (deleteAfter: number) => (copyVault ? [{ destinationVaultArn: copyVault.arn, lifecycle: { deleteAfter } }] : undefined);
 
-        const plan = new aws.backup.Plan(`${name}-plan`, {
-            rules: [
-                {
-                    ruleName: "daily",
-                    targetVaultName: vault.name,
-                    schedule: "cron(0 3 * * ? *)",
-                    startWindow: 60,
-                    completionWindow: 360,
-                    lifecycle: { deleteAfter: daily },
-                    copyActions: copyActions(daily),
-                },
-                {
-                    ruleName: "weekly",
-                    targetVaultName: vault.name,
-                    schedule: "cron(0 4 ? * SUN *)",
-                    startWindow: 60,
-                    completionWindow: 720,
-                    lifecycle: { deleteAfter: weekly },
-                    copyActions: copyActions(weekly),
-                },
-            ],
-            tags: tags("plan", { [RPO_TAG]: String(args.rpoHours ?? BACKUP_DEFAULTS.rpoHours), [RTO_TAG]: String(args.rtoHours ?? BACKUP_DEFAULTS.rtoHours) }),
-        }, parent);
+        const plan = new aws.backup.Plan(
+            `${name}-plan`,
+            {
+                rules: [
+                    {
+                        ruleName: "daily",
+                        targetVaultName: vault.name,
+                        schedule: "cron(0 3 * * ? *)",
+                        startWindow: 60,
+                        completionWindow: 360,
+                        lifecycle: { deleteAfter: daily },
+                        copyActions: copyActions(daily),
+                    },
+                    {
+                        ruleName: "weekly",
+                        targetVaultName: vault.name,
+                        schedule: "cron(0 4 ? * SUN *)",
+                        startWindow: 60,
+                        completionWindow: 720,
+                        lifecycle: { deleteAfter: weekly },
+                        copyActions: copyActions(weekly),
+                    },
+                ],
+                tags: tags("plan", {
+                    [RPO_TAG]: String(args.rpoHours ?? BACKUP_DEFAULTS.rpoHours),
+                    [RTO_TAG]: String(args.rtoHours ?? BACKUP_DEFAULTS.rtoHours),
+                }),
+            },
+            parent,
+        );
 
-        const role = new aws.iam.Role(`${name}-backup`, {
-            description: `Lets AWS Backup back up and restore the data of ${name}`,
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-            tags: tags("backup"),
-        }, parent);
+        const role = new aws.iam.Role(
+            `${name}-backup`,
+            {
+                description: `Lets AWS Backup back up and restore the data of ${name}`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags: tags("backup"),
+            },
+            parent,
+        );
         const partition = aws.getPartitionOutput({}, parent).partition;
-        const attachments = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map((policy) =>
-            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, {
-                role: role.name,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
-            }, parent));
-        new aws.backup.Selection(`${name}-database`, {
-            planId: plan.id,
-            iamRoleArn: role.arn,
-            resources: args.resourceArns,
-        }, { parent: this, dependsOn: attachments });
+        const attachments = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map(
+            (policy) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-${policy}`,
+                    {
+                        role: role.name,
+                        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
+                    },
+                    parent,
+                ),
+        );
+        new aws.backup.Selection(
+            `${name}-database`,
+            {
+                planId: plan.id,
+                iamRoleArn: role.arn,
+                resources: args.resourceArns,
+            },
+            { parent: this, dependsOn: attachments },
+        );
 
         const bucket = this.createBucket(name, args);
 
@@ -173,34 +208,53 @@ export class Backup extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const partition = aws.getPartitionOutput({}, parent).partition;
         const bucketName = pulumi.interpolate`${name}-bucket-${account}`;
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, {
-            bucket: bucketName,
-            forceDestroy: false,
-            tags: tagsNamed(args.tags, `${name}-bucket`, { Purpose: "backups" }),
-        }, { parent: this, protect: args.protect ?? BACKUP_DEFAULTS.protect });
+        const bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            {
+                bucket: bucketName,
+                forceDestroy: false,
+                tags: tagsNamed(args.tags, `${name}-bucket`, { Purpose: "backups" }),
+            },
+            { parent: this, protect: args.protect ?? BACKUP_DEFAULTS.protect },
+        );
         makePrivate(`${name}-bucket`, bucket, parent);
         new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
-        }, parent);
-        new aws.s3.BucketLifecycleConfiguration(`${name}-bucket`, {
-            bucket: bucket.id,
-            rules: [{
-                id: "tier-and-expire",
-                status: "Enabled",
-                filter: {},
-                transitions: [{ days: args.bucketTransitionDays ?? BACKUP_DEFAULTS.bucketTransitionDays, storageClass: "GLACIER_IR" }],
-                expiration: { days: args.bucketExpirationDays ?? BACKUP_DEFAULTS.bucketExpirationDays },
-                noncurrentVersionExpiration: { noncurrentDays: 30 },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            }],
-        }, parent);
-        new aws.s3.BucketPolicy(`${name}-bucket`, {
-            bucket: bucket.id,
-            policy: pulumi.interpolate`arn:${partition}:s3:::${bucketName}`.apply((arn) =>
-                JSON.stringify({ Version: "2012-10-17", Statement: [denyWithoutTls(arn)] })),
-        }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-bucket`,
+            {
+                bucket: bucket.id,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
+            },
+            parent,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-bucket`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "tier-and-expire",
+                        status: "Enabled",
+                        filter: {},
+                        transitions: [{ days: args.bucketTransitionDays ?? BACKUP_DEFAULTS.bucketTransitionDays, storageClass: "GLACIER_IR" }],
+                        expiration: { days: args.bucketExpirationDays ?? BACKUP_DEFAULTS.bucketExpirationDays },
+                        noncurrentVersionExpiration: { noncurrentDays: 30 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            parent,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-bucket`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.interpolate`arn:${partition}:s3:::${bucketName}`.apply((arn) =>
+                    JSON.stringify({ Version: "2012-10-17", Statement: [denyWithoutTls(arn)] }),
+                ),
+            },
+            parent,
+        );
         return bucket.bucket;
     }
 }

@@ -4,13 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 /** Makes a bucket private: object ownership enforced (no ACLs) and every public access path blocked. */
 export function makePrivate(name: string, bucket: aws.s3.Bucket, opts: pulumi.CustomResourceOptions): void {
     new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-    new aws.s3.BucketPublicAccessBlock(name, {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-    }, opts);
+    new aws.s3.BucketPublicAccessBlock(
+        name,
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
+        opts,
+    );
 }
 
 /** The bucket policy statement that refuses every request made without TLS. */

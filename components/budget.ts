@@ -28,16 +28,20 @@ export class Budget extends pulumi.ComponentResource {
             subscriberEmailAddresses: args.emails,
             subscriberSnsTopicArns: args.topicArns,
         });
-        const budget = new aws.budgets.Budget(`${name}-monthly`, {
-            budgetType: "COST",
-            timeUnit: "MONTHLY",
-            limitAmount: args.monthlyLimitUsd.toFixed(2),
-            limitUnit: "USD",
-            // Counts what carries this environment's tag (activate `Environment` as a cost allocation tag).
-            costFilters: [{ name: "TagKeyValue", values: [`user:Environment$${args.environment}`] }],
-            notifications: [notify("ACTUAL", 80), notify("ACTUAL", 100), notify("FORECASTED", 100)],
-            tags: tagsNamed(args.tags, `${name}-monthly`),
-        }, { parent: this });
+        const budget = new aws.budgets.Budget(
+            `${name}-monthly`,
+            {
+                budgetType: "COST",
+                timeUnit: "MONTHLY",
+                limitAmount: args.monthlyLimitUsd.toFixed(2),
+                limitUnit: "USD",
+                // Counts what carries this environment's tag (activate `Environment` as a cost allocation tag).
+                costFilters: [{ name: "TagKeyValue", values: [`user:Environment$${args.environment}`] }],
+                notifications: [notify("ACTUAL", 80), notify("ACTUAL", 100), notify("FORECASTED", 100)],
+                tags: tagsNamed(args.tags, `${name}-monthly`),
+            },
+            { parent: this },
+        );
         this.budgetName = budget.name;
         this.registerOutputs({ budgetName: this.budgetName });
     }

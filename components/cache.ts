@@ -86,39 +86,61 @@ export class Cache extends pulumi.ComponentResource {
         const engineVersion = args.engineVersion ?? CACHE_DEFAULTS.engineVersion;
         const replicas = args.replicas ?? CACHE_DEFAULTS.replicas;
 
-        const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-redis`, {
-            description: `Isolated subnets of ${name}`,
-            subnetIds: args.subnetIds,
-            tags: tags("redis"),
-        }, parent);
-        const securityGroup = new aws.ec2.SecurityGroup(`${name}-redis`, {
-            vpcId: args.vpcId,
-            description: `${engine} of ${name}: ${REDIS_PORT} from the application only`,
-            tags: tags("redis"),
-        }, parent);
-        args.clientSecurityGroupIds.forEach((client, i) => allowTcp({
-            source: client,
-            target: securityGroup.id,
-            port: REDIS_PORT,
-            description: `${engine} from the application`,
-            ingressName: `${name}-redis-from-app-${i + 1}`,
-            egressName: `${name}-app-${i + 1}-to-redis`,
-        }, parent));
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-redis`,
+            {
+                description: `Isolated subnets of ${name}`,
+                subnetIds: args.subnetIds,
+                tags: tags("redis"),
+            },
+            parent,
+        );
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-redis`,
+            {
+                vpcId: args.vpcId,
+                description: `${engine} of ${name}: ${REDIS_PORT} from the application only`,
+                tags: tags("redis"),
+            },
+            parent,
+        );
+        args.clientSecurityGroupIds.forEach((client, i) =>
+            allowTcp(
+                {
+                    source: client,
+                    target: securityGroup.id,
+                    port: REDIS_PORT,
+                    description: `${engine} from the application`,
+                    ingressName: `${name}-redis-from-app-${i + 1}`,
+                    egressName: `${name}-app-${i + 1}-to-redis`,
+                },
+                parent,
+            ),
+        );
 
         const family = `${engine}${engineVersion.split(".")[0]}`;
-        const parameterGroup = new aws.elasticache.ParameterGroup(`${name}-${family}`, {
-            family,
-            description: `${engine} of ${name}: eviction policy`,
-            parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy ?? CACHE_DEFAULTS.maxmemoryPolicy }],
-            tags: tags(family),
-        }, parent);
+        const parameterGroup = new aws.elasticache.ParameterGroup(
+            `${name}-${family}`,
+            {
+                family,
+                description: `${engine} of ${name}: eviction policy`,
+                parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy ?? CACHE_DEFAULTS.maxmemoryPolicy }],
+                tags: tags(family),
+            },
+            parent,
+        );
 
-        const logGroup = (logType: string) => new aws.cloudwatch.LogGroup(`${name}-${logType}`, {
-            name: `/aws/elasticache/${name}/${logType}`,
-            retentionInDays: args.logRetentionDays ?? CACHE_DEFAULTS.logRetentionDays,
-            kmsKeyId: args.kmsKeyArn,
-            tags: tags(logType),
-        }, parent);
+        const logGroup = (logType: string) =>
+            new aws.cloudwatch.LogGroup(
+                `${name}-${logType}`,
+                {
+                    name: `/aws/elasticache/${name}/${logType}`,
+                    retentionInDays: args.logRetentionDays ?? CACHE_DEFAULTS.logRetentionDays,
+                    kmsKeyId: args.kmsKeyArn,
+                    tags: tags(logType),
+                },
+                parent,
+            );
         const logDeliveryConfigurations = ["slow-log", "engine-log"].map((logType) => ({
             destination: logGroup(logType).name,
             destinationType: "cloudwatch-logs",
@@ -126,41 +148,46 @@ export class Cache extends pulumi.ComponentResource {
             logType,
         }));
 
-        const group = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
-            replicationGroupId: name,
-            description: `${engine} of ${name}`,
-            engine,
-            engineVersion,
-            nodeType: args.nodeType ?? CACHE_DEFAULTS.nodeType,
-            port: REDIS_PORT,
-            numCacheClusters: 1 + replicas,
-            automaticFailoverEnabled: replicas >= 1,
-            multiAzEnabled: args.multiAz ?? CACHE_DEFAULTS.multiAz,
-            subnetGroupName: subnetGroup.name,
-            securityGroupIds: [securityGroup.id],
-            parameterGroupName: parameterGroup.name,
-            atRestEncryptionEnabled: true,
-            kmsKeyId: args.kmsKeyArn,
-            transitEncryptionEnabled: true,
-            transitEncryptionMode: "required",
-            authToken: pulumi.secret(args.authToken),
-            // ROTATE keeps the old token valid alongside the new one, so clients can roll over without errors.
-            authTokenUpdateStrategy: "ROTATE",
-            snapshotRetentionLimit: args.snapshotRetentionDays ?? CACHE_DEFAULTS.snapshotRetentionDays,
-            snapshotWindow: args.snapshotWindow ?? CACHE_DEFAULTS.snapshotWindow,
-            maintenanceWindow: args.maintenanceWindow ?? CACHE_DEFAULTS.maintenanceWindow,
-            finalSnapshotIdentifier: `${name}-final`,
-            autoMinorVersionUpgrade: true,
-            logDeliveryConfigurations,
-            tags: tags("redis"),
-        }, { parent: this, protect: args.protect ?? CACHE_DEFAULTS.protect });
+        const group = new aws.elasticache.ReplicationGroup(
+            `${name}-redis`,
+            {
+                replicationGroupId: name,
+                description: `${engine} of ${name}`,
+                engine,
+                engineVersion,
+                nodeType: args.nodeType ?? CACHE_DEFAULTS.nodeType,
+                port: REDIS_PORT,
+                numCacheClusters: 1 + replicas,
+                automaticFailoverEnabled: replicas >= 1,
+                multiAzEnabled: args.multiAz ?? CACHE_DEFAULTS.multiAz,
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [securityGroup.id],
+                parameterGroupName: parameterGroup.name,
+                atRestEncryptionEnabled: true,
+                kmsKeyId: args.kmsKeyArn,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                authToken: pulumi.secret(args.authToken),
+                // ROTATE keeps the old token valid alongside the new one, so clients can roll over without errors.
+                authTokenUpdateStrategy: "ROTATE",
+                snapshotRetentionLimit: args.snapshotRetentionDays ?? CACHE_DEFAULTS.snapshotRetentionDays,
+                snapshotWindow: args.snapshotWindow ?? CACHE_DEFAULTS.snapshotWindow,
+                maintenanceWindow: args.maintenanceWindow ?? CACHE_DEFAULTS.maintenanceWindow,
+                finalSnapshotIdentifier: `${name}-final`,
+                autoMinorVersionUpgrade: true,
+                logDeliveryConfigurations,
+                tags: tags("redis"),
+            },
+            { parent: this, protect: args.protect ?? CACHE_DEFAULTS.protect },
+        );
 
         this.replicationGroupId = group.replicationGroupId;
         this.primaryEndpoint = group.primaryEndpointAddress;
         this.readerEndpoint = group.readerEndpointAddress;
         this.securityGroupId = securityGroup.id;
-        this.redisUrl = pulumi.secret(pulumi.all([args.authToken, group.primaryEndpointAddress]).apply(([token, host]) =>
-            `rediss://:${encodeURIComponent(token)}@${host}:${REDIS_PORT}`));
+        this.redisUrl = pulumi.secret(
+            pulumi.all([args.authToken, group.primaryEndpointAddress]).apply(([token, host]) => `rediss://:${encodeURIComponent(token)}@${host}:${REDIS_PORT}`),
+        );
         this.registerOutputs({
             replicationGroupId: this.replicationGroupId,
             primaryEndpoint: this.primaryEndpoint,

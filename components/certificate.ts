@@ -14,28 +14,44 @@ export interface DnsValidatedCertificateArgs {
  * `certificateOpts` places the certificate and its validation (CloudFront's must be in us-east-1);
  * the record lives wherever `parent` is.
  */
-export function dnsValidatedCertificate(name: string, args: DnsValidatedCertificateArgs, parent: pulumi.Resource,
-    certificateOpts: pulumi.CustomResourceOptions): { arn: pulumi.Output<string>; zoneId: pulumi.Output<string> } {
+export function dnsValidatedCertificate(
+    name: string,
+    args: DnsValidatedCertificateArgs,
+    parent: pulumi.Resource,
+    certificateOpts: pulumi.CustomResourceOptions,
+): { arn: pulumi.Output<string>; zoneId: pulumi.Output<string> } {
     const zoneName = args.hostedZoneName ?? args.domainName.split(".").slice(1).join(".");
     const zone = aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, { parent });
-    const certificate = new aws.acm.Certificate(`${name}-certificate`, {
-        domainName: args.domainName,
-        validationMethod: "DNS",
-        keyAlgorithm: "EC_prime256v1",
-        tags: tagsNamed(args.tags, `${name}-certificate`),
-    }, certificateOpts);
+    const certificate = new aws.acm.Certificate(
+        `${name}-certificate`,
+        {
+            domainName: args.domainName,
+            validationMethod: "DNS",
+            keyAlgorithm: "EC_prime256v1",
+            tags: tagsNamed(args.tags, `${name}-certificate`),
+        },
+        certificateOpts,
+    );
     const option = certificate.domainValidationOptions[0];
-    const record = new aws.route53.Record(`${name}-certificate-validation`, {
-        zoneId: zone.zoneId,
-        name: option.resourceRecordName,
-        type: option.resourceRecordType,
-        records: [option.resourceRecordValue],
-        ttl: 300,
-        allowOverwrite: true,
-    }, { parent });
-    const validation = new aws.acm.CertificateValidation(`${name}-certificate`, {
-        certificateArn: certificate.arn,
-        validationRecordFqdns: [record.fqdn],
-    }, certificateOpts);
+    const record = new aws.route53.Record(
+        `${name}-certificate-validation`,
+        {
+            zoneId: zone.zoneId,
+            name: option.resourceRecordName,
+            type: option.resourceRecordType,
+            records: [option.resourceRecordValue],
+            ttl: 300,
+            allowOverwrite: true,
+        },
+        { parent },
+    );
+    const validation = new aws.acm.CertificateValidation(
+        `${name}-certificate`,
+        {
+            certificateArn: certificate.arn,
+            validationRecordFqdns: [record.fqdn],
+        },
+        certificateOpts,
+    );
     return { arn: validation.certificateArn, zoneId: zone.zoneId };
 }

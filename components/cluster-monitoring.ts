@@ -134,10 +134,15 @@ type PolicyFactory = (suffix: string, spec: k8s.types.input.networking.v1.Networ
 
 /** NetworkPolicies in `namespace`, named `<suffix>`, created after the namespace. */
 function networkPolicyIn(parent: pulumi.Resource, name: string, namespace: string, ns: k8s.core.v1.Namespace): PolicyFactory {
-    return (suffix, spec) => new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, {
-        metadata: { name: suffix, namespace },
-        spec,
-    }, { parent, dependsOn: [ns] });
+    return (suffix, spec) =>
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-${suffix}`,
+            {
+                metadata: { name: suffix, namespace },
+                spec,
+            },
+            { parent, dependsOn: [ns] },
+        );
 }
 
 /** What every namespace of the stack starts from: deny all, then DNS and the cluster's API for every pod. */
@@ -189,84 +194,115 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
 
         // Prometheus, Alertmanager and Grafana need nothing of the host: baseline enforced, restricted reported.
         // Only node-exporter (host network and PIDs) and Fluent Bit (host log files) run privileged, in a namespace of their own.
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: namespace, labels: podSecurity("baseline", "restricted") },
-        }, parent);
-        const agentsNs = new k8s.core.v1.Namespace(`${name}-agents-namespace`, {
-            metadata: { name: args.agentsNamespace, labels: podSecurity("privileged", "baseline") },
-        }, parent);
-        const fences = [
-            ...this.fenceMonitoring(name, args, ns),
-            ...this.fenceAgents(name, args, agentsNs),
-        ];
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: { name: namespace, labels: podSecurity("baseline", "restricted") },
+            },
+            parent,
+        );
+        const agentsNs = new k8s.core.v1.Namespace(
+            `${name}-agents-namespace`,
+            {
+                metadata: { name: args.agentsNamespace, labels: podSecurity("privileged", "baseline") },
+            },
+            parent,
+        );
+        const fences = [...this.fenceMonitoring(name, args, ns), ...this.fenceAgents(name, args, agentsNs)];
         const inNamespace = { parent: this, dependsOn: [ns, ...fences] };
         const metadata = (resourceName: string, labels: Record<string, string> = {}) => ({ name: resourceName, namespace, labels });
 
-        const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-            metadata: metadata(GRAFANA_ADMIN_SECRET),
-            type: "Opaque",
-            stringData: { "admin-user": "admin", "admin-password": pulumi.secret(args.grafanaAdminPassword) },
-        }, inNamespace);
+        const grafanaAdmin = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            {
+                metadata: metadata(GRAFANA_ADMIN_SECRET),
+                type: "Opaque",
+                stringData: { "admin-user": "admin", "admin-password": pulumi.secret(args.grafanaAdminPassword) },
+            },
+            inNamespace,
+        );
 
         const alertmanagerRole = this.podIdentity(`${name}-alertmanager`, args, namespace, ALERTMANAGER_ACCOUNT, [
             { Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn },
             { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: args.alertTopicKmsKeyArn },
         ]);
         const storageClass = this.encryptedStorageClass(`${name}-encrypted-gp3`, namespace, args.storage);
-        const prometheus = new k8s.helm.v3.Release(`${name}-prometheus`, {
-            name: PROMETHEUS_RELEASE,
-            chart: "kube-prometheus-stack",
-            version: args.prometheus?.chartVersion ?? CLUSTER_MONITORING_DEFAULTS.prometheus.chartVersion,
-            repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
-            namespace,
-            ...HELM_RELEASE_DEFAULTS,
-            timeout: 900,
-            values: prometheusValues(args, replicas, storageClass.metadata.name),
-        }, { ...inNamespace, dependsOn: [ns, ...fences, grafanaAdmin, ...alertmanagerRole] });
+        const prometheus = new k8s.helm.v3.Release(
+            `${name}-prometheus`,
+            {
+                name: PROMETHEUS_RELEASE,
+                chart: "kube-prometheus-stack",
+                version: args.prometheus?.chartVersion ?? CLUSTER_MONITORING_DEFAULTS.prometheus.chartVersion,
+                repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+                namespace,
+                ...HELM_RELEASE_DEFAULTS,
+                timeout: 900,
+                values: prometheusValues(args, replicas, storageClass.metadata.name),
+            },
+            { ...inNamespace, dependsOn: [ns, ...fences, grafanaAdmin, ...alertmanagerRole] },
+        );
         const afterPrometheus = { parent: this, dependsOn: [prometheus] };
 
         for (const service of args.services) {
-            new k8s.apiextensions.CustomResource(`${name}-${service.name}-monitor`, {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "ServiceMonitor",
-                metadata: metadata(service.name, PROMETHEUS_SELECTOR),
-                spec: {
-                    namespaceSelector: { matchNames: [args.serviceNamespace] },
-                    selector: { matchLabels: service.labels },
-                    endpoints: [{ port: service.port, path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+            new k8s.apiextensions.CustomResource(
+                `${name}-${service.name}-monitor`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: metadata(service.name, PROMETHEUS_SELECTOR),
+                    spec: {
+                        namespaceSelector: { matchNames: [args.serviceNamespace] },
+                        selector: { matchLabels: service.labels },
+                        endpoints: [{ port: service.port, path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+                    },
                 },
-            }, afterPrometheus);
+                afterPrometheus,
+            );
         }
 
         const groups = sloRuleGroups(args);
         this.alertNames = groups.flatMap((group) => group.rules.map((rule) => rule.alert));
-        new k8s.apiextensions.CustomResource(`${name}-slo-rules`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "PrometheusRule",
-            metadata: metadata("service-slos", PROMETHEUS_SELECTOR),
-            spec: { groups },
-        }, afterPrometheus);
+        new k8s.apiextensions.CustomResource(
+            `${name}-slo-rules`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: metadata("service-slos", PROMETHEUS_SELECTOR),
+                spec: { groups },
+            },
+            afterPrometheus,
+        );
 
-        new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
-            metadata: metadata("platform-services-dashboard", DASHBOARD_LABEL),
-            data: { "platform-services.json": JSON.stringify(servicesDashboard(args.serviceNamespace)) },
-        }, afterPrometheus);
+        new k8s.core.v1.ConfigMap(
+            `${name}-dashboard`,
+            {
+                metadata: metadata("platform-services-dashboard", DASHBOARD_LABEL),
+                data: { "platform-services.json": JSON.stringify(servicesDashboard(args.serviceNamespace)) },
+            },
+            afterPrometheus,
+        );
 
-        const fluentBitRole = this.podIdentity(`${name}-fluent-bit`, args, args.agentsNamespace, FLUENT_BIT_ACCOUNT, [{
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            Resource: [args.logGroupArn, pulumi.interpolate`${args.logGroupArn}:*`],
-        }]);
-        new k8s.helm.v3.Release(`${name}-fluent-bit`, {
-            name: FLUENT_BIT_RELEASE,
-            chart: "fluent-bit",
-            version: args.fluentBitChartVersion ?? CLUSTER_MONITORING_DEFAULTS.fluentBitChartVersion,
-            repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
-            namespace: args.agentsNamespace,
-            ...HELM_RELEASE_DEFAULTS,
-            timeout: 600,
-            values: fluentBitValues(args),
-        }, { parent: this, dependsOn: [agentsNs, ...fences, ...fluentBitRole] });
+        const fluentBitRole = this.podIdentity(`${name}-fluent-bit`, args, args.agentsNamespace, FLUENT_BIT_ACCOUNT, [
+            {
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Resource: [args.logGroupArn, pulumi.interpolate`${args.logGroupArn}:*`],
+            },
+        ]);
+        new k8s.helm.v3.Release(
+            `${name}-fluent-bit`,
+            {
+                name: FLUENT_BIT_RELEASE,
+                chart: "fluent-bit",
+                version: args.fluentBitChartVersion ?? CLUSTER_MONITORING_DEFAULTS.fluentBitChartVersion,
+                repositoryOpts: { repo: "https://fluent.github.io/helm-charts" },
+                namespace: args.agentsNamespace,
+                ...HELM_RELEASE_DEFAULTS,
+                timeout: 600,
+                values: fluentBitValues(args),
+            },
+            { parent: this, dependsOn: [agentsNs, ...fences, ...fluentBitRole] },
+        );
 
         this.namespace = namespace;
         this.storageClassName = storageClass.metadata.name;
@@ -278,19 +314,23 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
      * in the zone of the pod that first mounts them, and that can grow in place.
      */
     private encryptedStorageClass(name: string, namespace: string, storage: VolumeStorage = {}): k8s.storage.v1.StorageClass {
-        return new k8s.storage.v1.StorageClass(name, {
-            metadata: { name: storage.className ?? `${namespace}-encrypted-gp3` },
-            provisioner: "ebs.csi.aws.com",
-            parameters: {
-                type: "gp3",
-                encrypted: "true",
-                "csi.storage.k8s.io/fstype": "ext4",
-                ...(storage.kmsKeyArn === undefined ? {} : { kmsKeyId: storage.kmsKeyArn }),
+        return new k8s.storage.v1.StorageClass(
+            name,
+            {
+                metadata: { name: storage.className ?? `${namespace}-encrypted-gp3` },
+                provisioner: "ebs.csi.aws.com",
+                parameters: {
+                    type: "gp3",
+                    encrypted: "true",
+                    "csi.storage.k8s.io/fstype": "ext4",
+                    ...(storage.kmsKeyArn === undefined ? {} : { kmsKeyId: storage.kmsKeyArn }),
+                },
+                reclaimPolicy: storage.reclaimPolicy ?? "Retain",
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
             },
-            reclaimPolicy: storage.reclaimPolicy ?? "Retain",
-            volumeBindingMode: "WaitForFirstConsumer",
-            allowVolumeExpansion: true,
-        }, { parent: this });
+            { parent: this },
+        );
     }
 
     /**
@@ -329,11 +369,20 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                 policyTypes: ["Ingress"],
                 ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: GRAFANA_PORT }] }],
             }),
-            ...(args.tracing ? [policy("grafana-to-traces", {
-                podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } },
-                policyTypes: ["Egress"],
-                egress: [{ to: [{ namespaceSelector: namespaceNamed(args.tracing.namespace) }], ports: [{ protocol: "TCP", port: args.tracing.queryPort }] }],
-            })] : []),
+            ...(args.tracing
+                ? [
+                      policy("grafana-to-traces", {
+                          podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } },
+                          policyTypes: ["Egress"],
+                          egress: [
+                              {
+                                  to: [{ namespaceSelector: namespaceNamed(args.tracing.namespace) }],
+                                  ports: [{ protocol: "TCP", port: args.tracing.queryPort }],
+                              },
+                          ],
+                      }),
+                  ]
+                : []),
             policy("operator-webhook", {
                 podSelector: { matchLabels: { app: `${PROMETHEUS_RELEASE}-operator` } },
                 policyTypes: ["Ingress"],
@@ -355,10 +404,12 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             policy("from-prometheus", {
                 podSelector: {},
                 policyTypes: ["Ingress"],
-                ingress: [{
-                    from: [{ namespaceSelector: namespaceNamed(args.namespace), podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
-                    ports: [NODE_EXPORTER_PORT, FLUENT_BIT_METRICS_PORT].map((port) => ({ protocol: "TCP", port })),
-                }],
+                ingress: [
+                    {
+                        from: [{ namespaceSelector: namespaceNamed(args.namespace), podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                        ports: [NODE_EXPORTER_PORT, FLUENT_BIT_METRICS_PORT].map((port) => ({ protocol: "TCP", port })),
+                    },
+                ],
             }),
         ];
     }
@@ -372,29 +423,43 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             return [];
         }
         const parent = { parent: this };
-        const role = new aws.iam.Role(name, {
-            description: `${serviceAccount} in ${namespace}, through EKS Pod Identity`,
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "pods.eks.amazonaws.com" },
-                    Action: ["sts:AssumeRole", "sts:TagSession"],
-                }],
-            }),
-            tags: tagsNamed(args.tags, name),
-        }, parent);
-        const policy = new aws.iam.RolePolicy(name, {
-            role: role.name,
-            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
-        }, parent);
-        const association = new aws.eks.PodIdentityAssociation(name, {
-            clusterName: args.clusterName,
-            namespace,
-            serviceAccount,
-            roleArn: role.arn,
-            tags: tagsNamed(args.tags, name),
-        }, { parent: this, dependsOn: [policy] });
+        const role = new aws.iam.Role(
+            name,
+            {
+                description: `${serviceAccount} in ${namespace}, through EKS Pod Identity`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "pods.eks.amazonaws.com" },
+                            Action: ["sts:AssumeRole", "sts:TagSession"],
+                        },
+                    ],
+                }),
+                tags: tagsNamed(args.tags, name),
+            },
+            parent,
+        );
+        const policy = new aws.iam.RolePolicy(
+            name,
+            {
+                role: role.name,
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+            },
+            parent,
+        );
+        const association = new aws.eks.PodIdentityAssociation(
+            name,
+            {
+                clusterName: args.clusterName,
+                namespace,
+                serviceAccount,
+                roleArn: role.arn,
+                tags: tagsNamed(args.tags, name),
+            },
+            { parent: this, dependsOn: [policy] },
+        );
         return [association];
     }
 }
@@ -430,19 +495,21 @@ function prometheusValues(args: ClusterMonitoringArgs, replicas: number, storage
                     group_interval: "5m",
                     repeat_interval: "4h",
                     // The chart's always-firing heartbeat proves the pipeline works; it is not news for people.
-                    routes: [{ receiver: "null", matchers: ["alertname = \"Watchdog\""] }],
+                    routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
                 },
                 receivers: [
                     { name: "null" },
                     {
                         name: "alert-topic",
-                        sns_configs: [{
-                            topic_arn: args.alertTopicArn,
-                            sigv4: { region: args.region },
-                            send_resolved: true,
-                            // SNS refuses subjects over 100 characters, which the default (all group labels) can pass.
-                            subject: "[{{ .Status | toUpper }}] {{ .GroupLabels.alertname }}",
-                        }],
+                        sns_configs: [
+                            {
+                                topic_arn: args.alertTopicArn,
+                                sigv4: { region: args.region },
+                                send_resolved: true,
+                                // SNS refuses subjects over 100 characters, which the default (all group labels) can pass.
+                                subject: "[{{ .Status | toUpper }}] {{ .GroupLabels.alertname }}",
+                            },
+                        ],
                     },
                 ],
             },
@@ -480,15 +547,9 @@ function fluentBitValues(args: ClusterMonitoringArgs) {
                 "    Skip_Long_Lines On",
                 "",
             ].join("\n"),
-            filters: [
-                "[FILTER]",
-                "    Name kubernetes",
-                "    Match kube.*",
-                "    Merge_Log On",
-                "    Keep_Log Off",
-                "    K8S-Logging.Exclude On",
-                "",
-            ].join("\n"),
+            filters: ["[FILTER]", "    Name kubernetes", "    Match kube.*", "    Merge_Log On", "    Keep_Log Off", "    K8S-Logging.Exclude On", ""].join(
+                "\n",
+            ),
             // The group exists with its retention and key: Fluent Bit must not create one without them.
             outputs: pulumi.interpolate`[OUTPUT]
     Name cloudwatch_logs
@@ -513,7 +574,12 @@ interface AlertRule {
 /** The services' SLO alerts; docs/runbook.md has the runbook line of each. */
 function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "thresholds" | "runbookBaseUrl">) {
     const ns = `namespace="${args.serviceNamespace}"`;
-    const { errorRatePercent: errorRate, latencyP95Seconds: p95, cpuPercent: cpu, memoryPercent: memory } = { ...MONITORING_DEFAULTS.thresholds, ...args.thresholds };
+    const {
+        errorRatePercent: errorRate,
+        latencyP95Seconds: p95,
+        cpuPercent: cpu,
+        memoryPercent: memory,
+    } = { ...MONITORING_DEFAULTS.thresholds, ...args.thresholds };
     const perService = serviceQueries(args.serviceNamespace, "namespace, service");
     const byContainer = "sum by (namespace, pod, container)";
     const rules: AlertRule[] = [
@@ -580,8 +646,10 @@ function sloRuleGroups(args: Pick<ClusterMonitoringArgs, "serviceNamespace" | "t
     ];
     // Alertmanager's notifications carry runbook_url: the on-call lands on the alert's runbook section.
     const anchor = (alert: string) => alert.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-    const linked = args.runbookBaseUrl === undefined ? rules
-        : rules.map((rule) => ({ ...rule, annotations: { ...rule.annotations, runbook_url: `${args.runbookBaseUrl}#${anchor(rule.alert)}` } }));
+    const linked =
+        args.runbookBaseUrl === undefined
+            ? rules
+            : rules.map((rule) => ({ ...rule, annotations: { ...rule.annotations, runbook_url: `${args.runbookBaseUrl}#${anchor(rule.alert)}` } }));
     return [{ name: "platform-service-slos", rules: linked }];
 }
 
@@ -594,7 +662,11 @@ function servicesDashboard(serviceNamespace: string) {
         ["5xx rate (%)", perService.errorPercent, "percent"],
         ["p95 latency", perService.latencyP95, "s"],
         ["Container restarts (15 min)", `sum by (pod) (increase(kube_pod_container_status_restarts_total{${ns}}[15m]))`, "short"],
-        ["Replicas / maximum", `kube_horizontalpodautoscaler_status_current_replicas{${ns}} / kube_horizontalpodautoscaler_spec_max_replicas{${ns}}`, "percentunit"],
+        [
+            "Replicas / maximum",
+            `kube_horizontalpodautoscaler_status_current_replicas{${ns}} / kube_horizontalpodautoscaler_spec_max_replicas{${ns}}`,
+            "percentunit",
+        ],
     ];
     return {
         title: "Platform services",

@@ -21,9 +21,7 @@ import { TRACING_DEFAULTS } from "./tracing";
 export const CONFIG_NAMESPACE = "platform";
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const logRetentionDays = z
     .number()
@@ -32,12 +30,13 @@ const logRetentionDays = z
         message: `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
     });
 
-const vpcCidr = z
-    .cidrv4()
-    .refine((cidr) => {
+const vpcCidr = z.cidrv4().refine(
+    (cidr) => {
         const prefix = Number(cidr.split("/")[1]);
         return prefix >= 16 && prefix <= 20;
-    }, { message: "expected an IPv4 CIDR block with a prefix from /16 to /20 (room for 9 subnets)" });
+    },
+    { message: "expected an IPv4 CIDR block with a prefix from /16 to /20 (room for 9 subnets)" },
+);
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "expected a subnet id like subnet-0abc12345def67890" });
 
@@ -100,11 +99,15 @@ const service = z.strictObject({
     }),
     image: pinnedImage,
     port: z.number().int().min(1).max(65535).default(SERVICE_DEFAULTS.port),
-    healthPath: z.string().regex(/^\/[\w/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" }).default(SERVICE_DEFAULTS.healthPath),
+    healthPath: z
+        .string()
+        .regex(/^\/[\w/.~-]*$/, { message: "expected a path like /health: a leading /, then letters, digits and /._~-" })
+        .default(SERVICE_DEFAULTS.healthPath),
     public: z.boolean().default(SERVICE_DEFAULTS.public),
     replicas: z.number().int().min(1).max(100).default(SERVICE_DEFAULTS.replicas),
     maxReplicas: z.number().int().min(1).max(500).default(SERVICE_DEFAULTS.maxReplicas),
-    env: z.record(envName("TEMPLATE_CACHE_TTL"), z.string())
+    env: z
+        .record(envName("TEMPLATE_CACHE_TTL"), z.string())
         .refine((env) => Buffer.byteLength(Object.entries(env).flat().join("")) <= MAX_ENV_BYTES, {
             message: `expected at most ${MAX_ENV_BYTES / 1024} KiB of names and values in all: a ConfigMap or Secret holds 1 MiB`,
         })
@@ -116,17 +119,20 @@ const service = z.strictObject({
     /** "worker": a queue consumer with no Service, target group or route; it scales by CPU or by its queue. */
     kind: z.enum(["service", "worker"]).default(SERVICE_DEFAULTS.kind),
     /** A worker's health probe: a command, or a TCP port; default: TCP on `port`. Services probe `healthPath`. */
-    probe: z.union([
-        z.strictObject({ exec: z.array(z.string().min(1)).min(1) }),
-        z.strictObject({ port: z.number().int().min(1).max(65535) }),
-    ], { message: "expected { exec: [command, ...] } or { port: <number> }" }).optional(),
+    probe: z
+        .union([z.strictObject({ exec: z.array(z.string().min(1)).min(1) }), z.strictObject({ port: z.number().int().min(1).max(65535) })], {
+            message: "expected { exec: [command, ...] } or { port: <number> }",
+        })
+        .optional(),
     /** A worker that scales on the length of a Redis list (through KEDA, when kubernetes.keda says it is installed). */
-    scaler: z.strictObject({
-        type: z.literal("redis-list"),
-        listName: z.string().min(1).max(256),
-        /** Jobs waiting per replica before another starts. */
-        listLength: z.number().int().min(1).max(100000).default(SERVICE_DEFAULTS.scaler.listLength),
-    }).optional(),
+    scaler: z
+        .strictObject({
+            type: z.literal("redis-list"),
+            listName: z.string().min(1).max(256),
+            /** Jobs waiting per replica before another starts. */
+            listLength: z.number().int().min(1).max(100000).default(SERVICE_DEFAULTS.scaler.listLength),
+        })
+        .optional(),
 });
 
 /**
@@ -160,22 +166,36 @@ const proxy = z.strictObject({
 
 const database = z.strictObject({
     engineVersion: engineVersion("PostgreSQL", 15, "17 or 17.6", "postgres").default(DATABASE_DEFAULTS.engineVersion),
-    instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an RDS instance class like db.r6g.large" }).default(DATABASE_DEFAULTS.instanceClass),
+    instanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an RDS instance class like db.r6g.large" })
+        .default(DATABASE_DEFAULTS.instanceClass),
     allocatedStorageGb: z.number().int().min(20).max(65536).default(DATABASE_DEFAULTS.allocatedStorageGb),
     maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(DATABASE_DEFAULTS.maxAllocatedStorageGb),
-    databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a lower-case PostgreSQL identifier like app" }).default(DATABASE_DEFAULTS.databaseName),
+    databaseName: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a lower-case PostgreSQL identifier like app" })
+        .default(DATABASE_DEFAULTS.databaseName),
     multiAz: z.boolean().default(DATABASE_DEFAULTS.multiAz),
     deletionProtection: z.boolean().default(DATABASE_DEFAULTS.deletionProtection),
     backupRetentionDays: z.number().int().min(1).max(35).default(DATABASE_DEFAULTS.backupRetentionDays),
     skipFinalSnapshot: z.boolean().default(DATABASE_DEFAULTS.skipFinalSnapshot),
     backupWindow: dailyWindow.default(DATABASE_DEFAULTS.backupWindow),
     maintenanceWindow: maintenanceWindow.default(DATABASE_DEFAULTS.maintenanceWindow),
-    performanceInsightsRetentionDays: z.number().int().refine((d) => d === 7 || d === 731 || (d % 31 === 0 && d <= 713), {
-        message: "expected 7, a multiple of 31 up to 713, or 731",
-    }).default(DATABASE_DEFAULTS.performanceInsightsRetentionDays),
-    monitoringIntervalSeconds: z.number().int().refine((s) => (MONITORING_INTERVALS as readonly number[]).includes(s), {
-        message: `expected one of ${MONITORING_INTERVALS.join(", ")}`,
-    }).default(DATABASE_DEFAULTS.monitoringIntervalSeconds),
+    performanceInsightsRetentionDays: z
+        .number()
+        .int()
+        .refine((d) => d === 7 || d === 731 || (d % 31 === 0 && d <= 713), {
+            message: "expected 7, a multiple of 31 up to 713, or 731",
+        })
+        .default(DATABASE_DEFAULTS.performanceInsightsRetentionDays),
+    monitoringIntervalSeconds: z
+        .number()
+        .int()
+        .refine((s) => (MONITORING_INTERVALS as readonly number[]).includes(s), {
+            message: `expected one of ${MONITORING_INTERVALS.join(", ")}`,
+        })
+        .default(DATABASE_DEFAULTS.monitoringIntervalSeconds),
     slowQueryMs: z.number().int().min(0).max(60000).default(DATABASE_DEFAULTS.slowQueryMs),
     appConnectionLimit: z.number().int().min(1).max(5000).default(DATABASE_DEFAULTS.appConnectionLimit),
     proxy: proxy.default(() => proxy.parse({})),
@@ -184,13 +204,23 @@ const database = z.strictObject({
 });
 
 export const MAXMEMORY_POLICIES = [
-    "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction",
+    "volatile-lru",
+    "allkeys-lru",
+    "volatile-lfu",
+    "allkeys-lfu",
+    "volatile-random",
+    "allkeys-random",
+    "volatile-ttl",
+    "noeviction",
 ] as const;
 
 const cache = z.strictObject({
     engine: z.enum(["redis", "valkey"]).default(CACHE_DEFAULTS.engine),
     engineVersion: engineVersion("Redis/Valkey", 7, "7.1").default(CACHE_DEFAULTS.engineVersion),
-    nodeType: z.string().regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an ElastiCache node type like cache.r7g.large" }).default(CACHE_DEFAULTS.nodeType),
+    nodeType: z
+        .string()
+        .regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, { message: "expected an ElastiCache node type like cache.r7g.large" })
+        .default(CACHE_DEFAULTS.nodeType),
     replicas: z.number().int().min(0).max(5).default(CACHE_DEFAULTS.replicas),
     multiAz: z.boolean().default(CACHE_DEFAULTS.multiAz),
     snapshotRetentionDays: z.number().int().min(1).max(35).default(CACHE_DEFAULTS.snapshotRetentionDays),
@@ -200,15 +230,19 @@ const cache = z.strictObject({
     logRetentionDays: logRetentionDays.default(CACHE_DEFAULTS.logRetentionDays),
 });
 
-const dnsName = (example: string) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-    message: `expected a lower-case DNS name like ${example}`,
-});
+const dnsName = (example: string) =>
+    z.string().regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        message: `expected a lower-case DNS name like ${example}`,
+    });
 
 const edge = z.strictObject({
     hostedZoneName: dnsName("example.com").optional(),
-    sslPolicy: z.string().regex(/^ELBSecurityPolicy-TLS13-[\w-]+$/, {
-        message: "expected a TLS 1.3 security policy like ELBSecurityPolicy-TLS13-1-2-2021-06",
-    }).default(EDGE_DEFAULTS.sslPolicy),
+    sslPolicy: z
+        .string()
+        .regex(/^ELBSecurityPolicy-TLS13-[\w-]+$/, {
+            message: "expected a TLS 1.3 security policy like ELBSecurityPolicy-TLS13-1-2-2021-06",
+        })
+        .default(EDGE_DEFAULTS.sslPolicy),
     rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(EDGE_DEFAULTS.rateLimitPerFiveMinutes),
     deletionProtection: z.boolean().default(EDGE_DEFAULTS.deletionProtection),
     accessLogRetentionDays: z.number().int().min(1).max(3650).default(EDGE_DEFAULTS.accessLogRetentionDays),
@@ -223,7 +257,10 @@ const kubernetes = z.strictObject({
     keda: z.boolean().default(false),
     context: z.string().min(1).optional(),
     /** The EKS cluster: in-cluster agents get their AWS permissions through EKS Pod Identity on it. */
-    clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { message: "expected an EKS cluster name" }).optional(),
+    clusterName: z
+        .string()
+        .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { message: "expected an EKS cluster name" })
+        .optional(),
 });
 
 /** An exact chart version: a range would let a chart upgrade land without review. */
@@ -238,8 +275,14 @@ const prometheus = z.strictObject({
 
 const uptime = z.strictObject({
     /** The path the uptime check requests; default: the first public service's health path. */
-    path: z.string().regex(/^\/[\w/.-]*$/, { message: "expected a path like /health" }).optional(),
-    requestIntervalSeconds: z.number().refine((s) => s === 10 || s === 30, { message: "expected 10 or 30, the intervals Route 53 offers" }).default(MONITORING_DEFAULTS.uptime.requestIntervalSeconds),
+    path: z
+        .string()
+        .regex(/^\/[\w/.-]*$/, { message: "expected a path like /health" })
+        .optional(),
+    requestIntervalSeconds: z
+        .number()
+        .refine((s) => s === 10 || s === 30, { message: "expected 10 or 30, the intervals Route 53 offers" })
+        .default(MONITORING_DEFAULTS.uptime.requestIntervalSeconds),
     failureThreshold: z.number().int().min(1).max(10).default(MONITORING_DEFAULTS.uptime.failureThreshold),
 });
 
@@ -280,7 +323,10 @@ const vaultLock = z.strictObject({
 const backup = z.strictObject({
     dailyRetentionDays: z.number().int().min(1).max(35).default(BACKUP_DEFAULTS.dailyRetentionDays),
     weeklyRetentionDays: z.number().int().min(7).max(3650).default(BACKUP_DEFAULTS.weeklyRetentionDays),
-    copyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "expected an AWS region like eu-central-1" }).optional(),
+    copyRegion: z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "expected an AWS region like eu-central-1" })
+        .optional(),
     /** Declared recovery point objective: the most data the stack may lose, in hours. */
     rpoHours: z.number().positive().max(168).default(BACKUP_DEFAULTS.rpoHours),
     /** Declared recovery time objective: how long a restore may take, in hours. */
@@ -301,7 +347,10 @@ const frontend = z.strictObject({
     hostedZoneName: dnsName("example.com").optional(),
     priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default(FRONTEND_DEFAULTS.priceClass),
     rateLimitPerFiveMinutes: z.number().int().min(10).max(2000000000).default(FRONTEND_DEFAULTS.rateLimitPerFiveMinutes),
-    contentSecurityPolicy: z.string().min(1).max(1783)
+    contentSecurityPolicy: z
+        .string()
+        .min(1)
+        .max(1783)
         .refine((csp) => !/[\r\n]/.test(csp), { message: "expected one line" })
         .default(FRONTEND_DEFAULTS.contentSecurityPolicy),
     logRetentionDays: z.number().int().min(1).max(3650).default(FRONTEND_DEFAULTS.logRetentionDays),
@@ -314,8 +363,14 @@ const registry = z.strictObject({
     keepReleases: z.number().int().min(1).max(1000).default(REGISTRY_DEFAULTS.keepReleases),
     untaggedExpiryDays: z.number().int().min(1).max(365).default(REGISTRY_DEFAULTS.untaggedExpiryDays),
     /** IAM roles of the account that push (CI's deploy role) and pull (the cluster's node role). */
-    pushRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(() => [...REGISTRY_DEFAULTS.pushRoleNames]),
-    pullRoleNames: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" })).min(1).default(() => [...REGISTRY_DEFAULTS.pullRoleNames]),
+    pushRoleNames: z
+        .array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" }))
+        .min(1)
+        .default(() => [...REGISTRY_DEFAULTS.pushRoleNames]),
+    pullRoleNames: z
+        .array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name" }))
+        .min(1)
+        .default(() => [...REGISTRY_DEFAULTS.pullRoleNames]),
 });
 
 const migrations = z.strictObject({
@@ -350,26 +405,31 @@ export const platformConfigSchema = z
             .max(10)
             .default([]),
         apiKeys: z
-            .record(envName("OPENAI_API_KEY").refine((name) => !(GENERATED_SECRETS as readonly string[]).includes(name), {
-                message: `expected a name other than the secrets the platform generates (${GENERATED_SECRETS.join(", ")})`,
-            }), z.string().min(1))
+            .record(
+                envName("OPENAI_API_KEY").refine((name) => !(GENERATED_SECRETS as readonly string[]).includes(name), {
+                    message: `expected a name other than the secrets the platform generates (${GENERATED_SECRETS.join(", ")})`,
+                }),
+                z.string().min(1),
+            )
             .default({}),
         alerts: z.strictObject({
             emails: z.array(z.email()).min(1).max(10),
             /** The runbook's address: every alarm and alert links its section (`#<alert>`). */
             runbookBaseUrl: z.url({ protocol: /^https$/, message: "expected an https:// URL" }).optional(),
-            thresholds: z.strictObject({
-                cpuPercent: z.number().min(1).max(100).default(MONITORING_DEFAULTS.thresholds.cpuPercent),
-                memoryPercent: z.number().min(1).max(100).default(MONITORING_DEFAULTS.thresholds.memoryPercent),
-                freeableMemoryMiB: z.number().positive().default(MONITORING_DEFAULTS.thresholds.freeableMemoryMiB),
-                freeStorageGiB: z.number().positive().default(MONITORING_DEFAULTS.thresholds.freeStorageGiB),
-                databaseConnections: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.databaseConnections),
-                databaseLatencySeconds: z.number().positive().default(MONITORING_DEFAULTS.thresholds.databaseLatencySeconds),
-                cacheConnections: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.cacheConnections),
-                errorRatePercent: z.number().positive().max(100).default(MONITORING_DEFAULTS.thresholds.errorRatePercent),
-                latencyP95Seconds: z.number().positive().default(MONITORING_DEFAULTS.thresholds.latencyP95Seconds),
-                wafBlockedRequests: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.wafBlockedRequests),
-            }).default(() => ({ ...MONITORING_DEFAULTS.thresholds })),
+            thresholds: z
+                .strictObject({
+                    cpuPercent: z.number().min(1).max(100).default(MONITORING_DEFAULTS.thresholds.cpuPercent),
+                    memoryPercent: z.number().min(1).max(100).default(MONITORING_DEFAULTS.thresholds.memoryPercent),
+                    freeableMemoryMiB: z.number().positive().default(MONITORING_DEFAULTS.thresholds.freeableMemoryMiB),
+                    freeStorageGiB: z.number().positive().default(MONITORING_DEFAULTS.thresholds.freeStorageGiB),
+                    databaseConnections: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.databaseConnections),
+                    databaseLatencySeconds: z.number().positive().default(MONITORING_DEFAULTS.thresholds.databaseLatencySeconds),
+                    cacheConnections: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.cacheConnections),
+                    errorRatePercent: z.number().positive().max(100).default(MONITORING_DEFAULTS.thresholds.errorRatePercent),
+                    latencyP95Seconds: z.number().positive().default(MONITORING_DEFAULTS.thresholds.latencyP95Seconds),
+                    wafBlockedRequests: z.number().int().positive().default(MONITORING_DEFAULTS.thresholds.wafBlockedRequests),
+                })
+                .default(() => ({ ...MONITORING_DEFAULTS.thresholds })),
         }),
         services: z.array(service).min(1),
     })
@@ -379,90 +439,167 @@ export const platformConfigSchema = z
         const firstIndex = new Map<string, number>();
         config.services.forEach((svc, index) => {
             if (firstIndex.has(svc.name)) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "name"], input: svc.name,
-                    message: `expected a unique name: services[${firstIndex.get(svc.name)}] is also named ${svc.name}` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["services", index, "name"],
+                    input: svc.name,
+                    message: `expected a unique name: services[${firstIndex.get(svc.name)}] is also named ${svc.name}`,
+                });
             }
             firstIndex.set(svc.name, firstIndex.get(svc.name) ?? index);
             if (svc.maxReplicas < svc.replicas) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "maxReplicas"], input: svc.maxReplicas,
-                    message: `expected at least replicas (${svc.replicas})` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["services", index, "maxReplicas"],
+                    input: svc.maxReplicas,
+                    message: `expected at least replicas (${svc.replicas})`,
+                });
             }
             svc.secrets.forEach((secret, i) => {
                 if (!available.includes(secret)) {
-                    ctx.addIssue({ code: "custom", path: ["services", index, "secrets", i], input: secret,
-                        message: `expected a generated secret or an apiKeys name: ${available.join(", ")}` });
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["services", index, "secrets", i],
+                        input: secret,
+                        message: `expected a generated secret or an apiKeys name: ${available.join(", ")}`,
+                    });
                 }
             });
             const worker = svc.kind === "worker";
             if (worker && svc.public) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "public"], input: svc.public,
-                    message: "expected false: a worker has no Service and no route from the load balancer" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["services", index, "public"],
+                    input: svc.public,
+                    message: "expected false: a worker has no Service and no route from the load balancer",
+                });
             }
             for (const key of ["probe", "scaler"] as const) {
                 if (!worker && svc[key] !== undefined) {
-                    ctx.addIssue({ code: "custom", path: ["services", index, key], input: svc[key],
-                        message: `expected no ${key}: it is for kind: worker (a service is probed on healthPath and scales by CPU and memory)` });
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["services", index, key],
+                        input: svc[key],
+                        message: `expected no ${key}: it is for kind: worker (a service is probed on healthPath and scales by CPU and memory)`,
+                    });
                 }
             }
             if (isBareImage(svc.image) && !config.registry?.enabled) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "image"], input: svc.image,
-                    message: "expected a registry in the image (e.g. ghcr.io/acme/api:1.4.2): a bare name:tag is resolved from the platform's registry, " +
-                        "which needs registry.enabled: true" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["services", index, "image"],
+                    input: svc.image,
+                    message:
+                        "expected a registry in the image (e.g. ghcr.io/acme/api:1.4.2): a bare name:tag is resolved from the platform's registry, " +
+                        "which needs registry.enabled: true",
+                });
             } else if (isBareImage(svc.image) && imageName(svc.image) !== svc.name) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "image"], input: svc.image,
-                    message: `expected ${svc.name}:<tag> or ${svc.name}@sha256:<digest>: a bare image names the service's own repository` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["services", index, "image"],
+                    input: svc.image,
+                    message: `expected ${svc.name}:<tag> or ${svc.name}@sha256:<digest>: a bare image names the service's own repository`,
+                });
             }
             for (const name of Object.keys(svc.env).filter((key) => svc.secrets.includes(key))) {
-                ctx.addIssue({ code: "custom", path: ["services", index, "env", name], input: name,
-                    message: `expected a name the service does not also receive as a secret (services[${index}].secrets lists ${name})` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["services", index, "env", name],
+                    input: name,
+                    message: `expected a name the service does not also receive as a secret (services[${index}].secrets lists ${name})`,
+                });
             }
         });
         if (!isOfferedVersion(redis.engine, redis.engineVersion, false)) {
-            ctx.addIssue({ code: "custom", path: ["cache", "engineVersion"], input: redis.engineVersion,
-                message: `expected a ${redis.engine} version ElastiCache offers: ${offeredVersions(redis.engine, false).join(", ")}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["cache", "engineVersion"],
+                input: redis.engineVersion,
+                message: `expected a ${redis.engine} version ElastiCache offers: ${offeredVersions(redis.engine, false).join(", ")}`,
+            });
         }
         const lock = config.backup.vaultLock;
         if (lock.minRetentionDays !== undefined && lock.minRetentionDays > config.backup.dailyRetentionDays) {
-            ctx.addIssue({ code: "custom", path: ["backup", "vaultLock", "minRetentionDays"], input: lock.minRetentionDays,
-                message: `expected at most dailyRetentionDays (${config.backup.dailyRetentionDays}): the vault refuses shorter-lived recovery points` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backup", "vaultLock", "minRetentionDays"],
+                input: lock.minRetentionDays,
+                message: `expected at most dailyRetentionDays (${config.backup.dailyRetentionDays}): the vault refuses shorter-lived recovery points`,
+            });
         }
         if (lock.maxRetentionDays !== undefined && lock.maxRetentionDays < config.backup.weeklyRetentionDays) {
-            ctx.addIssue({ code: "custom", path: ["backup", "vaultLock", "maxRetentionDays"], input: lock.maxRetentionDays,
-                message: `expected at least weeklyRetentionDays (${config.backup.weeklyRetentionDays}): the vault refuses longer-lived recovery points` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backup", "vaultLock", "maxRetentionDays"],
+                input: lock.maxRetentionDays,
+                message: `expected at least weeklyRetentionDays (${config.backup.weeklyRetentionDays}): the vault refuses longer-lived recovery points`,
+            });
         }
         const { namespace: monitoringNamespace, agentsNamespace } = config.observability;
         if (agentsNamespace === monitoringNamespace || agentsNamespace === config.kubernetes.namespace) {
-            ctx.addIssue({ code: "custom", path: ["observability", "agentsNamespace"], input: agentsNamespace,
-                message: "expected a namespace of its own: it is the one that admits privileged pods" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["observability", "agentsNamespace"],
+                input: agentsNamespace,
+                message: "expected a namespace of its own: it is the one that admits privileged pods",
+            });
         }
         if (config.migrations && !config.services.some((s) => s.name === config.migrations!.service)) {
-            ctx.addIssue({ code: "custom", path: ["migrations", "service"], input: config.migrations.service,
-                message: `expected one of the services: ${config.services.map((s) => s.name).join(", ")}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["migrations", "service"],
+                input: config.migrations.service,
+                message: `expected one of the services: ${config.services.map((s) => s.name).join(", ")}`,
+            });
         }
         if (!config.services.some((s) => s.public)) {
-            ctx.addIssue({ code: "custom", path: ["services"], input: config.services.map((s) => s.name),
-                message: "expected at least one service with public: true for the load balancer to serve" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["services"],
+                input: config.services.map((s) => s.name),
+                message: "expected at least one service with public: true for the load balancer to serve",
+            });
         }
         if (redis.multiAz && redis.replicas < 1) {
-            ctx.addIssue({ code: "custom", path: ["cache", "multiAz"], input: true,
-                message: "Multi-AZ needs a replica in another zone: set cache.replicas to 1 or more, or multiAz to false" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["cache", "multiAz"],
+                input: true,
+                message: "Multi-AZ needs a replica in another zone: set cache.replicas to 1 or more, or multiAz to false",
+            });
         }
         if (db.maxAllocatedStorageGb < db.allocatedStorageGb) {
-            ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGb"], input: db.maxAllocatedStorageGb,
-                message: `expected at least allocatedStorageGb (${db.allocatedStorageGb})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["database", "maxAllocatedStorageGb"],
+                input: db.maxAllocatedStorageGb,
+                message: `expected at least allocatedStorageGb (${db.allocatedStorageGb})`,
+            });
         }
         if (config.observability.namespace === config.kubernetes.namespace) {
-            ctx.addIssue({ code: "custom", path: ["observability", "namespace"], input: config.observability.namespace,
-                message: "expected a namespace other than kubernetes.namespace: the services' namespace denies by default what the agents need" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["observability", "namespace"],
+                input: config.observability.namespace,
+                message: "expected a namespace other than kubernetes.namespace: the services' namespace denies by default what the agents need",
+            });
         }
         if (config.backup.weeklyRetentionDays < config.backup.dailyRetentionDays) {
-            ctx.addIssue({ code: "custom", path: ["backup", "weeklyRetentionDays"], input: config.backup.weeklyRetentionDays,
-                message: `expected at least dailyRetentionDays (${config.backup.dailyRetentionDays})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backup", "weeklyRetentionDays"],
+                input: config.backup.weeklyRetentionDays,
+                message: `expected at least dailyRetentionDays (${config.backup.dailyRetentionDays})`,
+            });
         }
         // A daily backup cannot promise a recovery point closer than a day; point-in-time recovery can.
         if (config.backup.rpoHours < 24 && config.database.backupRetentionDays < 1) {
-            ctx.addIssue({ code: "custom", path: ["backup", "rpoHours"], input: config.backup.rpoHours,
-                message: "an RPO under 24 hours needs point-in-time recovery (database.backupRetentionDays >= 1)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backup", "rpoHours"],
+                input: config.backup.rpoHours,
+                message: "an RPO under 24 hours needs point-in-time recovery (database.backupRetentionDays >= 1)",
+            });
         }
         if (config.environment !== "production") {
             return;
@@ -517,9 +654,8 @@ function valuesAt(config: unknown, path: string[]): [(string | number)[], unknow
     if (head === undefined) {
         return [[[], config]];
     }
-    const entries: [string | number, unknown][] = head === "*"
-        ? (config as unknown[]).map((item, index) => [index, item])
-        : [[head, (config as Record<string, unknown>)[head]]];
+    const entries: [string | number, unknown][] =
+        head === "*" ? (config as unknown[]).map((item, index) => [index, item]) : [[head, (config as Record<string, unknown>)[head]]];
     return entries.flatMap(([key, child]) => valuesAt(child, rest).map(([tail, value]): [(string | number)[], unknown] => [[key, ...tail], value]));
 }
 
@@ -527,7 +663,13 @@ function valuesAt(config: unknown, path: string[]): [(string | number)[], unknow
 export const ALWAYS_SECRET = ["apiKeys", "kubeconfig", "alertWebhooks"];
 /** Where a secret value may go (`*`: any key or index): each place keeps it a Pulumi secret up to the resource. */
 export const SECRET_DESTINATIONS = [
-    ["apiKeys"], ["apiKeys", "*"], ["kubeconfig"], ["alertWebhooks"], ["alertWebhooks", "*"], ["services", "*", "env"], ["services", "*", "env", "*"],
+    ["apiKeys"],
+    ["apiKeys", "*"],
+    ["kubeconfig"],
+    ["alertWebhooks"],
+    ["alertWebhooks", "*"],
+    ["services", "*", "env"],
+    ["services", "*", "env", "*"],
 ];
 /** Why a secret cannot go under a key: where its value ends up in plaintext. */
 const PLAINTEXT_DESTINATIONS: Record<string, string> = {
@@ -585,9 +727,7 @@ export function parsePlatformConfig(rawConfig: Record<string, string>, secretPat
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(problems);
     }
-    const apiKeys = Object.fromEntries(
-        Object.entries(result.data.apiKeys).map(([name, value]) => [name, pulumi.secret(value)]),
-    );
+    const apiKeys = Object.fromEntries(Object.entries(result.data.apiKeys).map(([name, value]) => [name, pulumi.secret(value)]));
     const kubeconfig = result.data.kubeconfig === undefined ? undefined : pulumi.secret(result.data.kubeconfig);
     const alertWebhooks = result.data.alertWebhooks.map((url) => pulumi.secret(url));
     const services = result.data.services.map((svc, index): ServiceConfig => {
@@ -613,12 +753,16 @@ export function loadPlatformConfig(): PlatformConfig {
 
 /** Keys in a namespace nothing reads, e.g. `platfrom:database`: named, with the closest known namespace. */
 function unknownNamespaces(keys: string[]): string[] {
-    return keys.filter((key) => !(KNOWN_NAMESPACES as readonly string[]).includes(key.split(":")[0])).map((key) => {
-        const namespace = key.split(":")[0];
-        const closest = [...KNOWN_NAMESPACES].sort((a, b) => editDistance(namespace, a) - editDistance(namespace, b))[0];
-        return `${show(key)}: unknown config namespace "${show(namespace, false)}"; did you mean "${closest}:"? ` +
-            `Namespaces read here: ${KNOWN_NAMESPACES.join(", ")}`;
-    });
+    return keys
+        .filter((key) => !(KNOWN_NAMESPACES as readonly string[]).includes(key.split(":")[0]))
+        .map((key) => {
+            const namespace = key.split(":")[0];
+            const closest = [...KNOWN_NAMESPACES].sort((a, b) => editDistance(namespace, a) - editDistance(namespace, b))[0];
+            return (
+                `${show(key)}: unknown config namespace "${show(namespace, false)}"; did you mean "${closest}:"? ` +
+                `Namespaces read here: ${KNOWN_NAMESPACES.join(", ")}`
+            );
+        });
 }
 
 /** Only keys the schema says are structured (objects, lists, maps) arrive as JSON; every other value stays the string it is. */
@@ -648,16 +792,19 @@ function isPrefix(prefix: string[], path: string[]): boolean {
 
 function refuseSecret(path: string[]): string {
     const where = PLAINTEXT_DESTINATIONS[path[0]] ?? "it becomes resource names and settings that AWS and Kubernetes store in plaintext";
-    const whole = path.length === 1 && !ALWAYS_SECRET.includes(path[0])
-        ? ` (the whole key is secret: mark only the secret values, e.g. pulumi config set --secret --path '${path[0]}...')`
-        : "";
-    return `${configKey(path)} is secret; ${where}, so secrets cannot go there${whole}. ` +
-        "Secret values belong in apiKeys, services[].env, alertWebhooks or kubeconfig";
+    const whole =
+        path.length === 1 && !ALWAYS_SECRET.includes(path[0])
+            ? ` (the whole key is secret: mark only the secret values, e.g. pulumi config set --secret --path '${path[0]}...')`
+            : "";
+    return (
+        `${configKey(path)} is secret; ${where}, so secrets cannot go there${whole}. ` +
+        "Secret values belong in apiKeys, services[].env, alertWebhooks or kubeconfig"
+    );
 }
 
 /** A value for an error message: JSON, shortened past SHOWN_VALUE_LENGTH characters. */
 function show(value: unknown, quoted = true): string {
-    const text = quoted ? JSON.stringify(value) ?? String(value) : String(value);
+    const text = quoted ? (JSON.stringify(value) ?? String(value)) : String(value);
     return text.length > SHOWN_VALUE_LENGTH ? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)` : text;
 }
 

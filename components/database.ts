@@ -154,67 +154,103 @@ export class Database extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, parent).partition;
         const region = aws.getRegionOutput({}, parent).region;
 
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-postgres`, {
-            description: `Isolated subnets of ${name}`,
-            subnetIds: args.subnetIds,
-            tags: tags("postgres"),
-        }, parent);
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-postgres`,
+            {
+                description: `Isolated subnets of ${name}`,
+                subnetIds: args.subnetIds,
+                tags: tags("postgres"),
+            },
+            parent,
+        );
 
-        const dbSecurityGroup = new aws.ec2.SecurityGroup(`${name}-postgres`, {
-            vpcId: args.vpcId,
-            description: `PostgreSQL of ${name}: 5432 from the application and the RDS Proxy only`,
-            tags: tags("postgres"),
-        }, parent);
-        const proxySecurityGroup = new aws.ec2.SecurityGroup(`${name}-proxy`, {
-            vpcId: args.vpcId,
-            description: `RDS Proxy of ${name}: 5432 from the application, out to PostgreSQL only`,
-            tags: tags("proxy"),
-        }, parent);
+        const dbSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-postgres`,
+            {
+                vpcId: args.vpcId,
+                description: `PostgreSQL of ${name}: 5432 from the application and the RDS Proxy only`,
+                tags: tags("postgres"),
+            },
+            parent,
+        );
+        const proxySecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-proxy`,
+            {
+                vpcId: args.vpcId,
+                description: `RDS Proxy of ${name}: 5432 from the application, out to PostgreSQL only`,
+                tags: tags("proxy"),
+            },
+            parent,
+        );
         const postgres = (source: pulumi.Input<string>, target: aws.ec2.SecurityGroup, ingressName: string, egressName: string, description: string) =>
             allowTcp({ source, target: target.id, port: POSTGRES_PORT, description, ingressName, egressName }, parent);
         args.clientSecurityGroupIds.forEach((client, i) => {
-            postgres(client, dbSecurityGroup, `${name}-postgres-from-app-${i + 1}`, `${name}-app-${i + 1}-to-postgres`,
-                "PostgreSQL from the application (migrations)");
+            postgres(
+                client,
+                dbSecurityGroup,
+                `${name}-postgres-from-app-${i + 1}`,
+                `${name}-app-${i + 1}-to-postgres`,
+                "PostgreSQL from the application (migrations)",
+            );
             postgres(client, proxySecurityGroup, `${name}-proxy-from-app-${i + 1}`, `${name}-app-${i + 1}-to-proxy`, "PostgreSQL from the application");
         });
         postgres(proxySecurityGroup.id, dbSecurityGroup, `${name}-postgres-from-proxy`, `${name}-proxy-to-postgres`, "PostgreSQL from the RDS Proxy");
 
         const major = engineVersion.split(".")[0];
-        const parameterGroup = new aws.rds.ParameterGroup(`${name}-postgres${major}`, {
-            family: `postgres${major}`,
-            description: `PostgreSQL ${major} of ${name}: TLS only, slow queries logged, pg_stat_statements`,
-            parameters: [
-                { name: "rds.force_ssl", value: "1" },
-                { name: "ssl_min_protocol_version", value: "TLSv1.2" },
-                { name: "log_min_duration_statement", value: String(args.slowQueryMs ?? DATABASE_DEFAULTS.slowQueryMs) },
-                { name: "log_lock_waits", value: "1" },
-                { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
-            ],
-            tags: tags(`postgres${major}`),
-        }, parent);
+        const parameterGroup = new aws.rds.ParameterGroup(
+            `${name}-postgres${major}`,
+            {
+                family: `postgres${major}`,
+                description: `PostgreSQL ${major} of ${name}: TLS only, slow queries logged, pg_stat_statements`,
+                parameters: [
+                    { name: "rds.force_ssl", value: "1" },
+                    { name: "ssl_min_protocol_version", value: "TLSv1.2" },
+                    { name: "log_min_duration_statement", value: String(args.slowQueryMs ?? DATABASE_DEFAULTS.slowQueryMs) },
+                    { name: "log_lock_waits", value: "1" },
+                    { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
+                ],
+                tags: tags(`postgres${major}`),
+            },
+            parent,
+        );
 
         // RDS creates these groups itself with no expiry; creating them first sets retention and encryption.
-        const logGroups = ["postgresql", "upgrade"].map((log) => new aws.cloudwatch.LogGroup(`${name}-${log}-logs`, {
-            name: `/aws/rds/instance/${name}/${log}`,
-            retentionInDays: args.logRetentionDays ?? DATABASE_DEFAULTS.logRetentionDays,
-            kmsKeyId: args.kmsKeyArn,
-            tags: tags(`${log}-logs`),
-        }, parent));
+        const logGroups = ["postgresql", "upgrade"].map(
+            (log) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${log}-logs`,
+                    {
+                        name: `/aws/rds/instance/${name}/${log}`,
+                        retentionInDays: args.logRetentionDays ?? DATABASE_DEFAULTS.logRetentionDays,
+                        kmsKeyId: args.kmsKeyArn,
+                        tags: tags(`${log}-logs`),
+                    },
+                    parent,
+                ),
+        );
 
         let monitoringRoleArn: pulumi.Output<string> | undefined;
         if (monitoringInterval > 0) {
-            const monitoringRole = new aws.iam.Role(`${name}-monitoring`, {
-                description: `Enhanced monitoring of ${name}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-                tags: tags("monitoring"),
-            }, parent);
-            new aws.iam.RolePolicyAttachment(`${name}-monitoring`, {
-                role: monitoringRole.name,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-            }, parent);
+            const monitoringRole = new aws.iam.Role(
+                `${name}-monitoring`,
+                {
+                    description: `Enhanced monitoring of ${name}`,
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                    tags: tags("monitoring"),
+                },
+                parent,
+            );
+            new aws.iam.RolePolicyAttachment(
+                `${name}-monitoring`,
+                {
+                    role: monitoringRole.name,
+                    policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+                },
+                parent,
+            );
             monitoringRoleArn = monitoringRole.arn;
         }
 
@@ -223,64 +259,83 @@ export class Database extends pulumi.ComponentResource {
             pulumi.secret(new random.RandomPassword(`${name}-${user}-password`, { length: 40, special: false }, parent).result);
         const masterPassword = password("master");
 
-        const instance = new aws.rds.Instance(`${name}-postgres`, {
-            identifier: name,
-            engine: "postgres",
-            engineVersion,
-            instanceClass: args.instanceClass ?? DATABASE_DEFAULTS.instanceClass,
-            allocatedStorage: args.allocatedStorageGb ?? DATABASE_DEFAULTS.allocatedStorageGb,
-            maxAllocatedStorage: args.maxAllocatedStorageGb ?? DATABASE_DEFAULTS.maxAllocatedStorageGb,
-            storageType: "gp3",
-            storageEncrypted: true,
-            kmsKeyId: args.kmsKeyArn,
-            username: MASTER_USERNAME,
-            password: masterPassword,
-            dbName: manageRoles ? undefined : databaseName,
-            dbSubnetGroupName: subnetGroup.name,
-            vpcSecurityGroupIds: [dbSecurityGroup.id],
-            publiclyAccessible: false,
-            multiAz: args.multiAz ?? DATABASE_DEFAULTS.multiAz,
-            deletionProtection: args.deletionProtection ?? DATABASE_DEFAULTS.deletionProtection,
-            backupRetentionPeriod: args.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays,
-            backupWindow: args.backupWindow ?? DATABASE_DEFAULTS.backupWindow,
-            maintenanceWindow: args.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow,
-            copyTagsToSnapshot: true,
-            deleteAutomatedBackups: false,
-            skipFinalSnapshot: args.skipFinalSnapshot ?? DATABASE_DEFAULTS.skipFinalSnapshot,
-            finalSnapshotIdentifier: `${name}-final`,
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: args.kmsKeyArn,
-            performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? DATABASE_DEFAULTS.performanceInsightsRetentionDays,
-            monitoringInterval,
-            monitoringRoleArn,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-            parameterGroupName: parameterGroup.name,
-            autoMinorVersionUpgrade: true,
-            allowMajorVersionUpgrade: false,
-            iamDatabaseAuthenticationEnabled: true,
-            caCertIdentifier: "rds-ca-rsa2048-g1",
-            tags: tags("postgres"),
-        }, { parent: this, protect: args.protect ?? DATABASE_DEFAULTS.protect, dependsOn: logGroups });
+        const instance = new aws.rds.Instance(
+            `${name}-postgres`,
+            {
+                identifier: name,
+                engine: "postgres",
+                engineVersion,
+                instanceClass: args.instanceClass ?? DATABASE_DEFAULTS.instanceClass,
+                allocatedStorage: args.allocatedStorageGb ?? DATABASE_DEFAULTS.allocatedStorageGb,
+                maxAllocatedStorage: args.maxAllocatedStorageGb ?? DATABASE_DEFAULTS.maxAllocatedStorageGb,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArn,
+                username: MASTER_USERNAME,
+                password: masterPassword,
+                dbName: manageRoles ? undefined : databaseName,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [dbSecurityGroup.id],
+                publiclyAccessible: false,
+                multiAz: args.multiAz ?? DATABASE_DEFAULTS.multiAz,
+                deletionProtection: args.deletionProtection ?? DATABASE_DEFAULTS.deletionProtection,
+                backupRetentionPeriod: args.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays,
+                backupWindow: args.backupWindow ?? DATABASE_DEFAULTS.backupWindow,
+                maintenanceWindow: args.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow,
+                copyTagsToSnapshot: true,
+                deleteAutomatedBackups: false,
+                skipFinalSnapshot: args.skipFinalSnapshot ?? DATABASE_DEFAULTS.skipFinalSnapshot,
+                finalSnapshotIdentifier: `${name}-final`,
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: args.kmsKeyArn,
+                performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays ?? DATABASE_DEFAULTS.performanceInsightsRetentionDays,
+                monitoringInterval,
+                monitoringRoleArn,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                parameterGroupName: parameterGroup.name,
+                autoMinorVersionUpgrade: true,
+                allowMajorVersionUpgrade: false,
+                iamDatabaseAuthenticationEnabled: true,
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                tags: tags("postgres"),
+            },
+            { parent: this, protect: args.protect ?? DATABASE_DEFAULTS.protect, dependsOn: logGroups },
+        );
 
         const credentialSecret = (user: string, secretPassword: pulumi.Output<string>) => {
-            const secret = new aws.secretsmanager.Secret(`${name}-${user}-credentials`, {
-                name: `${name}/postgres/${user}`,
-                description: `PostgreSQL credentials of ${user} on ${name}`,
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: args.secretRecoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
-                tags: tags(`${user}-credentials`),
-            }, parent);
-            new aws.secretsmanager.SecretVersion(`${name}-${user}-credentials`, {
-                secretId: secret.id,
-                secretString: pulumi.secret(pulumi.all([secretPassword, instance.address, databaseName]).apply(([pw, host, dbname]) =>
-                    JSON.stringify({ engine: "postgres", username: user, password: pw, host, port: POSTGRES_PORT, dbname }))),
-            }, parent);
+            const secret = new aws.secretsmanager.Secret(
+                `${name}-${user}-credentials`,
+                {
+                    name: `${name}/postgres/${user}`,
+                    description: `PostgreSQL credentials of ${user} on ${name}`,
+                    kmsKeyId: args.kmsKeyArn,
+                    recoveryWindowInDays: args.secretRecoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
+                    tags: tags(`${user}-credentials`),
+                },
+                parent,
+            );
+            new aws.secretsmanager.SecretVersion(
+                `${name}-${user}-credentials`,
+                {
+                    secretId: secret.id,
+                    secretString: pulumi.secret(
+                        pulumi
+                            .all([secretPassword, instance.address, databaseName])
+                            .apply(([pw, host, dbname]) =>
+                                JSON.stringify({ engine: "postgres", username: user, password: pw, host, port: POSTGRES_PORT, dbname }),
+                            ),
+                    ),
+                },
+                parent,
+            );
             return secret;
         };
         const masterSecret = credentialSecret(MASTER_USERNAME, masterPassword);
         const rolePasswords = Object.fromEntries(DATABASE_ROLES.map((role) => [role, password(role)])) as Record<DatabaseRole, pulumi.Output<string>>;
-        const roleSecrets = Object.fromEntries(DATABASE_ROLES.map((role) => [role, credentialSecret(role, rolePasswords[role])])) as
-            Record<DatabaseRole, aws.secretsmanager.Secret>;
+        const roleSecrets = Object.fromEntries(DATABASE_ROLES.map((role) => [role, credentialSecret(role, rolePasswords[role])])) as Record<
+            DatabaseRole,
+            aws.secretsmanager.Secret
+        >;
 
         const proxy = this.createProxy(name, args, instance, proxySecurityGroup, Object.values(roleSecrets), region);
 
@@ -324,60 +379,81 @@ export class Database extends pulumi.ComponentResource {
         region: pulumi.Output<string>,
     ): aws.rds.Proxy {
         const parent = { parent: this };
-        const role = new aws.iam.Role(`${name}-proxy`, {
-            description: `Lets the RDS Proxy of ${name} read the role credentials`,
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-            tags: tagsNamed(args.tags, `${name}-proxy`),
-        }, parent);
-        new aws.iam.RolePolicy(`${name}-proxy`, {
-            role: role.id,
-            policy: pulumi.all([pulumi.all(secrets.map((s) => s.arn)), args.kmsKeyArn, region]).apply(([arns, keyArn, regionName]) =>
-                JSON.stringify({
+        const role = new aws.iam.Role(
+            `${name}-proxy`,
+            {
+                description: `Lets the RDS Proxy of ${name} read the role credentials`,
+                assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns },
-                        {
-                            Effect: "Allow",
-                            Action: "kms:Decrypt",
-                            Resource: keyArn,
-                            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${regionName}.amazonaws.com` } },
-                        },
-                    ],
-                })),
-        }, parent);
-        const proxy = new aws.rds.Proxy(`${name}-proxy`, {
-            name: `${name}-proxy`,
-            engineFamily: "POSTGRESQL",
-            requireTls: true,
-            roleArn: role.arn,
-            vpcSubnetIds: args.proxySubnetIds,
-            vpcSecurityGroupIds: [securityGroup.id],
-            idleClientTimeout: 1800,
-            debugLogging: false,
-            auths: secrets.map((secret) => ({
-                authScheme: "SECRETS",
-                clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
-                iamAuth: "DISABLED",
-                secretArn: secret.arn,
-            })),
-            tags: tagsNamed(args.tags, `${name}-proxy`),
-        }, parent);
-        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(`${name}-proxy`, {
-            dbProxyName: proxy.name,
-            connectionPoolConfig: {
-                maxConnectionsPercent: args.proxy?.maxConnectionsPercent ?? DATABASE_DEFAULTS.proxy.maxConnectionsPercent,
-                maxIdleConnectionsPercent: args.proxy?.maxIdleConnectionsPercent ?? DATABASE_DEFAULTS.proxy.maxIdleConnectionsPercent,
-                connectionBorrowTimeout: args.proxy?.borrowTimeoutSeconds ?? DATABASE_DEFAULTS.proxy.borrowTimeoutSeconds,
+                    Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags: tagsNamed(args.tags, `${name}-proxy`),
             },
-        }, parent);
-        new aws.rds.ProxyTarget(`${name}-proxy`, {
-            dbProxyName: proxy.name,
-            targetGroupName: targetGroup.name,
-            dbInstanceIdentifier: instance.identifier,
-        }, parent);
+            parent,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-proxy`,
+            {
+                role: role.id,
+                policy: pulumi.all([pulumi.all(secrets.map((s) => s.arn)), args.kmsKeyArn, region]).apply(([arns, keyArn, regionName]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns },
+                            {
+                                Effect: "Allow",
+                                Action: "kms:Decrypt",
+                                Resource: keyArn,
+                                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${regionName}.amazonaws.com` } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            parent,
+        );
+        const proxy = new aws.rds.Proxy(
+            `${name}-proxy`,
+            {
+                name: `${name}-proxy`,
+                engineFamily: "POSTGRESQL",
+                requireTls: true,
+                roleArn: role.arn,
+                vpcSubnetIds: args.proxySubnetIds,
+                vpcSecurityGroupIds: [securityGroup.id],
+                idleClientTimeout: 1800,
+                debugLogging: false,
+                auths: secrets.map((secret) => ({
+                    authScheme: "SECRETS",
+                    clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+                    iamAuth: "DISABLED",
+                    secretArn: secret.arn,
+                })),
+                tags: tagsNamed(args.tags, `${name}-proxy`),
+            },
+            parent,
+        );
+        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
+            `${name}-proxy`,
+            {
+                dbProxyName: proxy.name,
+                connectionPoolConfig: {
+                    maxConnectionsPercent: args.proxy?.maxConnectionsPercent ?? DATABASE_DEFAULTS.proxy.maxConnectionsPercent,
+                    maxIdleConnectionsPercent: args.proxy?.maxIdleConnectionsPercent ?? DATABASE_DEFAULTS.proxy.maxIdleConnectionsPercent,
+                    connectionBorrowTimeout: args.proxy?.borrowTimeoutSeconds ?? DATABASE_DEFAULTS.proxy.borrowTimeoutSeconds,
+                },
+            },
+            parent,
+        );
+        new aws.rds.ProxyTarget(
+            `${name}-proxy`,
+            {
+                dbProxyName: proxy.name,
+                targetGroupName: targetGroup.name,
+                dbInstanceIdentifier: instance.identifier,
+            },
+            parent,
+        );
         return proxy;
     }
 
@@ -390,42 +466,59 @@ export class Database extends pulumi.ComponentResource {
         databaseName: pulumi.Output<string>,
         engineVersion: string,
     ): void {
-        const provider = new postgresql.Provider(`${name}-postgres`, {
-            host: instance.address,
-            port: POSTGRES_PORT,
-            username: MASTER_USERNAME,
-            password: masterPassword,
-            database: "postgres",
-            sslmode: "require",
-            // The RDS master is a member of rds_superuser, not a superuser.
-            superuser: false,
-            connectTimeout: 15,
-            expectedVersion: engineVersion,
-        }, { parent: this });
+        const provider = new postgresql.Provider(
+            `${name}-postgres`,
+            {
+                host: instance.address,
+                port: POSTGRES_PORT,
+                username: MASTER_USERNAME,
+                password: masterPassword,
+                database: "postgres",
+                sslmode: "require",
+                // The RDS master is a member of rds_superuser, not a superuser.
+                superuser: false,
+                connectTimeout: 15,
+                expectedVersion: engineVersion,
+            },
+            { parent: this },
+        );
         const opts = { parent: this, provider };
 
-        const role = (roleName: DatabaseRole, connectionLimit: pulumi.Input<number>) => new postgresql.Role(`${name}-${roleName}`, {
-            name: roleName,
-            login: true,
-            password: passwords[roleName],
-            connectionLimit,
-        }, opts);
+        const role = (roleName: DatabaseRole, connectionLimit: pulumi.Input<number>) =>
+            new postgresql.Role(
+                `${name}-${roleName}`,
+                {
+                    name: roleName,
+                    login: true,
+                    password: passwords[roleName],
+                    connectionLimit,
+                },
+                opts,
+            );
         const migrator = role("migrator", 10);
         const app = role("app", args.appConnectionLimit ?? DATABASE_DEFAULTS.appConnectionLimit);
         const readonly = role("readonly", 20);
 
-        const database = new postgresql.Database(`${name}-database`, {
-            name: databaseName,
-            owner: migrator.name,
-            encoding: "UTF8",
-        }, opts);
+        const database = new postgresql.Database(
+            `${name}-database`,
+            {
+                name: databaseName,
+                owner: migrator.name,
+                encoding: "UTF8",
+            },
+            opts,
+        );
         // PUBLIC may connect to a new database by default; only the roles granted CONNECT below may.
-        new postgresql.Grant(`${name}-revoke-public-connect`, {
-            database: database.name,
-            role: "public",
-            objectType: "database",
-            privileges: [],
-        }, opts);
+        new postgresql.Grant(
+            `${name}-revoke-public-connect`,
+            {
+                database: database.name,
+                role: "public",
+                objectType: "database",
+                privileges: [],
+            },
+            opts,
+        );
         for (const extension of ["pg_stat_statements", "pgcrypto"]) {
             new postgresql.Extension(`${name}-${extension.replace(/_/g, "-")}`, { name: extension, database: database.name }, opts);
         }
@@ -438,22 +531,64 @@ export class Database extends pulumi.ComponentResource {
             const roleName = grantee.name;
             const id = (what: string) => `${name}-${roleKey}-${what}`;
             new postgresql.Grant(id("connect"), { database: database.name, role: roleName, objectType: "database", privileges: ["CONNECT"] }, opts);
-            new postgresql.Grant(id("schema-usage"), {
-                database: database.name, role: roleName, schema: "public", objectType: "schema", privileges: ["USAGE"],
-            }, opts);
-            new postgresql.Grant(id("tables"), {
-                database: database.name, role: roleName, schema: "public", objectType: "table", privileges: tablePrivileges,
-            }, opts);
-            new postgresql.Grant(id("sequences"), {
-                database: database.name, role: roleName, schema: "public", objectType: "sequence", privileges: sequencePrivileges,
-            }, opts);
+            new postgresql.Grant(
+                id("schema-usage"),
+                {
+                    database: database.name,
+                    role: roleName,
+                    schema: "public",
+                    objectType: "schema",
+                    privileges: ["USAGE"],
+                },
+                opts,
+            );
+            new postgresql.Grant(
+                id("tables"),
+                {
+                    database: database.name,
+                    role: roleName,
+                    schema: "public",
+                    objectType: "table",
+                    privileges: tablePrivileges,
+                },
+                opts,
+            );
+            new postgresql.Grant(
+                id("sequences"),
+                {
+                    database: database.name,
+                    role: roleName,
+                    schema: "public",
+                    objectType: "sequence",
+                    privileges: sequencePrivileges,
+                },
+                opts,
+            );
             // Tables and sequences the migrator creates later are usable without another grant.
-            new postgresql.DefaultPrivileges(id("default-tables"), {
-                database: database.name, role: roleName, owner: migrator.name, schema: "public", objectType: "table", privileges: tablePrivileges,
-            }, opts);
-            new postgresql.DefaultPrivileges(id("default-sequences"), {
-                database: database.name, role: roleName, owner: migrator.name, schema: "public", objectType: "sequence", privileges: sequencePrivileges,
-            }, opts);
+            new postgresql.DefaultPrivileges(
+                id("default-tables"),
+                {
+                    database: database.name,
+                    role: roleName,
+                    owner: migrator.name,
+                    schema: "public",
+                    objectType: "table",
+                    privileges: tablePrivileges,
+                },
+                opts,
+            );
+            new postgresql.DefaultPrivileges(
+                id("default-sequences"),
+                {
+                    database: database.name,
+                    role: roleName,
+                    owner: migrator.name,
+                    schema: "public",
+                    objectType: "sequence",
+                    privileges: sequencePrivileges,
+                },
+                opts,
+            );
         }
     }
 }

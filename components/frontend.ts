@@ -69,85 +69,120 @@ export class StaticSite extends pulumi.ComponentResource {
 
         const bucket = new aws.s3.Bucket(`${name}-site`, { forceDestroy: false, tags: tagsNamed(args.tags, `${name}-site`) }, parent);
         makePrivate(`${name}-site`, bucket, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-site`, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
-        }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-site`,
+            {
+                bucket: bucket.id,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+            },
+            parent,
+        );
         new aws.s3.BucketVersioning(`${name}-site`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
         const logs = this.createLogBucket(name, args);
 
         const certificate = dnsValidatedCertificate(name, args, this, global);
-        const webAcl = createWebAcl(name, { scope: "CLOUDFRONT", domainName: args.domainName, rateLimitPerFiveMinutes: args.rateLimitPerFiveMinutes, tags: args.tags }, global);
+        const webAcl = createWebAcl(
+            name,
+            { scope: "CLOUDFRONT", domainName: args.domainName, rateLimitPerFiveMinutes: args.rateLimitPerFiveMinutes, tags: args.tags },
+            global,
+        );
         this.alarmOnBlockedRequests(name, args, webAcl, global);
-        const accessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
-            description: `Signed requests from the ${args.domainName} distribution to its bucket`,
-            originAccessControlOriginType: "s3",
-            signingBehavior: "always",
-            signingProtocol: "sigv4",
-        }, parent);
-        const headers = new aws.cloudfront.ResponseHeadersPolicy(`${name}-security-headers`, {
-            comment: `Security headers of ${args.domainName}`,
-            securityHeadersConfig: {
-                strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true },
-                contentSecurityPolicy: { contentSecurityPolicy: args.contentSecurityPolicy ?? FRONTEND_DEFAULTS.contentSecurityPolicy, override: true },
-                contentTypeOptions: { override: true },
-                frameOptions: { frameOption: "DENY", override: true },
-                referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+        const accessControl = new aws.cloudfront.OriginAccessControl(
+            `${name}-oac`,
+            {
+                description: `Signed requests from the ${args.domainName} distribution to its bucket`,
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
             },
-        }, parent);
-
-        const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
-            enabled: true,
-            comment: args.domainName,
-            aliases: [args.domainName],
-            isIpv6Enabled: true,
-            httpVersion: "http2and3",
-            priceClass: args.priceClass ?? FRONTEND_DEFAULTS.priceClass,
-            defaultRootObject: "index.html",
-            origins: [{ originId: ORIGIN_ID, domainName: bucket.bucketRegionalDomainName, originAccessControlId: accessControl.id }],
-            defaultCacheBehavior: {
-                targetOriginId: ORIGIN_ID,
-                viewerProtocolPolicy: "redirect-to-https",
-                allowedMethods: ["GET", "HEAD", "OPTIONS"],
-                cachedMethods: ["GET", "HEAD"],
-                compress: true,
-                cachePolicyId: CACHING_OPTIMIZED,
-                responseHeadersPolicyId: headers.id,
+            parent,
+        );
+        const headers = new aws.cloudfront.ResponseHeadersPolicy(
+            `${name}-security-headers`,
+            {
+                comment: `Security headers of ${args.domainName}`,
+                securityHeadersConfig: {
+                    strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true },
+                    contentSecurityPolicy: { contentSecurityPolicy: args.contentSecurityPolicy ?? FRONTEND_DEFAULTS.contentSecurityPolicy, override: true },
+                    contentTypeOptions: { override: true },
+                    frameOptions: { frameOption: "DENY", override: true },
+                    referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+                },
             },
-            // The app routes in the browser: a path with no object (S3 answers 403 through OAC) gets index.html.
-            customErrorResponses: [403, 404].map((errorCode) => ({ errorCode, responseCode: 200, responsePagePath: "/index.html", errorCachingMinTtl: 10 })),
-            restrictions: { geoRestriction: { restrictionType: "none" } },
-            viewerCertificate: { acmCertificateArn: certificate.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
-            loggingConfig: { bucket: logs.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
-            webAclId: webAcl.arn,
-            tags: tagsNamed(args.tags, `${name}-cdn`),
-        }, { parent: this, dependsOn: [logs.policy] });
+            parent,
+        );
 
-        new aws.s3.BucketPolicy(`${name}-site`, {
-            bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, distribution.arn]).apply(([bucketArn, distributionArn]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Sid: "CloudFrontReadsThroughOriginAccessControl",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudfront.amazonaws.com" },
-                        Action: "s3:GetObject",
-                        Resource: `${bucketArn}/*`,
-                        Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
-                    },
-                    denyWithoutTls(bucketArn),
-                ],
-            })),
-        }, parent);
+        const distribution = new aws.cloudfront.Distribution(
+            `${name}-cdn`,
+            {
+                enabled: true,
+                comment: args.domainName,
+                aliases: [args.domainName],
+                isIpv6Enabled: true,
+                httpVersion: "http2and3",
+                priceClass: args.priceClass ?? FRONTEND_DEFAULTS.priceClass,
+                defaultRootObject: "index.html",
+                origins: [{ originId: ORIGIN_ID, domainName: bucket.bucketRegionalDomainName, originAccessControlId: accessControl.id }],
+                defaultCacheBehavior: {
+                    targetOriginId: ORIGIN_ID,
+                    viewerProtocolPolicy: "redirect-to-https",
+                    allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                    cachedMethods: ["GET", "HEAD"],
+                    compress: true,
+                    cachePolicyId: CACHING_OPTIMIZED,
+                    responseHeadersPolicyId: headers.id,
+                },
+                // The app routes in the browser: a path with no object (S3 answers 403 through OAC) gets index.html.
+                customErrorResponses: [403, 404].map((errorCode) => ({
+                    errorCode,
+                    responseCode: 200,
+                    responsePagePath: "/index.html",
+                    errorCachingMinTtl: 10,
+                })),
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                viewerCertificate: { acmCertificateArn: certificate.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+                loggingConfig: { bucket: logs.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
+                webAclId: webAcl.arn,
+                tags: tagsNamed(args.tags, `${name}-cdn`),
+            },
+            { parent: this, dependsOn: [logs.policy] },
+        );
+
+        new aws.s3.BucketPolicy(
+            `${name}-site`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.all([bucket.arn, distribution.arn]).apply(([bucketArn, distributionArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "CloudFrontReadsThroughOriginAccessControl",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudfront.amazonaws.com" },
+                                Action: "s3:GetObject",
+                                Resource: `${bucketArn}/*`,
+                                Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+                            },
+                            denyWithoutTls(bucketArn),
+                        ],
+                    }),
+                ),
+            },
+            parent,
+        );
 
         for (const type of ["A", "AAAA"]) {
-            new aws.route53.Record(`${name}-alias-${type.toLowerCase()}`, {
-                zoneId: certificate.zoneId,
-                name: args.domainName,
-                type,
-                aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
-            }, parent);
+            new aws.route53.Record(
+                `${name}-alias-${type.toLowerCase()}`,
+                {
+                    zoneId: certificate.zoneId,
+                    name: args.domainName,
+                    type,
+                    aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                },
+                parent,
+            );
         }
 
         this.origin = `https://${args.domainName}`;
@@ -163,24 +198,55 @@ export class StaticSite extends pulumi.ComponentResource {
      */
     private createLogBucket(name: string, args: StaticSiteArgs) {
         const parent = { parent: this };
-        const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: false, tags: tagsNamed(args.tags, `${name}-logs`, { Purpose: "access-logs" }) }, parent);
+        const bucket = new aws.s3.Bucket(
+            `${name}-logs`,
+            { forceDestroy: false, tags: tagsNamed(args.tags, `${name}-logs`, { Purpose: "access-logs" }) },
+            parent,
+        );
         const ownership = new aws.s3.BucketOwnershipControls(`${name}-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerPreferred" } }, parent);
-        new aws.s3.BucketPublicAccessBlock(`${name}-logs`, {
-            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-        }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-logs`, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, parent);
-        new aws.s3.BucketLifecycleConfiguration(`${name}-logs`, {
-            bucket: bucket.id,
-            rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.logRetentionDays ?? FRONTEND_DEFAULTS.logRetentionDays },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
-        }, parent);
-        const policy = new aws.s3.BucketPolicy(`${name}-logs`, {
-            bucket: bucket.id,
-            policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyWithoutTls(arn)] })),
-        }, { parent: this, dependsOn: [ownership] });
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-logs`,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            parent,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-logs`,
+            {
+                bucket: bucket.id,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            },
+            parent,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-logs`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: args.logRetentionDays ?? FRONTEND_DEFAULTS.logRetentionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            parent,
+        );
+        const policy = new aws.s3.BucketPolicy(
+            `${name}-logs`,
+            {
+                bucket: bucket.id,
+                policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyWithoutTls(arn)] })),
+            },
+            { parent: this, dependsOn: [ownership] },
+        );
         return { bucketDomainName: bucket.bucketDomainName, policy };
     }
 
@@ -190,39 +256,56 @@ export class StaticSite extends pulumi.ComponentResource {
      */
     private alarmOnBlockedRequests(name: string, args: StaticSiteArgs, webAcl: aws.wafv2.WebAcl, global: pulumi.CustomResourceOptions) {
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
-        const key = new aws.kms.Key(`${name}-alerts`, {
-            description: `Encrypts the ${args.domainName} WAF alert topic`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: identity.accountId.apply((account) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-                    { Sid: "CloudWatchPublishes", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
-                        Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
-                ],
-            })),
-            tags: tagsNamed(args.tags, `${name}-alerts`),
-        }, { ...global, protect: args.protect });
+        const key = new aws.kms.Key(
+            `${name}-alerts`,
+            {
+                description: `Encrypts the ${args.domainName} WAF alert topic`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: identity.accountId.apply((account) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                            {
+                                Sid: "CloudWatchPublishes",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                                Resource: "*",
+                            },
+                        ],
+                    }),
+                ),
+                tags: tagsNamed(args.tags, `${name}-alerts`),
+            },
+            { ...global, protect: args.protect },
+        );
         const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: key.arn, tags: tagsNamed(args.tags, `${name}-alerts`) }, global);
-        args.alertEmails.forEach((email, i) =>
-            new aws.sns.TopicSubscription(`${name}-alerts-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, global));
-        new aws.cloudwatch.MetricAlarm(`${name}-waf-blocked-requests`, {
-            alarmDescription: `The ${args.domainName} WAF blocked more than ${(args.wafBlockedRequests ?? MONITORING_DEFAULTS.thresholds.wafBlockedRequests)} requests in 5 minutes: ` +
-                "an attack, or a rule blocking real users (see its sampled requests)" +
-                (args.runbookBaseUrl ? `. Runbook: ${args.runbookBaseUrl}#frontend-waf-blocked-requests` : ""),
-            namespace: "AWS/WAFV2",
-            metricName: "BlockedRequests",
-            dimensions: { WebACL: webAcl.name, Rule: "ALL" },
-            statistic: "Sum",
-            period: 300,
-            evaluationPeriods: 1,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: (args.wafBlockedRequests ?? MONITORING_DEFAULTS.thresholds.wafBlockedRequests),
-            treatMissingData: "notBreaching",
-            alarmActions: [topic.arn],
-            okActions: [topic.arn],
-            tags: tagsNamed(args.tags, `${name}-waf-blocked-requests`),
-        }, global);
+        args.alertEmails.forEach(
+            (email, i) => new aws.sns.TopicSubscription(`${name}-alerts-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, global),
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-waf-blocked-requests`,
+            {
+                alarmDescription:
+                    `The ${args.domainName} WAF blocked more than ${args.wafBlockedRequests ?? MONITORING_DEFAULTS.thresholds.wafBlockedRequests} requests in 5 minutes: ` +
+                    "an attack, or a rule blocking real users (see its sampled requests)" +
+                    (args.runbookBaseUrl ? `. Runbook: ${args.runbookBaseUrl}#frontend-waf-blocked-requests` : ""),
+                namespace: "AWS/WAFV2",
+                metricName: "BlockedRequests",
+                dimensions: { WebACL: webAcl.name, Rule: "ALL" },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: args.wafBlockedRequests ?? MONITORING_DEFAULTS.thresholds.wafBlockedRequests,
+                treatMissingData: "notBreaching",
+                alarmActions: [topic.arn],
+                okActions: [topic.arn],
+                tags: tagsNamed(args.tags, `${name}-waf-blocked-requests`),
+            },
+            global,
+        );
     }
 }

@@ -169,102 +169,310 @@ export class Monitoring extends pulumi.ComponentResource {
         const waf = args.webAclName === undefined ? undefined : { WebACL: args.webAclName, Region: region, Rule: "ALL" };
         const backup = args.backupVaultName === undefined ? undefined : { BackupVaultName: args.backupVaultName };
         const specs: AlarmSpec[] = [
-            { id: "db-cpu", description: `Database CPU above ${t.cpuPercent} %`, namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db,
-                comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent },
-            { id: "db-freeable-memory", description: `Database freeable memory under ${t.freeableMemoryMiB} MiB`, namespace: "AWS/RDS",
-                metricName: "FreeableMemory", dimensions: db, comparisonOperator: "LessThanThreshold", threshold: t.freeableMemoryMiB * 2 ** 20 },
-            { id: "db-free-storage", description: `Database free storage under ${t.freeStorageGiB} GiB`, namespace: "AWS/RDS",
-                metricName: "FreeStorageSpace", dimensions: db, comparisonOperator: "LessThanThreshold", threshold: t.freeStorageGiB * 2 ** 30 },
-            { id: "db-connections", description: `More than ${t.databaseConnections} database connections`, namespace: "AWS/RDS",
-                metricName: "DatabaseConnections", dimensions: db, comparisonOperator: "GreaterThanThreshold", threshold: t.databaseConnections },
+            {
+                id: "db-cpu",
+                description: `Database CPU above ${t.cpuPercent} %`,
+                namespace: "AWS/RDS",
+                metricName: "CPUUtilization",
+                dimensions: db,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.cpuPercent,
+            },
+            {
+                id: "db-freeable-memory",
+                description: `Database freeable memory under ${t.freeableMemoryMiB} MiB`,
+                namespace: "AWS/RDS",
+                metricName: "FreeableMemory",
+                dimensions: db,
+                comparisonOperator: "LessThanThreshold",
+                threshold: t.freeableMemoryMiB * 2 ** 20,
+            },
+            {
+                id: "db-free-storage",
+                description: `Database free storage under ${t.freeStorageGiB} GiB`,
+                namespace: "AWS/RDS",
+                metricName: "FreeStorageSpace",
+                dimensions: db,
+                comparisonOperator: "LessThanThreshold",
+                threshold: t.freeStorageGiB * 2 ** 30,
+            },
+            {
+                id: "db-connections",
+                description: `More than ${t.databaseConnections} database connections`,
+                namespace: "AWS/RDS",
+                metricName: "DatabaseConnections",
+                dimensions: db,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.databaseConnections,
+            },
             ...["ReadLatency", "WriteLatency"].map((metricName): AlarmSpec => ({
-                id: `db-${metricName.replace("Latency", "").toLowerCase()}-latency`, description: `Database ${metricName} above ${t.databaseLatencySeconds} s`,
-                namespace: "AWS/RDS", metricName, dimensions: db, comparisonOperator: "GreaterThanThreshold", threshold: t.databaseLatencySeconds })),
-            { id: "db-proxy-client-errors", description: "Clients fail to connect to the RDS Proxy (authentication or TLS)", namespace: "AWS/RDS",
-                metricName: "ClientConnectionsSetupFailedAuth", dimensions: proxy, statistic: "Sum",
-                comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 300, evaluationPeriods: 1 },
-            { id: "cache-engine-cpu", description: `Redis engine CPU above ${t.cpuPercent} %`, namespace: "AWS/ElastiCache",
-                metricName: "EngineCPUUtilization", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.cpuPercent },
-            { id: "cache-memory", description: `Redis memory use above ${t.memoryPercent} %`, namespace: "AWS/ElastiCache",
-                metricName: "DatabaseMemoryUsagePercentage", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.memoryPercent },
-            { id: "cache-evictions", description: "Redis evicts keys: it is out of memory", namespace: "AWS/ElastiCache", metricName: "Evictions",
-                dimensions: primary, statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 300, evaluationPeriods: 1 },
-            { id: "cache-connections", description: `More than ${t.cacheConnections} Redis connections`, namespace: "AWS/ElastiCache",
-                metricName: "CurrConnections", dimensions: primary, comparisonOperator: "GreaterThanThreshold", threshold: t.cacheConnections },
-            ...(args.cacheHasReplicas ? [{ id: "cache-replication-lag", description: "Redis replica more than 1 s behind", namespace: "AWS/ElastiCache",
-                metricName: "ReplicationLag", dimensions: replica,
-                comparisonOperator: "GreaterThanThreshold" as const, threshold: 1 }] : []),
-            { id: "alb-5xx-rate", description: `More than ${t.errorRatePercent} % of requests answered 5xx by the services`,
-                comparisonOperator: "GreaterThanThreshold", threshold: t.errorRatePercent, metricQueries: [
-                    { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, period: 60, stat: "Sum" } },
+                id: `db-${metricName.replace("Latency", "").toLowerCase()}-latency`,
+                description: `Database ${metricName} above ${t.databaseLatencySeconds} s`,
+                namespace: "AWS/RDS",
+                metricName,
+                dimensions: db,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.databaseLatencySeconds,
+            })),
+            {
+                id: "db-proxy-client-errors",
+                description: "Clients fail to connect to the RDS Proxy (authentication or TLS)",
+                namespace: "AWS/RDS",
+                metricName: "ClientConnectionsSetupFailedAuth",
+                dimensions: proxy,
+                statistic: "Sum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                period: 300,
+                evaluationPeriods: 1,
+            },
+            {
+                id: "cache-engine-cpu",
+                description: `Redis engine CPU above ${t.cpuPercent} %`,
+                namespace: "AWS/ElastiCache",
+                metricName: "EngineCPUUtilization",
+                dimensions: primary,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.cpuPercent,
+            },
+            {
+                id: "cache-memory",
+                description: `Redis memory use above ${t.memoryPercent} %`,
+                namespace: "AWS/ElastiCache",
+                metricName: "DatabaseMemoryUsagePercentage",
+                dimensions: primary,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.memoryPercent,
+            },
+            {
+                id: "cache-evictions",
+                description: "Redis evicts keys: it is out of memory",
+                namespace: "AWS/ElastiCache",
+                metricName: "Evictions",
+                dimensions: primary,
+                statistic: "Sum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                period: 300,
+                evaluationPeriods: 1,
+            },
+            {
+                id: "cache-connections",
+                description: `More than ${t.cacheConnections} Redis connections`,
+                namespace: "AWS/ElastiCache",
+                metricName: "CurrConnections",
+                dimensions: primary,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.cacheConnections,
+            },
+            ...(args.cacheHasReplicas
+                ? [
+                      {
+                          id: "cache-replication-lag",
+                          description: "Redis replica more than 1 s behind",
+                          namespace: "AWS/ElastiCache",
+                          metricName: "ReplicationLag",
+                          dimensions: replica,
+                          comparisonOperator: "GreaterThanThreshold" as const,
+                          threshold: 1,
+                      },
+                  ]
+                : []),
+            {
+                id: "alb-5xx-rate",
+                description: `More than ${t.errorRatePercent} % of requests answered 5xx by the services`,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.errorRatePercent,
+                metricQueries: [
+                    {
+                        id: "errors",
+                        metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, period: 60, stat: "Sum" },
+                    },
                     { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: lb, period: 60, stat: "Sum" } },
                     { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx rate (%)", returnData: true },
-                ] },
-            { id: "alb-p95-latency", description: `p95 response time above ${t.latencyP95Seconds} s`, namespace: "AWS/ApplicationELB",
-                metricName: "TargetResponseTime", dimensions: lb, extendedStatistic: "p95", comparisonOperator: "GreaterThanThreshold",
-                threshold: t.latencyP95Seconds },
+                ],
+            },
+            {
+                id: "alb-p95-latency",
+                description: `p95 response time above ${t.latencyP95Seconds} s`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "TargetResponseTime",
+                dimensions: lb,
+                extendedStatistic: "p95",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.latencyP95Seconds,
+            },
             ...Object.entries(args.targetGroupArnSuffixes).map(([service, suffix]): AlarmSpec => ({
-                id: `alb-${service}-unhealthy`, description: `Unhealthy ${service} targets`, namespace: "AWS/ApplicationELB",
-                metricName: "UnHealthyHostCount", dimensions: { ...lb, TargetGroup: suffix }, statistic: "Maximum",
-                comparisonOperator: "GreaterThanThreshold", threshold: 0 })),
-            ...(waf ? [{ id: "waf-blocked-requests", description: `The WAF blocked more than ${t.wafBlockedRequests} requests in 5 minutes: ` +
-                "an attack, or a rule blocking real users (see its sampled requests)", namespace: "AWS/WAFV2", metricName: "BlockedRequests",
-                dimensions: waf, statistic: "Sum", comparisonOperator: "GreaterThanThreshold" as const, threshold: t.wafBlockedRequests,
-                period: 300, evaluationPeriods: 1 }] : []),
+                id: `alb-${service}-unhealthy`,
+                description: `Unhealthy ${service} targets`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "UnHealthyHostCount",
+                dimensions: { ...lb, TargetGroup: suffix },
+                statistic: "Maximum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+            })),
+            ...(waf
+                ? [
+                      {
+                          id: "waf-blocked-requests",
+                          description:
+                              `The WAF blocked more than ${t.wafBlockedRequests} requests in 5 minutes: ` +
+                              "an attack, or a rule blocking real users (see its sampled requests)",
+                          namespace: "AWS/WAFV2",
+                          metricName: "BlockedRequests",
+                          dimensions: waf,
+                          statistic: "Sum",
+                          comparisonOperator: "GreaterThanThreshold" as const,
+                          threshold: t.wafBlockedRequests,
+                          period: 300,
+                          evaluationPeriods: 1,
+                      },
+                  ]
+                : []),
             // A backup job that fails leaves the recovery point objective unmet until someone looks.
-            ...(backup ? ["NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"].map((metricName): AlarmSpec => ({
-                id: `backup-${metricName === "NumberOfBackupJobsFailed" ? "jobs" : "copy-jobs"}-failed`,
-                description: `An AWS Backup ${metricName === "NumberOfBackupJobsFailed" ? "backup" : "copy"} job of the vault failed`,
-                namespace: "AWS/Backup", metricName, dimensions: backup, statistic: "Sum",
-                comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 3600, evaluationPeriods: 1 })) : []),
+            ...(backup
+                ? ["NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"].map((metricName): AlarmSpec => ({
+                      id: `backup-${metricName === "NumberOfBackupJobsFailed" ? "jobs" : "copy-jobs"}-failed`,
+                      description: `An AWS Backup ${metricName === "NumberOfBackupJobsFailed" ? "backup" : "copy"} job of the vault failed`,
+                      namespace: "AWS/Backup",
+                      metricName,
+                      dimensions: backup,
+                      statistic: "Sum",
+                      comparisonOperator: "GreaterThanThreshold",
+                      threshold: 0,
+                      period: 3600,
+                      evaluationPeriods: 1,
+                  }))
+                : []),
         ];
         const alarms = specs.map((spec) => this.alarm(`${name}-${spec.id}`, spec, topic.arn, args, parent));
         const uptime = args.uptime ? this.uptimeCheck(name, args, args.uptime, identity) : undefined;
 
         // Every alarmed metric has its widget, beside the metrics that explain it (requests next to errors, healthy next to unhealthy targets).
         const widgets: WidgetSpec[] = [
-            { title: "Database", namespace: "AWS/RDS", dimensions: db,
-                metrics: ["CPUUtilization", "FreeableMemory", "DatabaseConnections", "FreeStorageSpace", "ReadLatency", "WriteLatency"] },
-            { title: "Database proxy", namespace: "AWS/RDS", dimensions: proxy, metrics: ["ClientConnections", "ClientConnectionsSetupFailedAuth"], stat: "Sum" },
-            { title: "Cache", namespace: "AWS/ElastiCache", dimensions: primary,
-                metrics: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"] },
+            {
+                title: "Database",
+                namespace: "AWS/RDS",
+                dimensions: db,
+                metrics: ["CPUUtilization", "FreeableMemory", "DatabaseConnections", "FreeStorageSpace", "ReadLatency", "WriteLatency"],
+            },
+            {
+                title: "Database proxy",
+                namespace: "AWS/RDS",
+                dimensions: proxy,
+                metrics: ["ClientConnections", "ClientConnectionsSetupFailedAuth"],
+                stat: "Sum",
+            },
+            {
+                title: "Cache",
+                namespace: "AWS/ElastiCache",
+                dimensions: primary,
+                metrics: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"],
+            },
             ...(args.cacheHasReplicas ? [{ title: "Cache replica", namespace: "AWS/ElastiCache", dimensions: replica, metrics: ["ReplicationLag"] }] : []),
-            { title: "Load balancer", namespace: "AWS/ApplicationELB", dimensions: lb, metrics: ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"] },
-            ...Object.entries(args.targetGroupArnSuffixes).map(([service, suffix]): WidgetSpec => ({ title: `${service} targets`,
-                namespace: "AWS/ApplicationELB", dimensions: { ...lb, TargetGroup: suffix }, metrics: ["HealthyHostCount", "UnHealthyHostCount"], stat: "Maximum" })),
-            ...(waf ? [{ title: "WAF", namespace: "AWS/WAFV2", dimensions: waf, metrics: ["AllowedRequests", "BlockedRequests"], stat: "Sum", period: 300 }] : []),
-            ...(backup ? [{ title: "Backup jobs", namespace: "AWS/Backup", dimensions: backup,
-                metrics: ["NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"], stat: "Sum", period: 3600 }] : []),
-            ...(uptime ? [{ title: "Uptime", namespace: "AWS/Route53", dimensions: { HealthCheckId: uptime.healthCheckId }, metrics: ["HealthCheckStatus"],
-                stat: "Minimum", region: ROUTE53_METRICS_REGION }] : []),
+            {
+                title: "Load balancer",
+                namespace: "AWS/ApplicationELB",
+                dimensions: lb,
+                metrics: ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"],
+            },
+            ...Object.entries(args.targetGroupArnSuffixes).map(([service, suffix]): WidgetSpec => ({
+                title: `${service} targets`,
+                namespace: "AWS/ApplicationELB",
+                dimensions: { ...lb, TargetGroup: suffix },
+                metrics: ["HealthyHostCount", "UnHealthyHostCount"],
+                stat: "Maximum",
+            })),
+            ...(waf
+                ? [{ title: "WAF", namespace: "AWS/WAFV2", dimensions: waf, metrics: ["AllowedRequests", "BlockedRequests"], stat: "Sum", period: 300 }]
+                : []),
+            ...(backup
+                ? [
+                      {
+                          title: "Backup jobs",
+                          namespace: "AWS/Backup",
+                          dimensions: backup,
+                          metrics: ["NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed"],
+                          stat: "Sum",
+                          period: 3600,
+                      },
+                  ]
+                : []),
+            ...(uptime
+                ? [
+                      {
+                          title: "Uptime",
+                          namespace: "AWS/Route53",
+                          dimensions: { HealthCheckId: uptime.healthCheckId },
+                          metrics: ["HealthCheckStatus"],
+                          stat: "Minimum",
+                          region: ROUTE53_METRICS_REGION,
+                      },
+                  ]
+                : []),
         ];
         // On top, the state of every alarm (one status widget per region): what fires now, then the metrics' history.
         const alarmStates = pulumi.all([pulumi.all(alarms.map((a) => a.arn)), uptime ? uptime.alarm.arn : undefined]);
-        new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
-            dashboardName: name,
-            dashboardBody: pulumi.all([pulumi.output(widgets), region, alarmStates]).apply(([resolved, stackRegion, [alarmArns, uptimeArn]]) => JSON.stringify({
-                widgets: [
-                    { type: "alarm", x: 0, y: 0, width: uptimeArn ? 16 : 24, height: 4,
-                        properties: { title: "Alarms", region: stackRegion, alarms: alarmArns, sortBy: "stateUpdatedTimestamp" } },
-                    ...(uptimeArn ? [{ type: "alarm", x: 16, y: 0, width: 8, height: 4,
-                        properties: { title: "Uptime alarm", region: ROUTE53_METRICS_REGION, alarms: [uptimeArn] } }] : []),
-                    ...resolved.map((widget, i) => ({
-                        type: "metric", x: 0, y: 4 + i * 6, width: 24, height: 6,
-                        properties: {
-                            title: widget.title, region: widget.region ?? stackRegion, view: "timeSeries", stat: widget.stat ?? "Average", period: widget.period ?? 60,
-                            metrics: widget.metrics.map((metric) => [widget.namespace, metric, ...Object.entries(widget.dimensions).flat()]),
-                        },
-                    })),
-                ],
-            })),
-        }, parent);
+        new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName: name,
+                dashboardBody: pulumi.all([pulumi.output(widgets), region, alarmStates]).apply(([resolved, stackRegion, [alarmArns, uptimeArn]]) =>
+                    JSON.stringify({
+                        widgets: [
+                            {
+                                type: "alarm",
+                                x: 0,
+                                y: 0,
+                                width: uptimeArn ? 16 : 24,
+                                height: 4,
+                                properties: { title: "Alarms", region: stackRegion, alarms: alarmArns, sortBy: "stateUpdatedTimestamp" },
+                            },
+                            ...(uptimeArn
+                                ? [
+                                      {
+                                          type: "alarm",
+                                          x: 16,
+                                          y: 0,
+                                          width: 8,
+                                          height: 4,
+                                          properties: { title: "Uptime alarm", region: ROUTE53_METRICS_REGION, alarms: [uptimeArn] },
+                                      },
+                                  ]
+                                : []),
+                            ...resolved.map((widget, i) => ({
+                                type: "metric",
+                                x: 0,
+                                y: 4 + i * 6,
+                                width: 24,
+                                height: 6,
+                                properties: {
+                                    title: widget.title,
+                                    region: widget.region ?? stackRegion,
+                                    view: "timeSeries",
+                                    stat: widget.stat ?? "Average",
+                                    period: widget.period ?? 60,
+                                    metrics: widget.metrics.map((metric) => [widget.namespace, metric, ...Object.entries(widget.dimensions).flat()]),
+                                },
+                            })),
+                        ],
+                    }),
+                ),
+            },
+            parent,
+        );
 
-        const appLogs = new aws.cloudwatch.LogGroup(`${name}-application`, {
-            name: `/platform/${name}/application`,
-            retentionInDays: args.logRetentionDays ?? MONITORING_DEFAULTS.logRetentionDays,
-            kmsKeyId: args.kmsKeyArn,
-            tags: tagsNamed(args.tags, `${name}-application`),
-        }, parent);
+        const appLogs = new aws.cloudwatch.LogGroup(
+            `${name}-application`,
+            {
+                name: `/platform/${name}/application`,
+                retentionInDays: args.logRetentionDays ?? MONITORING_DEFAULTS.logRetentionDays,
+                kmsKeyId: args.kmsKeyArn,
+                tags: tagsNamed(args.tags, `${name}-application`),
+            },
+            parent,
+        );
 
         this.topicArn = topic.arn;
         this.alarmNames = [...alarms, ...(uptime ? [uptime.alarm] : [])].map((a) => a.name);
@@ -275,52 +483,71 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     /** A KMS-encrypted topic that only this account's alarms and budgets publish to, with the alert emails and webhooks subscribed. */
-    private alertTopic(name: string, args: MonitoringArgs, identity: pulumi.Output<aws.GetCallerIdentityResult>, opts: pulumi.CustomResourceOptions,
-        kmsKeyArn: pulumi.Input<string> = args.kmsKeyArn): aws.sns.Topic {
+    private alertTopic(
+        name: string,
+        args: MonitoringArgs,
+        identity: pulumi.Output<aws.GetCallerIdentityResult>,
+        opts: pulumi.CustomResourceOptions,
+        kmsKeyArn: pulumi.Input<string> = args.kmsKeyArn,
+    ): aws.sns.Topic {
         const topic = new aws.sns.Topic(name, { kmsMasterKeyId: kmsKeyArn, tags: tagsNamed(args.tags, name) }, opts);
-        new aws.sns.TopicPolicy(name, {
-            arn: topic.arn,
-            policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "AlarmsAndBudgetsOfThisAccountPublish",
-                    Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
-                    Action: "sns:Publish",
-                    Resource: arn,
-                    Condition: { StringEquals: { "aws:SourceAccount": account } },
-                }],
-            })),
-        }, opts);
-        args.alertEmails.forEach((email, i) =>
-            new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, opts));
-        (args.alertWebhooks ?? []).forEach((url, i) =>
-            new aws.sns.TopicSubscription(`${name}-https-${i + 1}`, { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(url) }, opts));
+        new aws.sns.TopicPolicy(
+            name,
+            {
+                arn: topic.arn,
+                policy: pulumi.all([topic.arn, identity.accountId]).apply(([arn, account]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "AlarmsAndBudgetsOfThisAccountPublish",
+                                Effect: "Allow",
+                                Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
+                                Action: "sns:Publish",
+                                Resource: arn,
+                                Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            opts,
+        );
+        args.alertEmails.forEach(
+            (email, i) => new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, opts),
+        );
+        (args.alertWebhooks ?? []).forEach(
+            (url, i) => new aws.sns.TopicSubscription(`${name}-https-${i + 1}`, { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(url) }, opts),
+        );
         return topic;
     }
 
     private alarm(name: string, spec: AlarmSpec, topicArn: pulumi.Input<string>, args: MonitoringArgs, opts: pulumi.CustomResourceOptions) {
         const tags = args.tags;
-        return new aws.cloudwatch.MetricAlarm(name, {
-            // The notification carries the description: the runbook link lands where the on-call reads.
-            alarmDescription: args.runbookBaseUrl ? pulumi.interpolate`${spec.description}. Runbook: ${args.runbookBaseUrl}#${spec.id}` : spec.description,
-            namespace: spec.namespace,
-            metricName: spec.metricName,
-            dimensions: spec.dimensions,
-            statistic: spec.metricQueries || spec.extendedStatistic ? undefined : spec.statistic ?? "Average",
-            extendedStatistic: spec.extendedStatistic,
-            metricQueries: spec.metricQueries,
-            period: spec.metricQueries ? undefined : spec.period ?? 60,
-            evaluationPeriods: spec.evaluationPeriods ?? 5,
-            datapointsToAlarm: Math.min(spec.evaluationPeriods ?? 5, 3),
-            comparisonOperator: spec.comparisonOperator,
-            threshold: spec.threshold,
-            treatMissingData: spec.treatMissingData ?? "notBreaching",
-            actionsEnabled: true,
-            alarmActions: [topicArn],
-            okActions: [topicArn],
-            tags: tagsNamed(tags, name),
-        }, opts);
+        return new aws.cloudwatch.MetricAlarm(
+            name,
+            {
+                // The notification carries the description: the runbook link lands where the on-call reads.
+                alarmDescription: args.runbookBaseUrl ? pulumi.interpolate`${spec.description}. Runbook: ${args.runbookBaseUrl}#${spec.id}` : spec.description,
+                namespace: spec.namespace,
+                metricName: spec.metricName,
+                dimensions: spec.dimensions,
+                statistic: spec.metricQueries || spec.extendedStatistic ? undefined : (spec.statistic ?? "Average"),
+                extendedStatistic: spec.extendedStatistic,
+                metricQueries: spec.metricQueries,
+                period: spec.metricQueries ? undefined : (spec.period ?? 60),
+                evaluationPeriods: spec.evaluationPeriods ?? 5,
+                datapointsToAlarm: Math.min(spec.evaluationPeriods ?? 5, 3),
+                comparisonOperator: spec.comparisonOperator,
+                threshold: spec.threshold,
+                treatMissingData: spec.treatMissingData ?? "notBreaching",
+                actionsEnabled: true,
+                alarmActions: [topicArn],
+                okActions: [topicArn],
+                tags: tagsNamed(tags, name),
+            },
+            opts,
+        );
     }
 
     /**
@@ -329,42 +556,56 @@ export class Monitoring extends pulumi.ComponentResource {
      * second alert topic and the key that encrypts it are created there.
      */
     private uptimeCheck(name: string, args: MonitoringArgs, uptime: UptimeCheck, identity: pulumi.Output<aws.GetCallerIdentityResult>) {
-        const healthCheck = new aws.route53.HealthCheck(`${name}-uptime`, {
-            type: "HTTPS",
-            fqdn: uptime.fqdn,
-            port: 443,
-            resourcePath: uptime.path,
-            enableSni: true,
-            requestInterval: uptime.requestIntervalSeconds ?? MONITORING_DEFAULTS.uptime.requestIntervalSeconds,
-            failureThreshold: uptime.failureThreshold ?? MONITORING_DEFAULTS.uptime.failureThreshold,
-            measureLatency: true,
-            tags: tagsNamed(args.tags, `${name}-uptime`),
-        }, { parent: this });
+        const healthCheck = new aws.route53.HealthCheck(
+            `${name}-uptime`,
+            {
+                type: "HTTPS",
+                fqdn: uptime.fqdn,
+                port: 443,
+                resourcePath: uptime.path,
+                enableSni: true,
+                requestInterval: uptime.requestIntervalSeconds ?? MONITORING_DEFAULTS.uptime.requestIntervalSeconds,
+                failureThreshold: uptime.failureThreshold ?? MONITORING_DEFAULTS.uptime.failureThreshold,
+                measureLatency: true,
+                tags: tagsNamed(args.tags, `${name}-uptime`),
+            },
+            { parent: this },
+        );
 
         const provider = new aws.Provider(`${name}-${ROUTE53_METRICS_REGION}`, { region: ROUTE53_METRICS_REGION }, { parent: this });
         const inMetricsRegion = { parent: this, provider };
-        const key = new aws.kms.Key(`${name}-uptime-alerts`, {
-            description: `Encrypts the uptime alert topic of ${name}`,
-            enableKeyRotation: true,
-            rotationPeriodInDays: 365,
-            deletionWindowInDays: 30,
-            policy: keyPolicy(inMetricsRegion),
-            tags: tagsNamed(args.tags, `${name}-uptime-alerts`),
-        }, { ...inMetricsRegion, protect: args.protect ?? MONITORING_DEFAULTS.protect });
+        const key = new aws.kms.Key(
+            `${name}-uptime-alerts`,
+            {
+                description: `Encrypts the uptime alert topic of ${name}`,
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: 30,
+                policy: keyPolicy(inMetricsRegion),
+                tags: tagsNamed(args.tags, `${name}-uptime-alerts`),
+            },
+            { ...inMetricsRegion, protect: args.protect ?? MONITORING_DEFAULTS.protect },
+        );
         const topic = this.alertTopic(`${name}-uptime-alerts`, args, identity, inMetricsRegion, key.arn);
-        const alarm = this.alarm(`${name}-uptime`, {
-            id: "uptime",
-            description: pulumi.interpolate`https://${uptime.fqdn}${uptime.path} fails its Route 53 health check`,
-            namespace: "AWS/Route53",
-            metricName: "HealthCheckStatus",
-            dimensions: { HealthCheckId: healthCheck.id },
-            statistic: "Minimum",
-            comparisonOperator: "LessThanThreshold",
-            threshold: 1,
-            evaluationPeriods: 2,
-            // No data means the check itself is gone: that is down too.
-            treatMissingData: "breaching",
-        }, topic.arn, args, inMetricsRegion);
+        const alarm = this.alarm(
+            `${name}-uptime`,
+            {
+                id: "uptime",
+                description: pulumi.interpolate`https://${uptime.fqdn}${uptime.path} fails its Route 53 health check`,
+                namespace: "AWS/Route53",
+                metricName: "HealthCheckStatus",
+                dimensions: { HealthCheckId: healthCheck.id },
+                statistic: "Minimum",
+                comparisonOperator: "LessThanThreshold",
+                threshold: 1,
+                evaluationPeriods: 2,
+                // No data means the check itself is gone: that is down too.
+                treatMissingData: "breaching",
+            },
+            topic.arn,
+            args,
+            inMetricsRegion,
+        );
         return { healthCheckId: healthCheck.id, alarm };
     }
 }

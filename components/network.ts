@@ -99,32 +99,44 @@ export class Network extends pulumi.ComponentResource {
             this.natGatewayIds = created.natGatewayIds;
         }
 
-        const appSecurityGroup = new aws.ec2.SecurityGroup(`${name}-app`, {
-            vpcId: this.vpcId,
-            description: `Application workloads of ${name}; attach to the pods or nodes that run the services`,
-            tags: tagsNamed(args.tags, `${name}-app`),
-        }, { parent: this });
+        const appSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-app`,
+            {
+                vpcId: this.vpcId,
+                description: `Application workloads of ${name}; attach to the pods or nodes that run the services`,
+                tags: tagsNamed(args.tags, `${name}-app`),
+            },
+            { parent: this },
+        );
         // The application resolves names and calls AWS and third-party APIs over HTTPS; the data stores add
         // their own port to their own group, and the load balancer adds the ingress. Nothing else leaves.
         const resolver = this.cidrBlock.apply((cidr) => `${vpcResolverAddress(cidr)}/32`);
         for (const protocol of ["udp", "tcp"]) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-app-dns-${protocol}`, {
-                securityGroupId: appSecurityGroup.id,
-                description: `DNS (${protocol.toUpperCase()}) to the VPC resolver`,
-                ipProtocol: protocol,
-                fromPort: 53,
-                toPort: 53,
-                cidrIpv4: resolver,
-            }, { parent: this });
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-app-dns-${protocol}`,
+                {
+                    securityGroupId: appSecurityGroup.id,
+                    description: `DNS (${protocol.toUpperCase()}) to the VPC resolver`,
+                    ipProtocol: protocol,
+                    fromPort: 53,
+                    toPort: 53,
+                    cidrIpv4: resolver,
+                },
+                { parent: this },
+            );
         }
-        new aws.vpc.SecurityGroupEgressRule(`${name}-app-https`, {
-            securityGroupId: appSecurityGroup.id,
-            description: "HTTPS to AWS APIs and third-party APIs",
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrIpv4: ANYWHERE,
-        }, { parent: this });
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-app-https`,
+            {
+                securityGroupId: appSecurityGroup.id,
+                description: "HTTPS to AWS APIs and third-party APIs",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: ANYWHERE,
+            },
+            { parent: this },
+        );
         this.appSecurityGroupId = appSecurityGroup.id;
 
         if (args.flowLogs?.enabled ?? NETWORK_DEFAULTS.flowLogs.enabled) {
@@ -149,39 +161,56 @@ export class Network extends pulumi.ComponentResource {
         const tags = args.tags;
         const opts = { parent: this };
 
-        const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            cidrBlock,
-            enableDnsSupport: true,
-            enableDnsHostnames: true,
-            tags: tagsNamed(tags, `${name}-vpc`),
-        }, opts);
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock,
+                enableDnsSupport: true,
+                enableDnsHostnames: true,
+                tags: tagsNamed(tags, `${name}-vpc`),
+            },
+            opts,
+        );
 
         // The default security group allows all traffic between its members; strip it so nothing relies on it.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, {
-            vpcId: vpc.id,
-            ingress: [],
-            egress: [],
-            tags: tagsNamed(tags, `${name}-default-sg (unused)`),
-        }, opts);
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-default-sg`,
+            {
+                vpcId: vpc.id,
+                ingress: [],
+                egress: [],
+                tags: tagsNamed(tags, `${name}-default-sg (unused)`),
+            },
+            opts,
+        );
 
-        const zones = aws.getAvailabilityZonesOutput({
-            state: "available",
-            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-        }, opts).names.apply((names) => {
-            if (names.length < zoneCount) {
-                throw new Error(`the region has ${names.length} availability zones; platform:network.availabilityZoneCount asks for ${zoneCount}`);
-            }
-            return names.slice(0, zoneCount);
-        });
+        const zones = aws
+            .getAvailabilityZonesOutput(
+                {
+                    state: "available",
+                    filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+                },
+                opts,
+            )
+            .names.apply((names) => {
+                if (names.length < zoneCount) {
+                    throw new Error(`the region has ${names.length} availability zones; platform:network.availabilityZoneCount asks for ${zoneCount}`);
+                }
+                return names.slice(0, zoneCount);
+            });
 
         const subnet = (tier: "public" | "private" | "isolated", index: number, cidr: string) =>
-            new aws.ec2.Subnet(`${name}-${tier}-${index + 1}`, {
-                vpcId: vpc.id,
-                cidrBlock: cidr,
-                availabilityZone: zones[index],
-                mapPublicIpOnLaunch: false,
-                tags: tagsNamed(tags, `${name}-${tier}-${index + 1}`, { Tier: tier }),
-            }, opts);
+            new aws.ec2.Subnet(
+                `${name}-${tier}-${index + 1}`,
+                {
+                    vpcId: vpc.id,
+                    cidrBlock: cidr,
+                    availabilityZone: zones[index],
+                    mapPublicIpOnLaunch: false,
+                    tags: tagsNamed(tags, `${name}-${tier}-${index + 1}`, { Tier: tier }),
+                },
+                opts,
+            );
 
         const indexes = Array.from({ length: zoneCount }, (_, index) => index);
         // Public and isolated tiers are small /+5 blocks; the application tier gets three /+3 blocks.
@@ -190,59 +219,105 @@ export class Network extends pulumi.ComponentResource {
         const privateSubnets = indexes.map((i) => subnet("private", i, cidrSubnet(cidrBlock, 3, 1 + i)));
         const isolatedSubnets = indexes.map((i) => subnet("isolated", i, cidrSubnet(cidrBlock, 5, 16 + i)));
 
-        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, {
-            vpcId: vpc.id,
-            tags: tagsNamed(tags, `${name}-igw`),
-        }, opts);
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
-            vpcId: vpc.id,
-            tags: tagsNamed(tags, `${name}-public`),
-        }, opts);
-        new aws.ec2.Route(`${name}-public-internet`, {
-            routeTableId: publicRoutes.id,
-            destinationCidrBlock: ANYWHERE,
-            gatewayId: internetGateway.id,
-        }, opts);
-        publicSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, {
-            subnetId: s.id,
-            routeTableId: publicRoutes.id,
-        }, opts));
+        const internetGateway = new aws.ec2.InternetGateway(
+            `${name}-igw`,
+            {
+                vpcId: vpc.id,
+                tags: tagsNamed(tags, `${name}-igw`),
+            },
+            opts,
+        );
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public`,
+            {
+                vpcId: vpc.id,
+                tags: tagsNamed(tags, `${name}-public`),
+            },
+            opts,
+        );
+        new aws.ec2.Route(
+            `${name}-public-internet`,
+            {
+                routeTableId: publicRoutes.id,
+                destinationCidrBlock: ANYWHERE,
+                gatewayId: internetGateway.id,
+            },
+            opts,
+        );
+        publicSubnets.forEach(
+            (s, i) =>
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-public-${i + 1}`,
+                    {
+                        subnetId: s.id,
+                        routeTableId: publicRoutes.id,
+                    },
+                    opts,
+                ),
+        );
 
         const natCount = (args.natGateways ?? NETWORK_DEFAULTS.natGateways) === "perAz" ? zoneCount : 1;
         const natGateways = indexes.slice(0, natCount).map((i) => {
-            const address = new aws.ec2.Eip(`${name}-nat-${i + 1}`, {
-                domain: "vpc",
-                tags: tagsNamed(tags, `${name}-nat-${i + 1}`),
-            }, opts);
-            return new aws.ec2.NatGateway(`${name}-nat-${i + 1}`, {
-                allocationId: address.id,
-                subnetId: publicSubnets[i].id,
-                tags: tagsNamed(tags, `${name}-nat-${i + 1}`),
-            }, { parent: this, dependsOn: [internetGateway] });
+            const address = new aws.ec2.Eip(
+                `${name}-nat-${i + 1}`,
+                {
+                    domain: "vpc",
+                    tags: tagsNamed(tags, `${name}-nat-${i + 1}`),
+                },
+                opts,
+            );
+            return new aws.ec2.NatGateway(
+                `${name}-nat-${i + 1}`,
+                {
+                    allocationId: address.id,
+                    subnetId: publicSubnets[i].id,
+                    tags: tagsNamed(tags, `${name}-nat-${i + 1}`),
+                },
+                { parent: this, dependsOn: [internetGateway] },
+            );
         });
 
         privateSubnets.forEach((s, i) => {
-            const routes = new aws.ec2.RouteTable(`${name}-private-${i + 1}`, {
-                vpcId: vpc.id,
-                tags: tagsNamed(tags, `${name}-private-${i + 1}`),
-            }, opts);
-            new aws.ec2.Route(`${name}-private-${i + 1}-nat`, {
-                routeTableId: routes.id,
-                destinationCidrBlock: ANYWHERE,
-                natGatewayId: natGateways[Math.min(i, natCount - 1)].id,
-            }, opts);
+            const routes = new aws.ec2.RouteTable(
+                `${name}-private-${i + 1}`,
+                {
+                    vpcId: vpc.id,
+                    tags: tagsNamed(tags, `${name}-private-${i + 1}`),
+                },
+                opts,
+            );
+            new aws.ec2.Route(
+                `${name}-private-${i + 1}-nat`,
+                {
+                    routeTableId: routes.id,
+                    destinationCidrBlock: ANYWHERE,
+                    natGatewayId: natGateways[Math.min(i, natCount - 1)].id,
+                },
+                opts,
+            );
             new aws.ec2.RouteTableAssociation(`${name}-private-${i + 1}`, { subnetId: s.id, routeTableId: routes.id }, opts);
         });
 
         // Isolated subnets get a route table with only the local route: no way in or out of the VPC.
-        const isolatedRoutes = new aws.ec2.RouteTable(`${name}-isolated`, {
-            vpcId: vpc.id,
-            tags: tagsNamed(tags, `${name}-isolated`),
-        }, opts);
-        isolatedSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-isolated-${i + 1}`, {
-            subnetId: s.id,
-            routeTableId: isolatedRoutes.id,
-        }, opts));
+        const isolatedRoutes = new aws.ec2.RouteTable(
+            `${name}-isolated`,
+            {
+                vpcId: vpc.id,
+                tags: tagsNamed(tags, `${name}-isolated`),
+            },
+            opts,
+        );
+        isolatedSubnets.forEach(
+            (s, i) =>
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-isolated-${i + 1}`,
+                    {
+                        subnetId: s.id,
+                        routeTableId: isolatedRoutes.id,
+                    },
+                    opts,
+                ),
+        );
 
         const ids = (subnets: aws.ec2.Subnet[]) => pulumi.all(subnets.map((s) => s.id));
         return {
@@ -259,46 +334,70 @@ export class Network extends pulumi.ComponentResource {
     private createFlowLogs(name: string, args: NetworkArgs): pulumi.Output<string> {
         const opts = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, opts);
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
-            name: `/aws/vpc/${name}/flow-logs`,
-            retentionInDays: args.flowLogs?.retentionDays ?? NETWORK_DEFAULTS.flowLogs.retentionDays,
-            kmsKeyId: args.logsKmsKeyArn,
-            tags: tagsNamed(args.tags, `${name}-flow-logs`),
-        }, opts);
-        const role = new aws.iam.Role(`${name}-flow-logs`, {
-            description: `Lets VPC flow logs of ${name} write to CloudWatch Logs`,
-            assumeRolePolicy: identity.accountId.apply((accountId) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    // Only flow logs of this account may assume the role (confused-deputy guard).
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                }],
-            })),
-            tags: tagsNamed(args.tags, `${name}-flow-logs`),
-        }, opts);
-        new aws.iam.RolePolicy(`${name}-flow-logs`, {
-            role: role.id,
-            policy: logGroup.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    Resource: [arn, `${arn}:*`],
-                }],
-            })),
-        }, opts);
-        new aws.ec2.FlowLog(`${name}-flow-logs`, {
-            vpcId: this.vpcId,
-            trafficType: args.flowLogs?.trafficType ?? NETWORK_DEFAULTS.flowLogs.trafficType,
-            logDestinationType: "cloud-watch-logs",
-            logDestination: logGroup.arn,
-            iamRoleArn: role.arn,
-            maxAggregationInterval: 60,
-            tags: tagsNamed(args.tags, `${name}-flow-logs`),
-        }, opts);
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            {
+                name: `/aws/vpc/${name}/flow-logs`,
+                retentionInDays: args.flowLogs?.retentionDays ?? NETWORK_DEFAULTS.flowLogs.retentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
+                tags: tagsNamed(args.tags, `${name}-flow-logs`),
+            },
+            opts,
+        );
+        const role = new aws.iam.Role(
+            `${name}-flow-logs`,
+            {
+                description: `Lets VPC flow logs of ${name} write to CloudWatch Logs`,
+                assumeRolePolicy: identity.accountId.apply((accountId) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                // Only flow logs of this account may assume the role (confused-deputy guard).
+                                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                            },
+                        ],
+                    }),
+                ),
+                tags: tagsNamed(args.tags, `${name}-flow-logs`),
+            },
+            opts,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs`,
+            {
+                role: role.id,
+                policy: logGroup.arn.apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
+                        ],
+                    }),
+                ),
+            },
+            opts,
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-logs`,
+            {
+                vpcId: this.vpcId,
+                trafficType: args.flowLogs?.trafficType ?? NETWORK_DEFAULTS.flowLogs.trafficType,
+                logDestinationType: "cloud-watch-logs",
+                logDestination: logGroup.arn,
+                iamRoleArn: role.arn,
+                maxAggregationInterval: 60,
+                tags: tagsNamed(args.tags, `${name}-flow-logs`),
+            },
+            opts,
+        );
         return logGroup.name;
     }
 }

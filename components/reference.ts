@@ -7,10 +7,11 @@ import { productionGuardedKeys, STAGING_RELAXATIONS } from "./relaxations";
  * the components' defaults objects); what production refuses comes from the relaxations table.
  */
 export const CONFIG_DESCRIPTIONS: Record<string, string> = {
-    "environment": "`staging` or `production`. Production refuses the relaxations listed below and protects stateful resources.",
-    "domainName": "Public DNS name of the API, e.g. `api.example.com`.",
-    "tags": "Tags added to every AWS resource, besides `Project`, `Environment`, `ManagedBy` and `Name`.",
-    "network.cidrBlock": "VPC range, `/16` to `/20`. Public subnets take the first three `/+5` blocks, private subnets three `/+3` blocks, isolated subnets the `/+5` blocks from the middle on.",
+    environment: "`staging` or `production`. Production refuses the relaxations listed below and protects stateful resources.",
+    domainName: "Public DNS name of the API, e.g. `api.example.com`.",
+    tags: "Tags added to every AWS resource, besides `Project`, `Environment`, `ManagedBy` and `Name`.",
+    "network.cidrBlock":
+        "VPC range, `/16` to `/20`. Public subnets take the first three `/+5` blocks, private subnets three `/+3` blocks, isolated subnets the `/+5` blocks from the middle on.",
     "network.availabilityZoneCount": "Zones to spread over (looked up, never hard-coded).",
     "network.natGateways": "`perAz`: a NAT gateway per zone; `single`: one shared.",
     "network.flowLogs.enabled": "VPC flow logs to CloudWatch Logs.",
@@ -22,8 +23,10 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "network.existing.isolatedSubnetIds": "The adopted VPC's isolated (data) subnets, 2 or more.",
     "secrets.recoveryWindowDays": "Days a deleted Secrets Manager secret can be restored.",
     "secrets.kmsDeletionWindowDays": "Days a scheduled KMS key deletion waits.",
-    "apiKeys": "Third-party API keys by environment variable name (`OPENAI_API_KEY`, `SENTRY_DSN`, …), never one the platform generates (`DATABASE_URL`, `REDIS_URL`, `JWT_SECRET`, `ENCRYPTION_KEY`). Set each with `--secret`; never echoed in errors. A service receives a key only when its `secrets` lists it.",
-    "database.engineVersion": "PostgreSQL major (or major.minor) version, 15 or newer, one RDS offers (the table in `components/engine-versions.ts`; an unknown minor is refused with the list).",
+    apiKeys:
+        "Third-party API keys by environment variable name (`OPENAI_API_KEY`, `SENTRY_DSN`, …), never one the platform generates (`DATABASE_URL`, `REDIS_URL`, `JWT_SECRET`, `ENCRYPTION_KEY`). Set each with `--secret`; never echoed in errors. A service receives a key only when its `secrets` lists it.",
+    "database.engineVersion":
+        "PostgreSQL major (or major.minor) version, 15 or newer, one RDS offers (the table in `components/engine-versions.ts`; an unknown minor is refused with the list).",
     "database.instanceClass": "RDS instance class (`db.<family>.<size>`).",
     "database.allocatedStorageGb": "Initial gp3 storage, GiB; grows on demand up to `maxAllocatedStorageGb`.",
     "database.maxAllocatedStorageGb": "Ceiling of storage autoscaling, GiB; at least `allocatedStorageGb`.",
@@ -38,7 +41,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "database.monitoringIntervalSeconds": `Enhanced monitoring: ${MONITORING_INTERVALS.join(", ")} (0 is off).`,
     "database.slowQueryMs": "`log_min_duration_statement`: slower statements are logged.",
     "database.appConnectionLimit": "Connection limit of the `app` role.",
-    "database.proxy.maxConnectionsPercent": "Share of `max_connections` the RDS Proxy may open. With the default 20-connection pool per application instance, 10 instances fit well inside a `db.r6g.large`.",
+    "database.proxy.maxConnectionsPercent":
+        "Share of `max_connections` the RDS Proxy may open. With the default 20-connection pool per application instance, 10 instances fit well inside a `db.r6g.large`.",
     "database.proxy.maxIdleConnectionsPercent": "Share of `max_connections` the RDS Proxy keeps idle.",
     "database.proxy.borrowTimeoutSeconds": "Seconds a client waits for a pooled connection.",
     "database.manageRoles": "Create the database, roles, grants and extensions (needs a network path from where Pulumi runs to the instance on 5432).",
@@ -63,8 +67,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "kubernetes.keda": "Whether KEDA runs in the cluster: workers with a queue scaler then scale on their queue.",
     "kubernetes.context": "Kubeconfig context to use; absent: the current one.",
     "kubernetes.clusterName": "The EKS cluster: Alertmanager and Fluent Bit get their IAM roles through Pod Identity associations on it.",
-    "kubeconfig": "Kubeconfig of the cluster, set with `--secret`; absent: the ambient kubeconfig.",
-    "release": "The release being rolled out, e.g. `1.4.2`: names the pre-migration snapshot and the migration Job.",
+    kubeconfig: "Kubeconfig of the cluster, set with `--secret`; absent: the ambient kubeconfig.",
+    release: "The release being rolled out, e.g. `1.4.2`: names the pre-migration snapshot and the migration Job.",
     "migrations.service": "The service whose image holds the migrations.",
     "migrations.command": "The command that runs them (as the `migrator` role).",
     "backup.dailyRetentionDays": "Days AWS Backup keeps the daily recovery points.",
@@ -74,13 +78,16 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "backup.rtoHours": "The declared recovery time objective, hours: restore drills are held against it.",
     "backup.bucketTransitionDays": "When exports in the backup bucket move to Glacier Instant Retrieval.",
     "backup.bucketExpirationDays": "When exports in the backup bucket expire.",
-    "backup.vaultLock.mode": "Vault Lock on every vault: `compliance` (cannot be lifted after `changeableForDays`) or `governance` (an administrator can lift it).",
-    "backup.vaultLock.minRetentionDays": "Shortest retention a recovery point may have; absent: `dailyRetentionDays`. At most the daily retention, or AWS Backup would refuse the plan's own points.",
+    "backup.vaultLock.mode":
+        "Vault Lock on every vault: `compliance` (cannot be lifted after `changeableForDays`) or `governance` (an administrator can lift it).",
+    "backup.vaultLock.minRetentionDays":
+        "Shortest retention a recovery point may have; absent: `dailyRetentionDays`. At most the daily retention, or AWS Backup would refuse the plan's own points.",
     "backup.vaultLock.maxRetentionDays": "Longest retention a recovery point may have; absent: `weeklyRetentionDays`. At least the weekly retention.",
     "backup.vaultLock.changeableForDays": "Compliance mode: days the lock can still be changed or removed after it is set.",
     "budget.monthlyLimitUsd": "Monthly cost budget of the environment, in USD.",
     "alerts.emails": "Addresses that receive alerts, one or more.",
-    "alerts.runbookBaseUrl": "The runbook's https:// address: every CloudWatch alarm's description and every Prometheus alert's `runbook_url` link its section (`#db-cpu`, `#service-high-error-rate`). The policy `alerts-link-runbooks` requires the links.",
+    "alerts.runbookBaseUrl":
+        "The runbook's https:// address: every CloudWatch alarm's description and every Prometheus alert's `runbook_url` link its section (`#db-cpu`, `#service-high-error-rate`). The policy `alerts-link-runbooks` requires the links.",
     "alerts.thresholds.cpuPercent": "CPU of the database, the cache engine and (Prometheus) the services' pods, % (of the limits for pods).",
     "alerts.thresholds.memoryPercent": "Redis memory in use and the pods' memory, %.",
     "alerts.thresholds.freeableMemoryMiB": "Database freeable memory floor, MiB.",
@@ -91,7 +98,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "alerts.thresholds.errorRatePercent": "Share of requests answered 5xx, % (load balancer alarm and Prometheus alert).",
     "alerts.thresholds.latencyP95Seconds": "p95 response time, seconds (load balancer alarm and Prometheus alert).",
     "alerts.thresholds.wafBlockedRequests": "WAF blocked requests in 5 minutes before the WAF alarm fires (the load balancer's and the frontend's).",
-    "alertWebhooks": "HTTPS endpoints subscribed to both alert topics, e.g. an on-call tool's SNS integration URL. Secret config (`pulumi config set --secret --path 'alertWebhooks[0]' https://…`): the URLs often carry a key; they stay Pulumi secrets and are never echoed in errors.",
+    alertWebhooks:
+        "HTTPS endpoints subscribed to both alert topics, e.g. an on-call tool's SNS integration URL. Secret config (`pulumi config set --secret --path 'alertWebhooks[0]' https://…`): the URLs often carry a key; they stay Pulumi secrets and are never echoed in errors.",
     "observability.namespace": "Namespace of Prometheus, Alertmanager and Grafana (`baseline`); not the services' namespace.",
     "observability.agentsNamespace": "Namespace of node-exporter and Fluent Bit, the only `privileged` one; its own.",
     "observability.prometheus.chartVersion": "Exact kube-prometheus-stack chart version (a range is refused).",
@@ -103,7 +111,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "observability.uptime.path": "What the Route 53 health check requests; absent: the first public service's `healthPath`.",
     "observability.uptime.requestIntervalSeconds": "How often Route 53 checks: 10 or 30 seconds.",
     "observability.uptime.failureThreshold": "Failures in a row before the endpoint counts as down.",
-    "observability.tracing.enabled": "Turns tracing on when the section is present: an OpenTelemetry Collector exporting to Tempo, OTLP settings in every service's ConfigMap.",
+    "observability.tracing.enabled":
+        "Turns tracing on when the section is present: an OpenTelemetry Collector exporting to Tempo, OTLP settings in every service's ConfigMap.",
     "observability.tracing.namespace": "Namespace of the collector and Tempo.",
     "observability.tracing.collectorChartVersion": "Exact opentelemetry-collector chart version.",
     "observability.tracing.tempoChartVersion": "Exact tempo chart version.",
@@ -116,7 +125,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "frontend.rateLimitPerFiveMinutes": "Requests per client IP per 5 minutes before the CloudFront WAF blocks it.",
     "frontend.contentSecurityPolicy": "The Content-Security-Policy header every response carries; one line.",
     "frontend.logRetentionDays": "Days CloudFront's access logs are kept.",
-    "registry.enabled": "An ECR repository `<kubernetes.namespace>/<service>` per service (immutable tags, scan on push, KMS); a service whose image is a bare `<name>:<tag>` runs it.",
+    "registry.enabled":
+        "An ECR repository `<kubernetes.namespace>/<service>` per service (immutable tags, scan on push, KMS); a service whose image is a bare `<name>:<tag>` runs it.",
     "registry.keepReleases": "Tagged images kept per repository (the last N releases).",
     "registry.untaggedExpiryDays": "Days an untagged image is kept.",
     "registry.pushRoleNames": "IAM roles of the account that push (CI's deploy role).",
@@ -128,7 +138,8 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "services[].public": "Behind the load balancer (a worker never is).",
     "services[].replicas": "Replicas to keep at least (the HPA's minimum).",
     "services[].maxReplicas": "The HPA's ceiling; at least `replicas`.",
-    "services[].env": "Settings for its ConfigMap, e.g. `TEMPLATE_CACHE_TTL`, at most 1000 KiB in all; a value set with `--secret --path 'services[0].env.NAME'` goes to its Secret instead.",
+    "services[].env":
+        "Settings for its ConfigMap, e.g. `TEMPLATE_CACHE_TTL`, at most 1000 KiB in all; a value set with `--secret --path 'services[0].env.NAME'` goes to its Secret instead.",
     "services[].secrets": "The platform secrets and API keys it receives, each one generated or named in `apiKeys`, none also in `env`.",
     "services[].cpu": "CPU requested (the limit is one core).",
     "services[].memory": "Memory requested and limit.",
@@ -209,7 +220,7 @@ function allowedOf(schema: JsonSchema): string {
     }
     const low = schema.minimum ?? schema.minItems ?? (schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : undefined);
     const high = schema.maximum ?? schema.maxItems;
-    const bounded = (n: number | string | undefined) => n !== undefined && Math.abs(Number(n)) !== UNBOUNDED ? n : undefined;
+    const bounded = (n: number | string | undefined) => (n !== undefined && Math.abs(Number(n)) !== UNBOUNDED ? n : undefined);
     const [from, to] = [bounded(low), bounded(high)];
     const unit = schema.type === "array" ? " entries" : "";
     if (from !== undefined && to !== undefined) {
@@ -252,7 +263,7 @@ export function renderConfigReference(): string {
         "AWS region of the stack, e.g. `eu-west-1`). The config is validated before any resource is registered: an unknown key, a value of",
         "the wrong type or a value out of range stops the program with one message listing every problem. A key in a namespace nothing",
         "reads (`platfrom:database`) is an error that suggests the closest one (`platform`, `aws`, `kubernetes`, `postgresql`, `random`,",
-        "`pulumi` are read). Only structured keys (maps and lists) are read as JSON: `platform:release: \"2\"` stays the string `2`.",
+        '`pulumi` are read). Only structured keys (maps and lists) are read as JSON: `platform:release: "2"` stays the string `2`.',
         "",
         "Defaults are the production values. *Production* marks the keys production holds to (see [Staging relaxations](#staging-relaxations)).",
         "*Secret* says where secret values are accepted: `always` (the key is secret whether or not the stack file marks it), `values may be`",
@@ -260,21 +271,35 @@ export function renderConfigReference(): string {
         "",
     ];
     for (const section of sections) {
-        lines.push(section === "General" ? "## General" : `## \`${section}\``, "", "| Key | Type | Default | Allowed | Production | Secret | Meaning |", "|---|---|---|---|---|---|---|");
+        lines.push(
+            section === "General" ? "## General" : `## \`${section}\``,
+            "",
+            "| Key | Type | Default | Allowed | Production | Secret | Meaning |",
+            "|---|---|---|---|---|---|---|",
+        );
         for (const entry of keys.filter((k) => sectionOf(k.key) === section)) {
             const production = guarded.has(entry.key) ? "held" : "";
-            lines.push(`| \`${entry.key}\` | ${typeOf(entry.schema)} | ${defaultOf(entry)} | ${cell(allowedOf(entry.schema))} | ${production} | ` +
-                `${secretOf(entry.key)} | ${cell(CONFIG_DESCRIPTIONS[entry.key] ?? "")} |`);
+            lines.push(
+                `| \`${entry.key}\` | ${typeOf(entry.schema)} | ${defaultOf(entry)} | ${cell(allowedOf(entry.schema))} | ${production} | ` +
+                    `${secretOf(entry.key)} | ${cell(CONFIG_DESCRIPTIONS[entry.key] ?? "")} |`,
+            );
         }
         lines.push("");
     }
-    lines.push("## Staging relaxations", "",
+    lines.push(
+        "## Staging relaxations",
+        "",
         "What staging may relax and production may not (`components/relaxations.ts`): the config schema refuses the key's relaxed value",
-        "in production, and `policies/config/staging.json` judges staging by the policy settings given here.", "",
-        "| Relaxation | Key | Production needs | Staging policy config |", "|---|---|---|---|");
+        "in production, and `policies/config/staging.json` judges staging by the policy settings given here.",
+        "",
+        "| Relaxation | Key | Production needs | Staging policy config |",
+        "|---|---|---|---|",
+    );
     for (const relaxation of STAGING_RELAXATIONS) {
         const key = relaxation.production ? `\`${relaxation.production.path.join(".").replace(/\.\*/g, "[]")}\`` : "";
-        const policies = Object.entries(relaxation.stagingPolicies ?? {}).map(([name, settings]) => `\`${name}\`: \`${JSON.stringify(settings)}\``).join("; ");
+        const policies = Object.entries(relaxation.stagingPolicies ?? {})
+            .map(([name, settings]) => `\`${name}\`: \`${JSON.stringify(settings)}\``)
+            .join("; ");
         lines.push(`| ${cell(relaxation.what)} | ${key} | ${cell(relaxation.production?.need ?? "")} | ${cell(policies)} |`);
     }
     lines.push("");

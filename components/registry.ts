@@ -52,14 +52,19 @@ export class Registry extends pulumi.ComponentResource {
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);
-        const roleArns = (names: readonly string[]) => pulumi.all([partition.partition, identity.accountId])
-            .apply(([p, account]) => names.map((role) => `arn:${p}:iam::${account}:role/${role}`));
+        const roleArns = (names: readonly string[]) =>
+            pulumi.all([partition.partition, identity.accountId]).apply(([p, account]) => names.map((role) => `arn:${p}:iam::${account}:role/${role}`));
         const lifecyclePolicy = JSON.stringify({
             rules: [
                 {
                     rulePriority: 1,
                     description: `Expire untagged images after ${args.untaggedExpiryDays ?? REGISTRY_DEFAULTS.untaggedExpiryDays} days`,
-                    selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: args.untaggedExpiryDays ?? REGISTRY_DEFAULTS.untaggedExpiryDays },
+                    selection: {
+                        tagStatus: "untagged",
+                        countType: "sinceImagePushed",
+                        countUnit: "days",
+                        countNumber: args.untaggedExpiryDays ?? REGISTRY_DEFAULTS.untaggedExpiryDays,
+                    },
                     action: { type: "expire" },
                 },
                 {
@@ -75,25 +80,37 @@ export class Registry extends pulumi.ComponentResource {
         for (const service of args.repositories) {
             const repoName = `${args.prefix}/${service}`;
             const resourceName = `${name}-${service}`;
-            const repository = new aws.ecr.Repository(resourceName, {
-                name: repoName,
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-                forceDelete: false,
-                tags: tagsNamed(args.tags, repoName),
-            }, { parent: this, protect: args.protect });
+            const repository = new aws.ecr.Repository(
+                resourceName,
+                {
+                    name: repoName,
+                    imageTagMutability: "IMMUTABLE",
+                    imageScanningConfiguration: { scanOnPush: true },
+                    encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+                    forceDelete: false,
+                    tags: tagsNamed(args.tags, repoName),
+                },
+                { parent: this, protect: args.protect },
+            );
             new aws.ecr.LifecyclePolicy(resourceName, { repository: repository.name, policy: lifecyclePolicy }, parent);
-            new aws.ecr.RepositoryPolicy(resourceName, {
-                repository: repository.name,
-                policy: pulumi.all([roleArns(args.pushRoleNames ?? REGISTRY_DEFAULTS.pushRoleNames), roleArns(args.pullRoleNames ?? REGISTRY_DEFAULTS.pullRoleNames)]).apply(([push, pull]) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Sid: "DeployRolesPush", Effect: "Allow", Principal: { AWS: push }, Action: PUSH_ACTIONS },
-                        { Sid: "NodeRolesPull", Effect: "Allow", Principal: { AWS: pull }, Action: PULL_ACTIONS },
-                    ],
-                })),
-            }, parent);
+            new aws.ecr.RepositoryPolicy(
+                resourceName,
+                {
+                    repository: repository.name,
+                    policy: pulumi
+                        .all([roleArns(args.pushRoleNames ?? REGISTRY_DEFAULTS.pushRoleNames), roleArns(args.pullRoleNames ?? REGISTRY_DEFAULTS.pullRoleNames)])
+                        .apply(([push, pull]) =>
+                            JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [
+                                    { Sid: "DeployRolesPush", Effect: "Allow", Principal: { AWS: push }, Action: PUSH_ACTIONS },
+                                    { Sid: "NodeRolesPull", Effect: "Allow", Principal: { AWS: pull }, Action: PULL_ACTIONS },
+                                ],
+                            }),
+                        ),
+                },
+                parent,
+            );
             this.repositoryUrls[service] = repository.repositoryUrl;
         }
         this.registerOutputs({ repositoryUrls: this.repositoryUrls });

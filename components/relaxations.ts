@@ -29,8 +29,11 @@ const ADVISORY = { enforcementLevel: "advisory" };
 export const STAGING_RELAXATIONS: Relaxation[] = [
     {
         what: "one shared NAT gateway instead of one per zone",
-        production: { path: ["network", "natGateways"], holds: (v, c) => !!c.network.existing || v === "perAz",
-            need: "one NAT gateway per availability zone: expected \"perAz\"" },
+        production: {
+            path: ["network", "natGateways"],
+            holds: (v, c) => !!c.network.existing || v === "perAz",
+            need: 'one NAT gateway per availability zone: expected "perAz"',
+        },
     },
     {
         what: "no VPC flow logs",
@@ -62,8 +65,11 @@ export const STAGING_RELAXATIONS: Relaxation[] = [
     },
     {
         what: "no copy of the backups in a second region",
-        production: { path: ["backup", "copyRegion"], holds: (v) => v !== undefined,
-            need: "backups copied to a second region: expected a region other than the stack's" },
+        production: {
+            path: ["backup", "copyRegion"],
+            holds: (v) => v !== undefined,
+            need: "backups copied to a second region: expected a region other than the stack's",
+        },
     },
     {
         what: "a load balancer without deletion protection",
@@ -87,8 +93,11 @@ export const STAGING_RELAXATIONS: Relaxation[] = [
     },
     {
         what: "a governance-mode vault lock, which an administrator can lift",
-        production: { path: ["backup", "vaultLock", "mode"], holds: (v) => v !== "governance",
-            need: "a vault lock in compliance mode, which no one can lift: expected \"compliance\"" },
+        production: {
+            path: ["backup", "vaultLock", "mode"],
+            holds: (v) => v !== "governance",
+            need: 'a vault lock in compliance mode, which no one can lift: expected "compliance"',
+        },
         stagingPolicies: { "backup-vault-locked": { requireComplianceMode: false } },
     },
     {

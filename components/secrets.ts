@@ -51,26 +51,38 @@ export class Secrets extends pulumi.ComponentResource {
         super("platform:security:Secrets", name, {}, opts);
         const parent = { parent: this };
 
-        const key = new aws.kms.Key(`${name}-key`, {
-            description: `Encrypts the data, secrets and logs of ${name}`,
-            enableKeyRotation: true,
-            rotationPeriodInDays: 365,
-            deletionWindowInDays: args.kmsDeletionWindowDays ?? SECRETS_DEFAULTS.kmsDeletionWindowDays,
-            policy: keyPolicy(parent),
-            tags: tagsNamed(args.tags, `${name}-key`),
-        }, { parent: this, protect: args.protect ?? SECRETS_DEFAULTS.protect });
-        const alias = new aws.kms.Alias(`${name}-key`, {
-            name: `alias/${name}`,
-            targetKeyId: key.keyId,
-        }, parent);
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `Encrypts the data, secrets and logs of ${name}`,
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: args.kmsDeletionWindowDays ?? SECRETS_DEFAULTS.kmsDeletionWindowDays,
+                policy: keyPolicy(parent),
+                tags: tagsNamed(args.tags, `${name}-key`),
+            },
+            { parent: this, protect: args.protect ?? SECRETS_DEFAULTS.protect },
+        );
+        const alias = new aws.kms.Alias(
+            `${name}-key`,
+            {
+                name: `alias/${name}`,
+                targetKeyId: key.keyId,
+            },
+            parent,
+        );
 
         const jwt = new random.RandomPassword(`${name}-jwt-secret`, { length: 64, special: false }, parent);
         const encryption = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, parent);
-        const redis = new random.RandomPassword(`${name}-redis-auth-token`, {
-            length: 64,
-            special: true,
-            overrideSpecial: REDIS_AUTH_TOKEN_SPECIALS,
-        }, parent);
+        const redis = new random.RandomPassword(
+            `${name}-redis-auth-token`,
+            {
+                length: 64,
+                special: true,
+                overrideSpecial: REDIS_AUTH_TOKEN_SPECIALS,
+            },
+            parent,
+        );
         const grafana = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, parent);
 
         // The provider marks these outputs secret through the engine; wrapping them keeps them secret wherever the engine is not.
@@ -89,13 +101,17 @@ export class Secrets extends pulumi.ComponentResource {
         const arns: Record<string, pulumi.Output<string>> = {};
         for (const [envName, value] of Object.entries(this.values)) {
             const childName = `${name}-${envName.toLowerCase().replace(/_/g, "-")}`;
-            const secret = new aws.secretsmanager.Secret(childName, {
-                name: `${name}/${envName}`,
-                description: `${envName} of ${name}`,
-                kmsKeyId: key.arn,
-                recoveryWindowInDays: args.recoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
-                tags: tagsNamed(args.tags, childName),
-            }, parent);
+            const secret = new aws.secretsmanager.Secret(
+                childName,
+                {
+                    name: `${name}/${envName}`,
+                    description: `${envName} of ${name}`,
+                    kmsKeyId: key.arn,
+                    recoveryWindowInDays: args.recoveryWindowDays ?? SECRETS_DEFAULTS.recoveryWindowDays,
+                    tags: tagsNamed(args.tags, childName),
+                },
+                parent,
+            );
             new aws.secretsmanager.SecretVersion(childName, { secretId: secret.id, secretString: value }, parent);
             arns[envName] = secret.arn;
         }

@@ -89,7 +89,10 @@ export const WORKER_LABEL = { "platform.checklist/kind": "worker" };
 /** Egress to the cluster's DNS, which every pod under the default deny needs. */
 export const DNS_EGRESS = {
     to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+    ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+    ],
 };
 
 /**
@@ -167,19 +170,31 @@ export class Service extends pulumi.ComponentResource {
         const replicas = args.replicas ?? SERVICE_DEFAULTS.replicas;
         const pod = restrictedPod({ labels });
 
-        const account = new k8s.core.v1.ServiceAccount(`${name}-account`, {
-            metadata: metadata(),
-            automountServiceAccountToken: false,
-        }, parent);
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-env`, {
-            metadata: metadata("-env"),
-            data: { ...args.env, PORT: String(args.port), NODE_ENV: "production" },
-        }, parent);
-        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
-            metadata: metadata("-secrets"),
-            type: "Opaque",
-            stringData: Object.fromEntries(Object.entries(args.secretEnv ?? {}).map(([key, value]) => [key, pulumi.secret(value)])),
-        }, parent);
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-account`,
+            {
+                metadata: metadata(),
+                automountServiceAccountToken: false,
+            },
+            parent,
+        );
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-env`,
+            {
+                metadata: metadata("-env"),
+                data: { ...args.env, PORT: String(args.port), NODE_ENV: "production" },
+            },
+            parent,
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secrets`,
+            {
+                metadata: metadata("-secrets"),
+                type: "Opaque",
+                stringData: Object.fromEntries(Object.entries(args.secretEnv ?? {}).map(([key, value]) => [key, pulumi.secret(value)])),
+            },
+            parent,
+        );
 
         const probe = (initialDelaySeconds: number) => ({
             ...probeHandler(args),
@@ -188,59 +203,73 @@ export class Service extends pulumi.ComponentResource {
             timeoutSeconds: 3,
             failureThreshold: 3,
         });
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: metadata(),
-            spec: {
-                replicas,
-                revisionHistoryLimit: 10,
-                selector: { matchLabels: labels },
-                // A new pod must be ready before an old one goes: no loss of capacity during a rollout.
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-                template: {
-                    metadata: { labels: declared },
-                    spec: {
-                        serviceAccountName: account.metadata.name,
-                        automountServiceAccountToken: false,
-                        securityContext: pod.podSecurityContext,
-                        terminationGracePeriodSeconds: 30,
-                        topologySpreadConstraints: [{
-                            maxSkew: 1,
-                            topologyKey: "topology.kubernetes.io/zone",
-                            whenUnsatisfiable: "ScheduleAnyway",
-                            labelSelector: { matchLabels: labels },
-                        }],
-                        containers: [{
-                            name,
-                            image: args.image,
-                            ports: worker && args.probe && "exec" in args.probe ? [] : [{ name: PORT_NAME, containerPort: args.port, protocol: "TCP" }],
-                            envFrom: [{ configMapRef: { name: configMap.metadata.name } }],
-                            // Each secret by name: the Deployment shows which secrets the service gets (known even in a
-                            // preview, where the Secret's values are not), and a missing key stops the pod instead of going unnoticed.
-                            env: Object.keys(args.secretEnv ?? {}).map((key) => ({
-                                name: key,
-                                valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
-                            })),
-                            resources: {
-                                requests: { cpu: args.cpu ?? SERVICE_DEFAULTS.cpu, memory: args.memory ?? SERVICE_DEFAULTS.memory },
-                                limits: { cpu: "1", memory: args.memory ?? SERVICE_DEFAULTS.memory },
-                            },
-                            securityContext: pod.containerSecurityContext,
-                            readinessProbe: probe(5),
-                            livenessProbe: probe(20),
-                            // Let the load balancer stop sending before the process gets SIGTERM (a worker gets it at once, and finishes its job).
-                            lifecycle: worker ? undefined : { preStop: { sleep: { seconds: 5 } } },
-                            volumeMounts: pod.volumeMounts,
-                        }],
-                        volumes: pod.volumes,
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: metadata(),
+                spec: {
+                    replicas,
+                    revisionHistoryLimit: 10,
+                    selector: { matchLabels: labels },
+                    // A new pod must be ready before an old one goes: no loss of capacity during a rollout.
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                    template: {
+                        metadata: { labels: declared },
+                        spec: {
+                            serviceAccountName: account.metadata.name,
+                            automountServiceAccountToken: false,
+                            securityContext: pod.podSecurityContext,
+                            terminationGracePeriodSeconds: 30,
+                            topologySpreadConstraints: [
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "topology.kubernetes.io/zone",
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: labels },
+                                },
+                            ],
+                            containers: [
+                                {
+                                    name,
+                                    image: args.image,
+                                    ports: worker && args.probe && "exec" in args.probe ? [] : [{ name: PORT_NAME, containerPort: args.port, protocol: "TCP" }],
+                                    envFrom: [{ configMapRef: { name: configMap.metadata.name } }],
+                                    // Each secret by name: the Deployment shows which secrets the service gets (known even in a
+                                    // preview, where the Secret's values are not), and a missing key stops the pod instead of going unnoticed.
+                                    env: Object.keys(args.secretEnv ?? {}).map((key) => ({
+                                        name: key,
+                                        valueFrom: { secretKeyRef: { name: secret.metadata.name, key } },
+                                    })),
+                                    resources: {
+                                        requests: { cpu: args.cpu ?? SERVICE_DEFAULTS.cpu, memory: args.memory ?? SERVICE_DEFAULTS.memory },
+                                        limits: { cpu: "1", memory: args.memory ?? SERVICE_DEFAULTS.memory },
+                                    },
+                                    securityContext: pod.containerSecurityContext,
+                                    readinessProbe: probe(5),
+                                    livenessProbe: probe(20),
+                                    // Let the load balancer stop sending before the process gets SIGTERM (a worker gets it at once, and finishes its job).
+                                    lifecycle: worker ? undefined : { preStop: { sleep: { seconds: 5 } } },
+                                    volumeMounts: pod.volumeMounts,
+                                },
+                            ],
+                            volumes: pod.volumes,
+                        },
                     },
                 },
             },
-        }, { parent: this, dependsOn: args.rolloutAfter });
+            { parent: this, dependsOn: args.rolloutAfter },
+        );
 
-        const service = worker ? undefined : new k8s.core.v1.Service(`${name}-service`, {
-            metadata: metadata(),
-            spec: { type: "ClusterIP", selector: labels, ports: [{ name: PORT_NAME, port: args.port, targetPort: PORT_NAME, protocol: "TCP" }] },
-        }, parent);
+        const service = worker
+            ? undefined
+            : new k8s.core.v1.Service(
+                  `${name}-service`,
+                  {
+                      metadata: metadata(),
+                      spec: { type: "ClusterIP", selector: labels, ports: [{ name: PORT_NAME, port: args.port, targetPort: PORT_NAME, protocol: "TCP" }] },
+                  },
+                  parent,
+              );
 
         const scaleTargetRef = { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name };
         if (worker && args.queueScaler) {
@@ -248,37 +277,49 @@ export class Service extends pulumi.ComponentResource {
         } else {
             // A worker's load is CPU: memory follows its batch size, not its queue.
             const memory = { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } };
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
-                metadata: metadata(),
-                spec: {
-                    scaleTargetRef,
-                    minReplicas: replicas,
-                    maxReplicas: args.maxReplicas ?? SERVICE_DEFAULTS.maxReplicas,
-                    metrics: [
-                        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
-                        ...(worker ? [] : [memory]),
-                    ],
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-hpa`,
+                {
+                    metadata: metadata(),
+                    spec: {
+                        scaleTargetRef,
+                        minReplicas: replicas,
+                        maxReplicas: args.maxReplicas ?? SERVICE_DEFAULTS.maxReplicas,
+                        metrics: [
+                            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+                            ...(worker ? [] : [memory]),
+                        ],
+                    },
                 },
-            }, parent);
+                parent,
+            );
         }
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-            metadata: metadata(),
-            spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
-        }, parent);
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            {
+                metadata: metadata(),
+                spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+            },
+            parent,
+        );
 
         this.createNetworkPolicies(name, args, labels, metadata);
 
         if (args.targetGroupArn && service) {
-            new k8s.apiextensions.CustomResource(`${name}-target-group-binding`, {
-                apiVersion: "elbv2.k8s.aws/v1beta1",
-                kind: "TargetGroupBinding",
-                metadata: metadata(),
-                spec: {
-                    serviceRef: { name: service.metadata.name, port: args.port },
-                    targetGroupARN: args.targetGroupArn,
-                    targetType: "ip",
+            new k8s.apiextensions.CustomResource(
+                `${name}-target-group-binding`,
+                {
+                    apiVersion: "elbv2.k8s.aws/v1beta1",
+                    kind: "TargetGroupBinding",
+                    metadata: metadata(),
+                    spec: {
+                        serviceRef: { name: service.metadata.name, port: args.port },
+                        targetGroupARN: args.targetGroupArn,
+                        targetType: "ip",
+                    },
                 },
-            }, parent);
+                parent,
+            );
         }
 
         this.deploymentName = name;
@@ -291,88 +332,136 @@ export class Service extends pulumi.ComponentResource {
      * KEDA scales the worker between its replicas and its maximum on the length of its Redis list (KEDA makes the HPA);
      * it authenticates with the cache's token from a Secret only it reads, over TLS.
      */
-    private scaleOnQueue(name: string, queue: QueueScaler, metadata: (suffix?: string) => k8s.types.input.meta.v1.ObjectMeta,
-        scaleTargetRef: Record<string, pulumi.Input<string>>, minReplicas: number, maxReplicas: number) {
+    private scaleOnQueue(
+        name: string,
+        queue: QueueScaler,
+        metadata: (suffix?: string) => k8s.types.input.meta.v1.ObjectMeta,
+        scaleTargetRef: Record<string, pulumi.Input<string>>,
+        minReplicas: number,
+        maxReplicas: number,
+    ) {
         const parent = { parent: this };
-        const secret = new k8s.core.v1.Secret(`${name}-keda-redis`, {
-            metadata: metadata("-keda-redis"),
-            type: "Opaque",
-            stringData: { password: pulumi.secret(queue.authToken) },
-        }, parent);
-        const auth = new k8s.apiextensions.CustomResource(`${name}-keda-redis`, {
-            apiVersion: "keda.sh/v1alpha1",
-            kind: "TriggerAuthentication",
-            metadata: metadata("-keda-redis"),
-            spec: { secretTargetRef: [{ parameter: "password", name: secret.metadata.name, key: "password" }] },
-        }, parent);
-        new k8s.apiextensions.CustomResource(`${name}-scaler`, {
-            apiVersion: "keda.sh/v1alpha1",
-            kind: "ScaledObject",
-            metadata: metadata(),
-            spec: {
-                scaleTargetRef: { name: scaleTargetRef.name },
-                minReplicaCount: minReplicas,
-                maxReplicaCount: maxReplicas,
-                triggers: [{
-                    type: "redis",
-                    metadata: { address: queue.address, listName: queue.listName, listLength: String(queue.listLength), enableTLS: "true" },
-                    authenticationRef: { name: auth.metadata.name },
-                }],
+        const secret = new k8s.core.v1.Secret(
+            `${name}-keda-redis`,
+            {
+                metadata: metadata("-keda-redis"),
+                type: "Opaque",
+                stringData: { password: pulumi.secret(queue.authToken) },
             },
-        }, parent);
+            parent,
+        );
+        const auth = new k8s.apiextensions.CustomResource(
+            `${name}-keda-redis`,
+            {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "TriggerAuthentication",
+                metadata: metadata("-keda-redis"),
+                spec: { secretTargetRef: [{ parameter: "password", name: secret.metadata.name, key: "password" }] },
+            },
+            parent,
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-scaler`,
+            {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ScaledObject",
+                metadata: metadata(),
+                spec: {
+                    scaleTargetRef: { name: scaleTargetRef.name },
+                    minReplicaCount: minReplicas,
+                    maxReplicaCount: maxReplicas,
+                    triggers: [
+                        {
+                            type: "redis",
+                            metadata: { address: queue.address, listName: queue.listName, listLength: String(queue.listLength), enableTLS: "true" },
+                            authenticationRef: { name: auth.metadata.name },
+                        },
+                    ],
+                },
+            },
+            parent,
+        );
     }
 
-    private createNetworkPolicies(name: string, args: ServiceArgs, labels: Record<string, string>,
-        metadata: (suffix?: string) => { name: string; namespace: string; labels: Record<string, string> }) {
+    private createNetworkPolicies(
+        name: string,
+        args: ServiceArgs,
+        labels: Record<string, string>,
+        metadata: (suffix?: string) => { name: string; namespace: string; labels: Record<string, string> },
+    ) {
         const parent = { parent: this };
         const podSelector = { matchLabels: labels };
         if (args.loadBalancerCidrs && args.kind !== "worker") {
-            new k8s.networking.v1.NetworkPolicy(`${name}-allow-load-balancer`, {
-                metadata: metadata("-allow-load-balancer"),
-                spec: {
-                    podSelector,
-                    policyTypes: ["Ingress"],
-                    ingress: [{
-                        from: pulumi.output(args.loadBalancerCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
-                        ports: [{ protocol: "TCP", port: args.port }],
-                    }],
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-allow-load-balancer`,
+                {
+                    metadata: metadata("-allow-load-balancer"),
+                    spec: {
+                        podSelector,
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            {
+                                from: pulumi.output(args.loadBalancerCidrs).apply((cidrs) => cidrs.map((cidr) => ({ ipBlock: { cidr } }))),
+                                ports: [{ protocol: "TCP", port: args.port }],
+                            },
+                        ],
+                    },
                 },
-            }, parent);
+                parent,
+            );
         }
         if (args.prometheusNamespace && args.kind !== "worker") {
-            new k8s.networking.v1.NetworkPolicy(`${name}-allow-prometheus`, {
-                metadata: metadata("-allow-prometheus"),
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-allow-prometheus`,
+                {
+                    metadata: metadata("-allow-prometheus"),
+                    spec: {
+                        podSelector,
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            {
+                                from: [
+                                    {
+                                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.prometheusNamespace } },
+                                        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+                                    },
+                                ],
+                                ports: [{ protocol: "TCP", port: args.port }],
+                            },
+                        ],
+                    },
+                },
+                parent,
+            );
+        }
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-egress`,
+            {
+                metadata: metadata("-allow-egress"),
                 spec: {
                     podSelector,
-                    policyTypes: ["Ingress"],
-                    ingress: [{
-                        from: [{
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.prometheusNamespace } },
-                            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-                        }],
-                        ports: [{ protocol: "TCP", port: args.port }],
-                    }],
+                    policyTypes: ["Egress"],
+                    egress: [
+                        DNS_EGRESS,
+                        { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: DATA_PORTS.map((port) => ({ protocol: "TCP", port })) },
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                        ...(args.tracingCollector
+                            ? [
+                                  {
+                                      to: [
+                                          {
+                                              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.tracingCollector.namespace } },
+                                              podSelector: { matchLabels: args.tracingCollector.podLabels },
+                                          },
+                                      ],
+                                      ports: args.tracingCollector.ports.map((port) => ({ protocol: "TCP", port })),
+                                  },
+                              ]
+                            : []),
+                    ],
                 },
-            }, parent);
-        }
-        new k8s.networking.v1.NetworkPolicy(`${name}-allow-egress`, {
-            metadata: metadata("-allow-egress"),
-            spec: {
-                podSelector,
-                policyTypes: ["Egress"],
-                egress: [
-                    DNS_EGRESS,
-                    { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: DATA_PORTS.map((port) => ({ protocol: "TCP", port })) },
-                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
-                    ...(args.tracingCollector ? [{
-                        to: [{
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.tracingCollector.namespace } },
-                            podSelector: { matchLabels: args.tracingCollector.podLabels },
-                        }],
-                        ports: args.tracingCollector.ports.map((port) => ({ protocol: "TCP", port })),
-                    }] : []),
-                ],
             },
-        }, parent);
+            parent,
+        );
     }
 }

@@ -79,66 +79,88 @@ export class Tracing extends pulumi.ComponentResource {
         const parent = { parent: this };
         const namespace = args.namespace;
         const addresses = tracingAddresses(namespace);
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
-        }, parent);
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+            },
+            parent,
+        );
         const fences = this.fence(name, args, ns);
         const inNamespace = { parent: this, dependsOn: [ns, ...fences] };
 
-        const tempo = new k8s.helm.v3.Release(`${name}-tempo`, {
-            name: TEMPO_RELEASE,
-            chart: "tempo",
-            version: args.tempoChartVersion ?? TRACING_DEFAULTS.tempoChartVersion,
-            repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
-            namespace,
-            ...HELM_RELEASE_DEFAULTS,
-            timeout: 600,
-            values: {
-                tempo: {
-                    retention: `${(args.retentionDays ?? TRACING_DEFAULTS.retentionDays) * 24}h`,
-                    receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` } } } },
-                    securityContext: restrictedContainer,
-                },
-                securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
-                persistence: { enabled: true, size: `${args.storageGi ?? TRACING_DEFAULTS.storageGi}Gi`, storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"] },
-            },
-        }, inNamespace);
-
-        new k8s.helm.v3.Release(`${name}-collector`, {
-            name: COLLECTOR_RELEASE,
-            chart: "opentelemetry-collector",
-            version: args.collectorChartVersion ?? TRACING_DEFAULTS.collectorChartVersion,
-            repositoryOpts: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
-            namespace,
-            ...HELM_RELEASE_DEFAULTS,
-            timeout: 600,
-            values: {
-                mode: "deployment",
-                image: { repository: "otel/opentelemetry-collector-k8s" },
-                replicaCount: args.collectorReplicas ?? TRACING_DEFAULTS.collectorReplicas,
-                securityContext: restrictedContainer,
-                podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-                // Only the OTLP receivers: the chart's Jaeger and Zipkin receivers would be ports nobody uses.
-                ports: { "jaeger-compact": { enabled: false }, "jaeger-thrift": { enabled: false }, "jaeger-grpc": { enabled: false }, zipkin: { enabled: false } },
-                config: {
-                    receivers: {
-                        otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP}` } } },
-                        jaeger: null,
-                        zipkin: null,
-                        prometheus: null,
+        const tempo = new k8s.helm.v3.Release(
+            `${name}-tempo`,
+            {
+                name: TEMPO_RELEASE,
+                chart: "tempo",
+                version: args.tempoChartVersion ?? TRACING_DEFAULTS.tempoChartVersion,
+                repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
+                namespace,
+                ...HELM_RELEASE_DEFAULTS,
+                timeout: 600,
+                values: {
+                    tempo: {
+                        retention: `${(args.retentionDays ?? TRACING_DEFAULTS.retentionDays) * 24}h`,
+                        receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` } } } },
+                        securityContext: restrictedContainer,
                     },
-                    processors: { batch: {}, memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 } },
-                    exporters: { "otlp/tempo": { endpoint: addresses.tempoOtlp, tls: { insecure: true } } },
-                    service: {
-                        pipelines: {
-                            traces: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: ["otlp/tempo"] },
-                            metrics: null,
-                            logs: null,
+                    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                    persistence: {
+                        enabled: true,
+                        size: `${args.storageGi ?? TRACING_DEFAULTS.storageGi}Gi`,
+                        storageClassName: args.storageClassName,
+                        accessModes: ["ReadWriteOnce"],
+                    },
+                },
+            },
+            inNamespace,
+        );
+
+        new k8s.helm.v3.Release(
+            `${name}-collector`,
+            {
+                name: COLLECTOR_RELEASE,
+                chart: "opentelemetry-collector",
+                version: args.collectorChartVersion ?? TRACING_DEFAULTS.collectorChartVersion,
+                repositoryOpts: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
+                namespace,
+                ...HELM_RELEASE_DEFAULTS,
+                timeout: 600,
+                values: {
+                    mode: "deployment",
+                    image: { repository: "otel/opentelemetry-collector-k8s" },
+                    replicaCount: args.collectorReplicas ?? TRACING_DEFAULTS.collectorReplicas,
+                    securityContext: restrictedContainer,
+                    podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                    // Only the OTLP receivers: the chart's Jaeger and Zipkin receivers would be ports nobody uses.
+                    ports: {
+                        "jaeger-compact": { enabled: false },
+                        "jaeger-thrift": { enabled: false },
+                        "jaeger-grpc": { enabled: false },
+                        zipkin: { enabled: false },
+                    },
+                    config: {
+                        receivers: {
+                            otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP}` } } },
+                            jaeger: null,
+                            zipkin: null,
+                            prometheus: null,
+                        },
+                        processors: { batch: {}, memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 } },
+                        exporters: { "otlp/tempo": { endpoint: addresses.tempoOtlp, tls: { insecure: true } } },
+                        service: {
+                            pipelines: {
+                                traces: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: ["otlp/tempo"] },
+                                metrics: null,
+                                logs: null,
+                            },
                         },
                     },
                 },
             },
-        }, { ...inNamespace, dependsOn: [ns, ...fences, tempo] });
+            { ...inNamespace, dependsOn: [ns, ...fences, tempo] },
+        );
 
         this.namespace = namespace;
         this.otlpEndpoint = addresses.otlpEndpoint;
@@ -151,7 +173,11 @@ export class Tracing extends pulumi.ComponentResource {
      */
     private fence(name: string, args: TracingArgs, ns: k8s.core.v1.Namespace): pulumi.Resource[] {
         const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: { name: suffix, namespace: args.namespace }, spec }, { parent: this, dependsOn: [ns] });
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${suffix}`,
+                { metadata: { name: suffix, namespace: args.namespace }, spec },
+                { parent: this, dependsOn: [ns] },
+            );
         const namespaced = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
         const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
         return [
@@ -160,10 +186,14 @@ export class Tracing extends pulumi.ComponentResource {
             policy("services-to-collector", {
                 podSelector: { matchLabels: COLLECTOR_POD },
                 policyTypes: ["Ingress"],
-                ingress: [{
-                    from: [{ namespaceSelector: namespaced(args.serviceNamespace), podSelector: { matchLabels: { "app.kubernetes.io/part-of": "platform" } } }],
-                    ports: tcp(OTLP_GRPC, OTLP_HTTP),
-                }],
+                ingress: [
+                    {
+                        from: [
+                            { namespaceSelector: namespaced(args.serviceNamespace), podSelector: { matchLabels: { "app.kubernetes.io/part-of": "platform" } } },
+                        ],
+                        ports: tcp(OTLP_GRPC, OTLP_HTTP),
+                    },
+                ],
             }),
             policy("collector-to-tempo", {
                 podSelector: { matchLabels: COLLECTOR_POD },

@@ -28,27 +28,31 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
         sampledRequestsEnabled: true,
         metricName: `${name}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 128),
     });
-    return new aws.wafv2.WebAcl(`${name}-waf`, {
-        scope: args.scope,
-        description: pulumi.interpolate`Rate limit and AWS managed protections for ${args.domainName}`,
-        defaultAction: { allow: {} },
-        rules: [
-            {
-                name: "rate-limit-per-ip",
-                priority: 0,
-                action: { block: {} },
-                statement: { rateBasedStatement: { limit: args.rateLimitPerFiveMinutes ?? WAF_DEFAULTS.rateLimitPerFiveMinutes, aggregateKeyType: "IP" } },
-                visibilityConfig: metric("rate-limit"),
-            },
-            ...MANAGED_RULE_GROUPS.map((group, i) => ({
-                name: group,
-                priority: i + 1,
-                overrideAction: { none: {} },
-                statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
-                visibilityConfig: metric(group),
-            })),
-        ],
-        visibilityConfig: metric("waf"),
-        tags: tagsNamed(args.tags, `${name}-waf`),
-    }, opts);
+    return new aws.wafv2.WebAcl(
+        `${name}-waf`,
+        {
+            scope: args.scope,
+            description: pulumi.interpolate`Rate limit and AWS managed protections for ${args.domainName}`,
+            defaultAction: { allow: {} },
+            rules: [
+                {
+                    name: "rate-limit-per-ip",
+                    priority: 0,
+                    action: { block: {} },
+                    statement: { rateBasedStatement: { limit: args.rateLimitPerFiveMinutes ?? WAF_DEFAULTS.rateLimitPerFiveMinutes, aggregateKeyType: "IP" } },
+                    visibilityConfig: metric("rate-limit"),
+                },
+                ...MANAGED_RULE_GROUPS.map((group, i) => ({
+                    name: group,
+                    priority: i + 1,
+                    overrideAction: { none: {} },
+                    statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+                    visibilityConfig: metric(group),
+                })),
+            ],
+            visibilityConfig: metric("waf"),
+            tags: tagsNamed(args.tags, `${name}-waf`),
+        },
+        opts,
+    );
 }

@@ -19,8 +19,9 @@ function scope(rule: Rule): string {
 }
 
 function configLines(rule: RuleMetadata): string[] {
-    return Object.entries(rule.config ?? {}).map(([key, schema]) =>
-        `  - ${code(key)} (default ${code(JSON.stringify(schema.default))}): ${escape(schema.description ?? "")}`);
+    return Object.entries(rule.config ?? {}).map(
+        ([key, schema]) => `  - ${code(key)} (default ${code(JSON.stringify(schema.default))}): ${escape(schema.description ?? "")}`,
+    );
 }
 
 function ruleSection(rule: Rule): string[] {
@@ -32,7 +33,9 @@ function ruleSection(rule: Rule): string[] {
         escape(rule.description),
         "",
         `- Severity: ${rule.severity}; default enforcement: ${rule.enforcementLevel ?? "mandatory"}`,
-        rule.checklist.length > 0 ? `- Checklist: ${rule.checklist.join(", ")}` : `- Checklist: none; ${escape(rule.beyondChecklist ?? "it judges the catalog's own requirements")}`,
+        rule.checklist.length > 0
+            ? `- Checklist: ${rule.checklist.join(", ")}`
+            : `- Checklist: none; ${escape(rule.beyondChecklist ?? "it judges the catalog's own requirements")}`,
         `- Checks: ${scope(rule)}`,
         ...(config.length > 0 ? ["- Config (policy config keys, with their defaults):", ...config] : []),
         `- Remediation: ${escape(rule.remediation)}`,
@@ -46,7 +49,11 @@ function ruleSection(rule: Rule): string[] {
 export function renderPolicyReference(): string {
     const files = Object.entries(RULE_FILES);
     const count = files.reduce((n, [, file]) => n + file.resource.length + file.stack.length, 0);
-    const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9 -]/g, "").replace(/ /g, "-");
+    const anchor = (title: string) =>
+        title
+            .toLowerCase()
+            .replace(/[^a-z0-9 -]/g, "")
+            .replace(/ /g, "-");
     const lines = [
         "# Policy reference",
         "",
@@ -55,8 +62,10 @@ export function renderPolicyReference(): string {
         `The policy pack's ${count} rules, by the file in \`policies/rules/\` that defines them. A stack's policy config ` +
             "(`policies/config/<stack>.json`) may change a rule's enforcement and the values of its config keys.",
         "",
-        ...files.map(([name, file]) => `- [${file.title}](#${anchor(`${file.title} ${name}.ts`)}): ` +
-            [...file.resource, ...file.stack].map((rule) => rule.name).join(", ")),
+        ...files.map(
+            ([name, file]) =>
+                `- [${file.title}](#${anchor(`${file.title} ${name}.ts`)}): ` + [...file.resource, ...file.stack].map((rule) => rule.name).join(", "),
+        ),
         "",
     ];
     for (const [name, file] of files) {

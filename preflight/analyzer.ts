@@ -94,7 +94,11 @@ const identity = (bytes: Buffer) => bytes;
 export class AnalyzerProcess {
     private failure?: PackFailure;
 
-    private constructor(private readonly pack: PolicyPackProcess, private readonly client: grpc.Client, private readonly callTimeoutMs: number) {}
+    private constructor(
+        private readonly pack: PolicyPackProcess,
+        private readonly client: grpc.Client,
+        private readonly callTimeoutMs: number,
+    ) {}
 
     /** Starts the pack in `packDir` and connects to it. */
     static start(packDir: string, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<AnalyzerProcess> {
@@ -147,12 +151,22 @@ export class AnalyzerProcess {
             }
         }
         // The pack sends the policy's exception with its stack trace; the message is what the report needs.
-        return new AnalyzerError((err.details || err.message).split("\n").filter((line) => !/^\s+at /.test(line)).join(" "));
+        return new AnalyzerError(
+            (err.details || err.message)
+                .split("\n")
+                .filter((line) => !/^\s+at /.test(line))
+                .join(" "),
+        );
     }
 
     async info(): Promise<PackInfo> {
-        const info = await this.call("GetAnalyzerInfo", (req: Empty) => Buffer.from(req.serializeBinary()), (bytes) => analyzer.AnalyzerInfo.deserializeBinary(bytes),
-            new Empty(), "its description (GetAnalyzerInfo)");
+        const info = await this.call(
+            "GetAnalyzerInfo",
+            (req: Empty) => Buffer.from(req.serializeBinary()),
+            (bytes) => analyzer.AnalyzerInfo.deserializeBinary(bytes),
+            new Empty(),
+            "its description (GetAnalyzerInfo)",
+        );
         return {
             name: info.getName(),
             version: info.getVersion(),
@@ -181,8 +195,13 @@ export class AnalyzerProcess {
             policyConfig.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(properties)) as Record<string, JavaScriptValue>));
             map.set(name, policyConfig);
         }
-        await this.call("Configure", (req: analyzer.ConfigureAnalyzerRequest) => Buffer.from(req.serializeBinary()), identity, request,
-            "the policy config (Configure)");
+        await this.call(
+            "Configure",
+            (req: analyzer.ConfigureAnalyzerRequest) => Buffer.from(req.serializeBinary()),
+            identity,
+            request,
+            "the policy config (Configure)",
+        );
     }
 
     async analyze(resource: AnalyzerResource | EncodedResource, what = `the resource ${resource.urn}`): Promise<Diagnostic[]> {
@@ -190,8 +209,15 @@ export class AnalyzerProcess {
     }
 
     async analyzeStack(resources: (AnalyzerResource | EncodedResource)[], what = "the stack policies"): Promise<Diagnostic[]> {
-        return diagnostics(await this.call("AnalyzeStack", identity, (bytes) => analyzer.AnalyzeResponse.deserializeBinary(bytes),
-            stackRequest(resources.map((r) => encoded(r).bytes)), what));
+        return diagnostics(
+            await this.call(
+                "AnalyzeStack",
+                identity,
+                (bytes) => analyzer.AnalyzeResponse.deserializeBinary(bytes),
+                stackRequest(resources.map((r) => encoded(r).bytes)),
+                what,
+            ),
+        );
     }
 
     /** Closes the connection and stops the pack, waiting until its process is gone. */

@@ -38,9 +38,7 @@ interface Run {
 /** Runs `node args` from the project directory; exit codes in `accepted` are answers, anything else a failure. */
 function timeNode(args: string[], accepted: number[]): Run {
     const rssFile = path.join(os.tmpdir(), `preflight-bench-rss-${process.pid}`);
-    const [command, argv] = hasGnuTime
-        ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ...args]]
-        : [process.execPath, args];
+    const [command, argv] = hasGnuTime ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ...args]] : [process.execPath, args];
     try {
         const started = process.hrtime.bigint();
         const result = spawnSync(command, argv, { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
@@ -91,12 +89,16 @@ const verdict = (ratio: number, target: number) => `(target ≤ ${target}×: ${r
 
 async function main() {
     const policiesDir = path.join(PROJECT_DIR, "policies");
-    const floor = medianRun(() => timeNode(["-e", `require("@pulumi/pulumi"); require(require.resolve("@pulumi/policy", { paths: [${JSON.stringify(policiesDir)}] }))`], [0])).ms;
+    const floor = medianRun(() =>
+        timeNode(["-e", `require("@pulumi/pulumi"); require(require.resolve("@pulumi/policy", { paths: [${JSON.stringify(policiesDir)}] }))`], [0]),
+    ).ms;
     console.log(`floor (node loading @pulumi/pulumi and @pulumi/policy): ${seconds(floor)} (median of ${RUNS})`);
 
     const stacksMedian = medianRun(() => preflight([])).ms;
     const stacksRatio = stacksMedian / floor;
-    console.log(`both stacks (npm run preflight):                       ${seconds(stacksMedian)} = ${stacksRatio.toFixed(2)}× the floor ${verdict(stacksRatio, STACKS_TARGET)}`);
+    console.log(
+        `both stacks (npm run preflight):                       ${seconds(stacksMedian)} = ${stacksRatio.toFixed(2)}× the floor ${verdict(stacksRatio, STACKS_TARGET)}`,
+    );
 
     const plan = (await planStack("production", { preview: true })).resources;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-bench-"));
@@ -113,14 +115,18 @@ async function main() {
             const ratio = run.ms / floor;
             const target = size === FILE_TARGET.size ? ` ${verdict(ratio, FILE_TARGET.ratio)}` : "";
             const memory = MEMORY_SIZES.has(size) ? `, peak RSS ${run.peakMiB === undefined ? "n/a (no GNU time)" : `${run.peakMiB.toFixed(0)} MiB`}` : "";
-            console.log(`--file, ${String(size).padStart(6)} resources (${megabytes.toFixed(1).padStart(5)} MB):       ${seconds(run.ms)} = ${ratio.toFixed(2).padStart(5)}× the floor${target}${memory}${runCount === 1 ? " (1 run)" : ""}`);
+            console.log(
+                `--file, ${String(size).padStart(6)} resources (${megabytes.toFixed(1).padStart(5)} MB):       ${seconds(run.ms)} = ${ratio.toFixed(2).padStart(5)}× the floor${target}${memory}${runCount === 1 ? " (1 run)" : ""}`,
+            );
         }
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
     // Cost per added resource over each step: a linear cost keeps them close.
     const steps = rows.slice(1).map((row, i) => ({ from: rows[i].size, to: row.size, perResource: (row.run.ms - rows[i].run.ms) / (row.size - rows[i].size) }));
-    console.log(`growth per resource: ${steps.map((s) => `${s.perResource.toFixed(2)} ms (${s.from.toLocaleString("en")}→${s.to.toLocaleString("en")})`).join(", ")}`);
+    console.log(
+        `growth per resource: ${steps.map((s) => `${s.perResource.toFixed(2)} ms (${s.from.toLocaleString("en")}→${s.to.toLocaleString("en")})`).join(", ")}`,
+    );
     console.log(`(--file runs with --call-timeout ${FILE_CALL_TIMEOUT_S}: medians of ${RUNS} unless marked)`);
     const first = steps[0].perResource;
     const last = steps[steps.length - 1].perResource;

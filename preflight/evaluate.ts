@@ -1,6 +1,18 @@
 import { CATALOG, VerifiedBy } from "../policies/catalog";
 import { POLICY_ERROR_PREFIX } from "../policies/lib/rule";
-import { AnalyzerError, AnalyzerResource, Diagnostic, encode, EnforcementLevel, PackFailure, PackInfo, PolicyAnalyzer, PolicyInfo, ResolvedPolicyConfig, Severity } from "./analyzer";
+import {
+    AnalyzerError,
+    AnalyzerResource,
+    Diagnostic,
+    encode,
+    EnforcementLevel,
+    PackFailure,
+    PackInfo,
+    PolicyAnalyzer,
+    PolicyInfo,
+    ResolvedPolicyConfig,
+    Severity,
+} from "./analyzer";
 import { RecordedResource } from "./program";
 
 /**
@@ -138,8 +150,13 @@ function pendingNote(requirement: (typeof CATALOG)[number]): string {
  * name them in their metadata, and what the stack contains. The others are `missing` until evidence,
  * a probe or a person verifies them; out-of-scope ones are not applicable.
  */
-function checklistStatus(pack: PackInfo, config: ResolvedPolicyConfig, resources: RecordedResource[], violations: Violation[],
-    failed: Set<string>): ChecklistLine[] {
+function checklistStatus(
+    pack: PackInfo,
+    config: ResolvedPolicyConfig,
+    resources: RecordedResource[],
+    violations: Violation[],
+    failed: Set<string>,
+): ChecklistLine[] {
     const present = new Set(resources.map((r) => r.type));
     const enforcing = new Map<string, string[]>();
     for (const policy of pack.policies) {
@@ -253,28 +270,32 @@ export async function evaluateStack(
         errors.push(`${d.urn}: ${d.policyName}: ${d.message.slice(d.message.indexOf(POLICY_ERROR_PREFIX))}`);
         failed.add(d.policyName);
     }
-    const violations = diagnostics.filter((x) => !x.message.includes(POLICY_ERROR_PREFIX)).map((d): Violation => {
-        const resource = byUrn.get(d.urn);
-        const urnParts = d.urn.split("::");
-        return {
-            policy: d.policyName,
-            enforcementLevel: d.enforcementLevel,
-            severity: d.severity === "unspecified" ? policies.get(d.policyName)?.severity ?? "unspecified" : d.severity,
-            urn: d.urn,
-            type: resource?.type ?? (urnParts[2]?.split("$").pop() ?? ""),
-            name: resource?.name ?? (urnParts[3] ?? ""),
-            // The pack repeats the policy's description on the first line; the report shows it once.
-            message: d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message,
-            checklist: checklistIds(policies.get(d.policyName)),
-        };
-    });
+    const violations = diagnostics
+        .filter((x) => !x.message.includes(POLICY_ERROR_PREFIX))
+        .map((d): Violation => {
+            const resource = byUrn.get(d.urn);
+            const urnParts = d.urn.split("::");
+            return {
+                policy: d.policyName,
+                enforcementLevel: d.enforcementLevel,
+                severity: d.severity === "unspecified" ? (policies.get(d.policyName)?.severity ?? "unspecified") : d.severity,
+                urn: d.urn,
+                type: resource?.type ?? urnParts[2]?.split("$").pop() ?? "",
+                name: resource?.name ?? urnParts[3] ?? "",
+                // The pack repeats the policy's description on the first line; the report shows it once.
+                message: d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message,
+                checklist: checklistIds(policies.get(d.policyName)),
+            };
+        });
     return {
         stack,
         source,
         resources: resources.length,
         resourceTypes: countTypes(resources),
         policies: Object.values(config).filter((c) => c.enforcementLevel !== "disabled").length,
-        disabledPolicies: Object.entries(config).filter(([, c]) => c.enforcementLevel === "disabled").map(([name]) => name),
+        disabledPolicies: Object.entries(config)
+            .filter(([, c]) => c.enforcementLevel === "disabled")
+            .map(([name]) => name),
         violations,
         checklist: checklistStatus(pack, config, resources, violations, failed),
         errors,

@@ -6,7 +6,7 @@ export function readInputFile(file: string, fail: (reason: string) => Error): st
         return fs.readFileSync(file, "utf8");
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw fail(code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code ?? (err as Error).message);
+        throw fail(code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? (err as Error).message));
     }
 }
 

@@ -61,8 +61,14 @@ function isInputError(err: unknown): boolean {
     const { PolicyConfigError } = require("./policy-config") as typeof import("./policy-config");
     const { EvidenceError } = require("../policies/evidence") as typeof import("../policies/evidence");
     const { WireError } = require("./wire") as typeof import("./wire");
-    return err instanceof UsageError || err instanceof StackExportError || err instanceof PolicyConfigError || err instanceof AnalyzerError ||
-        err instanceof EvidenceError || err instanceof WireError;
+    return (
+        err instanceof UsageError ||
+        err instanceof StackExportError ||
+        err instanceof PolicyConfigError ||
+        err instanceof AnalyzerError ||
+        err instanceof EvidenceError ||
+        err instanceof WireError
+    );
 }
 
 /** What a run gives back: the exit code, what goes to standard output (nothing with --out), and the lines for standard error. */

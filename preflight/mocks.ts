@@ -27,7 +27,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
      * In `preview`, resources come back as a first `pulumi preview` shows them: no id and no computed
      * outputs (those stay unknown), only their inputs and the names providers give them.
      */
-    constructor(private readonly region: string, private readonly preview = false, private readonly accountId = MOCK_ACCOUNT_ID) {}
+    constructor(
+        private readonly region: string,
+        private readonly preview = false,
+        private readonly accountId = MOCK_ACCOUNT_ID,
+    ) {}
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const region = this.region;
@@ -54,8 +58,15 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
             case "aws:route53/getZone:getZone": {
                 const zoneId = `Z${fakeBytes(String(args.inputs.name), 10).toString("hex").toUpperCase().slice(0, 13)}`;
-                return { id: zoneId, zoneId, name: args.inputs.name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false,
-                    nameServers: ["ns-1.awsdns-01.org"], primaryNameServer: "ns-1.awsdns-01.org" };
+                return {
+                    id: zoneId,
+                    zoneId,
+                    name: args.inputs.name,
+                    arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+                    privateZone: false,
+                    nameServers: ["ns-1.awsdns-01.org"],
+                    primaryNameServer: "ns-1.awsdns-01.org",
+                };
             }
             case "aws:elb/getServiceAccount:getServiceAccount":
                 return { id: "156460612806", arn: "arn:aws:iam::156460612806:root", region: this.region };
@@ -122,23 +133,38 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             }
             case "aws:lb/loadBalancer:LoadBalancer": {
                 const suffix = `app/${name.slice(0, 32)}/${fakeBytes(name, 8).toString("hex")}`;
-                return { arn: this.arn("elasticloadbalancing", `loadbalancer/${suffix}`), arnSuffix: suffix,
-                    dnsName: `${name.slice(0, 32)}-1234567890.${this.region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" };
+                return {
+                    arn: this.arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+                    arnSuffix: suffix,
+                    dnsName: `${name.slice(0, 32)}-1234567890.${this.region}.elb.amazonaws.com`,
+                    zoneId: "Z32O12XQLNTSW2",
+                };
             }
             case "aws:lb/targetGroup:TargetGroup": {
                 const suffix = `targetgroup/${name.slice(0, 32)}/${fakeBytes(name, 8).toString("hex")}`;
                 return { arn: this.arn("elasticloadbalancing", suffix), arnSuffix: suffix };
             }
             case "aws:acm/certificate:Certificate":
-                return { arn: this.arn("acm", `certificate/${fakeUuid(name)}`), domainValidationOptions: [{
-                    domainName: inputs.domainName, resourceRecordName: `_${fakeBytes(name, 16).toString("hex")}.${inputs.domainName}.`,
-                    resourceRecordType: "CNAME", resourceRecordValue: `_${fakeBytes(`${name}/v`, 16).toString("hex")}.acm-validations.aws.` }] };
+                return {
+                    arn: this.arn("acm", `certificate/${fakeUuid(name)}`),
+                    domainValidationOptions: [
+                        {
+                            domainName: inputs.domainName,
+                            resourceRecordName: `_${fakeBytes(name, 16).toString("hex")}.${inputs.domainName}.`,
+                            resourceRecordType: "CNAME",
+                            resourceRecordValue: `_${fakeBytes(`${name}/v`, 16).toString("hex")}.acm-validations.aws.`,
+                        },
+                    ],
+                };
             case "aws:acm/certificateValidation:CertificateValidation":
                 return { certificateArn: inputs.certificateArn };
             case "aws:route53/record:Record":
                 return { fqdn: String(inputs.name).replace(/\.$/, "") };
             case "aws:s3/bucket:Bucket":
-                return { bucket: inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`, arn: `arn:aws:s3:::${inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`}` };
+                return {
+                    bucket: inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`,
+                    arn: `arn:aws:s3:::${inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`}`,
+                };
             case "aws:sns/topic:Topic":
                 return { arn: this.arn("sns", name) };
             case "aws:backup/vault:Vault":

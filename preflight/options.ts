@@ -66,7 +66,9 @@ const OPTIONS = {
     "call-timeout": { type: "string" },
     help: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
-const ALLOWED = Object.keys(OPTIONS).map((flag) => `--${flag}`).join(", ");
+const ALLOWED = Object.keys(OPTIONS)
+    .map((flag) => `--${flag}`)
+    .join(", ");
 
 export function parseCli(argv: string[]): Options {
     let parsed;

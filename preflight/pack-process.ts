@@ -19,7 +19,10 @@ process.on("exit", () => running.forEach((pack) => pack.kill()));
 
 /** The line of a Node.js error report that says what went wrong (`Error: ...`), not where. */
 export function firstErrorLine(stderr: string): string {
-    const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("at "));
+    const lines = stderr
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !line.startsWith("at "));
     return lines.find((line) => /^([\w.]*(Error|Exception)\b|error\b)/i.test(line)) ?? lines[lines.length - 1] ?? "";
 }
 
@@ -43,7 +46,10 @@ export class PolicyPackProcess {
     private stopping = false;
     private exit?: { code: number | null; signal: NodeJS.Signals | null };
 
-    private constructor(private readonly child: ChildProcess, timeoutMs: number) {
+    private constructor(
+        private readonly child: ChildProcess,
+        timeoutMs: number,
+    ) {
         running.add(this);
         child.stderr!.setEncoding("utf8");
         child.stderr!.on("data", (chunk: string) => {
@@ -133,7 +139,11 @@ export class PolicyPackProcess {
             return undefined;
         }
         const { code, signal } = this.exit;
-        const tail = this.stderr().split("\n").slice(-5).map((line) => shorten(line)).join(" | ");
+        const tail = this.stderr()
+            .split("\n")
+            .slice(-5)
+            .map((line) => shorten(line))
+            .join(" | ");
         return `the policy pack exited ${signal ? `on ${signal}` : `with code ${code}`} during the analysis${tail ? `; its stderr ends: ${tail}` : ""}`;
     }
 

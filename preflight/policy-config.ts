@@ -8,10 +8,15 @@ const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remedi
 
 /** A policy config file or value that cannot be used: exit code 2, with every problem. */
 export class PolicyConfigError extends Error {
-    constructor(public readonly source: string, public readonly problems: string[]) {
-        super(problems.length === 1
-            ? `${source}: invalid policy config: ${problems[0]}`
-            : `${source}: invalid policy config (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    constructor(
+        public readonly source: string,
+        public readonly problems: string[],
+    ) {
+        super(
+            problems.length === 1
+                ? `${source}: invalid policy config: ${problems[0]}`
+                : `${source}: invalid policy config (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "PolicyConfigError";
     }
 }
@@ -85,7 +90,9 @@ function deeperProblems(policy: PolicyInfo, properties: Record<string, unknown>)
                 new RegExp(source);
             } catch (err) {
                 const where = Array.isArray(value) ? `${policy.name}.${key}[${index}]` : `${policy.name}.${key}`;
-                problems.push(`${where}: ${JSON.stringify(source.slice(0, 60))} is not a regular expression (${(err as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, "")})`);
+                problems.push(
+                    `${where}: ${JSON.stringify(source.slice(0, 60))} is not a regular expression (${(err as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, "")})`,
+                );
             }
         });
     }
@@ -130,17 +137,21 @@ export function resolvePolicyConfig(pack: PackInfo, raw: Record<string, unknown>
             problems.push(`${policy.name}: got ${JSON.stringify(entry)}; expected a level or an object of settings`);
         }
 
-        const defaults = Object.fromEntries(Object.entries(policy.configSchema.properties)
-            .filter(([, s]) => s && s.default !== undefined).map(([k, s]) => [k, s.default]));
+        const defaults = Object.fromEntries(
+            Object.entries(policy.configSchema.properties)
+                .filter(([, s]) => s && s.default !== undefined)
+                .map(([k, s]) => [k, s.default]),
+        );
         const properties = { ...defaults, ...given };
         // Schema defaults are valid by construction: only a policy given settings needs the check.
         const validate = Object.keys(given).length > 0 || policy.configSchema.required.length > 0 ? validatorFor(pack, policy) : undefined;
         if (validate && !validate(properties)) {
             for (const error of validate.errors ?? []) {
                 const where = `${policy.name}${error.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
-                const detail = error.keyword === "additionalProperties"
-                    ? `unknown setting ${JSON.stringify(error.params.additionalProperty)}; allowed: ${Object.keys(policy.configSchema.properties).join(", ")}`
-                    : error.message;
+                const detail =
+                    error.keyword === "additionalProperties"
+                        ? `unknown setting ${JSON.stringify(error.params.additionalProperty)}; allowed: ${Object.keys(policy.configSchema.properties).join(", ")}`
+                        : error.message;
                 problems.push(`${where}: ${detail}`);
             }
         } else {

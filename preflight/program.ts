@@ -70,7 +70,10 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getAliasurnsList(): string[];
-    getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string; getParenturn(): string; getStack(): string; getProject(): string } | undefined }[];
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec(): { getName(): string; getType(): string; getParenturn(): string; getStack(): string; getProject(): string } | undefined;
+    }[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getAdditionalsecretoutputsList(): string[];
     getRetainondelete(): boolean | undefined;

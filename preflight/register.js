@@ -9,7 +9,7 @@
 // container), files are compiled in memory with TypeScript's transpiler instead: slower, same code.
 "use strict";
 
-const crypto = require("crypto");
+const { createHash, randomBytes } = require("crypto");
 const fs = require("fs");
 const path = require("path");
 
@@ -50,13 +50,13 @@ function loadCompiler() {
 
 /** The cache entry of a source: keyed by its content, so an edited file never gets the old code. */
 function entryOf(source) {
-    const hash = crypto.createHash("sha256").update(COMPILE_VERSION).update("\0").update(source).digest("hex");
+    const hash = createHash("sha256").update(COMPILE_VERSION).update("\0").update(source).digest("hex");
     return path.join(CACHE_DIR, hash.slice(0, 2), `${hash.slice(2)}.js`);
 }
 
 /** Writes `code` as `entry` atomically: another process sees the whole file or none. */
 function store(entry, code) {
-    const temporary = `${entry}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+    const temporary = `${entry}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
         fs.mkdirSync(path.dirname(entry), { recursive: true });
         fs.writeFileSync(temporary, code);
@@ -96,7 +96,10 @@ function sourcesUnder(entry) {
     if (!stat.isDirectory()) {
         return full.endsWith(".ts") && !full.endsWith(".d.ts") ? [full] : [];
     }
-    return fs.readdirSync(full).filter((name) => name !== "node_modules").flatMap((name) => sourcesUnder(path.join(entry, name)));
+    return fs
+        .readdirSync(full)
+        .filter((name) => name !== "node_modules")
+        .flatMap((name) => sourcesUnder(path.join(entry, name)));
 }
 
 /** Removes the entries of sources that are gone or changed: a run that still wanted one compiles it again. */

@@ -64,16 +64,20 @@ function releaseSettings(options: Options, config: ResolvedPolicyConfig, source:
     const configured = (config[RELEASE_EVIDENCE]?.properties ?? {}) as Partial<ReleaseEvidenceSettings>;
     const problems = criteriaProblems(configured.criteria ?? {});
     if (problems.length > 0) {
-        throw new PolicyConfigError(source, problems.map((p) => `${RELEASE_EVIDENCE}.${p}`));
+        throw new PolicyConfigError(
+            source,
+            problems.map((p) => `${RELEASE_EVIDENCE}.${p}`),
+        );
     }
     if (configured.asOf !== undefined && !isCalendarDate(configured.asOf)) {
         throw new PolicyConfigError(source, [`${RELEASE_EVIDENCE}.asOf: ${JSON.stringify(configured.asOf)} is not a date (YYYY-MM-DD)`]);
     }
     return {
         // Directories from the command line are the user's, from the working directory; the config's are the project's.
-        evidenceDirs: options.evidenceDirs.length > 0
-            ? options.evidenceDirs.map((dir) => path.resolve(dir))
-            : (configured.evidenceDirs ?? []).map((dir) => path.resolve(PROJECT_ROOT, dir)),
+        evidenceDirs:
+            options.evidenceDirs.length > 0
+                ? options.evidenceDirs.map((dir) => path.resolve(dir))
+                : (configured.evidenceDirs ?? []).map((dir) => path.resolve(PROJECT_ROOT, dir)),
         asOf: options.asOf ?? configured.asOf,
         gate: options.gate,
         criteria: configured.criteria ?? {},
@@ -143,12 +147,14 @@ async function prepare(options: Options, packDir: string, started: PolicyPackPro
     try {
         const pack = await analyzer.info();
         // Every stack's policy config is checked before the first call that analyzes anything.
-        const configs = new Map(stacks.map((stack) => {
-            const configFile = policyConfigFile(options, packDir, stack);
-            const configSource = path.relative(process.cwd(), configFile);
-            const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), configSource);
-            return [stack, { config, configSource, settings: releaseSettings(options, config, configSource) }];
-        }));
+        const configs = new Map(
+            stacks.map((stack) => {
+                const configFile = policyConfigFile(options, packDir, stack);
+                const configSource = path.relative(process.cwd(), configFile);
+                const config = resolvePolicyConfig(pack, readPolicyConfigFile(configFile), configSource);
+                return [stack, { config, configSource, settings: releaseSettings(options, config, configSource) }];
+            }),
+        );
         return { analyzer, pack, configs };
     } catch (err) {
         await analyzer.stop();
@@ -208,7 +214,12 @@ export async function runPreflight(
             result.failures.push({ stack: target.stack, message: err.message });
             return;
         }
-        const verdicts = judgeRelease(target.stack, target.resources.map((r) => ({ type: r.type, props: r.inputs })), evidence, settings);
+        const verdicts = judgeRelease(
+            target.stack,
+            target.resources.map((r) => ({ type: r.type, props: r.inputs })),
+            evidence,
+            settings,
+        );
         result.stacks.push({
             ...report,
             evidenceRead: evidence.length,
@@ -228,9 +239,7 @@ export async function runPreflight(
     let evaluated: Promise<void> = ready.then(() => undefined);
     try {
         for (const stack of stacks) {
-            const target = exported
-                ? { stack, source: options.file!, resources: exported.resources }
-                : await planTarget(options, stack, projectDir);
+            const target = exported ? { stack, source: options.file!, resources: exported.resources } : await planTarget(options, stack, projectDir);
             evaluated = evaluated.then(() => evaluate(target));
             evaluated.catch(() => undefined);
         }

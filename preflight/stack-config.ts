@@ -77,9 +77,14 @@ function replaceSecrets(file: string, key: string, value: unknown): unknown {
             const at = container === wrapper ? path : Array.isArray(container) ? `${path}[${k}]` : `${path}.${k}`;
             if (isSecureValue(inner)) {
                 if (typeof inner.secure !== "string" || !CIPHERTEXT.test(inner.secure)) {
-                    const got = typeof inner.secure === "string" ? `a ${inner.secure.length}-character string that is no ciphertext` : `a ${inner.secure === null ? "null" : typeof inner.secure}`;
-                    throw new StackFileError(`${file}: config ${at}: "secure" holds ${got}; expected the ciphertext \`pulumi config set --secret\` writes ` +
-                        `("v1:<nonce>:<ciphertext>" or base64)`);
+                    const got =
+                        typeof inner.secure === "string"
+                            ? `a ${inner.secure.length}-character string that is no ciphertext`
+                            : `a ${inner.secure === null ? "null" : typeof inner.secure}`;
+                    throw new StackFileError(
+                        `${file}: config ${at}: "secure" holds ${got}; expected the ciphertext \`pulumi config set --secret\` writes ` +
+                            `("v1:<nonce>:<ciphertext>" or base64)`,
+                    );
                 }
                 entries[k] = SECRET_PLACEHOLDER;
             } else if (inner !== null && typeof inner === "object") {

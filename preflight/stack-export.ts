@@ -106,8 +106,10 @@ export function readStackExport(file: string): ExportedStack {
         seen.add(r.urn);
         first ??= parts;
         if (parts.stack !== first.stack || parts.project !== first.project) {
-            throw new StackExportError(`${file}: ${where}: the URN ${shown(r.urn)} is of stack ${shown(parts.stack)} in project ${shown(parts.project)}, ` +
-                `the first resource's of stack ${shown(first.stack)} in project ${shown(first.project)}; an export holds one stack`);
+            throw new StackExportError(
+                `${file}: ${where}: the URN ${shown(r.urn)} is of stack ${shown(parts.stack)} in project ${shown(parts.project)}, ` +
+                    `the first resource's of stack ${shown(first.stack)} in project ${shown(first.project)}; an export holds one stack`,
+            );
         }
         if (parts.type !== r.type) {
             throw new StackExportError(`${file}: ${where}: type ${shown(r.type)} contradicts its URN, whose type is ${shown(parts.type)}`);

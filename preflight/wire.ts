@@ -87,12 +87,18 @@ class StructEncoder {
                     return NULL_VALUE;
                 }
                 if (Array.isArray(value)) {
-                    return field(0x32, this.nested(() => Buffer.concat(value.map((item, i) => this.at(String(i), () => field(0x0a, this.value(item)))))));
+                    return field(
+                        0x32,
+                        this.nested(() => Buffer.concat(value.map((item, i) => this.at(String(i), () => field(0x0a, this.value(item)))))),
+                    );
                 }
                 if ((value as Record<string, unknown>)[SIG_KEY] === RESOURCE_REF_SIG) {
                     return text(0x1a, downgradeReference(value as Record<string, unknown>));
                 }
-                return field(0x2a, this.nested(() => this.struct(value as Record<string, unknown>)));
+                return field(
+                    0x2a,
+                    this.nested(() => this.struct(value as Record<string, unknown>)),
+                );
             default:
                 // undefined, functions, symbols: JSON has no such value.
                 return NULL_VALUE;
@@ -158,7 +164,8 @@ export function encodeResource(resource: WireResource): Buffer {
         ...(resource.parent ? [text(0x3a, resource.parent)] : []),
         ...(resource.dependencies ?? []).map((urn) => text(0x42, urn)),
         ...Object.entries(resource.propertyDependencies ?? {}).map(([key, urns]) =>
-            field(0x4a, Buffer.concat([text(0x0a, key), field(0x12, Buffer.concat(urns.map((urn) => text(0x0a, urn))))]))),
+            field(0x4a, Buffer.concat([text(0x0a, key), field(0x12, Buffer.concat(urns.map((urn) => text(0x0a, urn))))])),
+        ),
     ]);
 }
 

@@ -6,7 +6,13 @@ const root = path.join(__dirname, "..");
 /** The front page stays a front page: the reference material lives in docs/. */
 const README_MAX_BYTES = 10_000;
 
-const pages = ["README.md", ...fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const pages = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(root, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 
 /** The text GitHub renders links from: fenced code blocks and inline code hold no links. */
 function withoutCode(markdown: string): string {
@@ -24,7 +30,11 @@ function linkTargets(markdown: string): string[] {
 /** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
     const rendered = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*]/g, "");
-    return rendered.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "").replace(/ /g, "-");
+    return rendered
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "")
+        .replace(/ /g, "-");
 }
 
 /** Every anchor a page offers: its headings (repeats get -1, -2, … as on GitHub) and `<a id|name="…">`. */
@@ -79,7 +89,10 @@ describe("README and docs/ stay navigable", () => {
 
     it("README.md links every hand-written page of docs/", () => {
         const linked = new Set(linkTargets(fs.readFileSync(path.join(root, "README.md"), "utf8")).map((t) => t.split("#")[0]));
-        assert.deepEqual(pages.filter((p) => p.startsWith("docs/") && !linked.has(p)), []);
+        assert.deepEqual(
+            pages.filter((p) => p.startsWith("docs/") && !linked.has(p)),
+            [],
+        );
     });
 
     for (const page of pages) {
@@ -90,7 +103,7 @@ describe("README and docs/ stay navigable", () => {
 
     describe("the link check", () => {
         const files: Record<string, string> = {
-            "docs/a.md": "# Page A\n\n## Static frontend (`platform:frontend`)\n## Notes\n## Notes\n| <a id=\"db-cpu\"></a>`db-cpu` |\n",
+            "docs/a.md": '# Page A\n\n## Static frontend (`platform:frontend`)\n## Notes\n## Notes\n| <a id="db-cpu"></a>`db-cpu` |\n',
         };
         const read = (file: string) => files[file];
 
@@ -105,14 +118,17 @@ describe("README and docs/ stay navigable", () => {
                 "```sh\n[fenced](gone-too.md)\n```",
                 "[ref]: ./a.md#db-cpu",
             ].join("\n");
-            assert.deepEqual(brokenLinks("docs/b.md", `# X\n${markdown}`, (f) => (f === "docs/b.md" ? `# X\n${markdown}` : read(f))), [
-                "docs/b.md: gone.md points to docs/gone.md, which does not exist",
-                "docs/b.md: a.md#nowhere: docs/a.md has no heading or anchor \"nowhere\"",
-            ]);
+            assert.deepEqual(
+                brokenLinks("docs/b.md", `# X\n${markdown}`, (f) => (f === "docs/b.md" ? `# X\n${markdown}` : read(f))),
+                ["docs/b.md: gone.md points to docs/gone.md, which does not exist", 'docs/b.md: a.md#nowhere: docs/a.md has no heading or anchor "nowhere"'],
+            );
         });
 
         it("reports a link to a page that does not exist", () => {
-            assert.deepEqual(brokenLinks("README.md", "[other](docs/other.md)", () => undefined), ["README.md: docs/other.md points to docs/other.md, which does not exist"]);
+            assert.deepEqual(
+                brokenLinks("README.md", "[other](docs/other.md)", () => undefined),
+                ["README.md: docs/other.md points to docs/other.md, which does not exist"],
+            );
         });
     });
 });

@@ -14,7 +14,10 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** What a program or component registered, with lookups by type and name. */
 export class Plan {
-    constructor(public readonly resources: RecordedResource[], public readonly outputs: Record<string, unknown> = {}) {}
+    constructor(
+        public readonly resources: RecordedResource[],
+        public readonly outputs: Record<string, unknown> = {},
+    ) {}
 
     ofType(type: string): RecordedResource[] {
         return this.resources.filter((r) => r.type === type);
@@ -72,7 +75,12 @@ const plans = new Map<string, Promise<Plan>>();
  */
 export function planStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Plan> {
     // Sorted, with removals as null (JSON drops undefined): one key per distinct config.
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v ?? null])]);
+    const key = JSON.stringify([
+        stack,
+        Object.entries(overrides)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, v ?? null]),
+    ]);
     let plan = plans.get(key);
     if (!plan) {
         plan = planStackOffline(stack, { overrides }).then(

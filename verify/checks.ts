@@ -133,7 +133,9 @@ function certificateExpiry(certificate: PeerCertificate, { certMinDays, now }: E
     if (days < 0) {
         return fail(`expired ${-days} day(s) ago, on ${date}`);
     }
-    return days > certMinDays ? pass(`${days} days left (until ${date})`) : fail(`${days} days left (until ${date}); more than ${certMinDays} needed: renew it`);
+    return days > certMinDays
+        ? pass(`${days} days left (until ${date})`)
+        : fail(`${days} days left (until ${date}); more than ${certMinDays} needed: renew it`);
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -222,7 +224,9 @@ function cors({ foreignOrigin, allowedOrigins }: Observations) {
         if (value === "*" && credentials) {
             problems.push(`${origin} gets * with Access-Control-Allow-Credentials: true`);
         } else if (value !== origin) {
-            problems.push(`${origin} gets ${value ? `Access-Control-Allow-Origin: ${shown(value)}` : "no Access-Control-Allow-Origin"}; expected exactly itself`);
+            problems.push(
+                `${origin} gets ${value ? `Access-Control-Allow-Origin: ${shown(value)}` : "no Access-Control-Allow-Origin"}; expected exactly itself`,
+            );
         } else {
             seen.push(`${origin} gets itself${credentials ? " (with credentials)" : ""}`);
         }
@@ -276,7 +280,8 @@ function compression(exchange: Exchange) {
 function metricsNotPublic(exchange: Exchange) {
     return answered(exchange, (answer) => {
         const type = shown(header(answer, "content-type") ?? "");
-        const exposition = /text\/plain;\s*version=0\.0\.4|application\/openmetrics-text/i.test(type) || /^# (HELP|TYPE) \w+/m.test(answer.body.toString("utf8"));
+        const exposition =
+            /text\/plain;\s*version=0\.0\.4|application\/openmetrics-text/i.test(type) || /^# (HELP|TYPE) \w+/m.test(answer.body.toString("utf8"));
         if (answer.status >= 200 && answer.status < 300 && exposition) {
             return fail(`/metrics answers ${answer.status} with Prometheus metrics to anyone`);
         }
@@ -320,13 +325,16 @@ function rateLimit({ burst }: Observations, { rateLimitProbe, target }: Expectat
     if (!burst || !rateLimitProbe) {
         return skip("not probed: --rate-limit-probe N sends a burst of up to N requests, which trips the WAF's rate rule for this address");
     }
-    const statuses = Object.entries(burst.statuses).map(([status, count]) => `${status} x${count}`).join(", ");
+    const statuses = Object.entries(burst.statuses)
+        .map(([status, count]) => `${status} x${count}`)
+        .join(", ");
     if (burst.limitedAfter !== undefined) {
         return pass(`${burst.limitStatus} after ${burst.limitedAfter} answers, of at most ${rateLimitProbe} requests (${burst.sent} sent: ${statuses})`);
     }
     const configured = target.rateLimitPerFiveMinutes;
-    const tooFew = configured !== undefined && rateLimitProbe <= configured
-        ? `; the stack's WAF limit is ${configured} requests per 5 minutes per address: probe with more than that`
-        : "";
+    const tooFew =
+        configured !== undefined && rateLimitProbe <= configured
+            ? `; the stack's WAF limit is ${configured} requests per 5 minutes per address: probe with more than that`
+            : "";
     return fail(`no ${LIMITED_STATUSES.join(" or ")} in ${burst.sent} requests (${statuses})${tooFew}`);
 }

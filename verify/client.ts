@@ -8,7 +8,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Why a request got no answer: no connection, no handshake, or no answer in time. Each is one line for a check's message. */
 export class ProbeError extends Error {
-    constructor(message: string, readonly code: string) {
+    constructor(
+        message: string,
+        readonly code: string,
+    ) {
         super(message);
         this.name = "ProbeError";
     }
@@ -62,7 +65,10 @@ export class Client {
     requests = 0;
     private readonly ca?: string[];
 
-    constructor(private readonly timeoutMs: number, extraCa?: string) {
+    constructor(
+        private readonly timeoutMs: number,
+        extraCa?: string,
+    ) {
         this.ca = extraCa === undefined ? undefined : [...tls.rootCertificates, extraCa];
     }
 
@@ -113,7 +119,11 @@ export class Client {
         return new Promise((resolve, reject) => {
             const request = transport.request(url, {
                 method: init.method ?? "GET",
-                headers: { "user-agent": "platform-verify/1", ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}), ...init.headers },
+                headers: {
+                    "user-agent": "platform-verify/1",
+                    ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}),
+                    ...init.headers,
+                },
                 agent: agent ?? false,
                 ...(secure ? { ca: this.ca, rejectUnauthorized: false } : {}),
             });
@@ -133,16 +143,17 @@ export class Client {
             request.once("response", (response) => {
                 const chunks: Buffer[] = [];
                 let length = 0;
-                const done = () => settle(() => {
-                    const encoding = response.headers["content-encoding"];
-                    resolve({
-                        status: response.statusCode ?? 0,
-                        headers: response.headers,
-                        body: decode(Buffer.concat(chunks), encoding),
-                        encoding,
-                        milliseconds: Date.now() - started,
+                const done = () =>
+                    settle(() => {
+                        const encoding = response.headers["content-encoding"];
+                        resolve({
+                            status: response.statusCode ?? 0,
+                            headers: response.headers,
+                            body: decode(Buffer.concat(chunks), encoding),
+                            encoding,
+                            milliseconds: Date.now() - started,
+                        });
                     });
-                });
                 response.on("data", (chunk: Buffer) => {
                     chunks.push(chunk);
                     length += chunk.length;

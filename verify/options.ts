@@ -71,7 +71,9 @@ const OPTIONS = {
     out: { type: "string" },
     help: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
-const ALLOWED = Object.keys(OPTIONS).map((flag) => `--${flag}`).join(", ");
+const ALLOWED = Object.keys(OPTIONS)
+    .map((flag) => `--${flag}`)
+    .join(", ");
 
 export function parseCli(argv: string[]): VerifyOptions {
     let parsed;
@@ -127,7 +129,8 @@ export function parseCli(argv: string[]): VerifyOptions {
         compressionPath: values["compression-path"],
         // At most the longest a public certificate may be issued for.
         certMinDays: integer("--cert-min-days", values["cert-min-days"], 0, 398),
-        rateLimitProbe: values["rate-limit-probe"] === undefined ? undefined : integer("--rate-limit-probe", values["rate-limit-probe"], 1, MAX_RATE_LIMIT_PROBE),
+        rateLimitProbe:
+            values["rate-limit-probe"] === undefined ? undefined : integer("--rate-limit-probe", values["rate-limit-probe"], 1, MAX_RATE_LIMIT_PROBE),
         timeoutSeconds: seconds("--timeout", values.timeout),
         format: values.format as Format,
         out: values.out,

@@ -67,9 +67,7 @@ export async function observe(client: Client, target: Target, rateLimitProbe?: n
         served = await client.handshake(site);
     } catch (err) {
         const reason = err instanceof ProbeError ? err.message : String(err);
-        throw new UnreachableError(isUnreachable(err)
-            ? `cannot reach ${site.host}: ${reason}`
-            : `no TLS handshake with ${site.host}: ${reason}`);
+        throw new UnreachableError(isUnreachable(err) ? `cannot reach ${site.host}: ${reason}` : `no TLS handshake with ${site.host}: ${reason}`);
     }
     const handshake = (versions: Versions) => attempt(client.handshake(site, versions));
     const legacy = await handshake({ min: "TLSv1", max: "TLSv1.1" });
@@ -107,7 +105,23 @@ export async function observe(client: Client, target: Target, rateLimitProbe?: n
     });
     // Last: once the limit trips, the WAF blocks this address for a while.
     const burst = rateLimitProbe ? await sendBurst(client, site, rateLimitProbe) : undefined;
-    return { served, legacy, tls12, tls13, redirect, home, compression, foreignOrigin, allowedOrigins, health, metrics, missingPath, malformedBody, answers, burst };
+    return {
+        served,
+        legacy,
+        tls12,
+        tls13,
+        redirect,
+        home,
+        compression,
+        foreignOrigin,
+        allowedOrigins,
+        health,
+        metrics,
+        missingPath,
+        malformedBody,
+        answers,
+        burst,
+    };
 }
 
 async function attempt<T>(promise: Promise<T>): Promise<Outcome<T>> {
@@ -123,9 +137,10 @@ async function attempt<T>(promise: Promise<T>): Promise<Outcome<T>> {
 
 /** Up to `limit` requests, BURST_CONCURRENCY at a time over kept-alive connections; none starts after the first 429 or 403. */
 async function sendBurst(client: Client, url: URL, limit: number): Promise<BurstTally> {
-    const agent = url.protocol === "https:"
-        ? new https.Agent({ keepAlive: true, maxSockets: BURST_CONCURRENCY })
-        : new http.Agent({ keepAlive: true, maxSockets: BURST_CONCURRENCY });
+    const agent =
+        url.protocol === "https:"
+            ? new https.Agent({ keepAlive: true, maxSockets: BURST_CONCURRENCY })
+            : new http.Agent({ keepAlive: true, maxSockets: BURST_CONCURRENCY });
     const tally: BurstTally = { sent: 0, statuses: {} };
     let answers = 0;
     const worker = async () => {

@@ -20,8 +20,10 @@ export interface ReportContext {
 
 export function summary(record: VerifyRecord, { plannedRequests }: ReportContext): string {
     const count = (status: string) => record.checks.filter((c) => c.status === status).length;
-    return `${record.checks.length} checks: ${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped; ` +
-        `${record.requests} requests (at most ${plannedRequests} planned)`;
+    return (
+        `${record.checks.length} checks: ${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped; ` +
+        `${record.requests} requests (at most ${plannedRequests} planned)`
+    );
 }
 
 export function render(record: VerifyRecord, format: Format, context: ReportContext): string {
@@ -68,9 +70,14 @@ function markdown(record: VerifyRecord, context: ReportContext): string {
     ].join("\n");
 }
 
-const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
-    // XML 1.0 cannot carry most control characters.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+const xml = (text: string) =>
+    text
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        // XML 1.0 cannot carry most control characters.
+        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 /** A test suite for the probe, a test case per check: failures fail, skips are skipped, the observation is each case's output. */
 function junit(record: VerifyRecord, context: ReportContext): string {
@@ -78,9 +85,12 @@ function junit(record: VerifyRecord, context: ReportContext): string {
     const skipped = record.checks.filter((c) => c.status === "skip").length;
     const cases = record.checks.map((c) => {
         const open = `    <testcase classname="${VERIFY_TOOL}" name="${xml(c.id)}">`;
-        const body = c.status === "fail"
-            ? `      <failure type="fail" message="${xml(c.message)}"/>`
-            : c.status === "skip" ? `      <skipped message="${xml(c.message)}"/>` : `      <system-out>${xml(c.message)}</system-out>`;
+        const body =
+            c.status === "fail"
+                ? `      <failure type="fail" message="${xml(c.message)}"/>`
+                : c.status === "skip"
+                  ? `      <skipped message="${xml(c.message)}"/>`
+                  : `      <system-out>${xml(c.message)}</system-out>`;
         return `${open}\n${body}\n    </testcase>`;
     });
     return [

@@ -51,5 +51,6 @@ export const CRITERIA_KINDS = Object.keys(CRITERIA) as CriteriaKind[];
 /** What one piece of evidence a requirement needs: its kind and the criteria it must meet. */
 export type EvidenceNeed = { [K in CriteriaKind]: { kind: K; criteria: CriteriaOf<K> } }[CriteriaKind];
 
-export const evidenceNeed = z.union(CRITERIA_KINDS.map((kind) =>
-    z.strictObject({ kind: z.literal(kind), criteria: CRITERIA[kind] }))) as unknown as z.ZodType<EvidenceNeed>;
+export const evidenceNeed = z.union(
+    CRITERIA_KINDS.map((kind) => z.strictObject({ kind: z.literal(kind), criteria: CRITERIA[kind] })),
+) as unknown as z.ZodType<EvidenceNeed>;

@@ -14,8 +14,19 @@ export type VerifiedBy = (typeof VERIFIED_BY)[number];
 
 /** The checks of `npm run verify` a live requirement can name. */
 export const LIVE_CHECKS = [
-    "tls-min-version", "certificate-valid", "certificate-expiry", "https-redirect", "hsts", "security-headers", "cors", "health",
-    "no-sticky-sessions", "compression", "metrics-not-public", "no-stack-traces", "rate-limit",
+    "tls-min-version",
+    "certificate-valid",
+    "certificate-expiry",
+    "https-redirect",
+    "hsts",
+    "security-headers",
+    "cors",
+    "health",
+    "no-sticky-sessions",
+    "compression",
+    "metrics-not-public",
+    "no-stack-traces",
+    "rate-limit",
 ] as const;
 
 const common = {
@@ -42,7 +53,11 @@ export interface ChecklistSource {
 
 type Parsed = z.infer<typeof requirementSchema>;
 /** A requirement as the data files state it, with its area and its sources' sections (one type per way of verifying it). */
-export type Requirement = Parsed extends infer Each ? (Each extends Parsed ? Omit<Each, "sources"> & { area: string; sources: ChecklistSource[] } : never) : never;
+export type Requirement = Parsed extends infer Each
+    ? Each extends Parsed
+        ? Omit<Each, "sources"> & { area: string; sources: ChecklistSource[] }
+        : never
+    : never;
 
 /** The catalog's data files are wrong: the pack and the preflight cannot start. */
 export class CatalogError extends Error {}
@@ -65,7 +80,10 @@ export function loadCatalog(dir = CHECKLISTS_DIR): Requirement[] {
         return section;
     };
     const requirementsDir = path.join(dir, "requirements");
-    const files = fs.readdirSync(requirementsDir).filter((f) => f.endsWith(".yaml")).sort();
+    const files = fs
+        .readdirSync(requirementsDir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort();
     const catalog = files.flatMap((name) => {
         const file = path.join(requirementsDir, name);
         let document: unknown;

@@ -33,5 +33,8 @@ export function sectionsOf(markdown: string): Map<number, string> {
 
 /** Heading text without Markdown emphasis, code marks or emoji. */
 function clean(text: string): string {
-    return text.replace(/[*_`]/g, "").replace(/[^\p{L}\p{N}\p{P}\p{Zs}+<>=]/gu, "").trim();
+    return text
+        .replace(/[*_`]/g, "")
+        .replace(/[^\p{L}\p{N}\p{P}\p{Zs}+<>=]/gu, "")
+        .trim();
 }

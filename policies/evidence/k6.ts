@@ -31,10 +31,7 @@ const handleSummarySchema = z.object({
 const summaryExportSchema = z.object({
     state: z.object({ testRunDurationMs: z.number().nonnegative().optional() }).optional(),
     thresholds: z.record(z.string(), z.record(z.string(), z.boolean())).optional(),
-    metrics: z.record(
-        z.string(),
-        z.object({ thresholds: z.record(z.string(), z.boolean()).optional() }).catchall(z.number().nullable()),
-    ),
+    metrics: z.record(z.string(), z.object({ thresholds: z.record(z.string(), z.boolean()).optional() }).catchall(z.number().nullable())),
 });
 
 /** True when the JSON has k6's summary shape: `metrics` with `root_group`, `state.testRunDurationMs` or `options.summaryTrendStats`. */
@@ -44,7 +41,11 @@ export function looksLikeK6(object: Record<string, unknown>): boolean {
     }
     const state = objectOf(object.state);
     const options = objectOf(object.options);
-    return objectOf(object.root_group) !== undefined || (state !== undefined && has(state, "testRunDurationMs")) || (options !== undefined && has(options, "summaryTrendStats"));
+    return (
+        objectOf(object.root_group) !== undefined ||
+        (state !== undefined && has(state, "testRunDurationMs")) ||
+        (options !== undefined && has(options, "summaryTrendStats"))
+    );
 }
 
 type Values = Record<string, number | null | undefined>;

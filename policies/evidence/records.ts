@@ -159,7 +159,10 @@ export function readYamlRecord(file: string, source: string): Evidence<RecordKin
     try {
         value = document.toJS({ maxAliasCount: 0 });
     } catch (error) {
-        throw new EvidenceError(file, error instanceof RangeError ? "YAML record is nested too deeply to read" : "YAML record uses aliases, which a record does not need");
+        throw new EvidenceError(
+            file,
+            error instanceof RangeError ? "YAML record is nested too deeply to read" : "YAML record uses aliases, which a record does not need",
+        );
     }
     return readRecord(file, value);
 }
@@ -183,7 +186,13 @@ export function readRecord(file: string, value: unknown): Evidence<RecordKind> |
     if (kind === "sign-off") {
         const { kind: _kind, ...facts } = validate(file, signOffSchema, value, "sign-off record");
         const signOff: SignOffFacts = facts;
-        return { kind: "sign-off", file, date: signOff.date, summary: `sign-off of release ${signOff.release} by ${signOff.name} (${signOff.role}) on ${signOff.date}`, facts: signOff };
+        return {
+            kind: "sign-off",
+            file,
+            date: signOff.date,
+            summary: `sign-off of release ${signOff.release} by ${signOff.name} (${signOff.role}) on ${signOff.date}`,
+            facts: signOff,
+        };
     }
     if (kind === "attestation") {
         const { kind: _kind, ...facts } = validate(file, attestationSchema, value, "attestation record");
@@ -198,4 +207,3 @@ export function readRecord(file: string, value: unknown): Evidence<RecordKind> |
     }
     return undefined;
 }
-

@@ -183,7 +183,10 @@ const gitleaksSchema = z.array(z.object({ RuleID: z.string().min(1), File: z.str
 
 export function readGitleaks(file: string, json: unknown): Evidence<"gitleaks"> {
     const findings = validate(file, gitleaksSchema, json, "gitleaks JSON report");
-    return gitleaksEvidence(file, findings.map((finding) => ({ rule: finding.RuleID, files: [finding.File] })));
+    return gitleaksEvidence(
+        file,
+        findings.map((finding) => ({ rule: finding.RuleID, files: [finding.File] })),
+    );
 }
 
 /** gitleaks' findings, from either report format: their rules and files, never the secrets. */
@@ -206,13 +209,21 @@ function gitleaksEvidence(file: string, findings: { rule: string; files: string[
 // A clean JSON report is `[]`, which says nothing of who wrote it; the SARIF report names gitleaks even when it found nothing.
 // Only ruleId and the artifact's URI are read: the region's snippet holds the leaked value.
 const gitleaksSarifSchema = z.object({
-    runs: z.array(z.object({
-        tool: z.object({ driver: z.object({ name: z.literal("gitleaks") }) }),
-        results: z.array(z.object({
-            ruleId: z.string().min(1),
-            locations: z.array(z.object({ physicalLocation: z.object({ artifactLocation: z.object({ uri: z.string() }) }) })).default([]),
-        })).default([]),
-    })).min(1),
+    runs: z
+        .array(
+            z.object({
+                tool: z.object({ driver: z.object({ name: z.literal("gitleaks") }) }),
+                results: z
+                    .array(
+                        z.object({
+                            ruleId: z.string().min(1),
+                            locations: z.array(z.object({ physicalLocation: z.object({ artifactLocation: z.object({ uri: z.string() }) }) })).default([]),
+                        }),
+                    )
+                    .default([]),
+            }),
+        )
+        .min(1),
 });
 
 /** Whether a SARIF log was written by gitleaks. */
@@ -223,10 +234,13 @@ export function isGitleaksSarif(object: Record<string, unknown>): boolean {
 
 export function readGitleaksSarif(file: string, json: unknown): Evidence<"gitleaks"> {
     const results = validate(file, gitleaksSarifSchema, json, "gitleaks SARIF report").runs.flatMap((run) => run.results);
-    return gitleaksEvidence(file, results.map((result) => ({
-        rule: result.ruleId,
-        files: result.locations.map((location) => location.physicalLocation.artifactLocation.uri),
-    })));
+    return gitleaksEvidence(
+        file,
+        results.map((result) => ({
+            rule: result.ruleId,
+            files: result.locations.map((location) => location.physicalLocation.artifactLocation.uri),
+        })),
+    );
 }
 
 // ---------------------------------------------------------------- OWASP ZAP traditional JSON (-J)
@@ -310,4 +324,3 @@ export function readZap(file: string, json: unknown): Evidence<"zap"> {
         facts,
     };
 }
-

@@ -28,8 +28,13 @@ export function actionTopics(stack: StackView, alarm: PolicyResource): PolicyRes
 /** Whether a topic of the stack has a subscription: someone receives what is published to it. */
 export function isSubscribed(stack: StackView, topic: PolicyResource): boolean {
     const arn = peek(topic.props, "arn");
-    return stack.ofType(AWS_EDGE.snsTopicSubscription).some((subscription) =>
-        stack.referencedBy(subscription, "topic").some((r) => r.urn === topic.urn) || (typeof arn === "string" && peek(subscription.props, "topic") === arn));
+    return stack
+        .ofType(AWS_EDGE.snsTopicSubscription)
+        .some(
+            (subscription) =>
+                stack.referencedBy(subscription, "topic").some((r) => r.urn === topic.urn) ||
+                (typeof arn === "string" && peek(subscription.props, "topic") === arn),
+        );
 }
 
 /**
@@ -64,6 +69,7 @@ function dimensionsOf(alarm: PolicyResource): Record<string, unknown>[] {
 /** Alarms on a resource: those whose inputs come from it, or whose dimension names it. */
 export function alarmsOn(stack: StackView, resource: PolicyResource, dimension: string, value: unknown): PolicyResource[] {
     const referencing = new Set(stack.referencing(resource, [AWS.metricAlarm]).map((a) => a.urn));
-    return stack.ofType(AWS.metricAlarm).filter((alarm) =>
-        referencing.has(alarm.urn) || (value !== undefined && dimensionsOf(alarm).some((d) => d[dimension] === value)));
+    return stack
+        .ofType(AWS.metricAlarm)
+        .filter((alarm) => referencing.has(alarm.urn) || (value !== undefined && dimensionsOf(alarm).some((d) => d[dimension] === value)));
 }

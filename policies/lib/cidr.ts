@@ -48,8 +48,17 @@ export function parseCidr(text: string): Range | undefined {
 
 /** Ranges that are not the internet: private, shared (CGNAT), loopback, link-local, "this network", unique-local. */
 const NON_PUBLIC = [
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16",
-    "::/128", "::1/128", "fc00::/7", "fe80::/10",
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "::/128",
+    "::1/128",
+    "fc00::/7",
+    "fe80::/10",
 ].map((c) => parseCidr(c)!);
 
 /** How many public addresses make a range "the internet": as many as an IPv4 /8, or an IPv6 /16. */
@@ -63,10 +72,7 @@ function publicParts(range: Range): Range[] {
             if (hole.end < p.start || hole.start > p.end) {
                 return [p];
             }
-            return [
-                ...(hole.start > p.start ? [{ ...p, end: hole.start - 1n }] : []),
-                ...(hole.end < p.end ? [{ ...p, start: hole.end + 1n }] : []),
-            ];
+            return [...(hole.start > p.start ? [{ ...p, end: hole.start - 1n }] : []), ...(hole.end < p.end ? [{ ...p, start: hole.end + 1n }] : [])];
         });
     }
     return parts;
@@ -93,8 +99,10 @@ function publicAddresses(ranges: Range[]): bigint {
  * or 2000::/3; 10.0.0.0/8 (private) and 203.0.113.0/24 do not. Empty when they do not; text that is no CIDR is ignored.
  */
 export function worldOpenCidrs(cidrs: readonly unknown[]): string[] {
-    const parsed = cidrs.filter((c): c is string => typeof c === "string")
-        .map((text) => ({ text, range: parseCidr(text) })).filter((c) => c.range !== undefined);
+    const parsed = cidrs
+        .filter((c): c is string => typeof c === "string")
+        .map((text) => ({ text, range: parseCidr(text) }))
+        .filter((c) => c.range !== undefined);
     return ([4, 6] as const).flatMap((version) => {
         const mine = parsed.filter((c) => c.range!.version === version && publicParts(c.range!).length > 0);
         return publicAddresses(mine.map((c) => c.range!)) >= WORLD_SIZE[version] ? mine.map((c) => c.text) : [];

@@ -5,7 +5,10 @@
  */
 export function inPlatformComponent(urn: string): boolean {
     const qualifiedType = urn.split("::")[2] ?? "";
-    return qualifiedType.split("$").slice(0, -1).some((type) => type.startsWith("platform:"));
+    return qualifiedType
+        .split("$")
+        .slice(0, -1)
+        .some((type) => type.startsWith("platform:"));
 }
 
 /** ` (stack config <key>)` for a resource of this project's components, else nothing. */

@@ -11,8 +11,18 @@ export interface InstanceSize {
 }
 
 const VCPUS_BY_SIZE: Record<string, number> = {
-    medium: 1, large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "10xlarge": 40, "12xlarge": 48, "16xlarge": 64,
-    "24xlarge": 96, "32xlarge": 128, "48xlarge": 192,
+    medium: 1,
+    large: 2,
+    xlarge: 4,
+    "2xlarge": 8,
+    "4xlarge": 16,
+    "8xlarge": 32,
+    "10xlarge": 40,
+    "12xlarge": 48,
+    "16xlarge": 64,
+    "24xlarge": 96,
+    "32xlarge": 128,
+    "48xlarge": 192,
 };
 
 const UP_TO_16XLARGE = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"];
@@ -43,8 +53,12 @@ const PROPORTIONAL_FAMILIES: { families: string[]; gibPerVcpu: number; sizes: st
 
 /** Burstable classes: a small size keeps two vCPUs (at a baseline share) with less memory. */
 const BURSTABLE: Record<string, InstanceSize> = {
-    micro: { vcpus: 2, memoryGiB: 1 }, small: { vcpus: 2, memoryGiB: 2 }, medium: { vcpus: 2, memoryGiB: 4 },
-    large: { vcpus: 2, memoryGiB: 8 }, xlarge: { vcpus: 4, memoryGiB: 16 }, "2xlarge": { vcpus: 8, memoryGiB: 32 },
+    micro: { vcpus: 2, memoryGiB: 1 },
+    small: { vcpus: 2, memoryGiB: 2 },
+    medium: { vcpus: 2, memoryGiB: 4 },
+    large: { vcpus: 2, memoryGiB: 8 },
+    xlarge: { vcpus: 4, memoryGiB: 16 },
+    "2xlarge": { vcpus: 8, memoryGiB: 32 },
 };
 
 /** The previous generation's memory-optimized r4 has 7.625 GiB per vCPU. */

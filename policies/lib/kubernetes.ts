@@ -26,9 +26,8 @@ export function podLabelsOf(type: string, props: Spec): Record<string, string> {
     if (type === K8S.pod) {
         return objectOf(objectOf(props.metadata)?.labels) ?? {};
     }
-    const template = type === K8S.cronJob
-        ? objectOf(objectOf(objectOf(objectOf(props.spec)?.jobTemplate)?.spec)?.template)
-        : objectOf(objectOf(props.spec)?.template);
+    const template =
+        type === K8S.cronJob ? objectOf(objectOf(objectOf(objectOf(props.spec)?.jobTemplate)?.spec)?.template) : objectOf(objectOf(props.spec)?.template);
     return objectOf(objectOf(template?.metadata)?.labels) ?? {};
 }
 
@@ -41,7 +40,9 @@ export interface Container {
 
 export function containersOf(podSpec: Spec | undefined): Container[] {
     const list = (key: "containers" | "initContainers", init: boolean) =>
-        (listOf(podSpec?.[key]) ?? []).map(objectOf).filter((c): c is Spec => !!c)
+        (listOf(podSpec?.[key]) ?? [])
+            .map(objectOf)
+            .filter((c): c is Spec => !!c)
             .map((spec) => ({ label: `${init ? "initContainer" : "container"} ${spec.name ?? "(unnamed)"}`, init, spec }));
     return [...list("initContainers", true), ...list("containers", false)];
 }
@@ -58,7 +59,9 @@ export function refersTo(other: PolicyResource, workload: PolicyResource, name: 
         return false;
     }
     const byName = workloadName !== undefined && name === workloadName;
-    const byOutput = Object.values(other.propertyDependencies).flat().some((r) => r.urn === workload.urn);
+    const byOutput = Object.values(other.propertyDependencies)
+        .flat()
+        .some((r) => r.urn === workload.urn);
     return byName || byOutput;
 }
 

@@ -1,11 +1,4 @@
-import {
-    EnforcementLevel,
-    PolicyResource,
-    ReportViolation,
-    ResourceValidationPolicy,
-    Severity,
-    StackValidationPolicy,
-} from "@pulumi/policy";
+import { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { StackView } from "./stack";
 import { activeWaiver, parseWaivers, Waiver, WAIVERS_SCHEMA } from "./waivers";
@@ -155,7 +148,10 @@ export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPoli
             const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
             const report = waiverAwareReporter(rule, waivers, reportViolation);
             const resource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: !!args.opts?.protect };
-            isolated(() => rule.validate(resource, config as C, (message) => report(message, resource)), (message) => reportViolation(message, args.urn));
+            isolated(
+                () => rule.validate(resource, config as C, (message) => report(message, resource)),
+                (message) => reportViolation(message, args.urn),
+            );
         },
     };
 }
@@ -167,8 +163,10 @@ export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
             const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
             const report = waiverAwareReporter(rule, waivers, reportViolation);
             const stack = new StackView(args.resources);
-            isolated(() => rule.validate(stack, config as C, (message, resource, advisory) => report(message, resource ?? stack.root, advisory)),
-                (message) => reportViolation(message, stack.root?.urn));
+            isolated(
+                () => rule.validate(stack, config as C, (message, resource, advisory) => report(message, resource ?? stack.root, advisory)),
+                (message) => reportViolation(message, stack.root?.urn),
+            );
         },
     };
 }

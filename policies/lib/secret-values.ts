@@ -10,7 +10,10 @@ export const SECRET_NAME_PATTERN = "(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|AP
 /** "dbPassword", "db-password", "/app/prod/db.password" → "DB_PASSWORD" (the last path segment). */
 export function settingName(name: string): string {
     const last = name.split("/").filter(Boolean).pop() ?? name;
-    return last.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
+    return last
+        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+        .replace(/[^A-Za-z0-9]+/g, "_")
+        .toUpperCase();
 }
 
 /** Names that hold where a secret is (an ARN, a name, a path), not the secret: DB_SECRET_ARN, JWT_SECRET_NAME. */
@@ -52,12 +55,28 @@ export const REDACTED_SECRET = "[secret]";
 
 /** Fragments of passwords people type (after undoing leetspeak): a value holding one was not generated. */
 const TYPED_PASSWORD_WORDS = [
-    "password", "passwd", "secret", "changeme", "change_me", "letmein", "admin", "qwerty", "123456", "example", "default", "welcome",
-    "test", "demo", "dummy", "sample", "foobar", "hunter",
+    "password",
+    "passwd",
+    "secret",
+    "changeme",
+    "change_me",
+    "letmein",
+    "admin",
+    "qwerty",
+    "123456",
+    "example",
+    "default",
+    "welcome",
+    "test",
+    "demo",
+    "dummy",
+    "sample",
+    "foobar",
+    "hunter",
 ];
 
-const unLeet = (text: string) => text.toLowerCase().replace(/0/g, "o").replace(/[1!]/g, "i").replace(/3/g, "e").replace(/[4@]/g, "a")
-    .replace(/[5$]/g, "s").replace(/7/g, "t");
+const unLeet = (text: string) =>
+    text.toLowerCase().replace(/0/g, "o").replace(/[1!]/g, "i").replace(/3/g, "e").replace(/[4@]/g, "a").replace(/[5$]/g, "s").replace(/7/g, "t");
 
 /** Shannon entropy, bits per character. */
 function entropyPerCharacter(text: string): number {

@@ -59,7 +59,10 @@ export function parseWaivers(policy: string, value: unknown): Waiver[] {
 }
 
 function globToRegExp(glob: string): RegExp {
-    const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = glob
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`);
 }
 

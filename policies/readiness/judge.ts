@@ -99,22 +99,37 @@ function judgeNeed(need: EvidenceNeed, all: Evidence[], context: ReleaseContext)
                 : { status: "fail", evidence, note: `${figure}; at least ${need.criteria.minPassRate * 100} % must pass` };
         }
         case "coverage":
-            return judgeLatest(all, "coverage", context, (f) => f.lines === undefined
-                ? "the line coverage is unknown"
-                : f.lines < need.criteria.minLinesPct ? `line coverage ${f.lines} % is below ${need.criteria.minLinesPct} %` : undefined);
+            return judgeLatest(all, "coverage", context, (f) =>
+                f.lines === undefined
+                    ? "the line coverage is unknown"
+                    : f.lines < need.criteria.minLinesPct
+                      ? `line coverage ${f.lines} % is below ${need.criteria.minLinesPct} %`
+                      : undefined,
+            );
         case "eslint":
-            return judgeLatest(all, "eslint", context, (f) => f.errorCount + f.fatalErrorCount > need.criteria.maxErrors
-                ? `${f.errorCount + f.fatalErrorCount} lint errors; at most ${need.criteria.maxErrors}`
-                : need.criteria.maxWarnings !== undefined && f.warningCount > need.criteria.maxWarnings
-                    ? `${f.warningCount} lint warnings; at most ${need.criteria.maxWarnings}` : undefined);
+            return judgeLatest(all, "eslint", context, (f) =>
+                f.errorCount + f.fatalErrorCount > need.criteria.maxErrors
+                    ? `${f.errorCount + f.fatalErrorCount} lint errors; at most ${need.criteria.maxErrors}`
+                    : need.criteria.maxWarnings !== undefined && f.warningCount > need.criteria.maxWarnings
+                      ? `${f.warningCount} lint warnings; at most ${need.criteria.maxWarnings}`
+                      : undefined,
+            );
         case "npm-audit":
-            return judgeLatest(all, "npm-audit", context, (f) => exceeded([["critical", f.critical, need.criteria.maxCritical], ["high", f.high, need.criteria.maxHigh]]));
+            return judgeLatest(all, "npm-audit", context, (f) =>
+                exceeded([
+                    ["critical", f.critical, need.criteria.maxCritical],
+                    ["high", f.high, need.criteria.maxHigh],
+                ]),
+            );
         case "gitleaks":
-            return judgeLatest(all, "gitleaks", context, (f) => f.findings > need.criteria.maxFindings
-                ? `${f.findings} leaked secrets found (rules ${f.rules.join(", ")})` : undefined);
+            return judgeLatest(all, "gitleaks", context, (f) =>
+                f.findings > need.criteria.maxFindings ? `${f.findings} leaked secrets found (rules ${f.rules.join(", ")})` : undefined,
+            );
         case "zap":
             return judgeLatest(all, "zap", context, (f) => {
-                const tooRisky = f.alerts.filter((a) => a.risk > need.criteria.maxRisk || (a.risk >= 2 && need.criteria.mediumPlugins.includes(Number(a.pluginid))));
+                const tooRisky = f.alerts.filter(
+                    (a) => a.risk > need.criteria.maxRisk || (a.risk >= 2 && need.criteria.mediumPlugins.includes(Number(a.pluginid))),
+                );
                 return tooRisky.length > 0 ? `alerts ${tooRisky.map((a) => `${a.name} (risk ${a.risk})`).join(", ")}` : undefined;
             });
         case "k6":
@@ -127,8 +142,9 @@ function judgeNeed(need: EvidenceNeed, all: Evidence[], context: ReleaseContext)
             return judgeDrill(need.criteria, all, context);
         case "sign-off": {
             const roles = need.criteria.roles.map((r) => r.toLowerCase());
-            const found = usable(all, "sign-off", context.asOf, undefined).fresh
-                .filter((e) => roles.includes(e.facts.role.toLowerCase()) && (!context.release || e.facts.release === context.release));
+            const found = usable(all, "sign-off", context.asOf, undefined).fresh.filter(
+                (e) => roles.includes(e.facts.role.toLowerCase()) && (!context.release || e.facts.release === context.release),
+            );
             return found.length > 0
                 ? { status: "pass", evidence: found.map(ref), note: found.map((e) => `${e.facts.role} ${e.facts.name} on ${e.facts.date}`).join("; ") }
                 : missing(`no sign-off of release ${context.release ?? "(unknown)"} by the ${need.criteria.roles.join(" or the ")}`);
@@ -142,7 +158,12 @@ function exceeded(limits: [string, number, number][]): string | undefined {
 }
 
 /** The newest fresh evidence of a kind decides: `problem` says what fails, or nothing. */
-function judgeLatest<K extends EvidenceKind>(all: Evidence[], kind: K, context: ReleaseContext, problem: (facts: Evidence<K>["facts"]) => string | undefined): NeedResult {
+function judgeLatest<K extends EvidenceKind>(
+    all: Evidence[],
+    kind: K,
+    context: ReleaseContext,
+    problem: (facts: Evidence<K>["facts"]) => string | undefined,
+): NeedResult {
     const { fresh, stale } = usable(all, kind, context.asOf, FRESH_DAYS);
     if (fresh.length === 0) {
         return noneFound(kind, stale, FRESH_DAYS);
@@ -155,16 +176,27 @@ function judgeLatest<K extends EvidenceKind>(all: Evidence[], kind: K, context: 
 function judgeK6(criteria: CriteriaOf<"k6">, all: Evidence[], context: ReleaseContext): NeedResult {
     return judgeLatest(all, "k6", context, (f) => {
         const checks: [boolean | undefined, string][] = [
-            [criteria.minVus === undefined ? undefined : f.maxVus === undefined ? false : f.maxVus >= criteria.minVus, `max ${f.maxVus ?? "?"} VUs; at least ${criteria.minVus}`],
-            [criteria.minDurationSeconds === undefined || f.durationSeconds === undefined ? undefined : f.durationSeconds >= criteria.minDurationSeconds,
-                `ran ${f.durationSeconds} s; at least ${criteria.minDurationSeconds} s`],
-            [criteria.maxP95Ms === undefined ? undefined : f.p95DurationMs === undefined ? false : f.p95DurationMs < criteria.maxP95Ms,
-                `p95 ${f.p95DurationMs ?? "?"} ms; under ${criteria.maxP95Ms} ms`],
-            [criteria.maxErrorRate === undefined ? undefined : f.errorRate === undefined ? false : f.errorRate < criteria.maxErrorRate,
-                `error rate ${pct(f.errorRate)}; under ${pct(criteria.maxErrorRate)}`],
+            [
+                criteria.minVus === undefined ? undefined : f.maxVus === undefined ? false : f.maxVus >= criteria.minVus,
+                `max ${f.maxVus ?? "?"} VUs; at least ${criteria.minVus}`,
+            ],
+            [
+                criteria.minDurationSeconds === undefined || f.durationSeconds === undefined ? undefined : f.durationSeconds >= criteria.minDurationSeconds,
+                `ran ${f.durationSeconds} s; at least ${criteria.minDurationSeconds} s`,
+            ],
+            [
+                criteria.maxP95Ms === undefined ? undefined : f.p95DurationMs === undefined ? false : f.p95DurationMs < criteria.maxP95Ms,
+                `p95 ${f.p95DurationMs ?? "?"} ms; under ${criteria.maxP95Ms} ms`,
+            ],
+            [
+                criteria.maxErrorRate === undefined ? undefined : f.errorRate === undefined ? false : f.errorRate < criteria.maxErrorRate,
+                `error rate ${pct(f.errorRate)}; under ${pct(criteria.maxErrorRate)}`,
+            ],
             // The cache hit rate counts where the test measures it.
-            [criteria.minCacheHitRate === undefined || f.cacheHitRate === undefined ? undefined : f.cacheHitRate > criteria.minCacheHitRate,
-                `cache hit rate ${pct(f.cacheHitRate)}; above ${pct(criteria.minCacheHitRate)}`],
+            [
+                criteria.minCacheHitRate === undefined || f.cacheHitRate === undefined ? undefined : f.cacheHitRate > criteria.minCacheHitRate,
+                `cache hit rate ${pct(f.cacheHitRate)}; above ${pct(criteria.minCacheHitRate)}`,
+            ],
         ];
         const failed = checks.filter(([ok]) => ok === false).map(([, text]) => text);
         if (f.failedThresholds.length > 0) {
@@ -185,8 +217,11 @@ function judgeTrivy(criteria: CriteriaOf<"trivy">, all: Evidence[], context: Rel
     if (fresh.length === 0) {
         return noneFound("trivy", stale, FRESH_DAYS);
     }
-    const scanOf = (image: string) => fresh.find((e) => e.facts.artifactName === image || e.facts.repoTags.includes(image) || e.facts.repoDigests.includes(image));
-    const scans = criteria.everyImage ? context.images.map((image) => ({ image, scan: scanOf(image) })) : fresh.map((scan) => ({ image: scan.facts.artifactName, scan }));
+    const scanOf = (image: string) =>
+        fresh.find((e) => e.facts.artifactName === image || e.facts.repoTags.includes(image) || e.facts.repoDigests.includes(image));
+    const scans = criteria.everyImage
+        ? context.images.map((image) => ({ image, scan: scanOf(image) }))
+        : fresh.map((scan) => ({ image: scan.facts.artifactName, scan }));
     const unscanned = scans.filter((s) => !s.scan).map((s) => s.image);
     const problems = scans.flatMap(({ image, scan }) => {
         if (!scan) {
@@ -210,8 +245,12 @@ function judgeTrivy(criteria: CriteriaOf<"trivy">, all: Evidence[], context: Rel
 
 function judgeHistory(criteria: CriteriaOf<"stack-history">, all: Evidence[], context: ReleaseContext): NeedResult {
     const histories = usable(all, "stack-history", context.asOf, undefined).fresh;
-    const updates = histories.flatMap((e) => e.facts.updates.map((u) => ({ e, u })))
-        .filter(({ u }) => u.kind === "update" && u.result === "succeeded" && u.environment === criteria.environment && (u.endTime ?? "").slice(0, 10) <= context.asOf)
+    const updates = histories
+        .flatMap((e) => e.facts.updates.map((u) => ({ e, u })))
+        .filter(
+            ({ u }) =>
+                u.kind === "update" && u.result === "succeeded" && u.environment === criteria.environment && (u.endTime ?? "").slice(0, 10) <= context.asOf,
+        )
         .sort((a, b) => a.u.version - b.u.version);
     if (histories.length === 0) {
         return missing("no stack-history evidence");
@@ -226,18 +265,29 @@ function judgeHistory(criteria: CriteriaOf<"stack-history">, all: Evidence[], co
         if (!rolledBack) {
             return missing(`no rollback from release ${context.release} rehearsed on ${criteria.environment}`);
         }
-        return { status: "pass", evidence: [ref(rolledBack.e)], note: `${criteria.environment} rolled back to ${rolledBack.u.release} (update ${rolledBack.u.version})` };
+        return {
+            status: "pass",
+            evidence: [ref(rolledBack.e)],
+            note: `${criteria.environment} rolled back to ${rolledBack.u.release} (update ${rolledBack.u.version})`,
+        };
     }
     const last = current[current.length - 1];
-    return { status: "pass", evidence: [ref(last.e)], note: `${criteria.environment} updated to ${last.u.release ?? "this release"} on ${last.u.endTime?.slice(0, 10)}` };
+    return {
+        status: "pass",
+        evidence: [ref(last.e)],
+        note: `${criteria.environment} updated to ${last.u.release ?? "this release"} on ${last.u.endTime?.slice(0, 10)}`,
+    };
 }
 
 function judgeDrill(criteria: CriteriaOf<"restore-drill">, all: Evidence[], context: ReleaseContext): NeedResult {
     const source = criteria.source ? new RegExp(criteria.source, "i") : undefined;
-    const drills = usable(all, "restore-drill", context.asOf, undefined).fresh
-        .filter((e) => (!criteria.sameEnvironment || e.facts.environment === context.stack) && (!source || source.test(e.facts.source)));
+    const drills = usable(all, "restore-drill", context.asOf, undefined).fresh.filter(
+        (e) => (!criteria.sameEnvironment || e.facts.environment === context.stack) && (!source || source.test(e.facts.source)),
+    );
     if (drills.length === 0) {
-        return missing(`no restore drill${criteria.sameEnvironment ? ` of ${context.stack}` : ""}${source ? ` from a source matching /${criteria.source}/` : ""}`);
+        return missing(
+            `no restore drill${criteria.sameEnvironment ? ` of ${context.stack}` : ""}${source ? ` from a source matching /${criteria.source}/` : ""}`,
+        );
     }
     // Of the newest drills, the slowest: a quick restore of one part does not show the whole can be restored in time.
     const newest = drills.filter((e) => e.facts.date === drills[0].facts.date);
@@ -248,7 +298,8 @@ function judgeDrill(criteria: CriteriaOf<"restore-drill">, all: Evidence[], cont
         age > criteria.maxAgeDays ? `it is ${age} days old; at most ${criteria.maxAgeDays}` : undefined,
         criteria.withinRto && context.rtoHours === undefined ? "the stack declares no RTO to hold it against" : undefined,
         criteria.withinRto && context.rtoHours !== undefined && latest.facts.durationMinutes > context.rtoHours * 60
-            ? `it took ${latest.facts.durationMinutes} minutes; the RTO is ${context.rtoHours} h` : undefined,
+            ? `it took ${latest.facts.durationMinutes} minutes; the RTO is ${context.rtoHours} h`
+            : undefined,
     ].filter((p): p is string => p !== undefined);
     return problems.length > 0
         ? { status: "fail", evidence: [ref(latest)], note: `restore drill of ${latest.facts.date}: ${problems.join("; ")}` }
@@ -275,13 +326,18 @@ export function judgeRequirement(requirement: Requirement, all: Evidence[], cont
             return { status, evidence: results.flatMap((r) => r.evidence), note: notes.join("; ") };
         }
         case "attestation": {
-            const found = usable(all, "attestation", context.asOf, undefined).fresh
-                .filter((e) => e.facts.requirement === requirement.id && e.facts.expires >= context.asOf);
+            const found = usable(all, "attestation", context.asOf, undefined).fresh.filter(
+                (e) => e.facts.requirement === requirement.id && e.facts.expires >= context.asOf,
+            );
             if (found.length === 0) {
                 return { status: "missing", evidence: [], note: `needs an attestation by the ${requirement.attestedBy} (${requirement.why})` };
             }
             const latest = found[0];
-            return { status: "attested", evidence: [ref(latest)], note: `attested by ${latest.facts.by} on ${latest.facts.date}, until ${latest.facts.expires}` };
+            return {
+                status: "attested",
+                evidence: [ref(latest)],
+                note: `attested by ${latest.facts.by} on ${latest.facts.date}, until ${latest.facts.expires}`,
+            };
         }
         case "live":
             return judgeLive(requirement.checks, all, context);
@@ -300,14 +356,18 @@ function judgeLive(checks: readonly string[], all: Evidence[], context: ReleaseC
         return { status: "missing", evidence: [], note: `needs \`npm run verify\`${where} (the deployed stack): ${checks.join(", ")}` };
     }
     const latest = reports[0];
-    const lastDeploy = usable(all, "stack-history", context.asOf, undefined).fresh
-        .flatMap((e) => e.facts.updates)
+    const lastDeploy = usable(all, "stack-history", context.asOf, undefined)
+        .fresh.flatMap((e) => e.facts.updates)
         .filter((u) => u.kind === "update" && u.result === "succeeded" && u.environment === context.stack && u.endTime)
         .map((u) => u.endTime!)
         .sort()
         .pop();
     if (lastDeploy && latest.facts.checkedAt < lastDeploy) {
-        return { status: "missing", evidence: [ref(latest)], note: `the verify report (${latest.facts.checkedAt}) is older than the last deploy of ${context.stack} (${lastDeploy})` };
+        return {
+            status: "missing",
+            evidence: [ref(latest)],
+            note: `the verify report (${latest.facts.checkedAt}) is older than the last deploy of ${context.stack} (${lastDeploy})`,
+        };
     }
     const results = checks.map((id) => ({ id, check: latest.facts.checks.find((c) => c.id === id) }));
     const failed = results.filter((r) => r.check?.status === "fail");

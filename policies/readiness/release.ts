@@ -46,7 +46,12 @@ export function evidenceOf(settings: ReleaseEvidenceSettings, baseDir: string): 
 }
 
 /** Each requirement that evidence, a probe or a person verifies, judged for a stack: id -> verdict. */
-export function judgeRelease(stack: string, resources: PlannedResource[], evidence: Evidence[], settings: ReleaseEvidenceSettings): Map<string, { requirement: Requirement; judgement: Judgement }> {
+export function judgeRelease(
+    stack: string,
+    resources: PlannedResource[],
+    evidence: Evidence[],
+    settings: ReleaseEvidenceSettings,
+): Map<string, { requirement: Requirement; judgement: Judgement }> {
     const context = contextOf(stack, resources, settings.asOf ?? today());
     const verdicts = new Map<string, { requirement: Requirement; judgement: Judgement }>();
     for (const requirement of CATALOG) {

@@ -7,22 +7,42 @@ const READ_ONLY_VERBS = ["get", "list", "describe", "head", "query", "scan", "ba
 
 /** Actions whose IAM entry takes no resource ARN, so a policy can only grant them on "*". */
 export const WILDCARD_ONLY_ACTIONS = [
-    "cloudwatch:PutMetricData", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-    "logs:CreateLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DeleteResourcePolicy",
-    "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "logs:CreateLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DeleteResourcePolicy",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
 ];
 
 /** Reads that hand out secrets or data: granted on "*", they read every secret, parameter or object of the account. */
-export const SENSITIVE_READ_ACTIONS = [
-    "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "s3:GetObject",
-];
+export const SENSITIVE_READ_ACTIONS = ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "s3:GetObject"];
 
 /** Services our program's roles trust, and the ones other programs commonly need. */
 export const SERVICE_PRINCIPALS = [
-    "backup.amazonaws.com", "monitoring.rds.amazonaws.com", "pods.eks.amazonaws.com", "rds.amazonaws.com", "vpc-flow-logs.amazonaws.com",
-    "apigateway.amazonaws.com", "codebuild.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com", "edgelambda.amazonaws.com",
-    "eks.amazonaws.com", "events.amazonaws.com", "firehose.amazonaws.com", "lambda.amazonaws.com", "logs.amazonaws.com",
-    "scheduler.amazonaws.com", "states.amazonaws.com",
+    "backup.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "pods.eks.amazonaws.com",
+    "rds.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+    "apigateway.amazonaws.com",
+    "codebuild.amazonaws.com",
+    "ec2.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "edgelambda.amazonaws.com",
+    "eks.amazonaws.com",
+    "events.amazonaws.com",
+    "firehose.amazonaws.com",
+    "lambda.amazonaws.com",
+    "logs.amazonaws.com",
+    "scheduler.amazonaws.com",
+    "states.amazonaws.com",
 ];
 
 const ATTACHMENTS: readonly string[] = AWS.iamPolicyAttachments;
@@ -32,7 +52,10 @@ export const ADMINISTRATOR_POLICIES = ["AdministratorAccess", "PowerUserAccess",
 
 /** An IAM pattern ("s3:Get*", "logs.*.amazonaws.com") as a case-insensitive regular expression. */
 function globPattern(pattern: string): RegExp {
-    const body = pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
+    const body = pattern
+        .split("")
+        .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+        .join("");
     return new RegExp(`^${body}$`, "i");
 }
 
@@ -86,7 +109,7 @@ function permissionProblems(statement: Record<string, any>, config: AccessConfig
     }
     const actions = strings(statement.Action);
     if (actions.some((a) => a === "*" || a === "*:*")) {
-        return ["allows every action (\"*\")"];
+        return ['allows every action ("*")'];
     }
     // NotResource grants on everything but the resources it lists: as wide as "*".
     const everywhere = strings(statement.Resource).includes("*") || statement.NotResource !== undefined;
@@ -96,7 +119,7 @@ function permissionProblems(statement: Record<string, any>, config: AccessConfig
     const wildcardOnly = config.allowedWildcardActions.map((a) => a.toLowerCase());
     const writes = actions.filter((a) => !readOnly(a) && !wildcardOnly.includes(a.toLowerCase()));
     const sensitive = actions.filter((a) => readOnly(a) && config.sensitiveReadActions.some((s) => globPattern(a).test(s)));
-    const scope = statement.NotResource !== undefined ? "every resource but NotResource" : "Resource \"*\"";
+    const scope = statement.NotResource !== undefined ? "every resource but NotResource" : 'Resource "*"';
     return [
         ...(writes.length > 0 ? [`allows ${writes.join(", ")} on ${scope}, not only reads`] : []),
         ...(sensitive.length > 0 ? [`allows ${sensitive.join(", ")} on ${scope}, which reads every secret or object`] : []),
@@ -112,7 +135,7 @@ function trustProblems(statement: Record<string, any>, config: AccessConfig): st
     const principals = objectOf(principal) ?? {};
     const problems: string[] = [];
     if ((principal === "*" || strings(principals.AWS).includes("*")) && !hasCondition(statement)) {
-        problems.push("trusts every AWS principal (\"*\") without a Condition");
+        problems.push('trusts every AWS principal ("*") without a Condition');
     }
     const unknownServices = strings(principals.Service).filter((s) => !config.allowedServicePrincipals.some((allowed) => globPattern(allowed).test(s)));
     if (unknownServices.length > 0) {
@@ -154,8 +177,9 @@ function documentsOf(type: string, props: Record<string, any>): DocumentProperty
 
 /** The AWS managed policies among `arns` (arn:aws:iam::aws:policy/[path/]Name) whose name is forbidden. */
 function administratorPolicies(arns: unknown[], forbidden: string[]): string[] {
-    return arns.filter((arn): arn is string =>
-        typeof arn === "string" && /^arn:[\w-]+:iam::aws:policy\//.test(arn) && forbidden.includes(arn.split("/").pop()!));
+    return arns.filter(
+        (arn): arn is string => typeof arn === "string" && /^arn:[\w-]+:iam::aws:policy\//.test(arn) && forbidden.includes(arn.split("/").pop()!),
+    );
 }
 
 export const iamLeastPrivilege: ResourceRule<AccessConfig> = {
@@ -168,23 +192,40 @@ export const iamLeastPrivilege: ResourceRule<AccessConfig> = {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
     ],
     equivalents: ["CKV_AWS_60", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_274", "CKV_AWS_355", "AVD-AWS-0057"],
-    remediation: "In the policy document, list the actions the workload calls and the ARNs it calls them on (Resource \"*\" only for reads and " +
+    remediation:
+        'In the policy document, list the actions the workload calls and the ARNs it calls them on (Resource "*" only for reads and ' +
         "for actions that take no resource); in assumeRolePolicy, trust a known service principal, or a principal with a Condition; " +
         "attach no administrator policy.",
     resourceTypes: [AWS.iamPolicy, AWS.iamRolePolicy, AWS.iamRole, AWS.iamUserPolicy, AWS.iamGroupPolicy, ...AWS.iamPolicyAttachments],
     config: {
-        allowedWildcardActions: { type: "array", items: { type: "string" }, default: WILDCARD_ONLY_ACTIONS,
-            description: "Write actions allowed on Resource \"*\" because they take no resource ARN." },
-        sensitiveReadActions: { type: "array", items: { type: "string" }, default: SENSITIVE_READ_ACTIONS,
-            description: "Read actions that must name their resources." },
-        allowedServicePrincipals: { type: "array", items: { type: "string" }, default: SERVICE_PRINCIPALS,
-            description: "Service principals a role may trust (* matches any characters, e.g. logs.*.amazonaws.com)." },
-        forbiddenManagedPolicies: { type: "array", items: { type: "string" }, default: ADMINISTRATOR_POLICIES,
-            description: "AWS managed policies that may not be attached." },
+        allowedWildcardActions: {
+            type: "array",
+            items: { type: "string" },
+            default: WILDCARD_ONLY_ACTIONS,
+            description: 'Write actions allowed on Resource "*" because they take no resource ARN.',
+        },
+        sensitiveReadActions: {
+            type: "array",
+            items: { type: "string" },
+            default: SENSITIVE_READ_ACTIONS,
+            description: "Read actions that must name their resources.",
+        },
+        allowedServicePrincipals: {
+            type: "array",
+            items: { type: "string" },
+            default: SERVICE_PRINCIPALS,
+            description: "Service principals a role may trust (* matches any characters, e.g. logs.*.amazonaws.com).",
+        },
+        forbiddenManagedPolicies: {
+            type: "array",
+            items: { type: "string" },
+            default: ADMINISTRATOR_POLICIES,
+            description: "AWS managed policies that may not be attached.",
+        },
     },
     validate({ type, props }, config, report) {
         const attachment = ATTACHMENTS.includes(type);
-        const attached = attachment ? [peek(props, "policyArn")] : type === AWS.iamRole ? listOf(peek(props, "managedPolicyArns")) ?? [] : [];
+        const attached = attachment ? [peek(props, "policyArn")] : type === AWS.iamRole ? (listOf(peek(props, "managedPolicyArns")) ?? []) : [];
         const administrator = administratorPolicies(attached, config.forbiddenManagedPolicies);
         if (administrator.length > 0) {
             report(`attaches ${administrator.join(", ")}, which grants administration; attach a policy with the actions the workload needs`);
@@ -214,15 +255,41 @@ export const iamLeastPrivilege: ResourceRule<AccessConfig> = {
 
 /** Resource policies: who else may use a bucket, repository, topic, queue, key or secret. */
 export const RESOURCE_POLICY_TYPES = [
-    AWS.bucketPolicy, ...AWS.buckets, AWS_DATA.ecrRepositoryPolicy, AWS_DATA.ecrRegistryPolicy, AWS_DATA.snsTopicPolicy, AWS_DATA.snsTopic,
-    AWS_DATA.sqsQueuePolicy, AWS_DATA.sqsQueue, AWS.kmsKey, AWS_DATA.kmsKeyPolicy, AWS_DATA.secretPolicy, AWS.secret,
+    AWS.bucketPolicy,
+    ...AWS.buckets,
+    AWS_DATA.ecrRepositoryPolicy,
+    AWS_DATA.ecrRegistryPolicy,
+    AWS_DATA.snsTopicPolicy,
+    AWS_DATA.snsTopic,
+    AWS_DATA.sqsQueuePolicy,
+    AWS_DATA.sqsQueue,
+    AWS.kmsKey,
+    AWS_DATA.kmsKeyPolicy,
+    AWS_DATA.secretPolicy,
+    AWS.secret,
 ];
 
 /** Condition keys that narrow who may call: an organisation, an account, a principal, a source resource or network. */
 export const CALLER_CONDITION_KEYS = [
-    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalServiceName", "aws:userid",
-    "aws:username", "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc",
-    "aws:SourceVpce", "aws:SourceIp", "aws:CalledVia", "kms:CallerAccount", "kms:ViaService", "s3:DataAccessPointAccount",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalServiceName",
+    "aws:userid",
+    "aws:username",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SourceOwner",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:SourceIp",
+    "aws:CalledVia",
+    "kms:CallerAccount",
+    "kms:ViaService",
+    "s3:DataAccessPointAccount",
 ];
 
 /** The condition keys of a statement, whatever their operators. */
@@ -250,7 +317,7 @@ function publicGrant(statement: Record<string, any>, callerKeys: string[]): stri
 
 export const resourcePolicyNotPublic: ResourceRule<{ callerConditionKeys: string[] }> = {
     name: "resource-policy-not-public",
-    description: "Resource policies (S3, ECR, SNS, SQS, KMS, Secrets Manager) grant nothing to every principal (\"*\") unless a Condition names the callers.",
+    description: 'Resource policies (S3, ECR, SNS, SQS, KMS, Secrets Manager) grant nothing to every principal ("*") unless a Condition names the callers.',
     severity: "critical",
     checklist: ["ACC-01"],
     references: [
@@ -258,12 +325,17 @@ export const resourcePolicyNotPublic: ResourceRule<{ callerConditionKeys: string
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
     ],
     equivalents: ["CKV_AWS_70", "CKV_AWS_32", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "AVD-AWS-0032"],
-    remediation: "In the policy document, replace Principal \"*\" with the accounts, roles or service principals that need access, or add a Condition " +
+    remediation:
+        'In the policy document, replace Principal "*" with the accounts, roles or service principals that need access, or add a Condition ' +
         "on the caller (aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount, aws:SourceVpce).",
     resourceTypes: RESOURCE_POLICY_TYPES,
     config: {
-        callerConditionKeys: { type: "array", items: { type: "string" }, default: CALLER_CONDITION_KEYS,
-            description: "Condition keys that make a statement to Principal \"*\" acceptable." },
+        callerConditionKeys: {
+            type: "array",
+            items: { type: "string" },
+            default: CALLER_CONDITION_KEYS,
+            description: 'Condition keys that make a statement to Principal "*" acceptable.',
+        },
     },
     validate({ props }, { callerConditionKeys }, report) {
         const document = peek(props, "policy");

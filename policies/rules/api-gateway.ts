@@ -41,26 +41,41 @@ export const apiGatewayThrottling: StackRule = {
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",
     ],
-    remediation: "HTTP API: set defaultRouteSettings.throttlingRateLimit and throttlingBurstLimit on the stage. REST API: an aws.apigateway.MethodSettings " +
-        "for the stage with methodPath \"*/*\" and settings.throttlingRateLimit/throttlingBurstLimit, or a UsagePlan with throttleSettings naming the stage.",
+    remediation:
+        "HTTP API: set defaultRouteSettings.throttlingRateLimit and throttlingBurstLimit on the stage. REST API: an aws.apigateway.MethodSettings " +
+        'for the stage with methodPath "*/*" and settings.throttlingRateLimit/throttlingBurstLimit, or a UsagePlan with throttleSettings naming the stage.',
     validate(stack, _config, report) {
         for (const stage of stack.ofType(AWS_EDGE.httpApiStage)) {
             if (!throttles(objectOf(peek(stage.props, "defaultRouteSettings")), "throttlingRateLimit", "throttlingBurstLimit")) {
-                report(`${stage.name}: defaultRouteSettings sets no throttlingRateLimit and throttlingBurstLimit above 0, so one client can exhaust the API`, stage);
+                report(
+                    `${stage.name}: defaultRouteSettings sets no throttlingRateLimit and throttlingBurstLimit above 0, so one client can exhaust the API`,
+                    stage,
+                );
             }
         }
         const names = (stage: PolicyResource): unknown[] => [peek(stage.props, "stageName")].filter((n) => typeof n === "string");
         const covers = (other: PolicyResource, stage: PolicyResource, property: string, name: unknown) =>
             stack.referencedBy(other, property).some((r) => r.urn === stage.urn) || names(stage).includes(name);
         for (const stage of stack.ofType(AWS_EDGE.restApiStage)) {
-            const bySettings = stack.ofType(AWS_EDGE.restApiMethodSettings).some((s) =>
-                covers(s, stage, "stageName", peek(s.props, "stageName")) &&
-                throttles(objectOf(peek(s.props, "settings")), "throttlingRateLimit", "throttlingBurstLimit"));
-            const byPlan = stack.ofType(AWS_EDGE.restApiUsagePlan).some((plan) =>
-                (listOf(peek(plan.props, "apiStages")) ?? []).some((s) => covers(plan, stage, "apiStages", objectOf(s)?.stage)) &&
-                throttles(objectOf(peek(plan.props, "throttleSettings")), "rateLimit", "burstLimit"));
+            const bySettings = stack
+                .ofType(AWS_EDGE.restApiMethodSettings)
+                .some(
+                    (s) =>
+                        covers(s, stage, "stageName", peek(s.props, "stageName")) &&
+                        throttles(objectOf(peek(s.props, "settings")), "throttlingRateLimit", "throttlingBurstLimit"),
+                );
+            const byPlan = stack
+                .ofType(AWS_EDGE.restApiUsagePlan)
+                .some(
+                    (plan) =>
+                        (listOf(peek(plan.props, "apiStages")) ?? []).some((s) => covers(plan, stage, "apiStages", objectOf(s)?.stage)) &&
+                        throttles(objectOf(peek(plan.props, "throttleSettings")), "rateLimit", "burstLimit"),
+                );
             if (!bySettings && !byPlan) {
-                report(`${stage.name}: no MethodSettings or UsagePlan throttles this stage (stage ${show(names(stage)[0])}), so one client can exhaust the API`, stage);
+                report(
+                    `${stage.name}: no MethodSettings or UsagePlan throttles this stage (stage ${show(names(stage)[0])}), so one client can exhaust the API`,
+                    stage,
+                );
             }
         }
     },
@@ -79,12 +94,14 @@ export const apiGatewayTlsPolicy: ResourceRule = {
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies-list.html",
     ],
     equivalents: ["CKV_AWS_206", "AVD-AWS-0005"],
-    remediation: "Set securityPolicy: \"TLS_1_2\" (REST) or domainNameConfiguration.securityPolicy: \"TLS_1_2\" (HTTP API).",
+    remediation: 'Set securityPolicy: "TLS_1_2" (REST) or domainNameConfiguration.securityPolicy: "TLS_1_2" (HTTP API).',
     resourceTypes: [AWS_EDGE.restApiDomainName, AWS_EDGE.httpApiDomainName],
     validate({ type, props }, _config, report) {
         // The REST API's default is TLS_1_0.
-        const policy = type === AWS_EDGE.restApiDomainName ? peek(props, "securityPolicy") ?? "TLS_1_0"
-            : objectOf(peek(props, "domainNameConfiguration"))?.securityPolicy;
+        const policy =
+            type === AWS_EDGE.restApiDomainName
+                ? (peek(props, "securityPolicy") ?? "TLS_1_0")
+                : objectOf(peek(props, "domainNameConfiguration"))?.securityPolicy;
         if (typeof policy !== "string" || !MODERN_TLS.test(policy)) {
             report(`the security policy is ${show(policy)}; use TLS_1_2, which refuses TLS 1.0 and 1.1`);
         }

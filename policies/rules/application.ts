@@ -1,7 +1,17 @@
 import { PolicyResource } from "@pulumi/policy";
 import { GIB_PER_ACU, RDS_INSTANCE_CLASSES, SERVERLESS_INSTANCE_CLASS } from "../lib/instance-classes";
 import {
-    containersOf, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, Spec, WORKLOADS,
+    containersOf,
+    isSelected,
+    metadataOf,
+    podLabelsOf,
+    podSpecOf,
+    PreviewUnknowns,
+    refersTo,
+    SCALABLE,
+    SELECTOR_SCHEMA,
+    Spec,
+    WORKLOADS,
 } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
 import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
@@ -29,16 +39,24 @@ function settingsOf(type: string, props: Spec): Setting[] {
         return Object.keys(entries).map((key) => ({ where: `data.${key}`, key, value: peek(entries, key), reread: () => props.data[key] }));
     }
     return containersOf(podSpecOf(type, props)).flatMap((container) =>
-        (listOf(container.spec.env) ?? []).map(objectOf).filter((env): env is Spec => typeof env?.name === "string" && "value" in env)
-            .map((env) => ({ where: `${container.label} env ${env.name}`, key: env.name, value: peek(env, "value"), reread: () => env.value })));
+        (listOf(container.spec.env) ?? [])
+            .map(objectOf)
+            .filter((env): env is Spec => typeof env?.name === "string" && "value" in env)
+            .map((env) => ({ where: `${container.label} env ${env.name}`, key: env.name, value: peek(env, "value"), reread: () => env.value })),
+    );
 }
 
 /**
  * Judges each literal setting `judge` cares about, reporting the findings of the resource in one
  * message; a setting a preview cannot know yet is reported afterwards as undecidable.
  */
-function judgeSettings(type: string, props: Spec, relevant: (setting: Setting) => boolean, judge: (value: string) => string[],
-    report: (message: string) => void) {
+function judgeSettings(
+    type: string,
+    props: Spec,
+    relevant: (setting: Setting) => boolean,
+    judge: (value: string) => string[],
+    report: (message: string) => void,
+) {
     const settings = settingsOf(type, props).filter(relevant);
     const findings = settings.filter((s) => typeof s.value === "string").flatMap((s) => judge(s.value as string).map((f) => `${s.where}: ${f}`));
     if (findings.length > 0) {
@@ -60,8 +78,15 @@ function localOrPrivate(host: string): boolean {
     const v4 = ipv4(host);
     if (v4) {
         const [a, b] = v4;
-        return a === 0 || a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) ||
-            (a === 100 && b >= 64 && b <= 127);
+        return (
+            a === 0 ||
+            a === 10 ||
+            a === 127 ||
+            (a === 172 && b >= 16 && b <= 31) ||
+            (a === 192 && b === 168) ||
+            (a === 169 && b === 254) ||
+            (a === 100 && b >= 64 && b <= 127)
+        );
     }
     const v6 = host.replace(/^\[|\]$/g, "");
     return v6.includes(":") && (v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6));
@@ -82,38 +107,60 @@ export const corsOriginsRestricted: ResourceRule<{ corsKeys: string[]; allowedDo
     severity: "high",
     checklist: ["WEB-02"],
     references: ["https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS", "https://kubernetes.io/docs/concepts/configuration/configmap/"],
-    remediation: "Set the CORS setting (CORS_ORIGINS in the service's ConfigMap) to the https:// origins of the front ends, separated by commas, " +
-        "under the domains in allowedDomains; never \"*\", http://, localhost or a private address.",
+    remediation:
+        "Set the CORS setting (CORS_ORIGINS in the service's ConfigMap) to the https:// origins of the front ends, separated by commas, " +
+        'under the domains in allowedDomains; never "*", http://, localhost or a private address.',
     resourceTypes: [K8S.configMap, ...WORKLOADS],
     config: {
         corsKeys: { type: "array", items: { type: "string" }, default: CORS_KEYS, description: "Settings that hold the CORS allow-list." },
-        allowedDomains: { type: "array", items: { type: "string" }, default: [],
-            description: "Domains whose hosts (the domain and its subdomains) may be origins; empty: any public https:// host." },
+        allowedDomains: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "Domains whose hosts (the domain and its subdomains) may be origins; empty: any public https:// host.",
+        },
     },
     validate({ type, props }, { corsKeys, allowedDomains }, report) {
         const domains = allowedDomains.map((d) => d.toLowerCase().replace(/^\.|\.$/g, ""));
-        judgeSettings(type, props, (s) => s.key === "" || corsKeys.includes(s.key), (value) => value.split(/[\s,]+/).filter(Boolean).flatMap((origin) => {
-            if (origin.includes("*")) {
-                return [`${origin} is a wildcard, which admits origins nobody reviewed`];
-            }
-            if (!/^https:\/\//i.test(origin)) {
-                return [`${origin} is not an https:// origin`];
-            }
-            const host = hostOf(origin);
-            if (localOrPrivate(host)) {
-                return [`${origin} is a local or private address`];
-            }
-            if (domains.length > 0 && !domains.some((d) => host === d || host.endsWith(`.${d}`))) {
-                return [`${origin} is not under ${domains.join(", ")} (allowedDomains)`];
-            }
-            return [];
-        }), report);
+        judgeSettings(
+            type,
+            props,
+            (s) => s.key === "" || corsKeys.includes(s.key),
+            (value) =>
+                value
+                    .split(/[\s,]+/)
+                    .filter(Boolean)
+                    .flatMap((origin) => {
+                        if (origin.includes("*")) {
+                            return [`${origin} is a wildcard, which admits origins nobody reviewed`];
+                        }
+                        if (!/^https:\/\//i.test(origin)) {
+                            return [`${origin} is not an https:// origin`];
+                        }
+                        const host = hostOf(origin);
+                        if (localOrPrivate(host)) {
+                            return [`${origin} is a local or private address`];
+                        }
+                        if (domains.length > 0 && !domains.some((d) => host === d || host.endsWith(`.${d}`))) {
+                            return [`${origin} is not under ${domains.join(", ")} (allowedDomains)`];
+                        }
+                        return [];
+                    }),
+            report,
+        );
     },
 };
 
 /** Hosts of sandboxes, test and staging environments, and this machine. */
 export const NON_PRODUCTION_HOSTS = [
-    "sandbox", "staging", "(^|[.-])(test|dev|qa|uat)[.-]", "\\.(test|example|invalid)$", "localhost", "^127\\.", "^0\\.0\\.0\\.0$", "ngrok",
+    "sandbox",
+    "staging",
+    "(^|[.-])(test|dev|qa|uat)[.-]",
+    "\\.(test|example|invalid)$",
+    "localhost",
+    "^127\\.",
+    "^0\\.0\\.0\\.0$",
+    "ngrok",
 ];
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s,;'"<>]+/gi;
 
@@ -126,12 +173,17 @@ export const thirdPartyEndpointsProduction: ResourceRule<{ forbiddenHostPatterns
         "https://kubernetes.io/docs/concepts/configuration/configmap/",
         "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
     ],
-    remediation: "Set the URL (in the ConfigMap or the container's env) to the provider's production endpoint. Staging legitimately points at " +
-        "sandboxes: its policy config sets this rule's enforcementLevel to \"disabled\".",
+    remediation:
+        "Set the URL (in the ConfigMap or the container's env) to the provider's production endpoint. Staging legitimately points at " +
+        'sandboxes: its policy config sets this rule\'s enforcementLevel to "disabled".',
     resourceTypes: [K8S.configMap, ...WORKLOADS],
     config: {
-        forbiddenHostPatterns: { type: "array", items: { type: "string" }, default: NON_PRODUCTION_HOSTS,
-            description: "Regular expressions (case-insensitive) of hosts production must not call." },
+        forbiddenHostPatterns: {
+            type: "array",
+            items: { type: "string" },
+            default: NON_PRODUCTION_HOSTS,
+            description: "Regular expressions (case-insensitive) of hosts production must not call.",
+        },
     },
     validate({ type, props }, { forbiddenHostPatterns }, report) {
         const patterns: RegExp[] = [];
@@ -142,11 +194,18 @@ export const thirdPartyEndpointsProduction: ResourceRule<{ forbiddenHostPatterns
                 report(`forbiddenHostPatterns entry ${show(source)} is not a regular expression; fix the policy config`);
             }
         }
-        judgeSettings(type, props, () => true, (value) => (value.match(URL_PATTERN) ?? []).flatMap((url) => {
-            const host = hostOf(url);
-            const match = patterns.find((p) => p.test(host));
-            return match ? [`${url} calls ${host} (matches /${match.source}/), not a production endpoint`] : [];
-        }), report);
+        judgeSettings(
+            type,
+            props,
+            () => true,
+            (value) =>
+                (value.match(URL_PATTERN) ?? []).flatMap((url) => {
+                    const host = hostOf(url);
+                    const match = patterns.find((p) => p.test(host));
+                    return match ? [`${url} calls ${host} (matches /${match.source}/), not a production endpoint`] : [];
+                }),
+            report,
+        );
     },
 };
 
@@ -164,33 +223,44 @@ export const servicesComplete: StackRule<{ serviceSelector: Record<string, strin
         "https://kubernetes.io/docs/concepts/services-networking/service/",
         "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding/",
     ],
-    remediation: "Add a ClusterIP Service in the workload's namespace whose spec.selector matches its pod labels (a worker without a port " +
+    remediation:
+        "Add a ClusterIP Service in the workload's namespace whose spec.selector matches its pod labels (a worker without a port " +
         "carries the label platform.checklist/kind: worker), and point each TargetGroupBinding's spec.serviceRef.name at that Service.",
     config: {
         serviceSelector: SELECTOR_SCHEMA,
-        workerLabels: { type: "object", additionalProperties: { type: "string" }, default: WORKER_LABELS,
-            description: "Pod labels of workers, which serve no traffic and need no Service." },
+        workerLabels: {
+            type: "object",
+            additionalProperties: { type: "string" },
+            default: WORKER_LABELS,
+            description: "Pod labels of workers, which serve no traffic and need no Service.",
+        },
     },
     validate(stack, { serviceSelector, workerLabels }, report) {
         const unknowns = new PreviewUnknowns();
         const services = stack.ofType(K8S.service);
-        unknowns.each(stack.ofType(...SCALABLE).filter((w) => isSelected(w.type, w.props, serviceSelector)), (workload) => {
-            const labels = podLabelsOf(workload.type, workload.props);
-            if (hasLabels(labels, workerLabels)) {
-                return;
-            }
-            const { namespace } = metadataOf(workload);
-            const selecting = services.filter((s) => {
-                const selector = objectOf(objectOf(s.props.spec)?.selector) ?? {};
-                return metadataOf(s).namespace === namespace && Object.keys(selector).length > 0 && hasLabels(labels, selector);
-            });
-            const clusterIp = selecting.filter((s) => [undefined, null, "ClusterIP"].includes(objectOf(s.props.spec)?.type));
-            if (clusterIp.length === 0) {
-                const others = selecting.map((s) => `${s.name} (${objectOf(s.props.spec)?.type})`).join(", ");
-                report(`${workload.name} has no ClusterIP Service in namespace ${namespace} selecting its pods` +
-                    (others ? `; only ${others} selects them` : ""), workload);
-            }
-        });
+        unknowns.each(
+            stack.ofType(...SCALABLE).filter((w) => isSelected(w.type, w.props, serviceSelector)),
+            (workload) => {
+                const labels = podLabelsOf(workload.type, workload.props);
+                if (hasLabels(labels, workerLabels)) {
+                    return;
+                }
+                const { namespace } = metadataOf(workload);
+                const selecting = services.filter((s) => {
+                    const selector = objectOf(objectOf(s.props.spec)?.selector) ?? {};
+                    return metadataOf(s).namespace === namespace && Object.keys(selector).length > 0 && hasLabels(labels, selector);
+                });
+                const clusterIp = selecting.filter((s) => [undefined, null, "ClusterIP"].includes(objectOf(s.props.spec)?.type));
+                if (clusterIp.length === 0) {
+                    const others = selecting.map((s) => `${s.name} (${objectOf(s.props.spec)?.type})`).join(", ");
+                    report(
+                        `${workload.name} has no ClusterIP Service in namespace ${namespace} selecting its pods` +
+                            (others ? `; only ${others} selects them` : ""),
+                        workload,
+                    );
+                }
+            },
+        );
         unknowns.each(stack.ofType(K8S.targetGroupBinding), (binding) => {
             const { namespace } = metadataOf(binding);
             // A serviceRef that comes from a Service resource (service.metadata.name) names that Service.
@@ -216,7 +286,19 @@ function cpuCores(value: unknown): number | undefined {
 }
 
 const BYTES_PER_UNIT: Record<string, number> = {
-    "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 
 /** Memory in GiB from a Kubernetes quantity: "512Mi", "1Gi", "1G", 1073741824. */
@@ -243,8 +325,10 @@ interface SizingConfig {
 /** The Aurora cluster a cluster instance belongs to. */
 function clusterOf(stack: StackView, instance: PolicyResource): PolicyResource | undefined {
     const identifier = peek(instance.props, "clusterIdentifier");
-    return stack.referencedBy(instance, "clusterIdentifier").find((r) => r.type === AWS.rdsCluster) ??
-        stack.ofType(AWS.rdsCluster).find((c) => typeof identifier === "string" && peek(c.props, "clusterIdentifier") === identifier);
+    return (
+        stack.referencedBy(instance, "clusterIdentifier").find((r) => r.type === AWS.rdsCluster) ??
+        stack.ofType(AWS.rdsCluster).find((c) => typeof identifier === "string" && peek(c.props, "clusterIdentifier") === identifier)
+    );
 }
 
 /** What a database's compute falls short of, or undefined when it is large enough (or not decidable in a preview). */
@@ -266,18 +350,22 @@ function databaseShortfall(stack: StackView, database: PolicyResource, config: S
         const memory = maxCapacity * GIB_PER_ACU;
         return memory < minDatabaseMemoryGiB
             ? `${key} is ${SERVERLESS_INSTANCE_CLASS} with at most ${amount(maxCapacity, "ACU")} (about ${memory} GiB); at least ` +
-              `${minDatabaseMemoryGiB} GiB (${amount(Math.ceil(minDatabaseMemoryGiB / GIB_PER_ACU), "ACU")}) is required`
+                  `${minDatabaseMemoryGiB} GiB (${amount(Math.ceil(minDatabaseMemoryGiB / GIB_PER_ACU), "ACU")}) is required`
             : undefined;
     }
     const size = typeof instanceClass === "string" ? RDS_INSTANCE_CLASSES[instanceClass] : undefined;
     if (!size) {
         const given = instanceClass === undefined || instanceClass === null ? "is not set" : `${show(instanceClass)} is not a known DB instance class`;
-        return `${key} ${given} (policies/lib/instance-classes.ts), so its size is unknown; use one with at least ${amount(minDatabaseVcpus, "vCPU")} ` +
-            `and ${minDatabaseMemoryGiB} GiB`;
+        return (
+            `${key} ${given} (policies/lib/instance-classes.ts), so its size is unknown; use one with at least ${amount(minDatabaseVcpus, "vCPU")} ` +
+            `and ${minDatabaseMemoryGiB} GiB`
+        );
     }
     if (size.vcpus < minDatabaseVcpus || size.memoryGiB < minDatabaseMemoryGiB) {
-        return `${key} ${String(instanceClass)} has ${amount(size.vcpus, "vCPU")} and ${size.memoryGiB} GiB; at least ${amount(minDatabaseVcpus, "vCPU")} and ` +
-            `${minDatabaseMemoryGiB} GiB are required`;
+        return (
+            `${key} ${String(instanceClass)} has ${amount(size.vcpus, "vCPU")} and ${size.memoryGiB} GiB; at least ${amount(minDatabaseVcpus, "vCPU")} and ` +
+            `${minDatabaseMemoryGiB} GiB are required`
+        );
     }
     return undefined;
 }
@@ -302,7 +390,7 @@ function serviceShortfall(stack: StackView, workload: PolicyResource, config: Si
         const target = objectOf(objectOf(h.props.spec)?.scaleTargetRef);
         return target?.kind === kind && refersTo(h, workload, target?.name);
     });
-    const replicasRaw = hpa ? objectOf(hpa.props.spec)?.maxReplicas : objectOf(workload.props.spec)?.replicas ?? 1;
+    const replicasRaw = hpa ? objectOf(hpa.props.spec)?.maxReplicas : (objectOf(workload.props.spec)?.replicas ?? 1);
     const replicas = numberOf(replicasRaw);
     if (replicas === undefined) {
         return `${hpa ? `${hpa.name} maxReplicas` : "spec.replicas"} is ${show(replicasRaw)}, not a number`;
@@ -310,9 +398,11 @@ function serviceShortfall(stack: StackView, workload: PolicyResource, config: Si
     const cpu = amounts.reduce((sum, a) => sum + a.cpu!, 0);
     const memory = amounts.reduce((sum, a) => sum + a.memory!, 0);
     if (cpu * replicas < minServiceCpuCores || memory * replicas < minServiceMemoryGiB) {
-        return `${amount(replicas, "replica")} (${hpa ? `${hpa.name} maxReplicas` : "spec.replicas"}) of ${amount(cpu, "core")} and ${round(memory)} GiB ` +
+        return (
+            `${amount(replicas, "replica")} (${hpa ? `${hpa.name} maxReplicas` : "spec.replicas"}) of ${amount(cpu, "core")} and ${round(memory)} GiB ` +
             `reach ${amount(cpu * replicas, "core")} and ${round(memory * replicas)} GiB; at least ${amount(minServiceCpuCores, "core")} and ` +
-            `${minServiceMemoryGiB} GiB are required`;
+            `${minServiceMemoryGiB} GiB are required`
+        );
     }
     return undefined;
 }
@@ -327,7 +417,8 @@ export const computeSizing: StackRule<SizingConfig> = {
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html",
         "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
     ],
-    remediation: "Choose a larger DB instanceClass or Aurora Serverless serverlessv2ScalingConfiguration.maxCapacity; give the service's containers more " +
+    remediation:
+        "Choose a larger DB instanceClass or Aurora Serverless serverlessv2ScalingConfiguration.maxCapacity; give the service's containers more " +
         "resources.limits or its HorizontalPodAutoscaler a higher spec.maxReplicas.",
     config: {
         minDatabaseVcpus: { type: "number", minimum: 0, default: 2, description: "Fewest vCPUs of a database instance." },
@@ -344,12 +435,15 @@ export const computeSizing: StackRule<SizingConfig> = {
                 report(`${database.name}: ${shortfall}${configHint(database.urn, "platform:database.instanceClass")}`, database);
             }
         });
-        unknowns.each(stack.ofType(...SCALABLE).filter((w) => isSelected(w.type, w.props, config.serviceSelector)), (workload) => {
-            const shortfall = serviceShortfall(stack, workload, config);
-            if (shortfall) {
-                report(`${workload.name}: ${shortfall}${configHint(workload.urn, "platform:services[].cpu, memory, maxReplicas")}`, workload);
-            }
-        });
+        unknowns.each(
+            stack.ofType(...SCALABLE).filter((w) => isSelected(w.type, w.props, config.serviceSelector)),
+            (workload) => {
+                const shortfall = serviceShortfall(stack, workload, config);
+                if (shortfall) {
+                    report(`${workload.name}: ${shortfall}${configHint(workload.urn, "platform:services[].cpu, memory, maxReplicas")}`, workload);
+                }
+            },
+        );
         unknowns.settle();
     },
 };

@@ -13,15 +13,21 @@ export const budgetAlert: StackRule = {
     severity: "low",
     checklist: ["OBS-06"],
     references: ["https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html"],
-    remediation: "Add an aws.budgets.Budget with budgetType COST and notifications (actual and forecast) to subscriberEmailAddresses or subscriberSnsTopicArns.",
+    remediation:
+        "Add an aws.budgets.Budget with budgetType COST and notifications (actual and forecast) to subscriberEmailAddresses or subscriberSnsTopicArns.",
     validate(stack, _config, report) {
         if (!stack.resources.some((r) => isBilledAws(r.type))) {
             return;
         }
-        const alerting = stack.ofType(AWS.budget).filter((budget) =>
-            budget.props.budgetType === "COST" &&
-            (listOf(budget.props.notifications) ?? []).map(objectOf).some((n) =>
-                (listOf(n?.subscriberEmailAddresses) ?? []).length > 0 || (listOf(n?.subscriberSnsTopicArns) ?? []).length > 0));
+        const alerting = stack
+            .ofType(AWS.budget)
+            .filter(
+                (budget) =>
+                    budget.props.budgetType === "COST" &&
+                    (listOf(budget.props.notifications) ?? [])
+                        .map(objectOf)
+                        .some((n) => (listOf(n?.subscriberEmailAddresses) ?? []).length > 0 || (listOf(n?.subscriberSnsTopicArns) ?? []).length > 0),
+            );
         if (alerting.length === 0) {
             report("no COST budget with a notification to someone");
         }

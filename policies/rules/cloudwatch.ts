@@ -29,8 +29,14 @@ export const cloudwatchLogRetention: ResourceRule<{ minimumDays: number }> = {
     },
 };
 
-function requireAlarms(stack: StackView, resource: PolicyResource, dimension: string, value: unknown, required: string[],
-    report: (message: string, resource?: PolicyResource) => void) {
+function requireAlarms(
+    stack: StackView,
+    resource: PolicyResource,
+    dimension: string,
+    value: unknown,
+    required: string[],
+    report: (message: string, resource?: PolicyResource) => void,
+) {
     const watched = new Set(alarmsOn(stack, resource, dimension, value).flatMap(metricsOf));
     const missing = required.filter((metric) => !watched.has(metric));
     if (missing.length > 0) {
@@ -38,7 +44,12 @@ function requireAlarms(stack: StackView, resource: PolicyResource, dimension: st
     }
 }
 
-export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cacheMetrics: string[]; memorydbMetrics: string[]; serverlessCacheMetrics: string[] }> = {
+export const alarmsCoverDataStores: StackRule<{
+    databaseMetrics: string[];
+    cacheMetrics: string[];
+    memorydbMetrics: string[];
+    serverlessCacheMetrics: string[];
+}> = {
     name: "alarms-cover-data-stores",
     appliesTo: [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.memorydbCluster, AWS_DATA.serverlessCache],
     description: "Every database and cache has alarms on its key health metrics.",
@@ -49,17 +60,34 @@ export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cache
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/monitoring-cloudwatch.html",
         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html",
     ],
-    remediation: "Add CloudWatch metric alarms (with actions) for each required metric of each RDS instance or Aurora cluster, ElastiCache group, " +
+    remediation:
+        "Add CloudWatch metric alarms (with actions) for each required metric of each RDS instance or Aurora cluster, ElastiCache group, " +
         "cluster or serverless cache, and MemoryDB cluster, with its identifier as the dimension.",
     config: {
-        databaseMetrics: { type: "array", items: { type: "string" }, default: ["CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections"],
-            description: "AWS/RDS metrics each instance needs an alarm on (an Aurora cluster: all but FreeStorageSpace, which Aurora does not have)." },
-        cacheMetrics: { type: "array", items: { type: "string" }, default: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions"],
-            description: "AWS/ElastiCache metrics each replication group or cluster needs an alarm on." },
-        memorydbMetrics: { type: "array", items: { type: "string" }, default: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage"],
-            description: "AWS/MemoryDB metrics each cluster needs an alarm on." },
-        serverlessCacheMetrics: { type: "array", items: { type: "string" }, default: ["ElastiCacheProcessingUnits", "BytesUsedForCache"],
-            description: "AWS/ElastiCache metrics each serverless cache needs an alarm on." },
+        databaseMetrics: {
+            type: "array",
+            items: { type: "string" },
+            default: ["CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections"],
+            description: "AWS/RDS metrics each instance needs an alarm on (an Aurora cluster: all but FreeStorageSpace, which Aurora does not have).",
+        },
+        cacheMetrics: {
+            type: "array",
+            items: { type: "string" },
+            default: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions"],
+            description: "AWS/ElastiCache metrics each replication group or cluster needs an alarm on.",
+        },
+        memorydbMetrics: {
+            type: "array",
+            items: { type: "string" },
+            default: ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage"],
+            description: "AWS/MemoryDB metrics each cluster needs an alarm on.",
+        },
+        serverlessCacheMetrics: {
+            type: "array",
+            items: { type: "string" },
+            default: ["ElastiCacheProcessingUnits", "BytesUsedForCache"],
+            description: "AWS/ElastiCache metrics each serverless cache needs an alarm on.",
+        },
     },
     validate(stack, { databaseMetrics, cacheMetrics, memorydbMetrics, serverlessCacheMetrics }, report) {
         for (const instance of stack.ofType(AWS.rdsInstance)) {
@@ -67,8 +95,14 @@ export const alarmsCoverDataStores: StackRule<{ databaseMetrics: string[]; cache
         }
         // Aurora's storage grows by itself: it publishes no FreeStorageSpace.
         for (const cluster of stack.ofType(AWS.rdsCluster)) {
-            requireAlarms(stack, cluster, "DBClusterIdentifier", peek(cluster.props, "clusterIdentifier"),
-                databaseMetrics.filter((m) => m !== "FreeStorageSpace"), report);
+            requireAlarms(
+                stack,
+                cluster,
+                "DBClusterIdentifier",
+                peek(cluster.props, "clusterIdentifier"),
+                databaseMetrics.filter((m) => m !== "FreeStorageSpace"),
+                report,
+            );
         }
         for (const group of stack.ofType(AWS.replicationGroup)) {
             requireAlarms(stack, group, "ReplicationGroupId", group.props.replicationGroupId, cacheMetrics, report);
@@ -97,13 +131,22 @@ export const alarmsCoverLoadBalancer: StackRule<{ applicationMetrics: string[]; 
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html",
     ],
-    remediation: "Add alarms on the 5xx rate (metric math over HTTPCode_Target_5XX_Count / RequestCount) and p95 TargetResponseTime; " +
+    remediation:
+        "Add alarms on the 5xx rate (metric math over HTTPCode_Target_5XX_Count / RequestCount) and p95 TargetResponseTime; " +
         "for a network load balancer on UnHealthyHostCount and TCP_Target_Reset_Count.",
     config: {
-        applicationMetrics: { type: "array", items: { type: "string" }, default: ["HTTPCode_Target_5XX_Count", "TargetResponseTime"],
-            description: "AWS/ApplicationELB metrics each application load balancer needs an alarm on." },
-        networkMetrics: { type: "array", items: { type: "string" }, default: ["UnHealthyHostCount", "TCP_Target_Reset_Count"],
-            description: "AWS/NetworkELB metrics each network load balancer needs an alarm on." },
+        applicationMetrics: {
+            type: "array",
+            items: { type: "string" },
+            default: ["HTTPCode_Target_5XX_Count", "TargetResponseTime"],
+            description: "AWS/ApplicationELB metrics each application load balancer needs an alarm on.",
+        },
+        networkMetrics: {
+            type: "array",
+            items: { type: "string" },
+            default: ["UnHealthyHostCount", "TCP_Target_Reset_Count"],
+            description: "AWS/NetworkELB metrics each network load balancer needs an alarm on.",
+        },
     },
     validate(stack, config, report) {
         for (const lb of stack.ofType(...AWS.loadBalancers)) {
@@ -161,7 +204,10 @@ export const alarmTopicsSubscribed: StackRule = {
             }
         });
         for (const { topic, alarms } of silent.values()) {
-            report(`topic ${topic.name}, which ${alarms.length === 1 ? "alarm" : "alarms"} ${alarms.join(", ")} notify, has no subscription: nobody receives them`, topic);
+            report(
+                `topic ${topic.name}, which ${alarms.length === 1 ? "alarm" : "alarms"} ${alarms.join(", ")} notify, has no subscription: nobody receives them`,
+                topic,
+            );
         }
         unknowns.settle();
     },
@@ -196,7 +242,10 @@ function dashboardMetrics(body: unknown): { names: Set<string>; expressions: str
                 names.add(name);
                 previous = name;
             }
-            cells.map((cell) => valueAt(cell, "expression")).filter((e): e is string => typeof e === "string").forEach((e) => expressions.push(e));
+            cells
+                .map((cell) => valueAt(cell, "expression"))
+                .filter((e): e is string => typeof e === "string")
+                .forEach((e) => expressions.push(e));
         }
     }
     return { names, expressions };
@@ -212,7 +261,8 @@ function alarmedMetrics(alarm: PolicyResource): string[] {
 export const dashboardsCoverAlarms: StackRule = {
     name: "dashboards-cover-alarms",
     appliesTo: [AWS.metricAlarm],
-    description: "Every alarm is on a CloudWatch dashboard (its metrics in a metric widget, or the alarm in an alarm widget), so whoever is paged sees it in context.",
+    description:
+        "Every alarm is on a CloudWatch dashboard (its metrics in a metric widget, or the alarm in an alarm widget), so whoever is paged sees it in context.",
     severity: "medium",
     checklist: ["OBS-09"],
     references: ["https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Dashboards.html"],
@@ -224,7 +274,9 @@ export const dashboardsCoverAlarms: StackRule = {
         }
         const dashboards = stack.ofType(AWS.dashboard);
         if (dashboards.length === 0) {
-            report(`the stack has ${alarms.length} CloudWatch alarm${alarms.length === 1 ? "" : "s"} but no CloudWatch dashboard; add one that shows their metrics`);
+            report(
+                `the stack has ${alarms.length} CloudWatch alarm${alarms.length === 1 ? "" : "s"} but no CloudWatch dashboard; add one that shows their metrics`,
+            );
             return;
         }
         const unknowns = new PreviewUnknowns();
@@ -238,13 +290,16 @@ export const dashboardsCoverAlarms: StackRule = {
             }
         });
         const texts = bodies.map((b) => (typeof b === "string" ? b : ""));
-        const isShown = (metric: string) => shown.some(({ names, expressions }) =>
-            names.has(metric) || expressions.some((e) => new RegExp(`\\b${metric.replace(/[^\w]/g, "\\$&")}\\b`).test(e)));
+        const isShown = (metric: string) =>
+            shown.some(
+                ({ names, expressions }) => names.has(metric) || expressions.some((e) => new RegExp(`\\b${metric.replace(/[^\w]/g, "\\$&")}\\b`).test(e)),
+            );
         let undecided = false;
         unknowns.each(alarms, (alarm) => {
             const name = peek(alarm.props, "name");
             // An alarm widget shows the alarm itself: by its ARN (an output of the alarm) or by its name.
-            const inAlarmWidget = dashboards.some((d) => stack.referencedBy(d, "dashboardBody").some((r) => r.urn === alarm.urn)) ||
+            const inAlarmWidget =
+                dashboards.some((d) => stack.referencedBy(d, "dashboardBody").some((r) => r.urn === alarm.urn)) ||
                 (typeof name === "string" && texts.some((t) => t.includes(`:alarm:${name}`)));
             const missing = inAlarmWidget ? [] : alarmedMetrics(alarm).filter((metric) => !isShown(metric));
             if (missing.length === 0) {
@@ -254,7 +309,10 @@ export const dashboardsCoverAlarms: StackRule = {
                 undecided = true;
                 return;
             }
-            report(`${alarm.name} watches ${missing.join(", ")}, which no dashboard shows; add ${missing.length === 1 ? "it" : "them"} to a dashboard's dashboardBody`, alarm);
+            report(
+                `${alarm.name} watches ${missing.join(", ")}, which no dashboard shows; add ${missing.length === 1 ? "it" : "them"} to a dashboard's dashboardBody`,
+                alarm,
+            );
         });
         if (undecided) {
             // A dashboard this preview cannot read yet may show them: reading its body reports that the rule cannot decide.
@@ -274,33 +332,45 @@ export const wafBlockedRequestsAlarm: StackRule = {
     severity: "medium",
     checklist: ["OBS-07"],
     references: ["https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html"],
-    remediation: "Add a CloudWatch metric alarm on AWS/WAFV2 BlockedRequests with dimensions WebACL (the web ACL's name), Rule ALL (and Region for a " +
+    remediation:
+        "Add a CloudWatch metric alarm on AWS/WAFV2 BlockedRequests with dimensions WebACL (the web ACL's name), Rule ALL (and Region for a " +
         "regional ACL), and alarmActions to the alert topic.",
     validate(stack, _config, report) {
         const unknowns = new PreviewUnknowns();
         const alarms = stack.ofType(AWS.metricAlarm);
         unknowns.each(stack.ofType(AWS.webAcl), (acl) => {
-            const names = [peek(acl.props, "name"), valueAt(peek(acl.props, "visibilityConfig"), "metricName")].filter((n) => typeof n === "string" && n !== "");
+            const names = [peek(acl.props, "name"), valueAt(peek(acl.props, "visibilityConfig"), "metricName")].filter(
+                (n) => typeof n === "string" && n !== "",
+            );
             const dependsOnAcl = (alarm: PolicyResource) =>
                 [...stack.referencedBy(alarm, "dimensions"), ...stack.referencedBy(alarm, "metricQueries")].some((r) => r.urn === acl.urn);
             const watching: PolicyResource[] = [];
             // An alarm this preview cannot read yet stops only the judgement of this ACL, and only if no other alarm watches it.
             const unreadable = new PreviewUnknowns();
             unreadable.each(alarms, (alarm) => {
-                const watches = watchedMetrics(alarm).some(({ namespace, metricName, dimensions }) =>
-                    namespace === WAF_NAMESPACE && metricName === BLOCKED_REQUESTS &&
-                    (names.includes(peek(objectOf(dimensions), "WebACL")) || dependsOnAcl(alarm)));
+                const watches = watchedMetrics(alarm).some(
+                    ({ namespace, metricName, dimensions }) =>
+                        namespace === WAF_NAMESPACE &&
+                        metricName === BLOCKED_REQUESTS &&
+                        (names.includes(peek(objectOf(dimensions), "WebACL")) || dependsOnAcl(alarm)),
+                );
                 if (watches) {
                     watching.push(alarm);
                 }
             });
             if (watching.length === 0) {
                 unreadable.settle();
-                report(`${acl.name} has no alarm on ${WAF_NAMESPACE} ${BLOCKED_REQUESTS} with its WebACL dimension${names.length > 0 ? ` (${show(names[0])})` : ""}, ` +
-                    "so an attack or a rule blocking real users goes unnoticed", acl);
+                report(
+                    `${acl.name} has no alarm on ${WAF_NAMESPACE} ${BLOCKED_REQUESTS} with its WebACL dimension${names.length > 0 ? ` (${show(names[0])})` : ""}, ` +
+                        "so an attack or a rule blocking real users goes unnoticed",
+                    acl,
+                );
             } else if (!watching.some((alarm) => notifies(alarm, stack))) {
-                report(`${acl.name}'s ${BLOCKED_REQUESTS} alarm ${watching.map((a) => a.name).join(", ")} notifies nobody: set alarmActions to a topic someone ` +
-                    "subscribes to (and keep actionsEnabled true)", acl);
+                report(
+                    `${acl.name}'s ${BLOCKED_REQUESTS} alarm ${watching.map((a) => a.name).join(", ")} notifies nobody: set alarmActions to a topic someone ` +
+                        "subscribes to (and keep actionsEnabled true)",
+                    acl,
+                );
             }
         });
         unknowns.settle();

@@ -52,7 +52,10 @@ function settingsOf(type: string, props: Record<string, any>): { label: string; 
     }
     return containersOf(podSpecOf(type, props)).map((container) => ({
         label: container.label,
-        settings: (listOf(container.spec.env) ?? []).map(objectOf).filter((e) => typeof e?.name === "string").map((e) => [e!.name as string, e!.value]),
+        settings: (listOf(container.spec.env) ?? [])
+            .map(objectOf)
+            .filter((e) => typeof e?.name === "string")
+            .map((e) => [e!.name as string, e!.value]),
     }));
 }
 
@@ -62,7 +65,8 @@ export const databaseClientPoolSize: ResourceRule<{ minimum: number; maximum: nu
     severity: "medium",
     checklist: ["DB-02"],
     references: ["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html", "https://node-postgres.com/apis/pool"],
-    remediation: "Set the pool size setting (e.g. DB_POOL_MAX, or connection_limit in the database URL) to a value within the range; " +
+    remediation:
+        "Set the pool size setting (e.g. DB_POOL_MAX, or connection_limit in the database URL) to a value within the range; " +
         "size it so replicas × pool stays below the database's max_connections, or put an RDS Proxy in front.",
     resourceTypes: [...WORKLOADS, K8S.configMap, AWS_DATA.ecsTaskDefinition, AWS_DATA.lambdaFunction],
     config: {

@@ -48,20 +48,29 @@ export const ecsContainerHardened: ResourceRule = {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
     ],
     equivalents: ["CKV_AWS_334", "CKV_AWS_335", "CKV_AWS_336"],
-    remediation: "In each containerDefinitions entry set privileged false (or leave it out), add no linuxParameters.capabilities.add, set " +
-        "readonlyRootFilesystem true and user to a non-root UID (e.g. \"1000\"); leave the task's pidMode and ipcMode unset rather than host.",
+    remediation:
+        "In each containerDefinitions entry set privileged false (or leave it out), add no linuxParameters.capabilities.add, set " +
+        'readonlyRootFilesystem true and user to a non-root UID (e.g. "1000"); leave the task\'s pidMode and ipcMode unset rather than host.',
     resourceTypes: [AWS_DATA.ecsTaskDefinition],
-    validate: perContainer((container) => {
-        const user = typeof container.user === "string" ? container.user.split(":")[0] : undefined;
-        const added = listOf(objectOf(objectOf(container.linuxParameters)?.capabilities)?.add) ?? [];
-        return [
-            container.privileged === true ? "privileged is true" : undefined,
-            added.length > 0 ? `linuxParameters.capabilities.add is ${show(added)}` : undefined,
-            container.readonlyRootFilesystem === true ? undefined : `readonlyRootFilesystem is ${show(container.readonlyRootFilesystem)} (ECS defaults to false)`,
-            user === undefined ? "user is not set, so it runs as the image's user, root unless the image says otherwise"
-                : ROOT_USERS.includes(user) ? `user is ${show(container.user)} (root)` : undefined,
-        ].filter((p): p is string => p !== undefined);
-    }, (props) => ["pidMode", "ipcMode"].filter((key) => props[key] === "host").map((key) => `${key} is "host"`)),
+    validate: perContainer(
+        (container) => {
+            const user = typeof container.user === "string" ? container.user.split(":")[0] : undefined;
+            const added = listOf(objectOf(objectOf(container.linuxParameters)?.capabilities)?.add) ?? [];
+            return [
+                container.privileged === true ? "privileged is true" : undefined,
+                added.length > 0 ? `linuxParameters.capabilities.add is ${show(added)}` : undefined,
+                container.readonlyRootFilesystem === true
+                    ? undefined
+                    : `readonlyRootFilesystem is ${show(container.readonlyRootFilesystem)} (ECS defaults to false)`,
+                user === undefined
+                    ? "user is not set, so it runs as the image's user, root unless the image says otherwise"
+                    : ROOT_USERS.includes(user)
+                      ? `user is ${show(container.user)} (root)`
+                      : undefined,
+            ].filter((p): p is string => p !== undefined);
+        },
+        (props) => ["pidMode", "ipcMode"].filter((key) => props[key] === "host").map((key) => `${key} is "host"`),
+    ),
 };
 
 export const ecsImagePinned: ResourceRule = {
@@ -97,8 +106,9 @@ export const ecsLogConfiguration: ResourceRule = {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html",
     ],
-    remediation: "Give each container definition logConfiguration: { logDriver: \"awslogs\", options: { \"awslogs-group\": <log group>, \"awslogs-region\": ..., " +
-        "\"awslogs-stream-prefix\": ... } } (or awsfirelens).",
+    remediation:
+        'Give each container definition logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": <log group>, "awslogs-region": ..., ' +
+        '"awslogs-stream-prefix": ... } } (or awsfirelens).',
     resourceTypes: [AWS_DATA.ecsTaskDefinition],
     validate: perContainer((container) => {
         const driver = objectOf(container.logConfiguration)?.logDriver;

@@ -69,7 +69,7 @@ export const redisTransitEncryption: ResourceRule = {
         if (problem) {
             report(problem);
         } else if (props.transitEncryptionMode === "preferred") {
-            report("transitEncryptionMode is \"preferred\", which still accepts plaintext clients; set it to \"required\"");
+            report('transitEncryptionMode is "preferred", which still accepts plaintext clients; set it to "required"');
         }
     },
 };
@@ -84,7 +84,8 @@ export const redisAtRestEncryption: ResourceRule<{ requireCustomerManagedKey: bo
         "https://docs.aws.amazon.com/memorydb/latest/devguide/at-rest-encryption.html",
     ],
     equivalents: ["CKV_AWS_29", "CKV_AWS_191", "CKV_AWS_201", "AVD-AWS-0045"],
-    remediation: "Set atRestEncryptionEnabled: true and kmsKeyId (kmsKeyArn on MemoryDB) to a customer-managed key; a single-node " +
+    remediation:
+        "Set atRestEncryptionEnabled: true and kmsKeyId (kmsKeyArn on MemoryDB) to a customer-managed key; a single-node " +
         "aws.elasticache.Cluster cannot encrypt at rest: use a ReplicationGroup. Changing it replaces the store.",
     resourceTypes: REDIS_STORES,
     config: { requireCustomerManagedKey: { type: "boolean", default: true, description: "Require kmsKeyId (a customer-managed key)." } },
@@ -123,7 +124,8 @@ export const redisAuthToken: ResourceRule = {
         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html",
     ],
     equivalents: ["CKV_AWS_31"],
-    remediation: "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC (userGroupId on a serverless cache, " +
+    remediation:
+        "Set authToken from a generated secret (with transit encryption), or userGroupIds for RBAC (userGroupId on a serverless cache, " +
         "an aclName other than open-access on MemoryDB); a single-node aws.elasticache.Cluster cannot require AUTH: use a ReplicationGroup.",
     resourceTypes: REDIS_STORES,
     validate({ type, props }, _config, report) {
@@ -142,7 +144,7 @@ export const redisAuthToken: ResourceRule = {
         }
         if (type === AWS_DATA.memorydbCluster) {
             if (props.aclName === "open-access") {
-                report("aclName is \"open-access\", so clients connect without a password; use an ACL of users with passwords");
+                report('aclName is "open-access", so clients connect without a password; use an ACL of users with passwords');
             }
             return;
         }
@@ -179,7 +181,8 @@ export const redisAutomaticFailover: ResourceRule = {
     checklist: ["CACHE-08"],
     references: ["https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"],
     equivalents: ["CKV2_AWS_50"],
-    remediation: "Run at least one replica (numCacheClusters >= 2) with automaticFailoverEnabled and multiAzEnabled (numReplicasPerShard >= 1 on " +
+    remediation:
+        "Run at least one replica (numCacheClusters >= 2) with automaticFailoverEnabled and multiAzEnabled (numReplicasPerShard >= 1 on " +
         "MemoryDB); a single-node aws.elasticache.Cluster has no replica: use a ReplicationGroup.",
     // A serverless cache replicates across zones by itself.
     resourceTypes: [...CACHES, AWS_DATA.memorydbCluster],
@@ -198,10 +201,7 @@ export const redisAutomaticFailover: ResourceRule = {
             }
             return;
         }
-        const problems = [
-            booleanProblem(props, "automaticFailoverEnabled", true, false),
-            booleanProblem(props, "multiAzEnabled", true, false),
-        ].filter(Boolean);
+        const problems = [booleanProblem(props, "automaticFailoverEnabled", true, false), booleanProblem(props, "multiAzEnabled", true, false)].filter(Boolean);
         const nodes = numberOf(props.numCacheClusters);
         const replicasPerShard = numberOf(props.replicasPerNodeGroup);
         if (!((nodes !== undefined && nodes >= 2) || (replicasPerShard !== undefined && replicasPerShard >= 1))) {
@@ -214,7 +214,14 @@ export const redisAutomaticFailover: ResourceRule = {
 };
 
 export const REDIS_MAXMEMORY_POLICIES = [
-    "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction",
+    "volatile-lru",
+    "allkeys-lru",
+    "volatile-lfu",
+    "allkeys-lfu",
+    "volatile-random",
+    "allkeys-random",
+    "volatile-ttl",
+    "noeviction",
 ];
 
 export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
@@ -226,8 +233,12 @@ export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
     references: ["https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html"],
     remediation: "Use a parameter group that sets maxmemory-policy (platform:cache.maxmemoryPolicy).",
     config: {
-        allowedPolicies: { type: "array", items: { type: "string", enum: REDIS_MAXMEMORY_POLICIES }, default: REDIS_MAXMEMORY_POLICIES,
-            description: "Eviction policies allowed." },
+        allowedPolicies: {
+            type: "array",
+            items: { type: "string", enum: REDIS_MAXMEMORY_POLICIES },
+            default: REDIS_MAXMEMORY_POLICIES,
+            description: "Eviction policies allowed.",
+        },
     },
     validate(stack, { allowedPolicies }, report) {
         const stores = stack.ofType(AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.memorydbCluster).filter((r) => redisStore(r.type, r.props));
@@ -248,14 +259,36 @@ export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
 
 /** Memory per node, GiB, of the ElastiCache node types in current use. */
 export const CACHE_NODE_MEMORY_GIB: Record<string, number> = {
-    "cache.t3.micro": 0.5, "cache.t3.small": 1.37, "cache.t3.medium": 3.09,
-    "cache.t4g.micro": 0.5, "cache.t4g.small": 1.37, "cache.t4g.medium": 3.09,
-    "cache.m5.large": 6.38, "cache.m5.xlarge": 12.93, "cache.m5.2xlarge": 26.04, "cache.m5.4xlarge": 52.26,
-    "cache.m6g.large": 6.38, "cache.m6g.xlarge": 12.93, "cache.m6g.2xlarge": 26.04, "cache.m6g.4xlarge": 52.26,
-    "cache.m7g.large": 6.38, "cache.m7g.xlarge": 12.93, "cache.m7g.2xlarge": 26.04, "cache.m7g.4xlarge": 52.26,
-    "cache.r5.large": 13.07, "cache.r5.xlarge": 26.32, "cache.r5.2xlarge": 52.82, "cache.r5.4xlarge": 105.81,
-    "cache.r6g.large": 13.07, "cache.r6g.xlarge": 26.32, "cache.r6g.2xlarge": 52.82, "cache.r6g.4xlarge": 105.81,
-    "cache.r7g.large": 13.07, "cache.r7g.xlarge": 26.32, "cache.r7g.2xlarge": 52.82, "cache.r7g.4xlarge": 105.81,
+    "cache.t3.micro": 0.5,
+    "cache.t3.small": 1.37,
+    "cache.t3.medium": 3.09,
+    "cache.t4g.micro": 0.5,
+    "cache.t4g.small": 1.37,
+    "cache.t4g.medium": 3.09,
+    "cache.m5.large": 6.38,
+    "cache.m5.xlarge": 12.93,
+    "cache.m5.2xlarge": 26.04,
+    "cache.m5.4xlarge": 52.26,
+    "cache.m6g.large": 6.38,
+    "cache.m6g.xlarge": 12.93,
+    "cache.m6g.2xlarge": 26.04,
+    "cache.m6g.4xlarge": 52.26,
+    "cache.m7g.large": 6.38,
+    "cache.m7g.xlarge": 12.93,
+    "cache.m7g.2xlarge": 26.04,
+    "cache.m7g.4xlarge": 52.26,
+    "cache.r5.large": 13.07,
+    "cache.r5.xlarge": 26.32,
+    "cache.r5.2xlarge": 52.82,
+    "cache.r5.4xlarge": 105.81,
+    "cache.r6g.large": 13.07,
+    "cache.r6g.xlarge": 26.32,
+    "cache.r6g.2xlarge": 52.82,
+    "cache.r6g.4xlarge": 105.81,
+    "cache.r7g.large": 13.07,
+    "cache.r7g.xlarge": 26.32,
+    "cache.r7g.2xlarge": 52.82,
+    "cache.r7g.4xlarge": 105.81,
 };
 
 export const redisMemorySize: ResourceRule<{ minimumGiB: number }> = {
@@ -285,7 +318,13 @@ export const redisMemorySize: ResourceRule<{ minimumGiB: number }> = {
 export const elasticacheRules: RuleFile = {
     title: "Amazon ElastiCache and MemoryDB (Redis, Valkey)",
     resource: [
-        redisEngineVersion, redisTransitEncryption, redisAtRestEncryption, redisAuthToken, redisSnapshotRetention, redisAutomaticFailover, redisMemorySize,
+        redisEngineVersion,
+        redisTransitEncryption,
+        redisAtRestEncryption,
+        redisAuthToken,
+        redisSnapshotRetention,
+        redisAutomaticFailover,
+        redisMemorySize,
     ] as ResourceRule<any>[],
     stack: [redisMaxmemoryPolicy] as StackRule<any>[],
 };

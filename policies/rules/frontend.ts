@@ -24,7 +24,7 @@ export const cloudfrontViewerHttps: ResourceRule = {
     checklist: ["EDGE-03"],
     references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html"],
     equivalents: ["CKV_AWS_34", "AVD-AWS-0012"],
-    remediation: "Set viewerProtocolPolicy: \"redirect-to-https\" on the default and every ordered cache behaviour.",
+    remediation: 'Set viewerProtocolPolicy: "redirect-to-https" on the default and every ordered cache behaviour.',
     resourceTypes: [AWS.cloudfrontDistribution],
     validate({ props }, _config, report) {
         for (const { label, behaviour } of behaviours(props)) {
@@ -45,14 +45,18 @@ export const cloudfrontMinimumTls: ResourceRule<{ allowedPolicies: string[] }> =
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html",
     ],
     equivalents: ["CKV_AWS_174", "CKV2_AWS_42", "AVD-AWS-0013"],
-    remediation: "Set viewerCertificate: { acmCertificateArn: <us-east-1 certificate>, sslSupportMethod: \"sni-only\", minimumProtocolVersion: \"TLSv1.2_2021\" }.",
+    remediation: 'Set viewerCertificate: { acmCertificateArn: <us-east-1 certificate>, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }.',
     resourceTypes: [AWS.cloudfrontDistribution],
-    config: { allowedPolicies: { type: "array", items: { type: "string" }, default: CLOUDFRONT_TLS_POLICIES, description: "Minimum protocol versions allowed." } },
+    config: {
+        allowedPolicies: { type: "array", items: { type: "string" }, default: CLOUDFRONT_TLS_POLICIES, description: "Minimum protocol versions allowed." },
+    },
     validate({ props }, { allowedPolicies }, report) {
         const certificate = objectOf(props.viewerCertificate) ?? {};
         if (certificate.cloudfrontDefaultCertificate === true || !isSet(certificate, "acmCertificateArn")) {
-            report("viewerCertificate uses CloudFront's default *.cloudfront.net certificate, which allows TLS 1.0 and no domain of the site; " +
-                "use an ACM certificate from us-east-1");
+            report(
+                "viewerCertificate uses CloudFront's default *.cloudfront.net certificate, which allows TLS 1.0 and no domain of the site; " +
+                    "use an ACM certificate from us-east-1",
+            );
             return;
         }
         if (!allowedPolicies.includes(certificate.minimumProtocolVersion)) {
@@ -73,7 +77,8 @@ export const cloudfrontOriginAccess: ResourceRule = {
     checklist: ["EDGE-09"],
     references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html"],
     equivalents: ["CKV2_AWS_46"],
-    remediation: "Point the origin at the bucket's regional REST endpoint (bucketRegionalDomainName) with originAccessControlId of an " +
+    remediation:
+        "Point the origin at the bucket's regional REST endpoint (bucketRegionalDomainName) with originAccessControlId of an " +
         "aws.cloudfront.OriginAccessControl (s3, sigv4, always), and allow only cloudfront.amazonaws.com with AWS:SourceArn in the bucket policy.",
     resourceTypes: [AWS.cloudfrontDistribution],
     validate({ props }, _config, report) {
@@ -82,7 +87,10 @@ export const cloudfrontOriginAccess: ResourceRule = {
             const id = show(origin?.originId);
             if (typeof domain === "string" && S3_WEBSITE.test(domain)) {
                 report(`origin ${id} is the website endpoint ${domain}, which only serves a public bucket; use the REST endpoint with origin access control`);
-            } else if (((typeof domain === "string" && S3_REST.test(domain)) || origin?.s3OriginConfig !== undefined) && !isSet(origin, "originAccessControlId")) {
+            } else if (
+                ((typeof domain === "string" && S3_REST.test(domain)) || origin?.s3OriginConfig !== undefined) &&
+                !isSet(origin, "originAccessControlId")
+            ) {
                 // A preview may not know a new bucket's domain yet: then only an s3OriginConfig says the origin is a bucket.
                 const legacy = isSet(objectOf(origin?.s3OriginConfig), "originAccessIdentity") ? " (an origin access identity is the legacy way)" : "";
                 report(`origin ${id} reads a bucket without origin access control${legacy}; the bucket would have to be public or the origin unsigned`);
@@ -98,7 +106,7 @@ export const cloudfrontLogging: ResourceRule = {
     checklist: ["EDGE-09"],
     references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html"],
     equivalents: ["CKV_AWS_86", "AVD-AWS-0010"],
-    remediation: "Set loggingConfig: { bucket: <log bucket>.bucketDomainName, prefix: \"cloudfront/\", includeCookies: false }.",
+    remediation: 'Set loggingConfig: { bucket: <log bucket>.bucketDomainName, prefix: "cloudfront/", includeCookies: false }.',
     resourceTypes: [AWS.cloudfrontDistribution],
     validate({ props }, _config, report) {
         if (!isSet(objectOf(props.loggingConfig), "bucket")) {
@@ -124,21 +132,28 @@ export const cloudfrontSecurityHeaders: StackRule<{ minimumHstsSeconds: number }
     checklist: ["EDGE-09"],
     references: ["https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html"],
     equivalents: ["CKV2_AWS_32", "CKV_AWS_259"],
-    remediation: "Create an aws.cloudfront.ResponseHeadersPolicy whose securityHeadersConfig sets strictTransportSecurity (a year or more), " +
+    remediation:
+        "Create an aws.cloudfront.ResponseHeadersPolicy whose securityHeadersConfig sets strictTransportSecurity (a year or more), " +
         "contentSecurityPolicy, contentTypeOptions, frameOptions and referrerPolicy, and set its id as responseHeadersPolicyId of every cache behaviour.",
     config: { minimumHstsSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Shortest HSTS max-age allowed." } },
     validate(stack, { minimumHstsSeconds }, report) {
         const policies = stack.ofType(AWS.cloudfrontResponseHeadersPolicy);
         for (const distribution of stack.ofType(AWS.cloudfrontDistribution)) {
             // The id is an output of the policy: known only through the dependency (which does not say which behaviour, so all share it).
-            const fromStack = policies.filter((p) => stack.referencedBy(distribution, "defaultCacheBehavior").some((r) => r.urn === p.urn) ||
-                stack.referencedBy(distribution, "orderedCacheBehaviors").some((r) => r.urn === p.urn));
+            const fromStack = policies.filter(
+                (p) =>
+                    stack.referencedBy(distribution, "defaultCacheBehavior").some((r) => r.urn === p.urn) ||
+                    stack.referencedBy(distribution, "orderedCacheBehaviors").some((r) => r.urn === p.urn),
+            );
             for (const { label, behaviour } of behaviours(distribution.props)) {
                 if (!isSet(behaviour, "responseHeadersPolicyId")) {
                     report(`${distribution.name}: ${label} has no responseHeadersPolicyId, so responses carry no security headers`, distribution);
                 } else if (fromStack.length === 0) {
-                    report(`${distribution.name}: ${label} uses response headers policy ${show(peek(behaviour, "responseHeadersPolicyId"))}, ` +
-                        "which is not defined in this stack, so its headers cannot be checked; define one here", distribution);
+                    report(
+                        `${distribution.name}: ${label} uses response headers policy ${show(peek(behaviour, "responseHeadersPolicyId"))}, ` +
+                            "which is not defined in this stack, so its headers cannot be checked; define one here",
+                        distribution,
+                    );
                 }
             }
             for (const policy of fromStack) {
@@ -170,7 +185,8 @@ export const cloudfrontWaf: StackRule = {
     checklist: ["EDGE-05", "EDGE-09"],
     references: ["https://docs.aws.amazon.com/waf/latest/developerguide/cloudfront-features.html"],
     equivalents: ["CKV_AWS_68", "AVD-AWS-0011"],
-    remediation: "Create an aws.wafv2.WebAcl with scope CLOUDFRONT (through a us-east-1 provider) with a rate-based rule and set its arn as the distribution's webAclId.",
+    remediation:
+        "Create an aws.wafv2.WebAcl with scope CLOUDFRONT (through a us-east-1 provider) with a rate-based rule and set its arn as the distribution's webAclId.",
     validate(stack, _config, report) {
         for (const distribution of stack.ofType(AWS.cloudfrontDistribution)) {
             const acls = stack.referencedBy(distribution, "webAclId").filter((r) => r.type === AWS.webAcl);

@@ -29,11 +29,29 @@ import { wafRules } from "./waf";
  * and tests/policies/tables/<name>.ts holds its cases (tests/policies/layout.spec.ts checks both ways).
  */
 export const RULE_FILES: Record<string, RuleFile> = {
-    "rds": rdsRules, "postgresql": postgresqlRules, "database-clients": databaseClientsRules, "elasticache": elasticacheRules, "security-groups": securityGroupRules,
-    "load-balancer": loadBalancerRules, "waf": wafRules, "route53": route53Rules, "frontend": frontendRules, "api-gateway": apiGatewayRules,
-    "secrets": secretsRules, "access": accessRules, "kubernetes": kubernetesRules, "application": applicationRules, "registry": registryRules,
-    "tracing": tracingRules, "ecs": ecsRules, "storage": storageRules, "cloudwatch": cloudwatchRules, "prometheus": prometheusRules,
-    "budgets": budgetsRules, "recovery": recoveryRules, "release": releaseRules,
+    rds: rdsRules,
+    postgresql: postgresqlRules,
+    "database-clients": databaseClientsRules,
+    elasticache: elasticacheRules,
+    "security-groups": securityGroupRules,
+    "load-balancer": loadBalancerRules,
+    waf: wafRules,
+    route53: route53Rules,
+    frontend: frontendRules,
+    "api-gateway": apiGatewayRules,
+    secrets: secretsRules,
+    access: accessRules,
+    kubernetes: kubernetesRules,
+    application: applicationRules,
+    registry: registryRules,
+    tracing: tracingRules,
+    ecs: ecsRules,
+    storage: storageRules,
+    cloudwatch: cloudwatchRules,
+    prometheus: prometheusRules,
+    budgets: budgetsRules,
+    recovery: recoveryRules,
+    release: releaseRules,
 };
 
 export const RESOURCE_RULES: ResourceRule<any>[] = Object.values(RULE_FILES).flatMap((file) => file.resource);

@@ -1,7 +1,20 @@
 import { PolicyResource } from "@pulumi/policy";
 import {
-    Container, containersOf, imageParts, isSelected, metadataOf, podLabelsOf, podSpecOf, PreviewUnknowns, refersTo, SCALABLE, SELECTOR_SCHEMA, SERVING, Spec,
-    valueAt, WORKLOADS,
+    Container,
+    containersOf,
+    imageParts,
+    isSelected,
+    metadataOf,
+    podLabelsOf,
+    podSpecOf,
+    PreviewUnknowns,
+    refersTo,
+    SCALABLE,
+    SELECTOR_SCHEMA,
+    SERVING,
+    Spec,
+    valueAt,
+    WORKLOADS,
 } from "../lib/kubernetes";
 import { configHint } from "../lib/components";
 import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
@@ -62,7 +75,8 @@ export const k8sNoPrivilegeEscalation: ResourceRule = {
         "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
     ],
     equivalents: ["CKV_K8S_16", "CKV_K8S_20", "CKV_K8S_25", "AVD-KSV-0001", "AVD-KSV-0017", "AVD-KSV-0022"],
-    remediation: "Set securityContext.allowPrivilegeEscalation: false and privileged: false; drop all capabilities and add none but NET_BIND_SERVICE " +
+    remediation:
+        "Set securityContext.allowPrivilegeEscalation: false and privileged: false; drop all capabilities and add none but NET_BIND_SERVICE " +
         "(securityContext.capabilities.add).",
     resourceTypes: WORKLOADS,
     validate: perContainer((container) => {
@@ -90,13 +104,16 @@ export const k8sNoHostAccess: ResourceRule = {
     checklist: ["APP-01"],
     references: ["https://kubernetes.io/docs/concepts/security/pod-security-standards/", "https://kubernetes.io/docs/concepts/storage/volumes/"],
     equivalents: ["CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19", "AVD-KSV-0008", "AVD-KSV-0009", "AVD-KSV-0010", "AVD-KSV-0023"],
-    remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false) and replace hostPath volumes with emptyDir, " +
+    remediation:
+        "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false) and replace hostPath volumes with emptyDir, " +
         "a ConfigMap or a PersistentVolumeClaim.",
     resourceTypes: WORKLOADS,
     validate({ type, props }, _config, report) {
         const pod = podSpecOf(type, props) ?? {};
         const shared = HOST_NAMESPACES.filter((key) => pod[key] === true).map((key) => `${key} is true`);
-        const hostPaths = (listOf(pod.volumes) ?? []).map(objectOf).filter((v) => objectOf(v?.hostPath))
+        const hostPaths = (listOf(pod.volumes) ?? [])
+            .map(objectOf)
+            .filter((v) => objectOf(v?.hostPath))
             .map((v) => `volume ${v!.name ?? "(unnamed)"} mounts hostPath ${show(objectOf(v!.hostPath)!.path)}`);
         const problems = [...shared, ...hostPaths];
         if (problems.length > 0) {
@@ -222,14 +239,16 @@ const MIN_REPLICAS_KEY = (autoscaler: PolicyResource) => (autoscaler.type === K8
 export const k8sMinReplicas: StackRule<{ minimum: number }> = {
     name: "k8s-min-replicas",
     appliesTo: [...SCALABLE, ...AUTOSCALERS],
-    description: "Deployments and StatefulSets run at least the minimum number of replicas: spec.replicas, or the minReplicas of the autoscaler that scales them.",
+    description:
+        "Deployments and StatefulSets run at least the minimum number of replicas: spec.replicas, or the minReplicas of the autoscaler that scales them.",
     severity: "high",
     checklist: ["APP-05"],
     references: [
         "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
         "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/",
     ],
-    remediation: "Set spec.replicas to the minimum or more; when a HorizontalPodAutoscaler scales the workload, set its spec.minReplicas (1 when absent) instead.",
+    remediation:
+        "Set spec.replicas to the minimum or more; when a HorizontalPodAutoscaler scales the workload, set its spec.minReplicas (1 when absent) instead.",
     config: { minimum: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas." } },
     validate(stack, { minimum }, report) {
         const judge = (resource: PolicyResource, key: "replicas" | "minReplicas" | "minReplicaCount") => {
@@ -240,19 +259,30 @@ export const k8sMinReplicas: StackRule<{ minimum: number }> = {
             if (replicas === undefined) {
                 report(`${resource.name}: spec.${key} is ${show(raw)}, not a number`, resource);
             } else if (replicas < minimum) {
-                report(`${resource.name}: spec.${key} is ${raw === undefined || raw === null ? `not set (${absent})` : replicas}; at least ${minimum} are required${hint}`, resource);
+                report(
+                    `${resource.name}: spec.${key} is ${raw === undefined || raw === null ? `not set (${absent})` : replicas}; at least ${minimum} are required${hint}`,
+                    resource,
+                );
             }
         };
         const autoscalers = stack.ofType(...AUTOSCALERS);
         // An autoscaler owns its workload's replica count: its minReplicas is what the workload may shrink to.
-        stack.ofType(...SCALABLE).filter((w) => !autoscalers.some((hpa) => scales(hpa, w))).forEach((w) => judge(w, "replicas"));
+        stack
+            .ofType(...SCALABLE)
+            .filter((w) => !autoscalers.some((hpa) => scales(hpa, w)))
+            .forEach((w) => judge(w, "replicas"));
         autoscalers.forEach((autoscaler) => judge(autoscaler, MIN_REPLICAS_KEY(autoscaler)));
     },
 };
 
 /** Reports each scalable workload that no resource of `kind` covers. */
-function requireCompanion(stack: StackView, kinds: string[], covers: (companion: PolicyResource, workload: PolicyResource) => boolean,
-    report: (message: string, resource?: PolicyResource) => void, what: string) {
+function requireCompanion(
+    stack: StackView,
+    kinds: string[],
+    covers: (companion: PolicyResource, workload: PolicyResource) => boolean,
+    report: (message: string, resource?: PolicyResource) => void,
+    what: string,
+) {
     for (const workload of stack.ofType(...SCALABLE)) {
         if (!stack.ofType(...kinds).some((companion) => covers(companion, workload))) {
             report(`${workload.name} has no ${what}`, workload);
@@ -280,7 +310,7 @@ const selects = (selector: Record<string, any> | undefined, labels: Record<strin
 
 /** Why a disruption budget allows evicting every pod (minAvailable 0, maxUnavailable 100%), or undefined when it keeps some. */
 function noBudget(spec: Spec): string | undefined {
-    const percent = (value: unknown) => typeof value === "string" && /^\d+%$/.test(value) ? Number(value.slice(0, -1)) : undefined;
+    const percent = (value: unknown) => (typeof value === "string" && /^\d+%$/.test(value) ? Number(value.slice(0, -1)) : undefined);
     const { minAvailable, maxUnavailable } = spec;
     if (minAvailable !== undefined && minAvailable !== null) {
         return minAvailable === 0 || percent(minAvailable) === 0 ? `minAvailable ${show(minAvailable)}` : undefined;
@@ -294,22 +324,24 @@ export const k8sPdbPresent: StackRule = {
     description: "Every Deployment and StatefulSet has a PodDisruptionBudget selecting its pods.",
     severity: "medium",
     checklist: ["APP-06"],
-    references: [
-        "https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",
-        "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
-    ],
-    remediation: "Add a policy/v1 PodDisruptionBudget whose selector matches the pod labels, with minAvailable of at least 1 or maxUnavailable " +
+    references: ["https://kubernetes.io/docs/concepts/workloads/pods/disruptions/", "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"],
+    remediation:
+        "Add a policy/v1 PodDisruptionBudget whose selector matches the pod labels, with minAvailable of at least 1 or maxUnavailable " +
         "below 100% (minAvailable 0 or maxUnavailable 100% allow evicting every pod at once).",
     validate(stack, _config, report) {
-        const selecting = (pdb: PolicyResource, workload: PolicyResource) => metadataOf(pdb).namespace === metadataOf(workload).namespace &&
+        const selecting = (pdb: PolicyResource, workload: PolicyResource) =>
+            metadataOf(pdb).namespace === metadataOf(workload).namespace &&
             selects(objectOf(objectOf(pdb.props.spec)?.selector), podLabelsOf(workload.type, workload.props));
         requireCompanion(stack, [K8S.pdb], selecting, report, "PodDisruptionBudget selecting its pods");
         for (const workload of stack.ofType(...SCALABLE)) {
             const budgets = stack.ofType(K8S.pdb).filter((pdb) => selecting(pdb, workload));
             const empty = budgets.map((pdb) => ({ pdb, problem: noBudget(objectOf(pdb.props.spec) ?? {}) }));
             if (budgets.length > 0 && empty.every((b) => b.problem)) {
-                report(`${workload.name}'s PodDisruptionBudget ${empty.map((b) => `${b.pdb.name} (${b.problem})`).join(", ")} lets a drain evict every pod at once; ` +
-                    "keep at least one available", workload);
+                report(
+                    `${workload.name}'s PodDisruptionBudget ${empty.map((b) => `${b.pdb.name} (${b.problem})`).join(", ")} lets a drain evict every pod at once; ` +
+                        "keep at least one available",
+                    workload,
+                );
             }
         }
     },
@@ -336,11 +368,21 @@ function isAnyone(peer: unknown): boolean {
 /** The directions ("ingress", "egress") in which a NetworkPolicy admits anyone on any port. */
 function allowsAll(spec: Spec): string[] {
     const types = listOf(spec.policyTypes) ?? ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])];
-    return ([["Ingress", "ingress", "from"], ["Egress", "egress", "to"]] as const).filter(([policyType, key, peersKey]) =>
-        types.includes(policyType) && (listOf(spec[key]) ?? []).map(objectOf).some((rule) => {
-            const peers = listOf(rule?.[peersKey]) ?? [];
-            return (listOf(rule?.ports) ?? []).length === 0 && (peers.length === 0 || peers.some(isAnyone));
-        })).map(([, key]) => key);
+    return (
+        [
+            ["Ingress", "ingress", "from"],
+            ["Egress", "egress", "to"],
+        ] as const
+    )
+        .filter(
+            ([policyType, key, peersKey]) =>
+                types.includes(policyType) &&
+                (listOf(spec[key]) ?? []).map(objectOf).some((rule) => {
+                    const peers = listOf(rule?.[peersKey]) ?? [];
+                    return (listOf(rule?.ports) ?? []).length === 0 && (peers.length === 0 || peers.some(isAnyone));
+                }),
+        )
+        .map(([, key]) => key);
 }
 
 export const k8sDefaultDenyNetworkPolicy: StackRule = {
@@ -350,7 +392,8 @@ export const k8sDefaultDenyNetworkPolicy: StackRule = {
     severity: "high",
     checklist: ["APP-07"],
     references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
-    remediation: "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs: give every " +
+    remediation:
+        "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow what each service needs: give every " +
         "ingress/egress rule ports or from/to peers narrower than anyone ({} or namespaceSelector {}).",
     validate(stack, _config, report) {
         const namespaces = new Map<string, PolicyResource>();
@@ -367,16 +410,25 @@ export const k8sDefaultDenyNetworkPolicy: StackRule = {
             const denyAll = stack.ofType(K8S.networkPolicy).some((policy) => {
                 const spec = objectOf(policy.props.spec) ?? {};
                 const types = listOf(spec.policyTypes) ?? [];
-                const selectsAll = Object.keys(objectOf(objectOf(spec.podSelector)?.matchLabels) ?? {}).length === 0 &&
+                const selectsAll =
+                    Object.keys(objectOf(objectOf(spec.podSelector)?.matchLabels) ?? {}).length === 0 &&
                     (listOf(objectOf(spec.podSelector)?.matchExpressions) ?? []).length === 0;
-                return metadataOf(policy).namespace === namespace && selectsAll && types.includes("Ingress") && types.includes("Egress") &&
-                    (listOf(spec.ingress) ?? []).length === 0 && (listOf(spec.egress) ?? []).length === 0;
+                return (
+                    metadataOf(policy).namespace === namespace &&
+                    selectsAll &&
+                    types.includes("Ingress") &&
+                    types.includes("Egress") &&
+                    (listOf(spec.ingress) ?? []).length === 0 &&
+                    (listOf(spec.egress) ?? []).length === 0
+                );
             });
             if (!denyAll) {
                 report(`namespace ${namespace} (e.g. ${example.name}) has no default-deny NetworkPolicy for ingress and egress`, example);
                 continue;
             }
-            const undoing = stack.ofType(K8S.networkPolicy).filter((policy) => metadataOf(policy).namespace === namespace)
+            const undoing = stack
+                .ofType(K8S.networkPolicy)
+                .filter((policy) => metadataOf(policy).namespace === namespace)
                 .flatMap((policy) => allowsAll(objectOf(policy.props.spec) ?? {}).map((direction) => `${policy.name} allows all ${direction}`));
             if (undoing.length > 0) {
                 report(`namespace ${namespace}: ${undoing.join(", ")} (a rule with no ports whose peers are anyone), which undoes the default deny`, example);
@@ -399,8 +451,7 @@ function settingsOf(stack: StackView, workload: PolicyResource, container: Conta
     const settings = new Map<string, Setting>();
     const unknown: PolicyResource[] = [];
     const { namespace } = metadataOf(workload);
-    const sameNamespace = (kind: string, name: unknown) =>
-        stack.ofType(kind).find((r) => metadataOf(r).namespace === namespace && metadataOf(r).name === name);
+    const sameNamespace = (kind: string, name: unknown) => stack.ofType(kind).find((r) => metadataOf(r).namespace === namespace && metadataOf(r).name === name);
     for (const from of (listOf(container.spec.envFrom) ?? []).map(objectOf)) {
         const configMap = objectOf(from?.configMapRef);
         const secret = objectOf(from?.secretRef);
@@ -464,7 +515,8 @@ export const REQUIRED_ENV = ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "JWT_SECRE
 export const k8sRequiredEnv: StackRule<ServiceConfig & { requiredNames: string[] }> = {
     name: "k8s-required-env",
     appliesTo: SERVING,
-    description: "Every platform service's container (labelled platform.checklist/profile: node-api) gets the required settings (database, cache, secrets, NODE_ENV).",
+    description:
+        "Every platform service's container (labelled platform.checklist/profile: node-api) gets the required settings (database, cache, secrets, NODE_ENV).",
     severity: "high",
     checklist: ["ENV-02"],
     references: [
@@ -528,8 +580,11 @@ function volumeRequestsOf(resource: PolicyResource): VolumeRequest[] {
     if (resource.type === K8S.statefulSet) {
         return (listOf(valueAt(props.spec, "volumeClaimTemplates")) ?? []).map((template, i) => {
             const name = valueAt(template, "metadata", "name");
-            return { owner: resource, where: `volumeClaimTemplates[${typeof name === "string" ? name : i}].spec.storageClassName`,
-                settings: valueAt(template, "spec") };
+            return {
+                owner: resource,
+                where: `volumeClaimTemplates[${typeof name === "string" ? name : i}].spec.storageClassName`,
+                settings: valueAt(template, "spec"),
+            };
         });
     }
     const values = props.values;
@@ -537,7 +592,9 @@ function volumeRequestsOf(resource: PolicyResource): VolumeRequest[] {
         return [
             ...operatorStorage(resource, valueAt(values, "prometheus", "prometheusSpec", "storageSpec"), "prometheus.prometheusSpec.storageSpec"),
             ...operatorStorage(resource, valueAt(values, "alertmanager", "alertmanagerSpec", "storage"), "alertmanager.alertmanagerSpec.storage"),
-            ...(valueAt(values, "grafana", "enabled") === false ? [] : grafanaStorage(resource, valueAt(values, "grafana", "persistence"), "grafana.persistence")),
+            ...(valueAt(values, "grafana", "enabled") === false
+                ? []
+                : grafanaStorage(resource, valueAt(values, "grafana", "persistence"), "grafana.persistence")),
         ];
     }
     // Bitnami's grafana chart names its settings differently (persistence.storageClass, on by default): not judged here.
@@ -566,23 +623,31 @@ export const persistentVolumesEncrypted: StackRule<{ encryptedStorageClasses: st
         "https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html",
         "https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md",
     ],
-    remediation: "Set storageClassName (PersistentVolumeClaims, volumeClaimTemplates, the charts' storage values) to a StorageClass with provisioner " +
-        "ebs.csi.aws.com and parameters.encrypted \"true\", or to a class listed in encryptedStorageClasses.",
+    remediation:
+        "Set storageClassName (PersistentVolumeClaims, volumeClaimTemplates, the charts' storage values) to a StorageClass with provisioner " +
+        'ebs.csi.aws.com and parameters.encrypted "true", or to a class listed in encryptedStorageClasses.',
     config: {
-        encryptedStorageClasses: { type: "array", items: { type: "string" }, default: [],
-            description: "Storage classes created outside the stack that are known to encrypt their volumes." },
+        encryptedStorageClasses: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "Storage classes created outside the stack that are known to encrypt their volumes.",
+        },
     },
     validate(stack, { encryptedStorageClasses }, report) {
         const unknowns = new PreviewUnknowns();
         const classes = stack.ofType(K8S.storageClass);
         const requests: VolumeRequest[] = [];
-        unknowns.each(stack.ofType(K8S.persistentVolumeClaim, K8S.statefulSet, K8S.helmRelease, K8S.helmChart),
-            (resource) => requests.push(...volumeRequestsOf(resource)));
+        unknowns.each(stack.ofType(K8S.persistentVolumeClaim, K8S.statefulSet, K8S.helmRelease, K8S.helmChart), (resource) =>
+            requests.push(...volumeRequestsOf(resource)),
+        );
         unknowns.each(requests, ({ owner, where, settings }) => {
             const name = peek(objectOf(settings), "storageClassName");
             const subject = `${owner.name} ${where}`;
             // A class the stack creates is often named through its output, which a preview may not know yet.
-            const throughOutput = Object.values(owner.propertyDependencies).flat().filter((r) => r.type === K8S.storageClass);
+            const throughOutput = Object.values(owner.propertyDependencies)
+                .flat()
+                .filter((r) => r.type === K8S.storageClass);
             const outputEncrypts = throughOutput.length > 0 && throughOutput.every((c) => storageClassProblem(c) === undefined);
             if (name === UNKNOWN) {
                 if (!outputEncrypts) {
@@ -592,7 +657,10 @@ export const persistentVolumesEncrypted: StackRule<{ encryptedStorageClasses: st
                 return;
             }
             if (name === undefined || name === null) {
-                report(`${subject} is not set: the cluster's default storage class provisions the volume, and the plan cannot tell that it encrypts; name an encrypted class`, owner);
+                report(
+                    `${subject} is not set: the cluster's default storage class provisions the volume, and the plan cannot tell that it encrypts; name an encrypted class`,
+                    owner,
+                );
                 return;
             }
             if (typeof name !== "string" || name === "") {
@@ -614,7 +682,10 @@ export const persistentVolumesEncrypted: StackRule<{ encryptedStorageClasses: st
             if (outputEncrypts) {
                 return;
             }
-            report(`${subject} is "${name}", a class the stack does not create and encryptedStorageClasses does not list, so the plan cannot tell that it encrypts`, owner);
+            report(
+                `${subject} is "${name}", a class the stack does not create and encryptedStorageClasses does not list, so the plan cannot tell that it encrypts`,
+                owner,
+            );
         });
         unknowns.settle();
     },
@@ -647,7 +718,8 @@ export const gracefulShutdown: ResourceRule<ServiceConfig & { minimumGraceSecond
         "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
         "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/",
     ],
-    remediation: "Give each container lifecycle.preStop (a sleep of a few seconds, or exec) so the load balancer stops sending first, and set the pod's " +
+    remediation:
+        "Give each container lifecycle.preStop (a sleep of a few seconds, or exec) so the load balancer stops sending first, and set the pod's " +
         "terminationGracePeriodSeconds to at least the minimum and longer than the preStop sleep.",
     resourceTypes: SERVING,
     config: {
@@ -674,14 +746,18 @@ export const gracefulShutdown: ResourceRule<ServiceConfig & { minimumGraceSecond
         for (const container of containers) {
             const preStop = objectOf(valueAt(container.spec.lifecycle, "preStop"));
             if (!preStop || !PRE_STOP_HANDLERS.some((handler) => objectOf(preStop[handler]))) {
-                report(`${container.label}: lifecycle.preStop is not set, so the process gets SIGTERM while the load balancer still sends it requests; ` +
-                    "add a preStop sleep (or exec)");
+                report(
+                    `${container.label}: lifecycle.preStop is not set, so the process gets SIGTERM while the load balancer still sends it requests; ` +
+                        "add a preStop sleep (or exec)",
+                );
                 continue;
             }
             const wait = preStopSeconds(preStop);
             if (grace !== undefined && wait !== undefined && wait >= grace) {
-                report(`${container.label}: the preStop hook waits ${wait} s, which terminationGracePeriodSeconds ${graceShown} does not outlast: ` +
-                    "the process is killed before it drains; make the grace period longer than the sleep");
+                report(
+                    `${container.label}: the preStop hook waits ${wait} s, which terminationGracePeriodSeconds ${graceShown} does not outlast: ` +
+                        "the process is killed before it drains; make the grace period longer than the sleep",
+                );
             }
         }
     },
@@ -706,7 +782,8 @@ export const releaseConsistent: StackRule<ServiceConfig> = {
     severity: "high",
     checklist: ["PROC-03"],
     references: ["https://kubernetes.io/docs/concepts/containers/images/", "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"],
-    remediation: "Set RELEASE in each platform service's ConfigMap (envFrom) to the release being rolled out, tag every service image and the " +
+    remediation:
+        "Set RELEASE in each platform service's ConfigMap (envFrom) to the release being rolled out, tag every service image and the " +
         "migration Job's image with it (or pin digests), and roll all services out together.",
     config: { serviceSelector: SELECTOR_SCHEMA },
     validate(stack, { serviceSelector }, report) {
@@ -731,7 +808,10 @@ export const releaseConsistent: StackRule<ServiceConfig> = {
                 if (setting === undefined) {
                     report(`${subject} gets no RELEASE (its ConfigMap through envFrom, or env); set it to the release the service runs`, workload);
                 } else if (typeof release !== "string" || release === "") {
-                    report(`${subject} gets RELEASE from ${setting.source} as ${show(release)}, which the plan cannot compare; put the release in its ConfigMap`, workload);
+                    report(
+                        `${subject} gets RELEASE from ${setting.source} as ${show(release)}, which the plan cannot compare; put the release in its ConfigMap`,
+                        workload,
+                    );
                 } else {
                     releases.set(release, (releases.get(release) ?? new Set()).add(workload.name));
                     const problem = releaseImageProblem(container.spec.image, release, "its RELEASE");
@@ -789,7 +869,8 @@ export const k8sLoadBalancerServiceRestricted: ResourceRule = {
         "https://kubernetes.io/docs/concepts/services-networking/service/",
         "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/",
     ],
-    remediation: "Set spec.loadBalancerSourceRanges to the ranges that need it, or annotate service.beta.kubernetes.io/aws-load-balancer-scheme: internal; " +
+    remediation:
+        "Set spec.loadBalancerSourceRanges to the ranges that need it, or annotate service.beta.kubernetes.io/aws-load-balancer-scheme: internal; " +
         "serve the public through the ALB (a ClusterIP Service with a TargetGroupBinding or an Ingress) instead.",
     resourceTypes: [K8S.service],
     validate({ props }, _config, report) {
@@ -801,7 +882,9 @@ export const k8sLoadBalancerServiceRestricted: ResourceRule = {
         const open = ranges.filter((range) => OPEN_RANGES.includes(String(range)));
         if (ranges.length === 0 || open.length > 0) {
             const given = ranges.length === 0 ? "not set" : show(ranges);
-            report(`spec.type is LoadBalancer, internet-facing, and spec.loadBalancerSourceRanges is ${given}: every port of the Service is open to the internet`);
+            report(
+                `spec.type is LoadBalancer, internet-facing, and spec.loadBalancerSourceRanges is ${given}: every port of the Service is open to the internet`,
+            );
         }
     },
 };
@@ -817,7 +900,8 @@ export const k8sIngressTls: ResourceRule = {
         "https://kubernetes.io/docs/concepts/services-networking/ingress/",
         "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/",
     ],
-    remediation: "Add spec.tls with the hosts and the Secret holding their certificate (e.g. from cert-manager); for an ALB ingress set the annotations " +
+    remediation:
+        "Add spec.tls with the hosts and the Secret holding their certificate (e.g. from cert-manager); for an ALB ingress set the annotations " +
         "alb.ingress.kubernetes.io/listen-ports '[{\"HTTPS\":443}]' and alb.ingress.kubernetes.io/certificate-arn.",
     resourceTypes: [K8S.ingress],
     validate({ props }, _config, report) {
@@ -827,7 +911,8 @@ export const k8sIngressTls: ResourceRule = {
         }
         const annotations = objectOf(objectOf(props.metadata)?.annotations) ?? {};
         const alb = spec.ingressClassName === "alb" || annotations[INGRESS_CLASS] === "alb";
-        const listensHttps = /"HTTPS"/.test(String(annotations["alb.ingress.kubernetes.io/listen-ports"] ?? "")) ||
+        const listensHttps =
+            /"HTTPS"/.test(String(annotations["alb.ingress.kubernetes.io/listen-ports"] ?? "")) ||
             typeof annotations["alb.ingress.kubernetes.io/certificate-arn"] === "string";
         if (!(alb && listensHttps)) {
             report(`spec.tls is ${show(spec.tls)}${alb ? " and the ALB annotations name no HTTPS listener" : ""}: the Ingress serves plain HTTP`);
@@ -837,8 +922,27 @@ export const k8sIngressTls: ResourceRule = {
 
 export const kubernetesRules: RuleFile = {
     title: "Kubernetes workloads",
-    resource: [k8sRunAsNonRoot, k8sNoPrivilegeEscalation, k8sNoHostAccess, k8sReadOnlyRootFilesystem, k8sResourceLimits, k8sHealthProbes, k8sImagePinned,
-        helmChartPinned, gracefulShutdown, k8sLoadBalancerServiceRestricted, k8sIngressTls] as ResourceRule<any>[],
-    stack: [k8sMinReplicas, k8sHpaPresent, k8sPdbPresent, k8sDefaultDenyNetworkPolicy, k8sNodeEnvProduction, k8sRequiredEnv, persistentVolumesEncrypted,
-        releaseConsistent] as StackRule<any>[],
+    resource: [
+        k8sRunAsNonRoot,
+        k8sNoPrivilegeEscalation,
+        k8sNoHostAccess,
+        k8sReadOnlyRootFilesystem,
+        k8sResourceLimits,
+        k8sHealthProbes,
+        k8sImagePinned,
+        helmChartPinned,
+        gracefulShutdown,
+        k8sLoadBalancerServiceRestricted,
+        k8sIngressTls,
+    ] as ResourceRule<any>[],
+    stack: [
+        k8sMinReplicas,
+        k8sHpaPresent,
+        k8sPdbPresent,
+        k8sDefaultDenyNetworkPolicy,
+        k8sNodeEnvProduction,
+        k8sRequiredEnv,
+        persistentVolumesEncrypted,
+        releaseConsistent,
+    ] as StackRule<any>[],
 };

@@ -46,7 +46,8 @@ export const albHttpRedirectsToHttps: ResourceRule = {
     checklist: ["EDGE-03"],
     references: ["https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html"],
     equivalents: ["CKV_AWS_2", "CKV2_AWS_20", "AVD-AWS-0054"],
-    remediation: "Give the HTTP listener (protocol HTTP, or no protocol) one entry in defaultActions: type redirect with redirect.protocol HTTPS, " +
+    remediation:
+        "Give the HTTP listener (protocol HTTP, or no protocol) one entry in defaultActions: type redirect with redirect.protocol HTTPS, " +
         "port 443, statusCode HTTP_301.",
     resourceTypes: [...AWS.listeners, AWS.classicLoadBalancer],
     validate({ type, props }, _config, report) {
@@ -54,8 +55,10 @@ export const albHttpRedirectsToHttps: ResourceRule = {
             // A classic load balancer cannot redirect: a plain-HTTP listener serves the site unencrypted.
             const plain = (listOf(props.listeners) ?? []).map(objectOf).filter((l) => String(l?.lbProtocol ?? "").toLowerCase() === "http");
             if (plain.length > 0) {
-                report(`listeners on port ${plain.map((l) => show(l!.lbPort)).join(", ")} serve plain HTTP (lbProtocol http), and a classic load balancer ` +
-                    "cannot redirect: listen with lbProtocol https only, or move to an application load balancer that redirects");
+                report(
+                    `listeners on port ${plain.map((l) => show(l!.lbPort)).join(", ")} serve plain HTTP (lbProtocol http), and a classic load balancer ` +
+                        "cannot redirect: listen with lbProtocol https only, or move to an application load balancer that redirects",
+                );
             }
             return;
         }
@@ -136,8 +139,10 @@ export const targetGroupNoStickiness: ResourceRule = {
         // No block: the provider leaves stickiness off. In a block, enabled defaults to true.
         if (stickiness && stickiness.enabled !== false) {
             const enabled = stickiness.enabled === undefined ? "not set (true in a stickiness block)" : show(stickiness.enabled);
-            report(`stickiness.enabled is ${enabled} (type ${show(stickiness.type)}), so each client stays on one target: ` +
-                "load is uneven and its session is lost when that target goes; set it to false");
+            report(
+                `stickiness.enabled is ${enabled} (type ${show(stickiness.type)}), so each client stays on one target: ` +
+                    "load is uneven and its session is lost when that target goes; set it to false",
+            );
         }
     },
 };
@@ -156,23 +161,40 @@ export const classicElbTlsPolicy: StackRule = {
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/ssl-config-update.html",
     ],
     equivalents: ["CKV_AWS_213"],
-    remediation: "Give each HTTPS/SSL listener an aws.elb.ListenerPolicy naming an aws.elb.LoadBalancerPolicy of type SSLNegotiationPolicyType " +
+    remediation:
+        "Give each HTTPS/SSL listener an aws.elb.ListenerPolicy naming an aws.elb.LoadBalancerPolicy of type SSLNegotiationPolicyType " +
         "whose Reference-Security-Policy is ELBSecurityPolicy-TLS-1-2-2017-01 (the default, ELBSecurityPolicy-2016-08, accepts TLS 1.0).",
     validate(stack, _config, report) {
-        const modernPolicies = stack.ofType(AWS_EDGE.elbLoadBalancerPolicy).filter((p) =>
-            peek(p.props, "policyTypeName") === "SSLNegotiationPolicyType" &&
-            (listOf(peek(p.props, "policyAttributes")) ?? []).map(objectOf)
-                .some((a) => a?.name === "Reference-Security-Policy" && CLASSIC_TLS12_POLICIES.test(String(a.value))));
+        const modernPolicies = stack
+            .ofType(AWS_EDGE.elbLoadBalancerPolicy)
+            .filter(
+                (p) =>
+                    peek(p.props, "policyTypeName") === "SSLNegotiationPolicyType" &&
+                    (listOf(peek(p.props, "policyAttributes")) ?? [])
+                        .map(objectOf)
+                        .some((a) => a?.name === "Reference-Security-Policy" && CLASSIC_TLS12_POLICIES.test(String(a.value))),
+            );
         for (const elb of stack.ofType(AWS.classicLoadBalancer)) {
-            const encrypted = (listOf(peek(elb.props, "listeners")) ?? []).map(objectOf)
+            const encrypted = (listOf(peek(elb.props, "listeners")) ?? [])
+                .map(objectOf)
                 .filter((l) => ["https", "ssl"].includes(String(l?.lbProtocol ?? "").toLowerCase()));
-            const uncovered = encrypted.filter((listener) => !stack.ofType(AWS_EDGE.elbListenerPolicy).some((lp) =>
-                stack.referencedBy(lp, "loadBalancerName").some((r) => r.urn === elb.urn) &&
-                numberOf(peek(lp.props, "loadBalancerPort")) === numberOf(listener!.lbPort) &&
-                stack.referencedBy(lp, "policyNames").some((p) => modernPolicies.some((m) => m.urn === p.urn))));
+            const uncovered = encrypted.filter(
+                (listener) =>
+                    !stack
+                        .ofType(AWS_EDGE.elbListenerPolicy)
+                        .some(
+                            (lp) =>
+                                stack.referencedBy(lp, "loadBalancerName").some((r) => r.urn === elb.urn) &&
+                                numberOf(peek(lp.props, "loadBalancerPort")) === numberOf(listener!.lbPort) &&
+                                stack.referencedBy(lp, "policyNames").some((p) => modernPolicies.some((m) => m.urn === p.urn)),
+                        ),
+            );
             if (uncovered.length > 0) {
-                report(`${elb.name}: the listeners on port ${uncovered.map((l) => show(l!.lbPort)).join(", ")} use no TLS 1.2 negotiation policy, ` +
-                    "so the default ELBSecurityPolicy-2016-08 accepts TLS 1.0 and 1.1", elb);
+                report(
+                    `${elb.name}: the listeners on port ${uncovered.map((l) => show(l!.lbPort)).join(", ")} use no TLS 1.2 negotiation policy, ` +
+                        "so the default ELBSecurityPolicy-2016-08 accepts TLS 1.0 and 1.1",
+                    elb,
+                );
             }
         }
     },
@@ -180,6 +202,13 @@ export const classicElbTlsPolicy: StackRule = {
 
 export const loadBalancerRules: RuleFile = {
     title: "Elastic Load Balancing (ALB, NLB, classic)",
-    resource: [albHttpsTlsPolicy, albHttpRedirectsToHttps, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, targetGroupNoStickiness] as ResourceRule<any>[],
+    resource: [
+        albHttpsTlsPolicy,
+        albHttpRedirectsToHttps,
+        albDropInvalidHeaders,
+        albAccessLogs,
+        albDeletionProtection,
+        targetGroupNoStickiness,
+    ] as ResourceRule<any>[],
     stack: [classicElbTlsPolicy] as StackRule<any>[],
 };

@@ -9,8 +9,12 @@ type RoleKind = "application" | "read-only";
 /** What each kind of role may hold, by object type: the application reads and writes rows, a read-only role reads them. */
 const ROLE_PRIVILEGES: Record<RoleKind, Record<string, string[]>> = {
     application: {
-        database: ["CONNECT", "TEMPORARY", "TEMP"], schema: ["USAGE"], table: ["SELECT", "INSERT", "UPDATE", "DELETE"],
-        column: ["SELECT", "INSERT", "UPDATE"], sequence: ["USAGE", "SELECT", "UPDATE"], type: ["USAGE"],
+        database: ["CONNECT", "TEMPORARY", "TEMP"],
+        schema: ["USAGE"],
+        table: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        column: ["SELECT", "INSERT", "UPDATE"],
+        sequence: ["USAGE", "SELECT", "UPDATE"],
+        type: ["USAGE"],
     },
     // USAGE on a sequence allows nextval, which writes: a read-only role gets SELECT on sequences only.
     "read-only": { database: ["CONNECT"], schema: ["USAGE"], table: ["SELECT"], column: ["SELECT"], sequence: ["SELECT"], type: ["USAGE"] },
@@ -34,9 +38,10 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.html",
         "https://www.postgresql.org/docs/current/ddl-priv.html",
     ],
-    remediation: "Manage roles and grants with @pulumi/postgresql (platform:database.manageRoles): grant the application role only SELECT, INSERT, " +
+    remediation:
+        "Manage roles and grants with @pulumi/postgresql (platform:database.manageRoles): grant the application role only SELECT, INSERT, " +
         "UPDATE, DELETE on tables and USAGE on schemas and sequences, read-only roles only SELECT; leave superuser, createRole and createDatabase " +
-        "false; set the application role's connectionLimit; and revoke CONNECT from PUBLIC with a Grant (role \"public\", objectType \"database\", privileges []).",
+        'false; set the application role\'s connectionLimit; and revoke CONNECT from PUBLIC with a Grant (role "public", objectType "database", privileges []).',
     config: {
         appRoles: { type: "array", items: { type: "string" }, default: ["app"], description: "Roles the application connects as; each must exist." },
         readOnlyRoles: { type: "array", items: { type: "string" }, default: ["readonly"], description: "Roles that may only read, checked when present." },
@@ -50,8 +55,11 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
         if (roles.length === 0) {
             // Role management turned off is a failure to check, not a database without roles.
             for (const database of databases) {
-                report(`${database.name} runs PostgreSQL, but the stack manages no roles (@pulumi/postgresql), so nothing shows least-privilege ` +
-                    "access: the application would connect as the master user, a member of rds_superuser", database);
+                report(
+                    `${database.name} runs PostgreSQL, but the stack manages no roles (@pulumi/postgresql), so nothing shows least-privilege ` +
+                        "access: the application would connect as the master user, a member of rds_superuser",
+                    database,
+                );
             }
             return;
         }
@@ -113,8 +121,9 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
             const allowed = ROLE_PRIVILEGES[kind][objectType] ?? [];
             const excess = privileges.map((p) => String(p).toUpperCase()).filter((p) => !allowed.includes(p));
             const problems = [
-                excess.length > 0 && `grants ${excess.join(", ")} on ${objectType}; ${kind} roles may hold ` +
-                    `${allowed.length > 0 ? `only ${allowed.join(", ")}` : "no privileges"} there`,
+                excess.length > 0 &&
+                    `grants ${excess.join(", ")} on ${objectType}; ${kind} roles may hold ` +
+                        `${allowed.length > 0 ? `only ${allowed.join(", ")}` : "no privileges"} there`,
                 peek(grant.props, "withGrantOption") === true && "withGrantOption is true, so it can pass its privileges on",
             ].filter(Boolean);
             if (problems.length > 0) {
@@ -130,8 +139,9 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
         }
 
         // A Grant to PUBLIC on a database sets exactly the privileges it lists: one without CONNECT revokes it.
-        const publicGrants = stack.ofType(POSTGRESQL.grant).filter((g) =>
-            text(peek(g.props, "role"))?.toLowerCase() === "public" && String(peek(g.props, "objectType")).toLowerCase() === "database");
+        const publicGrants = stack
+            .ofType(POSTGRESQL.grant)
+            .filter((g) => text(peek(g.props, "role"))?.toLowerCase() === "public" && String(peek(g.props, "objectType")).toLowerCase() === "database");
         const revokes = (g: PolicyResource) => {
             const privileges = listOf(peek(g.props, "privileges"));
             return privileges !== undefined && !privileges.some((p) => ["CONNECT", "ALL"].includes(String(p).toUpperCase()));
@@ -140,7 +150,7 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
             const name = peek(database.props, "name");
             return stack.referencedBy(g, "database").some((r) => r.urn === database.urn) || (typeof name === "string" && peek(g.props, "database") === name);
         };
-        const howToRevoke = "revoke it with a Grant (role \"public\", objectType \"database\", privileges [])";
+        const howToRevoke = 'revoke it with a Grant (role "public", objectType "database", privileges [])';
         const managed = stack.ofType(POSTGRESQL.database);
         if (managed.length === 0 && !publicGrants.some(revokes)) {
             const granting = publicGrants.map((g) => g.name).join(", ");
@@ -150,8 +160,11 @@ export const postgresRolesLeastPrivilege: StackRule<{ appRoles: string[]; readOn
             const own = publicGrants.filter((g) => covers(g, database));
             if (!own.some(revokes)) {
                 const granting = own.map((g) => g.name).join(", ");
-                report(`database ${show(peek(database.props, "name"))} (${database.name}) leaves CONNECT to PUBLIC` +
-                    `${granting ? ` (${granting} grants it)` : ""}, so every role may connect; ${howToRevoke}`, database);
+                report(
+                    `database ${show(peek(database.props, "name"))} (${database.name}) leaves CONNECT to PUBLIC` +
+                        `${granting ? ` (${granting} grants it)` : ""}, so every role may connect; ${howToRevoke}`,
+                    database,
+                );
             }
         }
     },

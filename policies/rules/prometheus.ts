@@ -29,7 +29,8 @@ interface Alert {
 }
 
 function alertRulesOf(rule: PolicyResource): Alert[] {
-    return (listOf(objectOf(rule.props.spec)?.groups) ?? []).flatMap((group) => (listOf(objectOf(group)?.rules) ?? []).map(objectOf))
+    return (listOf(objectOf(rule.props.spec)?.groups) ?? [])
+        .flatMap((group) => (listOf(objectOf(group)?.rules) ?? []).map(objectOf))
         .filter((r): r is Record<string, any> => typeof r?.alert === "string")
         .map((r) => ({ alert: r.alert, expr: typeof r.expr === "string" ? r.expr : "", labels: objectOf(r.labels) ?? {} }));
 }
@@ -72,8 +73,9 @@ export const prometheusSloRules: StackRule<{ serviceSelector: Record<string, str
     severity: "medium",
     checklist: ["OBS-05"],
     references: ["https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/", "https://sre.google/workbook/alerting-on-slos/"],
-    remediation: "Add a PrometheusRule, labelled so the stack's Prometheus selects it (its ruleSelector), with an alert whose expr compares the 5xx share of " +
-        "requests (e.g. 100 * rate(http_requests_total{code=~\"5..\"}[5m]) / rate(http_requests_total[5m]) > 1) and one whose expr compares " +
+    remediation:
+        "Add a PrometheusRule, labelled so the stack's Prometheus selects it (its ruleSelector), with an alert whose expr compares the 5xx share of " +
+        'requests (e.g. 100 * rate(http_requests_total{code=~"5.."}[5m]) / rate(http_requests_total[5m]) > 1) and one whose expr compares ' +
         "histogram_quantile(0.95, ...) of the request duration with the latency limit in seconds.",
     config: {
         serviceSelector: SELECTOR_SCHEMA,
@@ -99,18 +101,29 @@ export const prometheusSloRules: StackRule<{ serviceSelector: Record<string, str
         ];
         const problems: string[] = [];
         for (const kind of kinds) {
-            const candidates = rules.flatMap((rule) => alertRulesOf(rule).map((alert) => ({ rule, alert, threshold: kind.threshold(alert.expr) })))
+            const candidates = rules
+                .flatMap((rule) => alertRulesOf(rule).map((alert) => ({ rule, alert, threshold: kind.threshold(alert.expr) })))
                 .filter((c) => c.threshold !== undefined);
             const good = candidates.filter((c) => c.threshold! <= kind.max);
             if (good.some((c) => selectedByPrometheus(c.rule))) {
                 continue;
             }
             if (good.length > 0) {
-                const wanted = selectors!.map((sel) => Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(" or ");
-                problems.push(`${good[0].rule.name} alerts on ${kind.what} (${good[0].alert.alert}) but the stack's Prometheus does not select it: label it ${wanted}`);
+                const wanted = selectors!
+                    .map((sel) =>
+                        Object.entries(sel)
+                            .map(([k, v]) => `${k}=${String(v)}`)
+                            .join(","),
+                    )
+                    .join(" or ");
+                problems.push(
+                    `${good[0].rule.name} alerts on ${kind.what} (${good[0].alert.alert}) but the stack's Prometheus does not select it: label it ${wanted}`,
+                );
             } else if (candidates.length > 0) {
-                problems.push(`${kind.what} alert ${candidates[0].alert.alert} fires above ${round(candidates[0].threshold!)}${kind.unit}; ` +
-                    `at most ${kind.max}${kind.unit} is allowed`);
+                problems.push(
+                    `${kind.what} alert ${candidates[0].alert.alert} fires above ${round(candidates[0].threshold!)}${kind.unit}; ` +
+                        `at most ${kind.max}${kind.unit} is allowed`,
+                );
             } else {
                 problems.push(`no PrometheusRule alert computes ${kind.what} and compares it with a threshold`);
             }
@@ -131,9 +144,11 @@ function routeMatches(route: Record<string, any>, labels: Record<string, string>
         return op === "=" ? actual === value : op === "!=" ? actual !== value : op === "=~" ? regex() : !regex();
     };
     const matchers = (listOf(route.matchers) ?? []).map((m) => /^\s*([\w]+)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(String(m)));
-    return matchers.every((m) => m !== null && test(m[1], m[2], m[3])) &&
+    return (
+        matchers.every((m) => m !== null && test(m[1], m[2], m[3])) &&
         Object.entries(objectOf(route.match) ?? {}).every(([k, v]) => test(k, "=", String(v))) &&
-        Object.entries(objectOf(route.match_re) ?? {}).every(([k, v]) => test(k, "=~", String(v)));
+        Object.entries(objectOf(route.match_re) ?? {}).every(([k, v]) => test(k, "=~", String(v)))
+    );
 }
 
 /** The receiver Alertmanager sends an alert to: the first matching child route's, recursively, else the route's own. */
@@ -152,16 +167,23 @@ export const alertmanagerRoutesNotify: StackRule = {
     severity: "high",
     checklist: ["OBS-04"],
     references: ["https://prometheus.io/docs/alerting/latest/configuration/"],
-    remediation: "Set values alertmanager.config: a route whose receiver (and every child route's, but the Watchdog's) has email_configs, sns_configs, " +
+    remediation:
+        "Set values alertmanager.config: a route whose receiver (and every child route's, but the Watchdog's) has email_configs, sns_configs, " +
         "slack_configs, pagerduty_configs or webhook_configs; or manage it with an AlertmanagerConfig resource.",
     validate(stack, _config, report) {
         if (stack.resources.some((r) => /^kubernetes:monitoring\.coreos\.com\/v1(alpha1|beta1)?:AlertmanagerConfig$/.test(r.type))) {
             return;
         }
-        const alerts = stack.ofType(K8S.prometheusRule).flatMap(alertRulesOf).filter((a) => !HEARTBEATS.includes(a.alert));
+        const alerts = stack
+            .ofType(K8S.prometheusRule)
+            .flatMap(alertRulesOf)
+            .filter((a) => !HEARTBEATS.includes(a.alert));
         // The chart's own default rules page with severity critical and warning.
-        const samples = [...alerts.map((a) => ({ ...a.labels, alertname: a.alert })), { alertname: "KubePodCrashLooping", severity: "warning" },
-            { alertname: "KubeNodeNotReady", severity: "critical" }];
+        const samples = [
+            ...alerts.map((a) => ({ ...a.labels, alertname: a.alert })),
+            { alertname: "KubePodCrashLooping", severity: "warning" },
+            { alertname: "KubeNodeNotReady", severity: "critical" },
+        ];
         for (const release of stack.ofType(K8S.helmRelease, K8S.helmChart).filter((r) => KUBE_PROMETHEUS_STACK.test(String(r.props.chart)))) {
             const alertmanager = objectOf(valueAt(release.props.values, "alertmanager")) ?? {};
             const spec = objectOf(alertmanager.alertmanagerSpec) ?? {};
@@ -170,11 +192,18 @@ export const alertmanagerRoutesNotify: StackRule = {
             }
             const config = objectOf(alertmanager.config);
             if (!config) {
-                report(`${release.name}: values alertmanager.config is not set, and the chart's default routes every alert to the receiver "null", which notifies nobody`, release);
+                report(
+                    `${release.name}: values alertmanager.config is not set, and the chart's default routes every alert to the receiver "null", which notifies nobody`,
+                    release,
+                );
                 continue;
             }
-            const receivers = new Map((listOf(config.receivers) ?? []).map(objectOf).filter((r): r is Record<string, any> => typeof r?.name === "string")
-                .map((r) => [r.name, Object.entries(r).some(([key, value]) => key.endsWith("_configs") && (listOf(value) ?? []).length > 0)]));
+            const receivers = new Map(
+                (listOf(config.receivers) ?? [])
+                    .map(objectOf)
+                    .filter((r): r is Record<string, any> => typeof r?.name === "string")
+                    .map((r) => [r.name, Object.entries(r).some(([key, value]) => key.endsWith("_configs") && (listOf(value) ?? []).length > 0)]),
+            );
             const route = objectOf(config.route) ?? {};
             const lost = samples.filter((labels) => receivers.get(receiverFor(route, labels) ?? "") !== true);
             if (lost.length > 0) {
@@ -196,12 +225,17 @@ export const nodeMetricsEnabled: ResourceRule<{ requiredRuleGroups: string[] }> 
         "https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack",
         "https://kubernetes.io/docs/concepts/cluster-administration/kube-state-metrics/",
     ],
-    remediation: "Remove the values that turn off nodeExporter.enabled, kubeStateMetrics.enabled, their ServiceMonitors, " +
+    remediation:
+        "Remove the values that turn off nodeExporter.enabled, kubeStateMetrics.enabled, their ServiceMonitors, " +
         "defaultRules.create or the required defaultRules.rules groups (absent means the chart's default: on).",
     resourceTypes: [K8S.helmRelease, K8S.helmChart],
     config: {
-        requiredRuleGroups: { type: "array", items: { type: "string" }, default: ["node", "kubernetesResources", "kubernetesSystem"],
-            description: "defaultRules.rules groups that must stay on." },
+        requiredRuleGroups: {
+            type: "array",
+            items: { type: "string" },
+            default: ["node", "kubernetesResources", "kubernetesSystem"],
+            description: "defaultRules.rules groups that must stay on.",
+        },
     },
     validate({ props }, { requiredRuleGroups }, report) {
         if (!KUBE_PROMETHEUS_STACK.test(String(props.chart))) {
@@ -220,7 +254,9 @@ export const nodeMetricsEnabled: ResourceRule<{ requiredRuleGroups: string[] }> 
         // Only false turns a switch off: Helm's templates take the string "false" as true.
         const off = switches.filter(([, value]) => value === false).map(([key]) => key);
         if (off.length > 0) {
-            report(`values turn off ${off.join(", ")}: node and cluster-state metrics, or their default alerts, go missing; remove ${off.length === 1 ? "that override" : "those overrides"}`);
+            report(
+                `values turn off ${off.join(", ")}: node and cluster-state metrics, or their default alerts, go missing; remove ${off.length === 1 ? "that override" : "those overrides"}`,
+            );
         }
     },
 };
@@ -232,13 +268,17 @@ export const servicesScraped: StackRule<{ serviceSelector: Record<string, string
     severity: "medium",
     checklist: ["OBS-08"],
     references: ["https://prometheus-operator.dev/docs/developer/getting-started/"],
-    remediation: "Add a monitoring.coreos.com/v1 ServiceMonitor whose selector.matchLabels the Service carries and whose namespaceSelector covers its namespace.",
+    remediation:
+        "Add a monitoring.coreos.com/v1 ServiceMonitor whose selector.matchLabels the Service carries and whose namespaceSelector covers its namespace.",
     config: { serviceSelector: SELECTOR_SCHEMA },
     validate(stack, { serviceSelector }, report) {
         const monitors = stack.ofType(K8S.serviceMonitor);
         const unknowns = new PreviewUnknowns();
         // A platform service: the Service says so, or the pods it selects do.
-        const platformPods = stack.ofType(...SERVING).filter((w) => isSelected(w.type, w.props, serviceSelector)).map((w) => podLabelsOf(w.type, w.props));
+        const platformPods = stack
+            .ofType(...SERVING)
+            .filter((w) => isSelected(w.type, w.props, serviceSelector))
+            .map((w) => podLabelsOf(w.type, w.props));
         const selectsPlatformPods = (svc: PolicyResource) => {
             const selector = Object.entries(objectOf(valueAt(svc.props, "spec", "selector")) ?? {});
             return selector.length > 0 && platformPods.some((labels) => selector.every(([key, value]) => labels[key] === value));

@@ -51,7 +51,7 @@ export const postgresEngineVersion: ResourceRule<{ minimumMajorVersion: number }
 };
 
 /** Oldest versions still in RDS standard support on 2026-12-01 (RDS for MySQL 8.0 ended 2026-07-31, MariaDB 10.6 2026-08). */
-export const MINIMUM_ENGINE_VERSIONS: Record<string, string> = { "mysql": "8.4", "mariadb": "10.11", "aurora-mysql": "8.0" };
+export const MINIMUM_ENGINE_VERSIONS: Record<string, string> = { mysql: "8.4", mariadb: "10.11", "aurora-mysql": "8.0" };
 
 export const rdsEngineSupported: ResourceRule<{ minimumVersions: Record<string, string> }> = {
     name: "rds-engine-supported",
@@ -66,8 +66,12 @@ export const rdsEngineSupported: ResourceRule<{ minimumVersions: Record<string, 
     remediation: "Set engineVersion to a supported version (and the parameter group's family to match) and plan the major upgrade.",
     resourceTypes: RDS,
     config: {
-        minimumVersions: { type: "object", additionalProperties: { type: "string" }, default: MINIMUM_ENGINE_VERSIONS,
-            description: "Oldest version allowed, by engine (MySQL-compatible version for Aurora MySQL)." },
+        minimumVersions: {
+            type: "object",
+            additionalProperties: { type: "string" },
+            default: MINIMUM_ENGINE_VERSIONS,
+            description: "Oldest version allowed, by engine (MySQL-compatible version for Aurora MySQL).",
+        },
     },
     validate({ props }, { minimumVersions }, report) {
         // "aurora" is Aurora MySQL 1 (5.6-compatible).
@@ -96,7 +100,8 @@ export const rdsStorageEncrypted: ResourceRule = {
         "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html",
     ],
     equivalents: ["CKV_AWS_16", "CKV_AWS_96", "AVD-AWS-0080", "AVD-AWS-0079"],
-    remediation: "Set storageEncrypted: true with kmsKeyId (the platform KMS key). Existing unencrypted instances are migrated through an encrypted snapshot copy.",
+    remediation:
+        "Set storageEncrypted: true with kmsKeyId (the platform KMS key). Existing unencrypted instances are migrated through an encrypted snapshot copy.",
     resourceTypes: RDS,
     validate({ type, props }, config, report) {
         // Aurora Serverless v1 (engineMode serverless) clusters are encrypted unless told otherwise.
@@ -220,10 +225,10 @@ export const rdsEnhancedMonitoring: ResourceRule<{ maximumIntervalSeconds: numbe
 
 /** Log types each engine can export: the required ones are checked only where the engine has them. */
 const EXPORTABLE_LOGS: Record<string, string[]> = {
-    "postgres": ["postgresql", "upgrade", "iam-db-auth-error"],
+    postgres: ["postgresql", "upgrade", "iam-db-auth-error"],
     "aurora-postgresql": ["postgresql", "iam-db-auth-error", "instance"],
-    "mysql": ["audit", "error", "general", "slowquery", "iam-db-auth-error"],
-    "mariadb": ["audit", "error", "general", "slowquery"],
+    mysql: ["audit", "error", "general", "slowquery", "iam-db-auth-error"],
+    mariadb: ["audit", "error", "general", "slowquery"],
     "aurora-mysql": ["audit", "error", "general", "slowquery", "iam-db-auth-error", "instance"],
 };
 
@@ -237,10 +242,18 @@ export const rdsLogExports: ResourceRule<{ requiredLogs: string[]; requiredMysql
     remediation: "List the required logs in enabledCloudwatchLogsExports.",
     resourceTypes: RDS,
     config: {
-        requiredLogs: { type: "array", items: { type: "string" }, default: ["postgresql", "upgrade"],
-            description: "PostgreSQL log types that must be exported (where the engine has them)." },
-        requiredMysqlLogs: { type: "array", items: { type: "string" }, default: ["error", "slowquery"],
-            description: "MySQL and MariaDB log types that must be exported." },
+        requiredLogs: {
+            type: "array",
+            items: { type: "string" },
+            default: ["postgresql", "upgrade"],
+            description: "PostgreSQL log types that must be exported (where the engine has them).",
+        },
+        requiredMysqlLogs: {
+            type: "array",
+            items: { type: "string" },
+            default: ["error", "slowquery"],
+            description: "MySQL and MariaDB log types that must be exported.",
+        },
     },
     validate({ type, props }, { requiredLogs, requiredMysqlLogs }, report) {
         const engine = props.engine === "aurora" ? "aurora-mysql" : props.engine;
@@ -286,7 +299,8 @@ export const rdsForceSsl: StackRule = {
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.html",
     ],
     equivalents: ["CKV2_AWS_69"],
-    remediation: "In the parameter group (the cluster parameter group for Aurora), set rds.force_ssl = 1 for PostgreSQL or require_secure_transport = 1 " +
+    remediation:
+        "In the parameter group (the cluster parameter group for Aurora), set rds.force_ssl = 1 for PostgreSQL or require_secure_transport = 1 " +
         "for MySQL and MariaDB; RDS for PostgreSQL 15+ defaults to 1: do not turn it off.",
     validate(stack, _config, report) {
         // Aurora instances take the setting from their cluster's parameter group.
@@ -306,12 +320,16 @@ export const rdsForceSsl: StackRule = {
             // The version the parameter group's family names, else the instance's; unset means the engine's current default.
             const familyVersion = group ? versionParts(String(group.props.family ?? "").replace(/^[a-z-]+/, "")) : undefined;
             const version = familyVersion ?? versionParts(database.props.engineVersion);
-            const defaultOn = setting.defaultOnFrom !== undefined &&
+            const defaultOn =
+                setting.defaultOnFrom !== undefined &&
                 (version === undefined ? database.props.engineVersion === undefined : !olderThan(version, setting.defaultOnFrom));
             const on = value === undefined ? defaultOn : setting.on.includes(value.toUpperCase());
             if (!on) {
                 const where = group ? `parameter group ${group.name}` : `parameter group ${show(name ?? "default")}`;
-                report(`${database.name}: ${setting.parameter} is ${value ?? "not set"} in ${where}, so clients may connect without TLS; set it to 1`, database);
+                report(
+                    `${database.name}: ${setting.parameter} is ${value ?? "not set"} in ${where}, so clients may connect without TLS; set it to 1`,
+                    database,
+                );
             }
         }
     },
@@ -355,9 +373,13 @@ export const rdsConnectionPooling: StackRule = {
     remediation: "Put an RDS Proxy (requireTls: true) with a ProxyTarget in front of the instance and point DATABASE_URL at it.",
     validate(stack, _config, report) {
         for (const instance of stack.ofType(AWS.rdsInstance).filter((r) => isPostgres(r.props))) {
-            const targets = stack.ofType(AWS.rdsProxyTarget).filter((t) =>
-                stack.referencedBy(t, "dbInstanceIdentifier").some((r) => r.urn === instance.urn) ||
-                (instance.props.identifier !== undefined && t.props.dbInstanceIdentifier === instance.props.identifier));
+            const targets = stack
+                .ofType(AWS.rdsProxyTarget)
+                .filter(
+                    (t) =>
+                        stack.referencedBy(t, "dbInstanceIdentifier").some((r) => r.urn === instance.urn) ||
+                        (instance.props.identifier !== undefined && t.props.dbInstanceIdentifier === instance.props.identifier),
+                );
             if (targets.length === 0) {
                 report(`${instance.name} is not the target of any RDS Proxy, so every client opens its own connections`, instance);
                 continue;
@@ -373,8 +395,17 @@ export const rdsConnectionPooling: StackRule = {
 export const rdsRules: RuleFile = {
     title: "Amazon RDS and Aurora",
     resource: [
-        postgresEngineVersion, rdsEngineSupported, rdsStorageEncrypted, rdsNotPubliclyAccessible, rdsBackupRetention, rdsDeletionProtection, rdsMultiAz,
-        rdsFinalSnapshot, rdsPerformanceInsights, rdsEnhancedMonitoring, rdsLogExports,
+        postgresEngineVersion,
+        rdsEngineSupported,
+        rdsStorageEncrypted,
+        rdsNotPubliclyAccessible,
+        rdsBackupRetention,
+        rdsDeletionProtection,
+        rdsMultiAz,
+        rdsFinalSnapshot,
+        rdsPerformanceInsights,
+        rdsEnhancedMonitoring,
+        rdsLogExports,
     ] as ResourceRule<any>[],
     stack: [rdsForceSsl, rdsSlowQueryLog, rdsConnectionPooling] as StackRule<any>[],
 };

@@ -18,9 +18,13 @@ export const backupPlanCoversDatabase: StackRule = {
     remediation: "Add an aws.backup.Selection of the plan whose resources include the database's ARN.",
     validate(stack, _config, report) {
         for (const database of stack.ofType(AWS.rdsInstance, AWS.rdsCluster)) {
-            const selections = stack.ofType(AWS.backupSelection).filter((selection) =>
-                stack.referencedBy(selection, "resources").some((r) => r.urn === database.urn) ||
-                (database.props.arn !== undefined && (listOf(selection.props.resources) ?? []).includes(database.props.arn)));
+            const selections = stack
+                .ofType(AWS.backupSelection)
+                .filter(
+                    (selection) =>
+                        stack.referencedBy(selection, "resources").some((r) => r.urn === database.urn) ||
+                        (database.props.arn !== undefined && (listOf(selection.props.resources) ?? []).includes(database.props.arn)),
+                );
             const plans = selections.flatMap((s) => stack.referencedBy(s, "planId").filter((r) => r.type === AWS.backupPlan));
             if (selections.length === 0) {
                 report(`${database.name} is in no AWS Backup selection`, database);
@@ -38,13 +42,13 @@ function attached(stack: StackView, bucket: PolicyResource, types: readonly stri
 /** What a bucket lacks to be a hardened backup bucket. */
 function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: boolean): string[] {
     const problems: string[] = [];
-    const versioned = attached(stack, bucket, AWS.bucketVersioning)
-        .some((v) => objectOf(v.props.versioningConfiguration)?.status === "Enabled");
+    const versioned = attached(stack, bucket, AWS.bucketVersioning).some((v) => objectOf(v.props.versioningConfiguration)?.status === "Enabled");
     if (!versioned) {
         problems.push("versioning is not enabled");
     }
     const algorithms = attached(stack, bucket, AWS.bucketEncryption).flatMap((e) =>
-        (listOf(e.props.rules) ?? []).map((r) => objectOf(objectOf(objectOf(r)?.applyServerSideEncryptionByDefault))?.sseAlgorithm));
+        (listOf(e.props.rules) ?? []).map((r) => objectOf(objectOf(objectOf(r)?.applyServerSideEncryptionByDefault))?.sseAlgorithm),
+    );
     if (algorithms.length === 0) {
         problems.push("no default encryption is configured");
     } else if (requireKms && !algorithms.some((a) => a === "aws:kms" || a === "aws:kms:dsse")) {
@@ -55,8 +59,7 @@ function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: bo
     if (!blocks.some((b) => flags.every((f) => b.props[f] === true))) {
         problems.push(`public access is not fully blocked (${flags.join(", ")} must all be true)`);
     }
-    const lifecycled = attached(stack, bucket, AWS.bucketLifecycle)
-        .some((l) => (listOf(l.props.rules) ?? []).some((r) => objectOf(r)?.status === "Enabled"));
+    const lifecycled = attached(stack, bucket, AWS.bucketLifecycle).some((l) => (listOf(l.props.rules) ?? []).some((r) => objectOf(r)?.status === "Enabled"));
     if (!lifecycled) {
         problems.push("no enabled lifecycle rule moves or expires old objects");
     }
@@ -71,8 +74,18 @@ function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: bo
 }
 
 /** Stores whose data needs backups kept somewhere: a stack without any needs no backup bucket. */
-export const DATA_STORE_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster,
-    AWS_DATA.dynamodbTable, AWS_EDGE.efsFileSystem, AWS.backupVault, AWS.backupPlan];
+export const DATA_STORE_TYPES = [
+    AWS.rdsInstance,
+    AWS.rdsCluster,
+    AWS.replicationGroup,
+    AWS.cacheCluster,
+    AWS_DATA.serverlessCache,
+    AWS_DATA.memorydbCluster,
+    AWS_DATA.dynamodbTable,
+    AWS_EDGE.efsFileSystem,
+    AWS.backupVault,
+    AWS.backupPlan,
+];
 
 export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string; requireKms: boolean }> = {
     name: "backup-bucket-hardened",
@@ -96,8 +109,12 @@ export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string;
         const buckets = stack.ofType(...AWS.buckets).filter((b) => objectOf(b.props.tags)?.[tagKey] === tagValue);
         const stores = stack.ofType(...DATA_STORE_TYPES);
         if (buckets.length === 0 && stores.length > 0) {
-            report(`the stack holds ${stores.map((r) => r.name).slice(0, 3).join(", ")}${stores.length > 3 ? ", ..." : ""} but no S3 bucket is tagged ` +
-                `${tagKey}=${tagValue}, so there is no backup bucket`);
+            report(
+                `the stack holds ${stores
+                    .map((r) => r.name)
+                    .slice(0, 3)
+                    .join(", ")}${stores.length > 3 ? ", ..." : ""} but no S3 bucket is tagged ` + `${tagKey}=${tagValue}, so there is no backup bucket`,
+            );
         }
         for (const bucket of buckets) {
             const problems = bucketProblems(stack, bucket, requireKms);
@@ -117,16 +134,22 @@ export const backupVaultLocked: StackRule<{ requireComplianceMode: boolean }> = 
     references: ["https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html"],
     remediation: "Add an aws.backup.VaultLockConfiguration for the vault with minRetentionDays (and, in production, changeableForDays for compliance mode).",
     config: {
-        requireComplianceMode: { type: "boolean", default: true,
-            description: "Require compliance mode (changeableForDays set): after the grace period not even the root user can lift the lock." },
+        requireComplianceMode: {
+            type: "boolean",
+            default: true,
+            description: "Require compliance mode (changeableForDays set): after the grace period not even the root user can lift the lock.",
+        },
     },
     validate(stack, { requireComplianceMode }, report) {
         const locks = stack.ofType(AWS.backupVaultLock);
         for (const vault of stack.ofType(AWS.backupVault)) {
             // By reference, or by the name a program wrote out (names may be unknown in a preview: then only the reference counts).
             const name = peek(vault.props, "name");
-            const lock = locks.find((l) => stack.referencedBy(l, "backupVaultName").some((r) => r.urn === vault.urn) ||
-                (typeof name === "string" && peek(l.props, "backupVaultName") === name));
+            const lock = locks.find(
+                (l) =>
+                    stack.referencedBy(l, "backupVaultName").some((r) => r.urn === vault.urn) ||
+                    (typeof name === "string" && peek(l.props, "backupVaultName") === name),
+            );
             if (!lock) {
                 report(`${vault.name} has no Vault Lock: whoever holds the deploy role can delete every recovery point`, vault);
                 continue;
@@ -134,7 +157,8 @@ export const backupVaultLocked: StackRule<{ requireComplianceMode: boolean }> = 
             const problems = [
                 peek(lock.props, "minRetentionDays") === undefined ? "sets no minRetentionDays, so recovery points can be deleted at once" : undefined,
                 requireComplianceMode && peek(lock.props, "changeableForDays") === undefined
-                    ? "is in governance mode (no changeableForDays), which a privileged user can lift" : undefined,
+                    ? "is in governance mode (no changeableForDays), which a privileged user can lift"
+                    : undefined,
             ].filter((p): p is string => p !== undefined);
             if (problems.length > 0) {
                 report(`${vault.name}'s Vault Lock ${problems.join("; ")}`, vault);
@@ -160,8 +184,11 @@ function snapshotOf(stack: StackView, snapshot: PolicyResource, databases: Polic
     }
     const key = snapshot.type === AWS.rdsClusterSnapshot ? "dbClusterIdentifier" : "dbInstanceIdentifier";
     const identifier = peek(snapshot.props, key);
-    return stack.referencedBy(snapshot, key).some((r) => databases.some((db) => db.urn === r.urn)) ||
-        (typeof identifier === "string" && databases.some((db) => peek(db.props, db.type === AWS.rdsCluster ? "clusterIdentifier" : "identifier") === identifier));
+    return (
+        stack.referencedBy(snapshot, key).some((r) => databases.some((db) => db.urn === r.urn)) ||
+        (typeof identifier === "string" &&
+            databases.some((db) => peek(db.props, db.type === AWS.rdsCluster ? "clusterIdentifier" : "identifier") === identifier))
+    );
 }
 
 export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, string> }> = {
@@ -174,10 +201,11 @@ export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, s
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CreateSnapshot.html",
         "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_CreateSnapshotCluster.html",
     ],
-    remediation: "Add an aws.rds.Snapshot (aws.rds.ClusterSnapshot for Aurora) of the database named for the release, and give the migration Job " +
+    remediation:
+        "Add an aws.rds.Snapshot (aws.rds.ClusterSnapshot for Aurora) of the database named for the release, and give the migration Job " +
         "dependsOn: [snapshot] (or create it in a component that depends on the snapshot).",
     config: {
-        migrationSelector: { ...SELECTOR_SCHEMA, description: "Labels that mark a migration Job; a Job whose name contains \"migrat\" is one too." },
+        migrationSelector: { ...SELECTOR_SCHEMA, description: 'Labels that mark a migration Job; a Job whose name contains "migrat" is one too.' },
     },
     validate(stack, { migrationSelector }, report) {
         const unknowns = new PreviewUnknowns();
@@ -194,19 +222,33 @@ export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, s
                 const of = databases.length > 0 ? ` of ${databases.map((d) => d.name).join(", ")}` : "";
                 report(`${job.name} migrates the database, but the stack takes no RDS snapshot${of} to restore if the migration goes wrong`, job);
             } else if (!snapshots.some((snapshot) => waitsFor(job, snapshot))) {
-                report(`${job.name} does not depend on the snapshot ${snapshots.map((s) => s.name).join(" or ")}, so it may migrate before the snapshot is taken`, job);
+                report(
+                    `${job.name} does not depend on the snapshot ${snapshots.map((s) => s.name).join(" or ")}, so it may migrate before the snapshot is taken`,
+                    job,
+                );
             }
         });
         unknowns.settle();
     },
 };
 
-export const STATEFUL_TYPES = [AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster,
-    AWS_DATA.dynamodbTable, AWS_EDGE.efsFileSystem, AWS.kmsKey, AWS.backupVault];
+export const STATEFUL_TYPES = [
+    AWS.rdsInstance,
+    AWS.rdsCluster,
+    AWS.replicationGroup,
+    AWS.cacheCluster,
+    AWS_DATA.serverlessCache,
+    AWS_DATA.memorydbCluster,
+    AWS_DATA.dynamodbTable,
+    AWS_EDGE.efsFileSystem,
+    AWS.kmsKey,
+    AWS.backupVault,
+];
 
 export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupTagKey: string; backupTagValue: string }> = {
     name: "stateful-resources-protected",
-    description: "Stateful resources (databases, caches, tables, file systems, keys, backup vaults and buckets) are protected from deletion by Pulumi, " +
+    description:
+        "Stateful resources (databases, caches, tables, file systems, keys, backup vaults and buckets) are protected from deletion by Pulumi, " +
         "and secrets are not deleted without a recovery window.",
     severity: "high",
     checklist: ["DB-10", "REC-03"],
@@ -214,7 +256,8 @@ export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupT
         "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/",
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_delete-secret.html",
     ],
-    remediation: "Create the resource with the resource option protect: true; give a Secrets Manager secret recoveryWindowInDays of 7 or more (0 deletes it at once).",
+    remediation:
+        "Create the resource with the resource option protect: true; give a Secrets Manager secret recoveryWindowInDays of 7 or more (0 deletes it at once).",
     resourceTypes: [...STATEFUL_TYPES, ...AWS.buckets, AWS.secret],
     config: {
         types: { type: "array", items: { type: "string" }, default: STATEFUL_TYPES, description: "Resource types that must be protected." },
@@ -235,8 +278,10 @@ export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupT
         }
         if ((AWS.buckets as readonly string[]).includes(type)) {
             if (objectOf(props.tags)?.[backupTagKey] === backupTagValue) {
-                report(`the backup bucket (tagged ${backupTagKey}=${backupTagValue}) is not protected: a \`pulumi destroy\` or a replacement would delete the backups` +
-                    (props.forceDestroy === true ? ", and forceDestroy: true empties it first" : ""));
+                report(
+                    `the backup bucket (tagged ${backupTagKey}=${backupTagValue}) is not protected: a \`pulumi destroy\` or a replacement would delete the backups` +
+                        (props.forceDestroy === true ? ", and forceDestroy: true empties it first" : ""),
+                );
             }
             return;
         }
@@ -252,11 +297,33 @@ export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupT
 
 /** AWS types that take tags; any other AWS resource is checked when it has tags at all. */
 export const TAGGABLE_TYPES = [
-    AWS_PLATFORM.vpc, AWS_PLATFORM.subnet, AWS.securityGroup, AWS_PLATFORM.natGateway, AWS_EDGE.eip,
-    AWS_PLATFORM.internetGateway, AWS_PLATFORM.routeTable, AWS_PLATFORM.flowLog, AWS.logGroup, AWS.kmsKey, AWS.secret,
-    AWS.iamRole, AWS.rdsInstance, AWS.rdsCluster, AWS_PLATFORM.rdsSubnetGroup, AWS.rdsParameterGroup, AWS.rdsProxy,
-    AWS.replicationGroup, AWS_PLATFORM.cacheSubnetGroup, AWS.cacheParameterGroup, ...AWS.loadBalancers, AWS.webAcl,
-    ...AWS.buckets, AWS.backupVault, AWS.backupPlan, AWS_DATA.snsTopic, AWS.metricAlarm,
+    AWS_PLATFORM.vpc,
+    AWS_PLATFORM.subnet,
+    AWS.securityGroup,
+    AWS_PLATFORM.natGateway,
+    AWS_EDGE.eip,
+    AWS_PLATFORM.internetGateway,
+    AWS_PLATFORM.routeTable,
+    AWS_PLATFORM.flowLog,
+    AWS.logGroup,
+    AWS.kmsKey,
+    AWS.secret,
+    AWS.iamRole,
+    AWS.rdsInstance,
+    AWS.rdsCluster,
+    AWS_PLATFORM.rdsSubnetGroup,
+    AWS.rdsParameterGroup,
+    AWS.rdsProxy,
+    AWS.replicationGroup,
+    AWS_PLATFORM.cacheSubnetGroup,
+    AWS.cacheParameterGroup,
+    ...AWS.loadBalancers,
+    AWS.webAcl,
+    ...AWS.buckets,
+    AWS.backupVault,
+    AWS.backupPlan,
+    AWS_DATA.snsTopic,
+    AWS.metricAlarm,
 ];
 
 export const requiredTags: ResourceRule<{ tags: string[] }> = {
@@ -272,8 +339,12 @@ export const requiredTags: ResourceRule<{ tags: string[] }> = {
     resourceTypes: TAGGABLE_TYPES,
     alsoAppliesTo: (type, props) => type.startsWith("aws:") && props.tags !== undefined,
     config: {
-        tags: { type: "array", items: { type: "string" }, default: ["Project", "Environment", "Owner", "CostCenter", "ManagedBy"],
-            description: "Tag keys every taggable resource needs." },
+        tags: {
+            type: "array",
+            items: { type: "string" },
+            default: ["Project", "Environment", "Owner", "CostCenter", "ManagedBy"],
+            description: "Tag keys every taggable resource needs.",
+        },
     },
     validate({ urn, props }, { tags }, report) {
         const given = objectOf(props.tags) ?? {};
@@ -294,7 +365,8 @@ export const backupFailureAlarm: StackRule = {
     severity: "high",
     checklist: ["REC-06"],
     references: ["https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html"],
-    remediation: "Add CloudWatch metric alarms on AWS/Backup NumberOfBackupJobsFailed (and NumberOfCopyJobsFailed when the plan copies) " +
+    remediation:
+        "Add CloudWatch metric alarms on AWS/Backup NumberOfBackupJobsFailed (and NumberOfCopyJobsFailed when the plan copies) " +
         "with alarmActions to the alert topic.",
     validate(stack, _config, report) {
         const plans = stack.ofType(AWS.backupPlan);
@@ -302,12 +374,20 @@ export const backupFailureAlarm: StackRule = {
             return;
         }
         const copies = plans.some((plan) => (listOf(peek(plan.props, "rules")) ?? []).some((rule) => (listOf(objectOf(rule)?.copyActions) ?? []).length > 0));
-        const alarmed = new Set(stack.ofType(AWS.metricAlarm).filter((alarm) => notifies(alarm, stack)).flatMap((alarm) => watchedMetrics(alarm))
-            .filter((m) => m.namespace === "AWS/Backup").map((m) => m.metricName));
+        const alarmed = new Set(
+            stack
+                .ofType(AWS.metricAlarm)
+                .filter((alarm) => notifies(alarm, stack))
+                .flatMap((alarm) => watchedMetrics(alarm))
+                .filter((m) => m.namespace === "AWS/Backup")
+                .map((m) => m.metricName),
+        );
         const missing = FAILED_JOB_METRICS.filter((metric, i) => (i === 0 || copies) && !alarmed.has(metric));
         if (missing.length > 0) {
-            report(`no alarm that notifies anyone watches AWS/Backup ${missing.join(" or ")}: a failed job leaves the recovery point objective unmet unseen`,
-                plans[0]);
+            report(
+                `no alarm that notifies anyone watches AWS/Backup ${missing.join(" or ")}: a failed job leaves the recovery point objective unmet unseen`,
+                plans[0],
+            );
         }
     },
 };

@@ -15,12 +15,21 @@ export const workloadImageRegistry: StackRule<{ allowedRegistries: string[]; all
     checklist: ["BUILD-03", "APP-04"],
     references: ["https://kubernetes.io/docs/concepts/containers/images/", "https://docs.aws.amazon.com/AmazonECR/latest/userguide/what-is-ecr.html"],
     equivalents: ["AVD-KSV-0125"],
-    remediation: "Push the image to the platform's ECR repository (platform:registry; a bare name:tag in platform:services[].image resolves there) " +
+    remediation:
+        "Push the image to the platform's ECR repository (platform:registry; a bare name:tag in platform:services[].image resolves there) " +
         "or to a registry listed in this policy's allowedRegistries, and reference it by a version tag or a digest.",
     config: {
-        allowedRegistries: { type: "array", items: { type: "string" }, default: [],
-            description: "Image prefixes allowed besides ECR, e.g. \"ghcr.io/acme/\" (the registry host and the organisation)." },
-        allowEcr: { type: "boolean", default: true, description: "Whether images from an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/) are allowed." },
+        allowedRegistries: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: 'Image prefixes allowed besides ECR, e.g. "ghcr.io/acme/" (the registry host and the organisation).',
+        },
+        allowEcr: {
+            type: "boolean",
+            default: true,
+            description: "Whether images from an ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/) are allowed.",
+        },
     },
     validate(stack, { allowedRegistries, allowEcr }, report) {
         const unknowns = new PreviewUnknowns();
@@ -75,16 +84,21 @@ export const ecrScanImmutable: ResourceRule = {
         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
     ],
     equivalents: ["CKV_AWS_163", "CKV_AWS_51", "AVD-AWS-0030", "AVD-AWS-0031"],
-    remediation: "Set imageScanningConfiguration: { scanOnPush: true } and imageTagMutability: \"IMMUTABLE\" (or a registry-wide enhanced scanning configuration).",
+    remediation:
+        'Set imageScanningConfiguration: { scanOnPush: true } and imageTagMutability: "IMMUTABLE" (or a registry-wide enhanced scanning configuration).',
     resourceTypes: [AWS.ecrRepository],
     validate({ props }, _config, report) {
         const scanOnPush = (props.imageScanningConfiguration ?? {}).scanOnPush;
         if (scanOnPush !== true) {
-            report(`imageScanningConfiguration.scanOnPush is ${scanOnPush === undefined ? "not set (false)" : show(scanOnPush)}: pushed images are not scanned`);
+            report(
+                `imageScanningConfiguration.scanOnPush is ${scanOnPush === undefined ? "not set (false)" : show(scanOnPush)}: pushed images are not scanned`,
+            );
         }
         const mutability = props.imageTagMutability;
         if (mutability !== "IMMUTABLE" && mutability !== "IMMUTABLE_WITH_EXCLUSION") {
-            report(`imageTagMutability is ${mutability === undefined ? "not set (MUTABLE)" : show(mutability)}: a push can replace the image behind a release tag`);
+            report(
+                `imageTagMutability is ${mutability === undefined ? "not set (MUTABLE)" : show(mutability)}: a push can replace the image behind a release tag`,
+            );
         }
     },
 };

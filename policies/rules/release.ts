@@ -19,13 +19,22 @@ export const releaseEvidence: StackRule<ReleaseEvidenceSettings> = {
     // It judges the catalog's evidence, live and attestation requirements, not a plan requirement of its own.
     checklist: [],
     references: ["https://www.pulumi.com/docs/iac/using-pulumi/crossguard/"],
-    remediation: "Add the missing artifact (test report, scan, load test, drill or sign-off record) to an evidence directory, fix what it shows failing, or attest.",
+    remediation:
+        "Add the missing artifact (test report, scan, load test, drill or sign-off record) to an evidence directory, fix what it shows failing, or attest.",
     config: {
-        evidenceDirs: { type: "array", items: { type: "string", minLength: 1 }, default: [],
-            description: "Directories of release artifacts, relative to the project root." },
+        evidenceDirs: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            default: [],
+            description: "Directories of release artifacts, relative to the project root.",
+        },
         asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The day evidence is judged on (YYYY-MM-DD); default: today." },
-        gate: { type: "string", enum: ["plan", "release"], default: "plan",
-            description: "plan: what is missing or failing is advisory; release: it is a violation at this policy's level." },
+        gate: {
+            type: "string",
+            enum: ["plan", "release"],
+            default: "plan",
+            description: "plan: what is missing or failing is advisory; release: it is a violation at this policy's level.",
+        },
         criteria: { type: "object", default: {}, description: "Per requirement id and evidence kind, criteria that replace the catalog's." },
     },
     validate(stack, settings, report) {
@@ -42,8 +51,9 @@ export const releaseEvidence: StackRule<ReleaseEvidenceSettings> = {
         }
         const stackName = stack.root?.urn.split("::")[0].replace(/^urn:pulumi:/, "") ?? "";
         const { evidence } = evidenceOf(settings, PROJECT_ROOT);
-        const unverified = [...judgeRelease(stackName, stack.resources, evidence, settings).values()]
-            .filter(({ judgement }) => judgement.status === "fail" || judgement.status === "missing");
+        const unverified = [...judgeRelease(stackName, stack.resources, evidence, settings).values()].filter(
+            ({ judgement }) => judgement.status === "fail" || judgement.status === "missing",
+        );
         if (unverified.length > 0) {
             // One violation for the release, a line per requirement: a preview shows them together.
             const lines = unverified.map(({ requirement, judgement }) => `${requirement.id} ${judgement.status}: ${requirement.text}: ${judgement.note}`);

@@ -6,7 +6,13 @@ import { AWS, AWS_EDGE } from "../lib/types";
 import { isSet, listOf, objectOf, peek, show, UNKNOWN } from "../lib/values";
 
 /** A DNS name as Route 53 and the load balancer spell it: lower case, no final dot, no "dualstack." prefix. */
-const hostName = (name: unknown) => typeof name === "string" ? name.toLowerCase().replace(/\.$/, "").replace(/^dualstack\./, "") : undefined;
+const hostName = (name: unknown) =>
+    typeof name === "string"
+        ? name
+              .toLowerCase()
+              .replace(/\.$/, "")
+              .replace(/^dualstack\./, "")
+        : undefined;
 
 export const dnsAliasRecord: StackRule = {
     name: "dns-alias-record",
@@ -18,13 +24,13 @@ export const dnsAliasRecord: StackRule = {
         "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html",
         "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html",
     ],
-    remediation: "Add an aws.route53.Record (type A, and AAAA when dualstack) in the domain's hosted zone with aliases [{ name: <load balancer>.dnsName, " +
+    remediation:
+        "Add an aws.route53.Record (type A, and AAAA when dualstack) in the domain's hosted zone with aliases [{ name: <load balancer>.dnsName, " +
         "zoneId: <load balancer>.zoneId, evaluateTargetHealth: true }].",
     validate(stack, _config, report) {
         const records = stack.ofType(AWS.route53Record);
         const pointsAt = (record: PolicyResource, key: string, lb: PolicyResource) => stack.referencedBy(record, key).some((r) => r.urn === lb.urn);
-        const aliasNames = (record: PolicyResource) =>
-            (listOf(peek(record.props, "aliases")) ?? []).map((alias) => hostName(peek(objectOf(alias), "name")));
+        const aliasNames = (record: PolicyResource) => (listOf(peek(record.props, "aliases")) ?? []).map((alias) => hostName(peek(objectOf(alias), "name")));
         for (const lb of stack.ofType(...AWS.loadBalancers, AWS.classicLoadBalancer)) {
             // Internal and gateway load balancers are not reached from the internet by name.
             const internal = peek(lb.props, "internal");
@@ -36,8 +42,11 @@ export const dnsAliasRecord: StackRule = {
             if (!aliased) {
                 const cnames = records.filter((r) => pointsAt(r, "records", lb)).map((r) => r.name);
                 const found = cnames.length > 0 ? ` (only the record ${cnames.join(", ")} names it, which is not an alias)` : "";
-                report(`${lb.name} is internet-facing, but no Route 53 alias record points at it${found}; clients would depend on its generated ` +
-                    "*.elb.amazonaws.com name", lb);
+                report(
+                    `${lb.name} is internet-facing, but no Route 53 alias record points at it${found}; clients would depend on its generated ` +
+                        "*.elb.amazonaws.com name",
+                    lb,
+                );
             }
         }
     },
@@ -45,10 +54,13 @@ export const dnsAliasRecord: StackRule = {
 
 /** The stack's public endpoints: internet-facing load balancers, and Elastic IPs of instances (a NAT gateway's are not endpoints). */
 function publicEndpoints(stack: StackView): PolicyResource[] {
-    const balancers = stack.ofType(...AWS.loadBalancers, AWS.classicLoadBalancer).filter((lb) =>
-        peek(lb.props, "internal") !== true && peek(lb.props, "loadBalancerType") !== "gateway");
+    const balancers = stack
+        .ofType(...AWS.loadBalancers, AWS.classicLoadBalancer)
+        .filter((lb) => peek(lb.props, "internal") !== true && peek(lb.props, "loadBalancerType") !== "gateway");
     const associated = new Set(stack.ofType(AWS_EDGE.eipAssociation).flatMap((a) => stack.referencedBy(a, "allocationId").map((r) => r.urn)));
-    const addresses = stack.ofType(AWS_EDGE.eip).filter((eip) => isSet(eip.props, "instance") || isSet(eip.props, "networkInterface") || associated.has(eip.urn));
+    const addresses = stack
+        .ofType(AWS_EDGE.eip)
+        .filter((eip) => isSet(eip.props, "instance") || isSet(eip.props, "networkInterface") || associated.has(eip.urn));
     return [...balancers, ...addresses];
 }
 
@@ -63,7 +75,10 @@ function endpointHosts(stack: StackView, endpoints: PolicyResource[]): { hosts: 
     const own = endpoints.flatMap((e) => [hostName(peek(e.props, "dnsName")), peek(e.props, "publicIp")]).filter((h): h is string => typeof h === "string");
     const records = stack.ofType(AWS.route53Record).filter((record) => {
         const targets = [...stack.referencedBy(record, "aliases"), ...stack.referencedBy(record, "records")];
-        const values = [...itemsOf(peek(record.props, "aliases")).map((a) => hostName(peek(objectOf(a), "name"))), ...itemsOf(peek(record.props, "records")).map(hostName)];
+        const values = [
+            ...itemsOf(peek(record.props, "aliases")).map((a) => hostName(peek(objectOf(a), "name"))),
+            ...itemsOf(peek(record.props, "records")).map(hostName),
+        ];
         return targets.some((t) => endpoints.some((e) => e.urn === t.urn)) || values.some((v) => v !== undefined && own.includes(v));
     });
     const names = records.map((r) => hostName(peek(r.props, "name"))).filter((h): h is string => !!h);
@@ -82,7 +97,8 @@ export const uptimeCheck: StackRule = {
         "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating.html",
         "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html",
     ],
-    remediation: "Add an aws.route53.HealthCheck whose fqdn is the endpoint's public name (or ipAddress its Elastic IP) and whose resourcePath is the " +
+    remediation:
+        "Add an aws.route53.HealthCheck whose fqdn is the endpoint's public name (or ipAddress its Elastic IP) and whose resourcePath is the " +
         "health path the target group checks, and a CloudWatch alarm (in us-east-1) on its HealthCheckStatus with alarmActions.",
     validate(stack, _config, report) {
         const endpoints = publicEndpoints(stack);
@@ -107,20 +123,31 @@ export const uptimeCheck: StackRule = {
             return;
         }
         // A set of unknown so that a check's resourcePath, whatever its type, can be looked up: only a string matches.
-        const healthPaths = new Set<unknown>(stack.ofType(...AWS.targetGroups).map((tg) => peek(objectOf(peek(tg.props, "healthCheck")), "path"))
-            .filter((p): p is string => typeof p === "string"));
-        const wrongPath = probing.filter((c) => HTTP_CHECK_TYPES.includes(String(peek(c.props, "type"))) && healthPaths.size > 0 &&
-            !healthPaths.has(peek(c.props, "resourcePath") ?? "/"));
+        const healthPaths = new Set<unknown>(
+            stack
+                .ofType(...AWS.targetGroups)
+                .map((tg) => peek(objectOf(peek(tg.props, "healthCheck")), "path"))
+                .filter((p): p is string => typeof p === "string"),
+        );
+        const wrongPath = probing.filter(
+            (c) => HTTP_CHECK_TYPES.includes(String(peek(c.props, "type"))) && healthPaths.size > 0 && !healthPaths.has(peek(c.props, "resourcePath") ?? "/"),
+        );
         if (wrongPath.length === probing.length && wrongPath.length > 0) {
-            report(`${wrongPath.map((c) => `${c.name} probes resourcePath ${show(peek(c.props, "resourcePath") ?? "/")}`).join(", ")}, not the health path ` +
-                `${[...healthPaths].join(" or ")} that the target group checks`, wrongPath[0]);
+            report(
+                `${wrongPath.map((c) => `${c.name} probes resourcePath ${show(peek(c.props, "resourcePath") ?? "/")}`).join(", ")}, not the health path ` +
+                    `${[...healthPaths].join(" or ")} that the target group checks`,
+                wrongPath[0],
+            );
         }
         for (const check of probing) {
             const alarms = alarmsOn(stack, check, "HealthCheckId", undefined).filter((a) => metricsOf(a).includes("HealthCheckStatus"));
             if (alarms.length === 0) {
                 report(`${check.name} has no alarm on HealthCheckStatus`, check);
             } else if (!alarms.some((a) => notifies(a, stack))) {
-                report(`${check.name}'s HealthCheckStatus alarm ${alarms.map((a) => a.name).join(", ")} notifies nobody (no alarmActions, or only topics without a subscription)`, check);
+                report(
+                    `${check.name}'s HealthCheckStatus alarm ${alarms.map((a) => a.name).join(", ")} notifies nobody (no alarmActions, or only topics without a subscription)`,
+                    check,
+                );
             }
         }
     },

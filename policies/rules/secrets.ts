@@ -90,7 +90,8 @@ export const k8sNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> 
             return;
         }
         for (const container of containersOf(podSpecOf(type, props))) {
-            const literal = (listOf(container.spec.env) ?? []).map(objectOf)
+            const literal = (listOf(container.spec.env) ?? [])
+                .map(objectOf)
                 .filter((e) => e && typeof e.name === "string" && secretName.test(e.name) && e.value !== undefined)
                 .map((e) => e!.name);
             if (literal.length > 0) {
@@ -104,10 +105,18 @@ export const k8sNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> 
 const SECRET_INPUTS: { type: string; key: string; instead: string; skip?: (props: Record<string, any>) => boolean }[] = [
     { type: AWS_DATA.secretVersion, key: "secretString", instead: "secretString from a random.RandomPassword (or the service that owns the credential)" },
     // @pulumi/aws names an instance's master password `password`, a cluster's `masterPassword`.
-    { type: AWS.rdsInstance, key: "password", instead: "manageMasterUserPassword: true (RDS keeps it in Secrets Manager and rotates it)",
-        skip: (props) => peek(props, "manageMasterUserPassword") === true },
-    { type: AWS.rdsCluster, key: "masterPassword", instead: "manageMasterUserPassword: true (RDS keeps it in Secrets Manager and rotates it)",
-        skip: (props) => peek(props, "manageMasterUserPassword") === true },
+    {
+        type: AWS.rdsInstance,
+        key: "password",
+        instead: "manageMasterUserPassword: true (RDS keeps it in Secrets Manager and rotates it)",
+        skip: (props) => peek(props, "manageMasterUserPassword") === true,
+    },
+    {
+        type: AWS.rdsCluster,
+        key: "masterPassword",
+        instead: "manageMasterUserPassword: true (RDS keeps it in Secrets Manager and rotates it)",
+        skip: (props) => peek(props, "manageMasterUserPassword") === true,
+    },
     { type: AWS.replicationGroup, key: "authToken", instead: "authToken from a random.RandomPassword" },
 ];
 
@@ -117,14 +126,16 @@ const isPlaceholder = (value: string) => /^[a-z]+:\/\/[^/\s]+\.invalid(\/|$)/i.t
 export const secretValuesGenerated: StackRule<{ minimumCharacters: number }> = {
     name: "secret-values-generated",
     appliesTo: [AWS_DATA.secretVersion, AWS.rdsInstance, AWS.rdsCluster, AWS.replicationGroup],
-    description: "Secret values (Secrets Manager values, database master passwords, Redis AUTH tokens) are generated, never weak values written in the program.",
+    description:
+        "Secret values (Secrets Manager values, database master passwords, Redis AUTH tokens) are generated, never weak values written in the program.",
     severity: "critical",
     checklist: ["SEC-01"],
     references: [
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html",
         "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/",
     ],
-    remediation: "Generate the value (random.RandomPassword with length 32 or more, or let the service manage it, e.g. manageMasterUserPassword: true) " +
+    remediation:
+        "Generate the value (random.RandomPassword with length 32 or more, or let the service manage it, e.g. manageMasterUserPassword: true) " +
         "instead of writing it in the program or typing it into config; then rotate the exposed credential.",
     config: { minimumCharacters: { type: "integer", minimum: 8, default: 20, description: "Shortest secret value written in the program or its config." } },
     validate(stack, { minimumCharacters }, report) {
@@ -132,14 +143,22 @@ export const secretValuesGenerated: StackRule<{ minimumCharacters: number }> = {
             for (const resource of stack.ofType(type)) {
                 const value = peek(resource.props, key);
                 // A value another resource produced (a generator, a database) is not written out; an unknown one comes from an output.
-                if (typeof value !== "string" || value === "" || isPlaceholder(value) || skip?.(resource.props) ||
-                    stack.referencedBy(resource, key).length > 0) {
+                if (
+                    typeof value !== "string" ||
+                    value === "" ||
+                    isPlaceholder(value) ||
+                    skip?.(resource.props) ||
+                    stack.referencedBy(resource, key).length > 0
+                ) {
                     continue;
                 }
                 const weak = weakSecretsIn(value, minimumCharacters);
                 if (weak.length > 0) {
-                    report(`${resource.name}: ${key} is written in the program or its config, not generated, and is weak (${weak.join("; ")}); ` +
-                        `use ${instead}`, resource);
+                    report(
+                        `${resource.name}: ${key} is written in the program or its config, not generated, and is weak (${weak.join("; ")}); ` +
+                            `use ${instead}`,
+                        resource,
+                    );
                 }
             }
         }
@@ -153,7 +172,8 @@ export const ssmSecureString: ResourceRule<{ secretNamePattern: string }> = {
     checklist: ["SEC-03"],
     references: ["https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-securestring.html"],
     equivalents: ["CKV2_AWS_34"],
-    remediation: "Set type: \"SecureString\" (and keyId to a customer-managed key) on the parameter; a String parameter is readable by anyone with ssm:GetParameter.",
+    remediation:
+        'Set type: "SecureString" (and keyId to a customer-managed key) on the parameter; a String parameter is readable by anyone with ssm:GetParameter.',
     resourceTypes: [AWS_DATA.ssmParameter],
     config: { secretNamePattern: { type: "string", default: SECRET_NAME_PATTERN, description: "Regular expression for names of secret settings." } },
     validate({ name, props }, { secretNamePattern }, report) {
@@ -180,10 +200,16 @@ export function ecsEnvironments(props: Record<string, any>): { label: string; en
             return `containerDefinitions is not valid JSON (${(err as Error).message})`;
         }
     }
-    return (listOf(definitions) ?? []).map(objectOf).filter((c): c is Record<string, any> => !!c).map((container, i) => ({
-        label: `container ${typeof container.name === "string" ? container.name : i + 1}`,
-        env: (listOf(container.environment) ?? []).map(objectOf).filter((e) => typeof e?.name === "string").map((e) => [e!.name as string, e!.value]),
-    }));
+    return (listOf(definitions) ?? [])
+        .map(objectOf)
+        .filter((c): c is Record<string, any> => !!c)
+        .map((container, i) => ({
+            label: `container ${typeof container.name === "string" ? container.name : i + 1}`,
+            env: (listOf(container.environment) ?? [])
+                .map(objectOf)
+                .filter((e) => typeof e?.name === "string")
+                .map((e) => [e!.name as string, e!.value]),
+        }));
 }
 
 export const awsEnvNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string }> = {
@@ -196,7 +222,8 @@ export const awsEnvNoPlaintextSecrets: ResourceRule<{ secretNamePattern: string 
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html",
     ],
     equivalents: ["CKV_AWS_45", "AVD-AWS-0036"],
-    remediation: "ECS: move the setting from the container's environment to its secrets list (valueFrom: the Secrets Manager secret or SSM " +
+    remediation:
+        "ECS: move the setting from the container's environment to its secrets list (valueFrom: the Secrets Manager secret or SSM " +
         "SecureString ARN). Lambda: remove it from environment.variables and read the secret at start-up (pass its ARN instead).",
     resourceTypes: [AWS_DATA.ecsTaskDefinition, AWS_DATA.lambdaFunction],
     config: { secretNamePattern: { type: "string", default: SECRET_NAME_PATTERN, description: "Regular expression for names of secret settings." } },
@@ -240,23 +267,29 @@ export const secretsManagerRotation: StackRule<{ maximumDays: number; enforce: b
     description: "Secrets Manager secrets rotate automatically, at least every 90 days.",
     severity: "medium",
     checklist: [],
-    beyondChecklist: "No checklist line asks for it, but a credential that never changes stays valid for whoever once read it; " +
+    beyondChecklist:
+        "No checklist line asks for it, but a credential that never changes stays valid for whoever once read it; " +
         "reported as advisory so it informs review without blocking a release.",
     references: ["https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html"],
     equivalents: ["CKV2_AWS_57"],
-    remediation: "Add an aws.secretsmanager.SecretRotation for the secret (secretId: the secret's id, rotationLambdaArn: a rotation function, " +
+    remediation:
+        "Add an aws.secretsmanager.SecretRotation for the secret (secretId: the secret's id, rotationLambdaArn: a rotation function, " +
         "rotationRules.automaticallyAfterDays at most 90); for an RDS master password, set manageMasterUserPassword: true instead.",
     config: {
         maximumDays: { type: "integer", minimum: 1, maximum: 1000, default: 90, description: "Longest time between rotations." },
-        enforce: { type: "boolean", default: false,
-            description: "Report at the policy's level; by default findings are advisory, since a third-party API key can only be rotated by its issuer." },
+        enforce: {
+            type: "boolean",
+            default: false,
+            description: "Report at the policy's level; by default findings are advisory, since a third-party API key can only be rotated by its issuer.",
+        },
     },
     validate(stack, { maximumDays, enforce }, report) {
         const rotations = stack.ofType(AWS_DATA.secretRotation);
         for (const secret of stack.ofType(AWS.secret)) {
             const names = [peek(secret.props, "name"), peek(secret.props, "arn")].filter((v) => typeof v === "string");
-            const rotation = rotations.find((r) => stack.referencedBy(r, "secretId").some((s) => s.urn === secret.urn) ||
-                names.includes(peek(r.props, "secretId") as string));
+            const rotation = rotations.find(
+                (r) => stack.referencedBy(r, "secretId").some((s) => s.urn === secret.urn) || names.includes(peek(r.props, "secretId") as string),
+            );
             if (rotation === undefined) {
                 report(`${secret.name} has no SecretRotation, so its value stays the same until someone changes it by hand`, secret, !enforce);
                 continue;
@@ -272,6 +305,13 @@ export const secretsManagerRotation: StackRule<{ maximumDays: number; enforce: b
 
 export const secretsRules: RuleFile = {
     title: "Secrets and keys (KMS, Secrets Manager, SSM, Kubernetes)",
-    resource: [kmsKeyRotation, secretsManagerKmsEncrypted, randomSecretLength, k8sNoPlaintextSecrets, ssmSecureString, awsEnvNoPlaintextSecrets] as ResourceRule<any>[],
+    resource: [
+        kmsKeyRotation,
+        secretsManagerKmsEncrypted,
+        randomSecretLength,
+        k8sNoPlaintextSecrets,
+        ssmSecureString,
+        awsEnvNoPlaintextSecrets,
+    ] as ResourceRule<any>[],
     stack: [secretValuesGenerated, secretsManagerRotation] as StackRule<any>[],
 };

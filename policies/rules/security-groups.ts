@@ -24,7 +24,10 @@ export const noUnrestrictedIngress: ResourceRule<{ allowedPorts: number[] }> = {
         const rule = (r: Record<string, any>, protocol: unknown, cidrs: unknown[]) => ({ protocol, fromPort: r.fromPort, toPort: r.toPort, cidrs });
         let rules: { protocol: unknown; fromPort: unknown; toPort: unknown; cidrs: unknown[] }[];
         if (type === AWS.securityGroup) {
-            rules = (listOf(props.ingress) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r).map((r) => rule(r, r.protocol, cidrsOf(r)));
+            rules = (listOf(props.ingress) ?? [])
+                .map(objectOf)
+                .filter((r): r is Record<string, any> => !!r)
+                .map((r) => rule(r, r.protocol, cidrsOf(r)));
         } else if (type === AWS.ingressRule) {
             rules = [rule(props, props.ipProtocol, [props.cidrIpv4, props.cidrIpv6])];
         } else {
@@ -54,16 +57,21 @@ interface IngressSource {
 
 /** Every ingress source of a security group: inline rules and rule resources attached to it. */
 export function ingressSources(stack: StackView, group: PolicyResource): IngressSource[] {
-    const inline = (listOf(group.props.ingress) ?? []).map(objectOf).filter((r): r is Record<string, any> => !!r).map((r, i) => ({
-        rule: `${group.name} ingress[${i}]`,
-        cidrs: [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])].map(String),
-    }));
-    const attached = stack.referencing(group, [AWS.ingressRule, AWS.securityGroupRule], "securityGroupId")
+    const inline = (listOf(group.props.ingress) ?? [])
+        .map(objectOf)
+        .filter((r): r is Record<string, any> => !!r)
+        .map((r, i) => ({
+            rule: `${group.name} ingress[${i}]`,
+            cidrs: [...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])].map(String),
+        }));
+    const attached = stack
+        .referencing(group, [AWS.ingressRule, AWS.securityGroupRule], "securityGroupId")
         .filter((r) => r.type === AWS.ingressRule || r.props.type === "ingress")
         .map((r) => ({
             rule: r.name,
-            cidrs: [r.props.cidrIpv4, r.props.cidrIpv6, ...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])]
-                .filter((c) => typeof c === "string"),
+            cidrs: [r.props.cidrIpv4, r.props.cidrIpv6, ...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])].filter(
+                (c) => typeof c === "string",
+            ),
         }));
     return [...inline, ...attached];
 }
@@ -74,7 +82,10 @@ function dataStoreGroups(stack: StackView): { store: PolicyResource; key: string
         ...stack.ofType(AWS.rdsInstance, AWS.rdsCluster, AWS.rdsProxy).map((r): [PolicyResource, string] => [r, "vpcSecurityGroupIds"]),
         ...stack.ofType(AWS.replicationGroup, AWS_DATA.serverlessCache, AWS_DATA.memorydbCluster).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
         // A cache cluster in a replication group takes the group's security groups.
-        ...stack.ofType(AWS.cacheCluster).filter((r) => !r.props.replicationGroupId).map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
+        ...stack
+            .ofType(AWS.cacheCluster)
+            .filter((r) => !r.props.replicationGroupId)
+            .map((r): [PolicyResource, string] => [r, "securityGroupIds"]),
     ];
     return stores.map(([store, key]) => ({
         store,
@@ -86,7 +97,8 @@ function dataStoreGroups(stack: StackView): { store: PolicyResource; key: string
 
 /** The security groups a group admits by reference: attached ingress rules' sources and inline ingress `securityGroups`. */
 function admittedGroups(stack: StackView, group: PolicyResource): PolicyResource[] {
-    const rules = stack.referencing(group, [AWS.ingressRule, AWS.securityGroupRule], "securityGroupId")
+    const rules = stack
+        .referencing(group, [AWS.ingressRule, AWS.securityGroupRule], "securityGroupId")
         .filter((r) => r.type === AWS.ingressRule || r.props.type === "ingress");
     const sources = [
         ...rules.flatMap((r) => stack.referencedBy(r, r.type === AWS.ingressRule ? "referencedSecurityGroupId" : "sourceSecurityGroupId")),
@@ -99,17 +111,27 @@ const ALL_PROTOCOLS = ["-1", -1, "all"];
 
 /** The egress rules of a group that send every protocol to the whole internet: inline, rule resources and legacy rules. */
 function openEgress(stack: StackView, group: PolicyResource): string[] {
-    const inline = (listOf(group.props.egress) ?? []).map(objectOf).flatMap((r, i) =>
-        r && ALL_PROTOCOLS.includes(r.protocol) && worldOpenCidrs([...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])]).length > 0
-            ? [`${group.name} egress[${i}]`] : []);
-    const attached = stack.referencing(group, [AWS.egressRule, AWS.securityGroupRule], "securityGroupId").filter((r) => {
-        if (r.type === AWS.egressRule) {
-            // A destination a preview cannot know yet (a VPC's range) is not the world: read it without failing.
-            return ALL_PROTOCOLS.includes(r.props.ipProtocol) && worldOpenCidrs(["cidrIpv4", "cidrIpv6"].map((k) => peek(r.props, k))).length > 0;
-        }
-        return r.props.type === "egress" && ALL_PROTOCOLS.includes(r.props.protocol) &&
-            worldOpenCidrs([...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])]).length > 0;
-    }).map((r) => r.name);
+    const inline = (listOf(group.props.egress) ?? [])
+        .map(objectOf)
+        .flatMap((r, i) =>
+            r && ALL_PROTOCOLS.includes(r.protocol) && worldOpenCidrs([...(listOf(r.cidrBlocks) ?? []), ...(listOf(r.ipv6CidrBlocks) ?? [])]).length > 0
+                ? [`${group.name} egress[${i}]`]
+                : [],
+        );
+    const attached = stack
+        .referencing(group, [AWS.egressRule, AWS.securityGroupRule], "securityGroupId")
+        .filter((r) => {
+            if (r.type === AWS.egressRule) {
+                // A destination a preview cannot know yet (a VPC's range) is not the world: read it without failing.
+                return ALL_PROTOCOLS.includes(r.props.ipProtocol) && worldOpenCidrs(["cidrIpv4", "cidrIpv6"].map((k) => peek(r.props, k))).length > 0;
+            }
+            return (
+                r.props.type === "egress" &&
+                ALL_PROTOCOLS.includes(r.props.protocol) &&
+                worldOpenCidrs([...(listOf(r.props.cidrBlocks) ?? []), ...(listOf(r.props.ipv6CidrBlocks) ?? [])]).length > 0
+            );
+        })
+        .map((r) => r.name);
     return [...inline, ...attached];
 }
 
@@ -121,7 +143,8 @@ export const dataClientEgressRestricted: StackRule = {
     checklist: ["EDGE-07"],
     references: ["https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"],
     equivalents: ["CKV_AWS_382", "AVD-AWS-0104"],
-    remediation: "Replace the all-protocol egress to 0.0.0.0/0 with the ports the workload needs: DNS to the VPC resolver, 443, and the data stores' ports to their security groups.",
+    remediation:
+        "Replace the all-protocol egress to 0.0.0.0/0 with the ports the workload needs: DNS to the VPC resolver, 443, and the data stores' ports to their security groups.",
     validate(stack, _config, report) {
         const reported = new Set<string>();
         for (const { store, groups } of dataStoreGroups(stack)) {
@@ -129,8 +152,11 @@ export const dataClientEgressRestricted: StackRule = {
                 const open = openEgress(stack, client);
                 if (open.length > 0 && !reported.has(client.urn)) {
                     reported.add(client.urn);
-                    report(`${client.name}, which ${store.name} admits, sends all protocols to the internet (${open.join(", ")}); ` +
-                        "a compromised workload could reach anywhere from beside the data", client);
+                    report(
+                        `${client.name}, which ${store.name} admits, sends all protocols to the internet (${open.join(", ")}); ` +
+                            "a compromised workload could reach anywhere from beside the data",
+                        client,
+                    );
                 }
             }
         }

@@ -14,8 +14,21 @@ export const s3PublicAccessBlocked: ResourceRule = {
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html",
     ],
-    equivalents: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0092"],
-    remediation: "Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true on the BucketPublicAccessBlock " +
+    equivalents: [
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
+        "CKV_AWS_20",
+        "CKV_AWS_57",
+        "AVD-AWS-0086",
+        "AVD-AWS-0087",
+        "AVD-AWS-0091",
+        "AVD-AWS-0093",
+        "AVD-AWS-0092",
+    ],
+    remediation:
+        "Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true on the BucketPublicAccessBlock " +
         "(an omitted one is false), and remove the public acl; serve public content through CloudFront with origin access control.",
     // New buckets block public access by default: only a block that turns it off, or a public ACL, opens one.
     resourceTypes: [AWS.bucketPublicAccessBlock, AWS_DATA.accountPublicAccessBlock, ...AWS.buckets, ...AWS_DATA.bucketAcls],
@@ -61,15 +74,24 @@ function unencryptedDevices(type: string, props: Record<string, any>): string[] 
         return (listOf(peek(props, "blockDeviceMappings")) ?? []).map(objectOf).flatMap((mapping, i) => {
             const ebs = objectOf(mapping?.ebs);
             // A launch template takes "true"/"false" strings; a mapping without ebs is an instance-store or no-device entry.
-            return ebs && ebs.snapshotId === undefined && String(ebs.encrypted) !== "true" ? [`blockDeviceMappings[${i}].ebs.encrypted is ${show(ebs.encrypted)}`] : [];
+            return ebs && ebs.snapshotId === undefined && String(ebs.encrypted) !== "true"
+                ? [`blockDeviceMappings[${i}].ebs.encrypted is ${show(ebs.encrypted)}`]
+                : [];
         });
     }
     const root = objectOf(peek(props, "rootBlockDevice"));
     const devices = (listOf(peek(props, "ebsBlockDevices")) ?? []).map(objectOf);
     return [
-        ...(root?.encrypted === true ? [] : [root ? `rootBlockDevice.encrypted is ${show(root.encrypted)}`
-            : "rootBlockDevice is not set, so the root volume is encrypted only if the AMI's snapshot is"]),
-        ...devices.flatMap((d, i) => (d?.encrypted === true || d?.snapshotId !== undefined ? [] : [`ebsBlockDevices[${i}].encrypted is ${show(d?.encrypted)}`])),
+        ...(root?.encrypted === true
+            ? []
+            : [
+                  root
+                      ? `rootBlockDevice.encrypted is ${show(root.encrypted)}`
+                      : "rootBlockDevice is not set, so the root volume is encrypted only if the AMI's snapshot is",
+              ]),
+        ...devices.flatMap((d, i) =>
+            d?.encrypted === true || d?.snapshotId !== undefined ? [] : [`ebsBlockDevices[${i}].encrypted is ${show(d?.encrypted)}`],
+        ),
     ];
 }
 
@@ -81,7 +103,8 @@ export const ebsEncrypted: StackRule = {
     checklist: ["DB-07"],
     references: ["https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html"],
     equivalents: ["CKV_AWS_3", "CKV_AWS_8", "AVD-AWS-0026", "AVD-AWS-0131"],
-    remediation: "Set encrypted: true on the volume, rootBlockDevice.encrypted and ebsBlockDevices[].encrypted on the instance " +
+    remediation:
+        "Set encrypted: true on the volume, rootBlockDevice.encrypted and ebsBlockDevices[].encrypted on the instance " +
         "(blockDeviceMappings[].ebs.encrypted on a launch template), or turn on aws.ebs.EncryptionByDefault for the region.",
     validate(stack, _config, report) {
         // The region's default encryption, managed in the same stack, covers every new volume.
@@ -104,13 +127,15 @@ export const ec2Imdsv2Required: ResourceRule = {
     checklist: ["ACC-01"],
     references: ["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html"],
     equivalents: ["CKV_AWS_79", "AVD-AWS-0028", "AVD-AWS-0130"],
-    remediation: "Set metadataOptions: { httpTokens: \"required\" } on the instance or launch template (or httpEndpoint: \"disabled\").",
+    remediation: 'Set metadataOptions: { httpTokens: "required" } on the instance or launch template (or httpEndpoint: "disabled").',
     resourceTypes: [AWS_DATA.ec2Instance, AWS_DATA.launchTemplate],
     validate({ props }, _config, report) {
         const options = objectOf(peek(props, "metadataOptions")) ?? {};
         if (options.httpEndpoint !== "disabled" && options.httpTokens !== "required") {
-            report(`metadataOptions.httpTokens is ${show(options.httpTokens)}${options.httpTokens === undefined ? " (IMDSv1 stays allowed unless the AMI says otherwise)" : ""}; ` +
-                "set it to \"required\"");
+            report(
+                `metadataOptions.httpTokens is ${show(options.httpTokens)}${options.httpTokens === undefined ? " (IMDSv1 stays allowed unless the AMI says otherwise)" : ""}; ` +
+                    'set it to "required"',
+            );
         }
     },
 };
@@ -123,13 +148,18 @@ export const ec2NoPublicIp: ResourceRule = {
     references: ["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html"],
     equivalents: ["CKV_AWS_88"],
     enforcementLevel: "advisory",
-    remediation: "Set associatePublicIpAddress: false (networkInterfaces[].associatePublicIpAddress on a launch template), run the instance in a " +
+    remediation:
+        "Set associatePublicIpAddress: false (networkInterfaces[].associatePublicIpAddress on a launch template), run the instance in a " +
         "private subnet and put a load balancer in front of it.",
     resourceTypes: [AWS_DATA.ec2Instance, AWS_DATA.launchTemplate],
     validate({ type, props }, _config, report) {
-        const flags = type === AWS_DATA.ec2Instance
-            ? [["associatePublicIpAddress", peek(props, "associatePublicIpAddress")]]
-            : (listOf(peek(props, "networkInterfaces")) ?? []).map((n, i) => [`networkInterfaces[${i}].associatePublicIpAddress`, objectOf(n)?.associatePublicIpAddress]);
+        const flags =
+            type === AWS_DATA.ec2Instance
+                ? [["associatePublicIpAddress", peek(props, "associatePublicIpAddress")]]
+                : (listOf(peek(props, "networkInterfaces")) ?? []).map((n, i) => [
+                      `networkInterfaces[${i}].associatePublicIpAddress`,
+                      objectOf(n)?.associatePublicIpAddress,
+                  ]);
         const public_ = flags.filter(([, value]) => value === true || value === "true").map(([key]) => key);
         if (public_.length > 0) {
             report(`${public_.join(", ")} is true, so the instance is addressable from the internet`);

@@ -61,16 +61,22 @@ function pointsAt(endpoint: unknown, collector: { name: string; namespace: strin
 export const tracingPipeline: StackRule<{ required: boolean; serviceSelector: Record<string, string> }> = {
     name: "tracing-pipeline",
     appliesTo: [],
-    description: "Where tracing is deployed (or required), an OpenTelemetry Collector exports to a trace store and every platform service sends it OTLP, " +
+    description:
+        "Where tracing is deployed (or required), an OpenTelemetry Collector exports to a trace store and every platform service sends it OTLP, " +
         "named and labelled with its environment and release.",
     severity: "medium",
     checklist: ["OBS-08"],
     references: ["https://opentelemetry.io/docs/collector/", "https://opentelemetry.io/docs/languages/sdk-configuration/general/"],
-    remediation: "Turn on platform:observability.tracing (an OpenTelemetry Collector exporting to Tempo), which sets OTEL_EXPORTER_OTLP_ENDPOINT, " +
+    remediation:
+        "Turn on platform:observability.tracing (an OpenTelemetry Collector exporting to Tempo), which sets OTEL_EXPORTER_OTLP_ENDPOINT, " +
         "OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES in every service's ConfigMap; elsewhere, install the opentelemetry-collector chart and a " +
         "tempo or jaeger chart, and point each service's OTEL_EXPORTER_OTLP_ENDPOINT at the collector's Service.",
     config: {
-        required: { type: "boolean", default: false, description: "Whether the stack must have a tracing pipeline (a system whose checklist asks for traces)." },
+        required: {
+            type: "boolean",
+            default: false,
+            description: "Whether the stack must have a tracing pipeline (a system whose checklist asks for traces).",
+        },
         // Workers trace their jobs too: every workload of the platform, not only its APIs.
         serviceSelector: { ...SELECTOR_SCHEMA, default: PLATFORM_WORKLOADS },
     },
@@ -88,22 +94,31 @@ export const tracingPipeline: StackRule<{ required: boolean; serviceSelector: Re
             report(`the collector ${collectors.map((c) => c.name).join(", ")} has no trace store to export to (a tempo or jaeger chart)`, collectors[0]);
         }
         const unknowns = new PreviewUnknowns();
-        unknowns.each(stack.ofType(...SERVING).filter((w) => isSelected(w.type, w.props, serviceSelector)), (workload) => {
-            for (const container of containersOf(podSpecOf(workload.type, workload.props)).filter((c) => !c.init)) {
-                const settings = literalSettings(stack, workload, container);
-                const endpointKey = ENDPOINT_KEYS.find((key) => settings.has(key));
-                const endpoint = endpointKey === undefined ? undefined : settings.get(endpointKey);
-                const missing = REQUIRED_KEYS.filter((key) => settings.get(key) === undefined || settings.get(key) === "");
-                if (endpointKey === undefined) {
-                    report(`${workload.name} ${container.label}: OTEL_EXPORTER_OTLP_ENDPOINT is not set, so its traces go nowhere`, workload);
-                } else if (!collectors.some((c) => pointsAt(endpoint, release(c)))) {
-                    report(`${workload.name} ${container.label}: ${endpointKey} is ${show(endpoint)}, which is not the collector's Service ` +
-                        `(${collectors.map((c) => `${release(c).name} in ${release(c).namespace}`).join(", ")})`, workload);
-                } else if (missing.length > 0) {
-                    report(`${workload.name} ${container.label}: ${missing.join(" and ")} not set, so its traces cannot be told apart by service, environment and release`, workload);
+        unknowns.each(
+            stack.ofType(...SERVING).filter((w) => isSelected(w.type, w.props, serviceSelector)),
+            (workload) => {
+                for (const container of containersOf(podSpecOf(workload.type, workload.props)).filter((c) => !c.init)) {
+                    const settings = literalSettings(stack, workload, container);
+                    const endpointKey = ENDPOINT_KEYS.find((key) => settings.has(key));
+                    const endpoint = endpointKey === undefined ? undefined : settings.get(endpointKey);
+                    const missing = REQUIRED_KEYS.filter((key) => settings.get(key) === undefined || settings.get(key) === "");
+                    if (endpointKey === undefined) {
+                        report(`${workload.name} ${container.label}: OTEL_EXPORTER_OTLP_ENDPOINT is not set, so its traces go nowhere`, workload);
+                    } else if (!collectors.some((c) => pointsAt(endpoint, release(c)))) {
+                        report(
+                            `${workload.name} ${container.label}: ${endpointKey} is ${show(endpoint)}, which is not the collector's Service ` +
+                                `(${collectors.map((c) => `${release(c).name} in ${release(c).namespace}`).join(", ")})`,
+                            workload,
+                        );
+                    } else if (missing.length > 0) {
+                        report(
+                            `${workload.name} ${container.label}: ${missing.join(" and ")} not set, so its traces cannot be told apart by service, environment and release`,
+                            workload,
+                        );
+                    }
                 }
-            }
-        });
+            },
+        );
         unknowns.settle();
     },
 };

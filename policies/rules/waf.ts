@@ -41,8 +41,10 @@ function rateLimitProblem(props: Record<string, any>, maximumLimit?: number): st
         return `rate-based rule ${rateRules.map((r) => r.name).join(", ")} does not block (action ${show(rateRules[0].action)})`;
     }
     if (clientRules.length === 0) {
-        return `rate-based rule ${blocking.map((r) => r.name).join(", ")} counts with aggregateKeyType ${show(rateOf(blocking[0]).aggregateKeyType)}, ` +
-            "all clients together, not per client; use IP (or FORWARDED_IP)";
+        return (
+            `rate-based rule ${blocking.map((r) => r.name).join(", ")} counts with aggregateKeyType ${show(rateOf(blocking[0]).aggregateKeyType)}, ` +
+            "all clients together, not per client; use IP (or FORWARDED_IP)"
+        );
     }
     const limits = clientRules.map((rule) => numberOf(rateOf(rule).limit));
     if (maximumLimit !== undefined && limits.every((limit) => limit === undefined || limit > maximumLimit)) {
@@ -88,7 +90,10 @@ function managedRulesProblem(props: Record<string, any>, requiredRuleGroups: str
             }
             // Overrides to count (or the older excludedRules) switch single rules of the group off.
             const overridden = [
-                ...(listOf(group.ruleActionOverrides) ?? []).map(objectOf).filter((o) => objectOf(o?.actionToUse)?.block === undefined).map((o) => o?.name),
+                ...(listOf(group.ruleActionOverrides) ?? [])
+                    .map(objectOf)
+                    .filter((o) => objectOf(o?.actionToUse)?.block === undefined)
+                    .map((o) => o?.name),
                 ...(listOf(group.excludedRules) ?? []).map((e) => objectOf(e)?.name),
             ].filter((name): name is string => typeof name === "string" && INJECTION_RULE.test(name));
             if (overridden.length > 0) {
@@ -115,12 +120,17 @@ export const wafManagedRulesSqliXss: ResourceRule<{ requiredRuleGroups: string[]
         "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html",
         "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html",
     ],
-    remediation: "Add managedRuleGroupStatement rules for the required AWS managed rule groups, with overrideAction none, and no ruleActionOverrides " +
+    remediation:
+        "Add managedRuleGroupStatement rules for the required AWS managed rule groups, with overrideAction none, and no ruleActionOverrides " +
         "(or excludedRules) that count their SQLi_* and CrossSiteScripting_* rules.",
     resourceTypes: [AWS.webAcl],
     config: {
-        requiredRuleGroups: { type: "array", items: { type: "string" }, default: DEFAULT_RULE_GROUPS,
-            description: "AWS managed rule groups that must be in the web ACL." },
+        requiredRuleGroups: {
+            type: "array",
+            items: { type: "string" },
+            default: DEFAULT_RULE_GROUPS,
+            description: "AWS managed rule groups that must be in the web ACL.",
+        },
     },
     validate({ props }, { requiredRuleGroups }, report) {
         const problem = managedRulesProblem(props, requiredRuleGroups);
@@ -138,7 +148,8 @@ export const albWafAttached: StackRule = {
     checklist: ["EDGE-05", "EDGE-06"],
     references: ["https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html"],
     equivalents: ["CKV2_AWS_28"],
-    remediation: "Associate the WAFv2 web ACL (scope REGIONAL) that holds the per-client rate rule and the managed rule groups with the load balancer " +
+    remediation:
+        "Associate the WAFv2 web ACL (scope REGIONAL) that holds the per-client rate rule and the managed rule groups with the load balancer " +
         "through a WebAclAssociation (resourceArn the load balancer, webAclArn that ACL).",
     validate(stack, _config, report) {
         const exposed = stack.ofType(...AWS.loadBalancers).filter((lb) => lb.props.internal !== true && isApplicationLoadBalancer(lb.props));

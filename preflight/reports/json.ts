@@ -23,7 +23,11 @@ export const JSON_REPORT_SCHEMA = {
                     ready: { type: "boolean", description: "Whether the gate's requirements hold for this stack." },
                     error: { type: "string", description: "Present when the stack could not be evaluated." },
                     errors: { type: "array", items: { type: "string" }, description: "Policies that failed to run." },
-                    evidenceIgnored: { type: "array", items: { type: "string" }, description: "Files of the evidence directories of no kind the preflight reads." },
+                    evidenceIgnored: {
+                        type: "array",
+                        items: { type: "string" },
+                        description: "Files of the evidence directories of no kind the preflight reads.",
+                    },
                     violations: {
                         type: "array",
                         items: {
@@ -92,8 +96,15 @@ export function jsonReport(result: PreflightResult): string {
             ...(s.errors.length > 0 ? { errors: s.errors } : {}),
             ...(s.evidenceIgnored?.length ? { evidenceIgnored: s.evidenceIgnored } : {}),
             violations: s.violations,
-            checklist: s.checklist.map(({ id, text, status, verifiedBy, sources, evidence, note }) =>
-                ({ id, text, status, verifiedBy, sources, evidence, ...(note ? { note } : {}) })),
+            checklist: s.checklist.map(({ id, text, status, verifiedBy, sources, evidence, note }) => ({
+                id,
+                text,
+                status,
+                verifiedBy,
+                sources,
+                evidence,
+                ...(note ? { note } : {}),
+            })),
         })),
         ...result.failures.map((f) => ({ stack: f.stack, resources: 0, policies: 0, ready: false, error: f.message, violations: [], checklist: [] })),
     ];

@@ -3,7 +3,14 @@ import { describeCounts, Gate, PreflightResult, verdict } from "./model";
 import { markdownCode, markdownText } from "./sanitise";
 
 const STATUS_LABEL: Record<ChecklistStatus, string> = {
-    pass: "PASS", fail: "FAIL", warn: "WARN", error: "ERROR", missing: "MISSING", attested: "ATTESTED", waived: "WAIVED", "not-applicable": "N/A",
+    pass: "PASS",
+    fail: "FAIL",
+    warn: "WARN",
+    error: "ERROR",
+    missing: "MISSING",
+    attested: "ATTESTED",
+    waived: "WAIVED",
+    "not-applicable": "N/A",
 };
 
 const escape = markdownText;
@@ -27,8 +34,16 @@ function stackSection(stack: StackReport, gate: Gate): string[] {
         `${stack.resources} resources checked by ${stack.policies} policies (${escape(stack.source)}). Checklist: ${describeCounts(stack)}.`,
         "",
     ];
-    lines.push("<details><summary>Resources by type</summary>", "", "| Type | Count |", "|---|---|",
-        ...[...stack.resourceTypes].map(([type, count]) => `| ${markdownCode(type)} | ${count} |`), "", "</details>", "");
+    lines.push(
+        "<details><summary>Resources by type</summary>",
+        "",
+        "| Type | Count |",
+        "|---|---|",
+        ...[...stack.resourceTypes].map(([type, count]) => `| ${markdownCode(type)} | ${count} |`),
+        "",
+        "</details>",
+        "",
+    );
     if (stack.errors.length > 0) {
         lines.push("**Policies that could not run:**", "", ...stack.errors.map((e) => `- ${escape(e)}`), "");
     }

@@ -52,5 +52,7 @@ export function statusCounts(stack: StackReport): Record<ChecklistStatus, number
 /** "12 pass, 1 fail, 40 missing": the statuses a stack has, in a fixed order. */
 export function describeCounts(stack: StackReport): string {
     const counts = statusCounts(stack);
-    return CHECKLIST_STATUSES.filter((status) => counts[status] > 0).map((status) => `${counts[status]} ${status}`).join(", ");
+    return CHECKLIST_STATUSES.filter((status) => counts[status] > 0)
+        .map((status) => `${counts[status]} ${status}`)
+        .join(", ");
 }

@@ -25,15 +25,18 @@ export function sarifReport(result: PreflightResult): string {
             ruleIndex: rules.findIndex((r) => r.id === v.policy),
             level: LEVEL[v.enforcementLevel],
             message: { text: `${v.name} (${v.type}): ${v.message}` },
-            locations: [{
-                physicalLocation: { artifactLocation: { uri: stack.source }, region: { startLine: 1 } },
-                logicalLocations: [{ name: v.name, fullyQualifiedName: v.urn, kind: "resource" }],
-            }],
+            locations: [
+                {
+                    physicalLocation: { artifactLocation: { uri: stack.source }, region: { startLine: 1 } },
+                    logicalLocations: [{ name: v.name, fullyQualifiedName: v.urn, kind: "resource" }],
+                },
+            ],
             partialFingerprints: { resourcePolicy: `${v.policy}:${v.urn}` },
             properties: { stack: stack.stack, enforcementLevel: v.enforcementLevel, severity: v.severity, checklist: v.checklist },
         })),
-        ...(stack.errors.length > 0 ? { invocations: [{ executionSuccessful: false,
-            toolExecutionNotifications: stack.errors.map((e) => ({ level: "error", message: { text: e } })) }] } : {}),
+        ...(stack.errors.length > 0
+            ? { invocations: [{ executionSuccessful: false, toolExecutionNotifications: stack.errors.map((e) => ({ level: "error", message: { text: e } })) }] }
+            : {}),
     }));
     const failed = result.failures.map((f) => ({
         tool: { driver: { name: result.pack.name, version: result.pack.version, rules: [] } },

@@ -35,21 +35,29 @@ export function textReport(result: PreflightResult, color: boolean): string {
         for (const error of stack.errors) {
             lines.push(`  ${paint("red", "error")} ${plain(error.replace(/\n/g, " "))}`);
         }
-        lines.push(`  Summary: ${stack.resources} resources, ${stack.policies} policies, ${mandatory(stack.violations).length} mandatory and ` +
-            `${advisory(stack.violations).length} advisory violations; checklist ${describeCounts(stack)}`);
+        lines.push(
+            `  Summary: ${stack.resources} resources, ${stack.policies} policies, ${mandatory(stack.violations).length} mandatory and ` +
+                `${advisory(stack.violations).length} advisory violations; checklist ${describeCounts(stack)}`,
+        );
         if (stack.evidenceRead !== undefined && (stack.evidenceRead > 0 || (stack.evidenceIgnored ?? []).length > 0)) {
             const ignored = stack.evidenceIgnored ?? [];
-            lines.push(`  Evidence: ${stack.evidenceRead} artifacts read${ignored.length > 0 ? `; ignored (of no kind read here): ${ignored.map(plain).join(", ")}` : ""}`);
+            lines.push(
+                `  Evidence: ${stack.evidenceRead} artifacts read${ignored.length > 0 ? `; ignored (of no kind read here): ${ignored.map(plain).join(", ")}` : ""}`,
+            );
         }
         const pending = blocking(stack).filter((line) => line.status === "missing");
         if (result.gate === "release") {
             for (const line of blocking(stack)) {
-                lines.push(`  ${paint(line.status === "missing" ? "yellow" : "red", line.status)} ${line.id} ${plain(line.text)}${line.note ? `: ${plain(line.note)}` : ""}`);
+                lines.push(
+                    `  ${paint(line.status === "missing" ? "yellow" : "red", line.status)} ${line.id} ${plain(line.text)}${line.note ? `: ${plain(line.note)}` : ""}`,
+                );
             }
         } else if (pending.length > 0) {
             const by = (how: string) => pending.filter((line) => line.verifiedBy === how).length;
-            lines.push(`  Release: ${pending.length} requirements still need evidence (${by("evidence")}), a live check (${by("live")}) ` +
-                `or an attestation (${by("attestation")}); --gate release lists them`);
+            lines.push(
+                `  Release: ${pending.length} requirements still need evidence (${by("evidence")}), a live check (${by("live")}) ` +
+                    `or an attestation (${by("attestation")}); --gate release lists them`,
+            );
         }
         lines.push("");
     }

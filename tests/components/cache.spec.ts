@@ -59,15 +59,23 @@ describe("Cache", () => {
             assert.deepEqual(plan.input(parameters, "parameters"), [{ name: "maxmemory-policy", value: "volatile-lru" }]);
             assert.deepEqual(group.propertyDependencies.parameterGroupName, [parameters.urn]);
             const logs = plan.input(group, "logDeliveryConfigurations");
-            assert.deepEqual(logs.map((l: any) => [l.logType, l.destinationType]), [["slow-log", "cloudwatch-logs"], ["engine-log", "cloudwatch-logs"]]);
+            assert.deepEqual(
+                logs.map((l: any) => [l.logType, l.destinationType]),
+                [
+                    ["slow-log", "cloudwatch-logs"],
+                    ["engine-log", "cloudwatch-logs"],
+                ],
+            );
             for (const log of ["slow-log", "engine-log"]) {
                 assert.equal(plan.input(plan.one(AWS.logGroup, `-cache-${log}`), "retentionInDays"), 365);
             }
         });
 
         it("lives in the isolated subnets and admits 6379 only from the application", () => {
-            assert.deepEqual(plan.input(plan.one(AWS_PLATFORM.cacheSubnetGroup), "subnetIds"),
-                [1, 2, 3].map((i) => `platform-production-network-isolated-${i}-id`));
+            assert.deepEqual(
+                plan.input(plan.one(AWS_PLATFORM.cacheSubnetGroup), "subnetIds"),
+                [1, 2, 3].map((i) => `platform-production-network-isolated-${i}-id`),
+            );
             const redisGroup = plan.one(SECURITY_GROUP, "-cache-redis");
             const rules = plan.ofType(INGRESS).filter((r) => r.propertyDependencies.securityGroupId?.includes(redisGroup.urn));
             assert.equal(rules.length, 1);
@@ -103,19 +111,24 @@ describe("Cache", () => {
             assert.equal(plan.input(group, "snapshotRetentionLimit"), 7);
             assert.equal(group.protect, true);
             assert.equal(await outputIsSecret(cache!.redisUrl), true);
-            assert.equal(await resolve(cache!.redisUrl),
-                "rediss://:token%26with%23specials-0123456789@master.cache.abc123.ng.0001.euwest.cache.amazonaws.com:6379");
+            assert.equal(
+                await resolve(cache!.redisUrl),
+                "rediss://:token%26with%23specials-0123456789@master.cache.abc123.ng.0001.euwest.cache.amazonaws.com:6379",
+            );
         });
 
         it("takes Valkey 8, more replicas, another policy and no protection when asked", async () => {
-            const plan = await planComponents(() => new Cache("cache", {
-                ...componentArgs,
-                engine: "valkey",
-                engineVersion: "8.0",
-                replicas: 2,
-                maxmemoryPolicy: "allkeys-lru",
-                protect: false,
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Cache("cache", {
+                        ...componentArgs,
+                        engine: "valkey",
+                        engineVersion: "8.0",
+                        replicas: 2,
+                        maxmemoryPolicy: "allkeys-lru",
+                        protect: false,
+                    }),
+            );
             const group = plan.one(GROUP);
             assert.equal(plan.input(group, "engine"), "valkey");
             assert.equal(plan.input(group, "numCacheClusters"), 3);

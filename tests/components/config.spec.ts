@@ -71,10 +71,12 @@ describe("stack config", () => {
     });
 
     it("lists every problem in one message, with the value given and what is allowed", () => {
-        const error = configError(stackConfig("staging", {
-            "platform:environment": "dev",
-            "platform:network": JSON.stringify({ cidrBlock: "10.0.0.0/8", natGateways: "perZone", flowLogs: { retentionDays: 45 } }),
-        }));
+        const error = configError(
+            stackConfig("staging", {
+                "platform:environment": "dev",
+                "platform:network": JSON.stringify({ cidrBlock: "10.0.0.0/8", natGateways: "perZone", flowLogs: { retentionDays: 45 } }),
+            }),
+        );
         assert.equal(error.problems.length, 4, error.message);
         assert.match(error.message, /platform:environment: got "dev"; expected one of "staging"\|"production"/);
         assert.match(error.message, /platform:network\.cidrBlock: got "10\.0\.0\.0\/8"; .*\/16 to \/20/);
@@ -100,20 +102,24 @@ describe("stack config", () => {
     it("keeps production strict: no shared NAT, no missing flow logs, no single replica", () => {
         const services = JSON.parse(stackConfig("production")["platform:services"]);
         services[0].replicas = 1;
-        const error = configError(stackConfig("production", {
-            "platform:network": JSON.stringify({ cidrBlock: "10.20.0.0/16", natGateways: "single", flowLogs: { enabled: false } }),
-            "platform:services": JSON.stringify(services),
-        }));
+        const error = configError(
+            stackConfig("production", {
+                "platform:network": JSON.stringify({ cidrBlock: "10.20.0.0/16", natGateways: "single", flowLogs: { enabled: false } }),
+                "platform:services": JSON.stringify(services),
+            }),
+        );
         assert.match(error.message, /platform:network\.natGateways: got "single"; production needs one NAT gateway per availability zone/);
         assert.match(error.message, /platform:network\.flowLogs\.enabled: got false; production needs VPC flow logs/);
         assert.match(error.message, /platform:services\[0\]\.replicas: got 1; production needs at least 2 replicas/);
     });
 
     it("applies the strict defaults to keys a stack file leaves out", () => {
-        const config = parsePlatformConfig(stackConfig("production", {
-            "platform:network": "{}",
-            "platform:secrets": undefined,
-        }));
+        const config = parsePlatformConfig(
+            stackConfig("production", {
+                "platform:network": "{}",
+                "platform:secrets": undefined,
+            }),
+        );
         assert.deepEqual(config.network, {
             cidrBlock: "10.0.0.0/16",
             availabilityZoneCount: 3,
@@ -143,11 +149,23 @@ describe("stack config", () => {
         });
 
         it("keeps production's data tier strict", () => {
-            const error = configError(withDataTier("production",
-                { backupRetentionDays: 3, multiAz: false, deletionProtection: false, skipFinalSnapshot: true, monitoringIntervalSeconds: 0 },
-                { replicas: 0, multiAz: false, snapshotRetentionDays: 1 }));
-            for (const key of ["database.backupRetentionDays", "database.multiAz", "database.deletionProtection", "database.skipFinalSnapshot",
-                "database.monitoringIntervalSeconds", "cache.replicas", "cache.multiAz", "cache.snapshotRetentionDays"]) {
+            const error = configError(
+                withDataTier(
+                    "production",
+                    { backupRetentionDays: 3, multiAz: false, deletionProtection: false, skipFinalSnapshot: true, monitoringIntervalSeconds: 0 },
+                    { replicas: 0, multiAz: false, snapshotRetentionDays: 1 },
+                ),
+            );
+            for (const key of [
+                "database.backupRetentionDays",
+                "database.multiAz",
+                "database.deletionProtection",
+                "database.skipFinalSnapshot",
+                "database.monitoringIntervalSeconds",
+                "cache.replicas",
+                "cache.multiAz",
+                "cache.snapshotRetentionDays",
+            ]) {
                 assert.match(error.message, new RegExp(`platform:${key.replace(".", "\\.")}: got [^;]+; production needs `), key);
             }
         });
@@ -160,10 +178,12 @@ describe("stack config", () => {
 
     it("refuses an edge without TLS 1.3, and services none of which the load balancer could serve", () => {
         const services = JSON.parse(stackConfig("staging")["platform:services"]).map((s: object) => ({ ...s, public: false }));
-        const error = configError(stackConfig("production", {
-            "platform:edge": JSON.stringify({ sslPolicy: "ELBSecurityPolicy-2016-08", deletionProtection: false }),
-            "platform:services": JSON.stringify(services),
-        }));
+        const error = configError(
+            stackConfig("production", {
+                "platform:edge": JSON.stringify({ sslPolicy: "ELBSecurityPolicy-2016-08", deletionProtection: false }),
+                "platform:services": JSON.stringify(services),
+            }),
+        );
         assert.match(error.message, /platform:edge\.sslPolicy: got "ELBSecurityPolicy-2016-08"; expected a TLS 1\.3 security policy/);
         assert.match(error.message, /platform:edge\.deletionProtection: got false; production needs load balancer deletion protection/);
         assert.match(error.message, /platform:services: got \["api","worker"\]; expected at least one service with public: true/);
@@ -175,10 +195,12 @@ describe("stack config", () => {
         services[1].replicas = 0;
         services[1].port = 0;
         services[0].maxReplicas = 2;
-        const error = configError(stackConfig("production", {
-            "platform:services": JSON.stringify(services),
-            "platform:migrations": JSON.stringify({ service: "billing", command: ["npm", "run", "migrate"] }),
-        }));
+        const error = configError(
+            stackConfig("production", {
+                "platform:services": JSON.stringify(services),
+                "platform:migrations": JSON.stringify({ service: "billing", command: ["npm", "run", "migrate"] }),
+            }),
+        );
         assert.match(error.message, /platform:services\[0\]\.image: got "ghcr\.io\/acme\/api"; expected an image pinned to a tag or digest/);
         assert.match(error.message, /platform:services\[1\]\.replicas: got 0; Too small/);
         assert.match(error.message, /platform:services\[1\]\.port: got 0; Too small/);
@@ -187,9 +209,11 @@ describe("stack config", () => {
     });
 
     it("refuses backups that a region's loss would take with it, and retention that contradicts itself", () => {
-        const error = configError(stackConfig("production", {
-            "platform:backup": JSON.stringify({ dailyRetentionDays: 30, weeklyRetentionDays: 14 }),
-        }));
+        const error = configError(
+            stackConfig("production", {
+                "platform:backup": JSON.stringify({ dailyRetentionDays: 30, weeklyRetentionDays: 14 }),
+            }),
+        );
         assert.match(error.message, /platform:backup\.weeklyRetentionDays: got 14; expected at least dailyRetentionDays \(30\)/);
         assert.match(error.message, /platform:backup\.copyRegion: .*production needs backups copied to a second region/);
         assert.match(configError(stackConfig("production", { "platform:budget": undefined })).message, /platform:budget: missing; expected object/);
@@ -198,23 +222,27 @@ describe("stack config", () => {
     });
 
     it("refuses alarm thresholds out of range, naming each", () => {
-        const error = configError(stackConfig("staging", {
-            "platform:alerts": JSON.stringify({ emails: ["ops@acme-example.com"], thresholds: { cpuPercent: 150, errorRatePercent: -1, p99: 3 } }),
-        }));
+        const error = configError(
+            stackConfig("staging", {
+                "platform:alerts": JSON.stringify({ emails: ["ops@acme-example.com"], thresholds: { cpuPercent: 150, errorRatePercent: -1, p99: 3 } }),
+            }),
+        );
         assert.match(error.message, /platform:alerts\.thresholds\.cpuPercent: got 150; Too big/);
         assert.match(error.message, /platform:alerts\.thresholds\.errorRatePercent: got -1; Too small/);
         assert.match(error.message, /platform:alerts\.thresholds\.p99: unknown key; allowed keys: cpuPercent, memoryPercent/);
     });
 
     it("refuses chart version ranges, a shared namespace and an uptime pace Route 53 does not offer", () => {
-        const error = configError(stackConfig("staging", {
-            "platform:observability": JSON.stringify({
-                namespace: "platform",
-                prometheus: { chartVersion: "^82.0.0", retentionDays: 0 },
-                fluentBitChartVersion: "latest",
-                uptime: { requestIntervalSeconds: 20, path: "health" },
+        const error = configError(
+            stackConfig("staging", {
+                "platform:observability": JSON.stringify({
+                    namespace: "platform",
+                    prometheus: { chartVersion: "^82.0.0", retentionDays: 0 },
+                    fluentBitChartVersion: "latest",
+                    uptime: { requestIntervalSeconds: 20, path: "health" },
+                }),
             }),
-        }));
+        );
         assert.match(error.message, /platform:observability\.prometheus\.chartVersion: got "\^82\.0\.0"; expected an exact chart version like 82\.6\.0/);
         assert.match(error.message, /platform:observability\.prometheus\.retentionDays: got 0; Too small/);
         assert.match(error.message, /platform:observability\.fluentBitChartVersion: got "latest"; expected an exact chart version/);
@@ -224,9 +252,16 @@ describe("stack config", () => {
     });
 
     it("takes an https runbook address for the alerts, and refuses another scheme", () => {
-        const alerts = (runbookBaseUrl: string) => stackConfig("staging", { "platform:alerts": JSON.stringify({ emails: ["a@acme-example.com"], runbookBaseUrl }) });
-        assert.equal(parsePlatformConfig(alerts("https://runbooks.acme-example.com/platform")).alerts.runbookBaseUrl, "https://runbooks.acme-example.com/platform");
-        assert.match(configError(alerts("http://runbooks.acme-example.com")).message, /platform:alerts\.runbookBaseUrl: got "http:\/\/runbooks\.acme-example\.com"; expected an https:\/\/ URL/);
+        const alerts = (runbookBaseUrl: string) =>
+            stackConfig("staging", { "platform:alerts": JSON.stringify({ emails: ["a@acme-example.com"], runbookBaseUrl }) });
+        assert.equal(
+            parsePlatformConfig(alerts("https://runbooks.acme-example.com/platform")).alerts.runbookBaseUrl,
+            "https://runbooks.acme-example.com/platform",
+        );
+        assert.match(
+            configError(alerts("http://runbooks.acme-example.com")).message,
+            /platform:alerts\.runbookBaseUrl: got "http:\/\/runbooks\.acme-example\.com"; expected an https:\/\/ URL/,
+        );
     });
 
     it("refuses a webhook that is not https, without echoing it", () => {
@@ -240,7 +275,10 @@ describe("stack config", () => {
             assert.ok(err instanceof ProgramError);
             assert.match(err.message, /platform:natGateways: unknown key/);
             // Only the stack's own root resource exists: the program registered nothing.
-            assert.deepEqual(err.resources.map((r) => r.type), [PULUMI.stack]);
+            assert.deepEqual(
+                err.resources.map((r) => r.type),
+                [PULUMI.stack],
+            );
             return true;
         });
     });
@@ -253,7 +291,7 @@ describe("stack config", () => {
             return stackConfig(stack, { "platform:services": JSON.stringify(list) });
         };
 
-        it("keeps a string key a string: release \"2\" and a kubeconfig in JSON", () => {
+        it('keeps a string key a string: release "2" and a kubeconfig in JSON', () => {
             const kubeconfig = JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [] });
             const config = parsePlatformConfig(stackConfig("staging", { "platform:release": "2", "platform:kubeconfig": kubeconfig }));
             assert.equal(config.release, "2");
@@ -267,11 +305,13 @@ describe("stack config", () => {
         });
 
         it("refuses what AWS or Kubernetes would refuse at `pulumi up`, shortening long values", () => {
-            const error = configError(withService("staging", (svc, all) => {
-                svc.healthPath = "health";
-                svc.env = { BIG: "x".repeat(2 * 1024 * 1024) };
-                all[1].name = svc.name;
-            }));
+            const error = configError(
+                withService("staging", (svc, all) => {
+                    svc.healthPath = "health";
+                    svc.env = { BIG: "x".repeat(2 * 1024 * 1024) };
+                    all[1].name = svc.name;
+                }),
+            );
             assert.match(error.message, /platform:services\[0\]\.healthPath: got "health"; expected a path like \/health/);
             assert.match(error.message, /platform:services\[0\]\.env: got \{"BIG":"x{60,}… \(2097\d+ characters\); expected at most 1000 KiB/);
             assert.match(error.message, /platform:services\[1\]\.name: got "api"; expected a unique name: services\[0\] is also named api/);
@@ -282,11 +322,17 @@ describe("stack config", () => {
             const error = configError(withDataTier("staging", { engineVersion: "15.99" }, { engineVersion: "7.9" }));
             assert.match(error.message, /platform:database\.engineVersion: got "15\.99"; expected a version AWS offers: 15, 15\.13, .*17\.6/);
             assert.match(error.message, /platform:cache\.engineVersion: got "7\.9"; expected a redis version ElastiCache offers: 7\.0, 7\.1/);
-            assert.match(configError(withDataTier("staging", {}, { engine: "valkey", engineVersion: "7.1" })).message,
-                /platform:cache\.engineVersion: got "7\.1"; expected a valkey version ElastiCache offers: 7\.2, 8\.0/);
-            for (const [version, engine] of [["16.9", "redis"], ["18", "valkey"]]) {
-                assert.doesNotThrow(() => parsePlatformConfig(withDataTier("staging", { engineVersion: version },
-                    { engine, engineVersion: engine === "redis" ? "7.0" : "8.1" })));
+            assert.match(
+                configError(withDataTier("staging", {}, { engine: "valkey", engineVersion: "7.1" })).message,
+                /platform:cache\.engineVersion: got "7\.1"; expected a valkey version ElastiCache offers: 7\.2, 8\.0/,
+            );
+            for (const [version, engine] of [
+                ["16.9", "redis"],
+                ["18", "valkey"],
+            ]) {
+                assert.doesNotThrow(() =>
+                    parsePlatformConfig(withDataTier("staging", { engineVersion: version }, { engine, engineVersion: engine === "redis" ? "7.0" : "8.1" })),
+                );
             }
         });
     });
@@ -309,14 +355,25 @@ describe("stack config", () => {
 
         it("refuses an API key named like a generated secret, a secret nobody provides and an env name that is also a secret", () => {
             const reserved = configError(withServices(() => undefined, { JWT_SECRET: "sh0rt-s3cret", OPENAI_API_KEY: "sk" }));
-            assert.match(reserved.message, /platform:apiKeys\.JWT_SECRET: got the name "JWT_SECRET"; expected a name other than the secrets the platform generates/);
+            assert.match(
+                reserved.message,
+                /platform:apiKeys\.JWT_SECRET: got the name "JWT_SECRET"; expected a name other than the secrets the platform generates/,
+            );
             assert.doesNotMatch(reserved.message, /sh0rt-s3cret/);
-            const error = configError(withServices((list) => {
-                list[1].secrets = ["DATABASE_URL", "STRIPE_KEY"];
-                list[1].env = { DATABASE_URL: "postgres://localhost/app" };
-            }));
-            assert.match(error.message, /platform:services\[1\]\.secrets\[1\]: got "STRIPE_KEY"; expected a generated secret or an apiKeys name: DATABASE_URL, /);
-            assert.match(error.message, /platform:services\[1\]\.env\.DATABASE_URL: got "DATABASE_URL"; expected a name the service does not also receive as a secret/);
+            const error = configError(
+                withServices((list) => {
+                    list[1].secrets = ["DATABASE_URL", "STRIPE_KEY"];
+                    list[1].env = { DATABASE_URL: "postgres://localhost/app" };
+                }),
+            );
+            assert.match(
+                error.message,
+                /platform:services\[1\]\.secrets\[1\]: got "STRIPE_KEY"; expected a generated secret or an apiKeys name: DATABASE_URL, /,
+            );
+            assert.match(
+                error.message,
+                /platform:services\[1\]\.env\.DATABASE_URL: got "DATABASE_URL"; expected a name the service does not also receive as a secret/,
+            );
         });
     });
 

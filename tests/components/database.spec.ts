@@ -21,7 +21,8 @@ const componentArgs: DatabaseArgs = {
 /** Ingress rules of a security group, as (source group URN or literal id, port) pairs. */
 function ingressInto(plan: Plan, group: string) {
     const target = plan.one(SECURITY_GROUP, group);
-    return plan.ofType(INGRESS)
+    return plan
+        .ofType(INGRESS)
         .filter((rule) => rule.propertyDependencies.securityGroupId?.includes(target.urn))
         .map((rule) => ({
             from: rule.propertyDependencies.referencedSecurityGroupId?.[0] ?? plan.input(rule, "referencedSecurityGroupId"),
@@ -91,15 +92,20 @@ describe("Database", () => {
 
         it("lives in the isolated subnets and admits 5432 only from the application and the proxy", () => {
             const subnetGroup = plan.one(AWS_PLATFORM.rdsSubnetGroup);
-            assert.deepEqual(plan.input(subnetGroup, "subnetIds"),
-                [1, 2, 3].map((i) => `platform-production-network-isolated-${i}-id`));
+            assert.deepEqual(
+                plan.input(subnetGroup, "subnetIds"),
+                [1, 2, 3].map((i) => `platform-production-network-isolated-${i}-id`),
+            );
             const app = plan.one(SECURITY_GROUP, "-network-app").urn;
             const proxy = plan.one(SECURITY_GROUP, "-db-proxy").urn;
             const sources = (group: string) => ingressInto(plan, group).sort((a, b) => a.from.localeCompare(b.from));
-            assert.deepEqual(sources("-db-postgres"), [
-                { from: app, cidr: undefined, port: 5432, toPort: 5432 },
-                { from: proxy, cidr: undefined, port: 5432, toPort: 5432 },
-            ].sort((a, b) => a.from.localeCompare(b.from)));
+            assert.deepEqual(
+                sources("-db-postgres"),
+                [
+                    { from: app, cidr: undefined, port: 5432, toPort: 5432 },
+                    { from: proxy, cidr: undefined, port: 5432, toPort: 5432 },
+                ].sort((a, b) => a.from.localeCompare(b.from)),
+            );
             assert.deepEqual(sources("-db-proxy"), [{ from: app, cidr: undefined, port: 5432, toPort: 5432 }]);
             for (const group of ["-db-postgres", "-db-proxy"]) {
                 assert.equal(plan.one(SECURITY_GROUP, group).inputs.ingress, undefined, "no inline rules");
@@ -110,7 +116,10 @@ describe("Database", () => {
             const proxy = plan.one(AWS.rdsProxy);
             assert.equal(plan.input(proxy, "requireTls"), true);
             assert.equal(plan.input(proxy, "engineFamily"), "POSTGRESQL");
-            assert.deepEqual(plan.input(proxy, "vpcSubnetIds"), [1, 2, 3].map((i) => `platform-production-network-private-${i}-id`));
+            assert.deepEqual(
+                plan.input(proxy, "vpcSubnetIds"),
+                [1, 2, 3].map((i) => `platform-production-network-private-${i}-id`),
+            );
             const auths = plan.input(proxy, "auths");
             assert.equal(auths.length, 3);
             assert.ok(auths.every((a: any) => a.authScheme === "SECRETS" && a.clientPasswordAuthType === "POSTGRES_SCRAM_SHA_256"));
@@ -122,22 +131,30 @@ describe("Database", () => {
 
         it("creates migrator, app and readonly roles with secret passwords, the database owned by migrator and both extensions", () => {
             const roles = plan.ofType(ROLE);
-            assert.deepEqual(roles.map((r) => plan.input(r, "name")), ["migrator", "app", "readonly"]);
+            assert.deepEqual(
+                roles.map((r) => plan.input(r, "name")),
+                ["migrator", "app", "readonly"],
+            );
             assert.ok(roles.every((r) => isSecretValue(r.inputs.password) && plan.input(r, "login") === true));
             assert.equal(plan.input(roles[1], "connectionLimit"), 200);
             const database = plan.one(POSTGRESQL.database);
             assert.equal(plan.input(database, "name"), "app");
             assert.deepEqual(database.propertyDependencies.owner, [roles[0].urn]);
-            assert.deepEqual(plan.ofType(POSTGRESQL.extension).map((e) => plan.input(e, "name")), ["pg_stat_statements", "pgcrypto"]);
+            assert.deepEqual(
+                plan.ofType(POSTGRESQL.extension).map((e) => plan.input(e, "name")),
+                ["pg_stat_statements", "pgcrypto"],
+            );
             const provider = plan.one(PULUMI.postgresqlProvider);
             assert.equal(plan.input(provider, "sslmode"), "require");
             assert.ok(roles.every((r) => r.provider?.startsWith(provider.urn)));
         });
 
         it("grants app DML only and readonly SELECT only, now and on tables migrator creates later", () => {
-            const privileges = (type: string, role: string, objectType: string) => plan.ofType(type)
-                .filter((g) => g.name.includes(`-${role}-`) && plan.input(g, "objectType") === objectType)
-                .map((g) => plan.input(g, "privileges"));
+            const privileges = (type: string, role: string, objectType: string) =>
+                plan
+                    .ofType(type)
+                    .filter((g) => g.name.includes(`-${role}-`) && plan.input(g, "objectType") === objectType)
+                    .map((g) => plan.input(g, "privileges"));
             assert.deepEqual(privileges(GRANT, "app", "table"), [["SELECT", "INSERT", "UPDATE", "DELETE"]]);
             assert.deepEqual(privileges(GRANT, "readonly", "table"), [["SELECT"]]);
             assert.deepEqual(privileges(DEFAULT_PRIVILEGES, "app", "table"), [["SELECT", "INSERT", "UPDATE", "DELETE"]]);
@@ -151,7 +168,10 @@ describe("Database", () => {
 
         it("keeps every credential in Secrets Manager, encrypted with the platform key", () => {
             const names = plan.childrenOf("platform:data:Database", AWS.secret).map((s) => plan.input(s, "name"));
-            assert.deepEqual(names, ["platform_admin", "migrator", "app", "readonly"].map((u) => `platform-production-db/postgres/${u}`));
+            assert.deepEqual(
+                names,
+                ["platform_admin", "migrator", "app", "readonly"].map((u) => `platform-production-db/postgres/${u}`),
+            );
             const version = plan.one(AWS_DATA.secretVersion, "-db-app-credentials");
             assert.ok(isSecretValue(version.inputs.secretString));
             assert.deepEqual(Object.keys(JSON.parse(plan.input(version, "secretString"))), ["engine", "username", "password", "host", "port", "dbname"]);
@@ -189,24 +209,33 @@ describe("Database", () => {
             assert.match(url, /^postgresql:\/\/app:[A-Za-z0-9]{40}@db-proxy\.proxy-[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:5432\/app\?sslmode=require$/);
             assert.equal(await outputIsSecret(database!.databaseUrl), true);
             assert.equal(await outputIsSecret(database!.migratorUrl), true);
-            assert.match(await resolve(database!.migratorUrl), /^postgresql:\/\/migrator:.*@db\.[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:5432\/app\?sslmode=require$/);
+            assert.match(
+                await resolve(database!.migratorUrl),
+                /^postgresql:\/\/migrator:.*@db\.[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:5432\/app\?sslmode=require$/,
+            );
         });
 
         it("takes another version, no enhanced monitoring and no role management when asked", async () => {
-            const plan = await planComponents(() => new Database("db", {
-                ...componentArgs,
-                engineVersion: "16.4",
-                monitoringIntervalSeconds: 0,
-                manageRoles: false,
-                databaseName: "orders",
-                protect: false,
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Database("db", {
+                        ...componentArgs,
+                        engineVersion: "16.4",
+                        monitoringIntervalSeconds: 0,
+                        manageRoles: false,
+                        databaseName: "orders",
+                        protect: false,
+                    }),
+            );
             const instance = plan.one(INSTANCE);
             assert.equal(plan.input(plan.one(AWS.rdsParameterGroup), "family"), "postgres16");
             assert.equal(plan.input(instance, "monitoringInterval"), 0);
             assert.equal(instance.inputs.monitoringRoleArn, undefined);
             assert.equal(plan.input(instance, "dbName"), "orders", "RDS creates the database when roles are not managed");
-            assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("postgresql:") || r.type === PULUMI.postgresqlProvider), []);
+            assert.deepEqual(
+                plan.resources.filter((r) => r.type.startsWith("postgresql:") || r.type === PULUMI.postgresqlProvider),
+                [],
+            );
             assert.equal(instance.protect, false);
         });
     });

@@ -30,7 +30,10 @@ describe("LoadBalancer", () => {
             const alb = plan.one(LB);
             assert.equal(plan.input(alb, "internal"), false);
             assert.equal(plan.input(alb, "loadBalancerType"), "application");
-            assert.deepEqual(plan.input(alb, "subnets"), [1, 2, 3].map((i) => `platform-production-network-public-${i}-id`));
+            assert.deepEqual(
+                plan.input(alb, "subnets"),
+                [1, 2, 3].map((i) => `platform-production-network-public-${i}-id`),
+            );
             assert.equal(plan.input(alb, "dropInvalidHeaderFields"), true);
             assert.equal(plan.input(alb, "enableDeletionProtection"), true);
         });
@@ -39,20 +42,29 @@ describe("LoadBalancer", () => {
             const albGroup = plan.one(SECURITY_GROUP, "-edge-alb");
             const rules = (type: string) => plan.ofType(type).filter((r) => r.propertyDependencies.securityGroupId?.includes(albGroup.urn));
             const ingress = rules(AWS.ingressRule);
-            assert.deepEqual(ingress.map((r) => [plan.input(r, "cidrIpv4"), plan.input(r, "fromPort"), plan.input(r, "toPort")]).sort(),
-                [["0.0.0.0/0", 443, 443], ["0.0.0.0/0", 80, 80]]);
+            assert.deepEqual(ingress.map((r) => [plan.input(r, "cidrIpv4"), plan.input(r, "fromPort"), plan.input(r, "toPort")]).sort(), [
+                ["0.0.0.0/0", 443, 443],
+                ["0.0.0.0/0", 80, 80],
+            ]);
             const egress = rules(AWS.egressRule);
             const app = plan.one(SECURITY_GROUP, "-network-app");
-            assert.deepEqual(egress.map((r) => [r.propertyDependencies.referencedSecurityGroupId[0], plan.input(r, "fromPort")]), [[app.urn, 3000]]);
+            assert.deepEqual(
+                egress.map((r) => [r.propertyDependencies.referencedSecurityGroupId[0], plan.input(r, "fromPort")]),
+                [[app.urn, 3000]],
+            );
         });
 
         it("serves HTTPS with a TLS 1.3 policy and the DNS-validated certificate; HTTP only redirects", () => {
             const https = listener(plan, "HTTPS");
             assert.match(plan.input(https, "sslPolicy"), /^ELBSecurityPolicy-TLS13-/);
             assert.deepEqual(https.propertyDependencies.certificateArn, [plan.one(AWS_PLATFORM.certificateValidation).urn]);
-            assert.deepEqual(plan.input(https, "defaultActions").map((a: any) => a.type), ["forward"]);
-            assert.deepEqual(plan.input(listener(plan, "HTTP"), "defaultActions"),
-                [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+            assert.deepEqual(
+                plan.input(https, "defaultActions").map((a: any) => a.type),
+                ["forward"],
+            );
+            assert.deepEqual(plan.input(listener(plan, "HTTP"), "defaultActions"), [
+                { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+            ]);
             const certificate = plan.one(AWS.certificate);
             assert.equal(plan.input(certificate, "domainName"), "api.acme-example.com");
             assert.equal(plan.input(certificate, "validationMethod"), "DNS");
@@ -90,10 +102,16 @@ describe("LoadBalancer", () => {
             const rules = plan.input(acl, "rules");
             assert.deepEqual(rules[0].action, { block: {} });
             assert.deepEqual(rules[0].statement.rateBasedStatement, { limit: 2000, aggregateKeyType: "IP" });
-            assert.deepEqual(rules.slice(1).map((r: any) => r.statement.managedRuleGroupStatement.name), MANAGED_RULE_GROUPS);
+            assert.deepEqual(
+                rules.slice(1).map((r: any) => r.statement.managedRuleGroupStatement.name),
+                MANAGED_RULE_GROUPS,
+            );
             assert.ok(rules.slice(1).every((r: any) => r.overrideAction.none !== undefined));
-            assert.ok([plan.input(acl, "visibilityConfig"), ...rules.map((r: any) => r.visibilityConfig)]
-                .every((v: any) => v.cloudwatchMetricsEnabled && v.sampledRequestsEnabled));
+            assert.ok(
+                [plan.input(acl, "visibilityConfig"), ...rules.map((r: any) => r.visibilityConfig)].every(
+                    (v: any) => v.cloudwatchMetricsEnabled && v.sampledRequestsEnabled,
+                ),
+            );
             const association = plan.one(AWS.webAclAssociation);
             assert.deepEqual(association.propertyDependencies.resourceArn, [plan.one(LB).urn]);
             assert.deepEqual(association.propertyDependencies.webAclArn, [acl.urn]);
@@ -121,14 +139,17 @@ describe("LoadBalancer", () => {
         });
 
         it("routes further services by path and takes another policy, limit and zone when asked", async () => {
-            const plan = await planComponents(() => new LoadBalancer("edge", {
-                ...componentArgs,
-                hostedZoneName: "example.com",
-                services: [...componentArgs.services, { name: "admin", port: 4000, healthPath: "/ready" }],
-                sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
-                rateLimitPerFiveMinutes: 500,
-                deletionProtection: false,
-            }));
+            const plan = await planComponents(
+                () =>
+                    new LoadBalancer("edge", {
+                        ...componentArgs,
+                        hostedZoneName: "example.com",
+                        services: [...componentArgs.services, { name: "admin", port: 4000, healthPath: "/ready" }],
+                        sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+                        rateLimitPerFiveMinutes: 500,
+                        deletionProtection: false,
+                    }),
+            );
             assert.equal(plan.ofType(AWS.targetGroups[0]).length, 2);
             const rule = plan.one(AWS_PLATFORM.listenerRule);
             assert.deepEqual(plan.input(rule, "conditions"), [{ pathPattern: { values: ["/admin/*"] } }]);
@@ -136,7 +157,10 @@ describe("LoadBalancer", () => {
             assert.equal(plan.input(listener(plan, "HTTPS"), "sslPolicy"), "ELBSecurityPolicy-TLS13-1-3-2021-06");
             assert.equal(plan.input(plan.one(WAF), "rules")[0].statement.rateBasedStatement.limit, 500);
             assert.equal(plan.input(plan.one(LB), "enableDeletionProtection"), false);
-            const egressPorts = plan.ofType(AWS.egressRule).map((r) => plan.input(r, "fromPort")).sort();
+            const egressPorts = plan
+                .ofType(AWS.egressRule)
+                .map((r) => plan.input(r, "fromPort"))
+                .sort();
             assert.deepEqual(egressPorts, [3000, 4000]);
         });
     });

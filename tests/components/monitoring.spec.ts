@@ -28,8 +28,13 @@ describe("Monitoring", () => {
         it("notifies a KMS-encrypted topic, with the alert emails subscribed, when any alarm fires or recovers", () => {
             const topic = plan.one(AWS_DATA.snsTopic, "-monitoring-alerts");
             assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [plan.one(AWS.kmsKey, "-secrets-key").urn]);
-            assert.deepEqual(plan.ofType(AWS_EDGE.snsTopicSubscription).filter((s) => s.name.includes("-monitoring-alerts-"))
-                .map((s) => plan.input(s, "endpoint")), ["oncall@acme-example.com", "platform-team@acme-example.com"]);
+            assert.deepEqual(
+                plan
+                    .ofType(AWS_EDGE.snsTopicSubscription)
+                    .filter((s) => s.name.includes("-monitoring-alerts-"))
+                    .map((s) => plan.input(s, "endpoint")),
+                ["oncall@acme-example.com", "platform-team@acme-example.com"],
+            );
             const alarms = plan.ofType(ALARM).filter((a) => a !== alarm(plan, "uptime"));
             assert.ok(alarms.length >= 15);
             for (const a of alarms) {
@@ -37,7 +42,10 @@ describe("Monitoring", () => {
                 assert.deepEqual(a.propertyDependencies.okActions, [topic.urn], a.name);
             }
             const policy = JSON.parse(plan.input(plan.one(AWS.kmsKey, "-secrets-key"), "policy"));
-            assert.ok(policy.Statement.some((s: any) => s.Principal.Service?.includes?.("cloudwatch.amazonaws.com")), "alarms may use the topic's key");
+            assert.ok(
+                policy.Statement.some((s: any) => s.Principal.Service?.includes?.("cloudwatch.amazonaws.com")),
+                "alarms may use the topic's key",
+            );
         });
 
         it("watches the database's CPU, memory, storage, connections and latency, and the proxy's client errors", () => {
@@ -47,8 +55,14 @@ describe("Monitoring", () => {
                 assert.deepEqual(a.propertyDependencies.dimensions, [instance.urn], id);
                 return [plan.input(a, "metricName"), plan.input(a, "threshold")];
             });
-            assert.deepEqual(metrics, [["CPUUtilization", 70], ["FreeableMemory", 256 * 2 ** 20], ["FreeStorageSpace", 10 * 2 ** 30],
-                ["DatabaseConnections", 400], ["ReadLatency", 0.05], ["WriteLatency", 0.05]]);
+            assert.deepEqual(metrics, [
+                ["CPUUtilization", 70],
+                ["FreeableMemory", 256 * 2 ** 20],
+                ["FreeStorageSpace", 10 * 2 ** 30],
+                ["DatabaseConnections", 400],
+                ["ReadLatency", 0.05],
+                ["WriteLatency", 0.05],
+            ]);
             assert.deepEqual(alarm(plan, "db-proxy-client-errors").propertyDependencies.dimensions, [plan.one(AWS.rdsProxy).urn]);
         });
 
@@ -63,23 +77,47 @@ describe("Monitoring", () => {
         it("alarms on a 5xx rate above 1 % of requests, a p95 above 2 s and unhealthy targets", () => {
             const rate = alarm(plan, "alb-5xx-rate");
             const queries = plan.input(rate, "metricQueries");
-            assert.deepEqual(queries.map((q: any) => q.metric?.metricName ?? q.expression),
-                ["HTTPCode_Target_5XX_Count", "RequestCount", "IF(requests > 0, 100 * errors / requests, 0)"]);
+            assert.deepEqual(
+                queries.map((q: any) => q.metric?.metricName ?? q.expression),
+                ["HTTPCode_Target_5XX_Count", "RequestCount", "IF(requests > 0, 100 * errors / requests, 0)"],
+            );
             assert.equal(plan.input(rate, "threshold"), 1);
             const p95 = alarm(plan, "alb-p95-latency");
             assert.equal(plan.input(p95, "extendedStatistic"), "p95");
             assert.equal(plan.input(p95, "threshold"), 2);
-            assert.deepEqual([...alarm(plan, "alb-api-unhealthy").propertyDependencies.dimensions].sort(),
-                [plan.one(AWS.loadBalancers[0]).urn, plan.one(AWS.targetGroups[0]).urn].sort());
+            assert.deepEqual(
+                [...alarm(plan, "alb-api-unhealthy").propertyDependencies.dimensions].sort(),
+                [plan.one(AWS.loadBalancers[0]).urn, plan.one(AWS.targetGroups[0]).urn].sort(),
+            );
         });
 
         it("has a dashboard, a retained and encrypted application log group, and sends budget alerts to the topic", () => {
             const dashboard = JSON.parse(plan.input(plan.one(AWS.dashboard), "dashboardBody"));
-            assert.deepEqual(dashboard.widgets.map((w: any) => w.properties.title),
-                ["Alarms", "Uptime alarm", "Database", "Database proxy", "Cache", "Cache replica", "Load balancer", "api targets", "WAF", "Backup jobs", "Uptime"]);
+            assert.deepEqual(
+                dashboard.widgets.map((w: any) => w.properties.title),
+                [
+                    "Alarms",
+                    "Uptime alarm",
+                    "Database",
+                    "Database proxy",
+                    "Cache",
+                    "Cache replica",
+                    "Load balancer",
+                    "api targets",
+                    "WAF",
+                    "Backup jobs",
+                    "Uptime",
+                ],
+            );
             // The alarm widgets name every alarm by its ARN: the dashboard depends on each of them.
             const board = plan.one(AWS.dashboard);
-            assert.deepEqual(plan.ofType(ALARM).filter((a) => !board.propertyDependencies.dashboardBody.includes(a.urn)).map((a) => a.name), []);
+            assert.deepEqual(
+                plan
+                    .ofType(ALARM)
+                    .filter((a) => !board.propertyDependencies.dashboardBody.includes(a.urn))
+                    .map((a) => a.name),
+                [],
+            );
             assert.equal(dashboard.widgets[0].properties.alarms.length, plan.ofType(ALARM).length - 1);
             const logs = plan.one(AWS.logGroup, "-monitoring-application");
             assert.equal(plan.input(logs, "retentionInDays"), 365);
@@ -90,8 +128,12 @@ describe("Monitoring", () => {
 
         it("alarms when the WAF blocks more than 1000 requests in 5 minutes, on the web ACL's own metric", () => {
             const waf = alarm(plan, "waf-blocked-requests");
-            assert.deepEqual(["namespace", "metricName", "statistic", "period", "evaluationPeriods", "comparisonOperator", "threshold", "treatMissingData"]
-                .map((k) => plan.input(waf, k)), ["AWS/WAFV2", "BlockedRequests", "Sum", 300, 1, "GreaterThanThreshold", 1000, "notBreaching"]);
+            assert.deepEqual(
+                ["namespace", "metricName", "statistic", "period", "evaluationPeriods", "comparisonOperator", "threshold", "treatMissingData"].map((k) =>
+                    plan.input(waf, k),
+                ),
+                ["AWS/WAFV2", "BlockedRequests", "Sum", 300, 1, "GreaterThanThreshold", 1000, "notBreaching"],
+            );
             const { Region, Rule } = plan.input(waf, "dimensions");
             assert.deepEqual([Region, Rule], ["eu-west-1", "ALL"]);
             // The WebACL dimension is the ACL's name, which the provider generates.
@@ -101,12 +143,15 @@ describe("Monitoring", () => {
 
         it("shows every metric an alarm watches on the dashboard, in the alarm's region", () => {
             const body = JSON.parse(plan.input(plan.one(AWS.dashboard), "dashboardBody"));
-            const shown = body.widgets.filter((w: any) => w.type === "metric")
+            const shown = body.widgets
+                .filter((w: any) => w.type === "metric")
                 .flatMap((w: any) => w.properties.metrics.map((row: string[]) => `${w.properties.region} ${row[0]} ${row[1]}`));
             for (const a of plan.ofType(ALARM)) {
                 const region = a === alarm(plan, "uptime") ? "us-east-1" : "eu-west-1";
-                const metrics = [{ namespace: plan.input(a, "namespace"), metricName: plan.input(a, "metricName") },
-                    ...(plan.input(a, "metricQueries") ?? []).map((q: any) => q.metric).filter(Boolean)].filter((m) => m.metricName);
+                const metrics = [
+                    { namespace: plan.input(a, "namespace"), metricName: plan.input(a, "metricName") },
+                    ...(plan.input(a, "metricQueries") ?? []).map((q: any) => q.metric).filter(Boolean),
+                ].filter((m) => m.metricName);
                 assert.ok(metrics.length > 0, a.name);
                 for (const m of metrics) {
                     assert.ok(shown.includes(`${region} ${m.namespace} ${m.metricName}`), `${a.name}: ${m.metricName} is on no dashboard`);
@@ -116,11 +161,21 @@ describe("Monitoring", () => {
 
         it("checks https://<domain>/health from Route 53 and alarms through a topic in us-east-1, where its metrics are", () => {
             const check = plan.one(AWS.healthCheck);
-            assert.deepEqual(["type", "fqdn", "port", "resourcePath", "enableSni", "requestInterval", "failureThreshold"].map((k) => plan.input(check, k)),
-                ["HTTPS", "api.acme-example.com", 443, "/health", true, 30, 3]);
+            assert.deepEqual(
+                ["type", "fqdn", "port", "resourcePath", "enableSni", "requestInterval", "failureThreshold"].map((k) => plan.input(check, k)),
+                ["HTTPS", "api.acme-example.com", 443, "/health", true, 30, 3],
+            );
             const uptime = alarm(plan, "uptime");
-            assert.deepEqual([plan.input(uptime, "namespace"), plan.input(uptime, "metricName"), plan.input(uptime, "comparisonOperator"),
-                plan.input(uptime, "threshold"), plan.input(uptime, "treatMissingData")], ["AWS/Route53", "HealthCheckStatus", "LessThanThreshold", 1, "breaching"]);
+            assert.deepEqual(
+                [
+                    plan.input(uptime, "namespace"),
+                    plan.input(uptime, "metricName"),
+                    plan.input(uptime, "comparisonOperator"),
+                    plan.input(uptime, "threshold"),
+                    plan.input(uptime, "treatMissingData"),
+                ],
+                ["AWS/Route53", "HealthCheckStatus", "LessThanThreshold", 1, "breaching"],
+            );
             assert.deepEqual(uptime.propertyDependencies.dimensions, [check.urn]);
 
             const provider = plan.one(PULUMI.awsProvider, "-us-east-1");
@@ -135,8 +190,13 @@ describe("Monitoring", () => {
             assert.deepEqual(topic.propertyDependencies.kmsMasterKeyId, [key.urn]);
             assert.equal(plan.input(key, "enableKeyRotation"), true);
             assert.equal(key.protect, true);
-            assert.deepEqual(plan.ofType(AWS_EDGE.snsTopicSubscription).filter((s) => s.name.includes("-uptime-alerts-"))
-                .map((s) => plan.input(s, "endpoint")), ["oncall@acme-example.com", "platform-team@acme-example.com"]);
+            assert.deepEqual(
+                plan
+                    .ofType(AWS_EDGE.snsTopicSubscription)
+                    .filter((s) => s.name.includes("-uptime-alerts-"))
+                    .map((s) => plan.input(s, "endpoint")),
+                ["oncall@acme-example.com", "platform-team@acme-example.com"],
+            );
         });
     });
 
@@ -166,7 +226,9 @@ describe("Monitoring", () => {
         const waf = defaults.one(ALARM, "-waf-blocked-requests");
         assert.equal(defaults.input(waf, "threshold"), 1000);
         assert.deepEqual(defaults.input(waf, "dimensions"), { WebACL: "edge-waf-1a2b3c4", Region: "eu-west-1", Rule: "ALL" });
-        const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, webAclName: "edge-waf-1a2b3c4", thresholds: { wafBlockedRequests: 250 } }));
+        const custom = await planComponents(
+            () => new Monitoring("m", { ...componentArgs, webAclName: "edge-waf-1a2b3c4", thresholds: { wafBlockedRequests: 250 } }),
+        );
         assert.equal(custom.input(custom.one(ALARM, "-waf-blocked-requests"), "threshold"), 250);
         const titles = (plan: Plan) => JSON.parse(plan.input(plan.one(AWS.dashboard), "dashboardBody")).widgets.map((w: any) => w.properties.title);
         assert.ok(titles(defaults).includes("WAF"));
@@ -177,10 +239,15 @@ describe("Monitoring", () => {
         const without = await planComponents(() => new Monitoring("m", componentArgs));
         assert.equal(without.ofType(ALARM).filter((a) => a.name.includes("-backup-")).length, 0);
         const plan = await planComponents(() => new Monitoring("m", { ...componentArgs, backupVaultName: "platform-vault" }));
-        for (const [id, metric] of [["backup-jobs-failed", "NumberOfBackupJobsFailed"], ["backup-copy-jobs-failed", "NumberOfCopyJobsFailed"]]) {
+        for (const [id, metric] of [
+            ["backup-jobs-failed", "NumberOfBackupJobsFailed"],
+            ["backup-copy-jobs-failed", "NumberOfCopyJobsFailed"],
+        ]) {
             const a = plan.one(ALARM, `-${id}`);
-            assert.deepEqual(["namespace", "metricName", "statistic", "threshold", "comparisonOperator"].map((k) => plan.input(a, k)),
-                ["AWS/Backup", metric, "Sum", 0, "GreaterThanThreshold"]);
+            assert.deepEqual(
+                ["namespace", "metricName", "statistic", "threshold", "comparisonOperator"].map((k) => plan.input(a, k)),
+                ["AWS/Backup", metric, "Sum", 0, "GreaterThanThreshold"],
+            );
             assert.deepEqual(plan.input(a, "dimensions"), { BackupVaultName: "platform-vault" });
         }
     });
@@ -198,22 +265,36 @@ describe("Monitoring", () => {
     it("has no uptime check unless given an endpoint, and checks the path and pace it is given", async () => {
         const without = await planComponents(() => new Monitoring("m", componentArgs));
         assert.deepEqual([without.ofType(AWS.healthCheck).length, without.ofType(PULUMI.awsProvider).length], [0, 0]);
-        const custom = await planComponents(() => new Monitoring("m", { ...componentArgs, protect: false,
-            uptime: { fqdn: "app.example.com", path: "/ready", requestIntervalSeconds: 10, failureThreshold: 2 } }));
+        const custom = await planComponents(
+            () =>
+                new Monitoring("m", {
+                    ...componentArgs,
+                    protect: false,
+                    uptime: { fqdn: "app.example.com", path: "/ready", requestIntervalSeconds: 10, failureThreshold: 2 },
+                }),
+        );
         const check = custom.one(AWS.healthCheck);
-        assert.deepEqual(["fqdn", "resourcePath", "requestInterval", "failureThreshold"].map((k) => custom.input(check, k)),
-            ["app.example.com", "/ready", 10, 2]);
+        assert.deepEqual(
+            ["fqdn", "resourcePath", "requestInterval", "failureThreshold"].map((k) => custom.input(check, k)),
+            ["app.example.com", "/ready", 10, 2],
+        );
         assert.equal(custom.one(AWS.kmsKey, "-uptime-alerts").protect, false);
     });
 
     it("subscribes no webhook by default, and each one given to both topics over HTTPS, as a secret", async () => {
         const subscriptions = (plan: Plan) => plan.ofType(AWS_EDGE.snsTopicSubscription);
         const without = await planComponents(() => new Monitoring("m", componentArgs));
-        assert.deepEqual(subscriptions(without).map((s) => without.input(s, "protocol")), ["email"]);
+        assert.deepEqual(
+            subscriptions(without).map((s) => without.input(s, "protocol")),
+            ["email"],
+        );
         const hook = "https://events.pagerduty.example/integration/k3y/enqueue";
         const plan = await planStack("staging", { "platform:alertWebhooks": JSON.stringify([hook]) });
         const https = subscriptions(plan).filter((s) => plan.input(s, "protocol") === "https");
-        assert.deepEqual(https.map((s) => s.name), ["platform-staging-monitoring-alerts-https-1", "platform-staging-monitoring-uptime-alerts-https-1"]);
+        assert.deepEqual(
+            https.map((s) => s.name),
+            ["platform-staging-monitoring-alerts-https-1", "platform-staging-monitoring-uptime-alerts-https-1"],
+        );
         for (const subscription of https) {
             assert.ok(isSecretValue(subscription.inputs.endpoint), `${subscription.name} endpoint is not secret`);
             assert.equal(plan.input(subscription, "endpoint"), hook);

@@ -50,7 +50,10 @@ describe("Network", () => {
         it("gives every subnet its own range inside the VPC, none public by default", () => {
             const vpc = plan.one(AWS_PLATFORM.vpc);
             const [vpcStart, vpcEnd] = toRange(plan.input(vpc, "cidrBlock"));
-            const ranges = plan.ofType(SUBNET).map((s) => toRange(plan.input(s, "cidrBlock"))).sort((a, b) => a[0] - b[0]);
+            const ranges = plan
+                .ofType(SUBNET)
+                .map((s) => toRange(plan.input(s, "cidrBlock")))
+                .sort((a, b) => a[0] - b[0]);
             assert.equal(ranges.length, 9);
             ranges.forEach(([start, end], i) => {
                 assert.ok(start >= vpcStart && end <= vpcEnd, "inside the VPC");
@@ -66,7 +69,10 @@ describe("Network", () => {
             const natIds = natRoutes.map((r) => plan.input(r, "natGatewayId"));
             assert.equal(new Set(natIds).size, 3);
             const publicIds = subnetsOfTier(plan, "public").map((s) => `${s.name}-id`);
-            assert.deepEqual(nats.map((n) => plan.input(n, "subnetId")), publicIds);
+            assert.deepEqual(
+                nats.map((n) => plan.input(n, "subnetId")),
+                publicIds,
+            );
         });
 
         it("routes isolated subnets nowhere outside the VPC", () => {
@@ -77,7 +83,8 @@ describe("Network", () => {
 
         it("lets the application out only for DNS to the VPC resolver, HTTPS and the data stores' own ports", () => {
             const app = plan.one(AWS.securityGroup, "-network-app");
-            const egress = plan.ofType(AWS.egressRule)
+            const egress = plan
+                .ofType(AWS.egressRule)
                 .filter((r) => r.propertyDependencies.securityGroupId?.includes(app.urn))
                 .map((r) => {
                     const target = r.propertyDependencies.referencedSecurityGroupId?.[0];
@@ -134,12 +141,15 @@ describe("Network", () => {
         });
 
         it("takes two zones, a single NAT gateway and no flow logs when asked", async () => {
-            const plan = await planComponents(() => new Network("net", {
-                cidrBlock: "10.9.0.0/20",
-                availabilityZoneCount: 2,
-                natGateways: "single",
-                flowLogs: { enabled: false },
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Network("net", {
+                        cidrBlock: "10.9.0.0/20",
+                        availabilityZoneCount: 2,
+                        natGateways: "single",
+                        flowLogs: { enabled: false },
+                    }),
+            );
             assert.equal(plan.ofType(NAT).length, 1);
             assert.equal(plan.ofType(SUBNET).length, 6);
             assert.equal(plan.ofType(FLOW_LOG).length, 0);

@@ -42,8 +42,11 @@ function llmProject(): string {
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     fs.copyFileSync(FIXTURE, path.join(dir, "Pulumi.llm.yaml"));
     // The real program registers its resources when loaded: load it afresh, as planStack does its entry point.
-    fs.writeFileSync(path.join(dir, "index.ts"), `const program = require.resolve(${JSON.stringify(path.join(PROJECT_DIR, "index"))});\n` +
-        "delete require.cache[program];\nmodule.exports = require(program);\n");
+    fs.writeFileSync(
+        path.join(dir, "index.ts"),
+        `const program = require.resolve(${JSON.stringify(path.join(PROJECT_DIR, "index"))});\n` +
+            "delete require.cache[program];\nmodule.exports = require(program);\n",
+    );
     return dir;
 }
 
@@ -75,8 +78,8 @@ const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
 function manifest(plan: Plan, resource: RecordedResource): Record<string, unknown> {
     const [, group, kind] = resource.type.split(":");
     const inputs = Object.fromEntries(Object.keys(resource.inputs).map((key) => [key, plan.input(resource, key)]));
-    const reveal = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v) =>
-        v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in v ? v.value : v));
+    const reveal = (value: unknown): unknown =>
+        JSON.parse(JSON.stringify(value, (_k, v) => (v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in v ? v.value : v)));
     return { ...(reveal(inputs) as object), apiVersion: group.startsWith("core/") ? group.slice(5) : group, kind };
 }
 
@@ -107,10 +110,16 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
             fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(config));
             const pack = PolicyPackProcess.spawn(PACK_DIR);
             try {
-                const outcome = await runPreflight({ stacks: ["llm"], policyConfig: path.join(dir, "policy.json"), format: "json", gate: "plan",
-                    evidenceDirs: [], help: false } as any, { packDir: PACK_DIR, projectDir: dir }, pack);
+                const outcome = await runPreflight(
+                    { stacks: ["llm"], policyConfig: path.join(dir, "policy.json"), format: "json", gate: "plan", evidenceDirs: [], help: false } as any,
+                    { packDir: PACK_DIR, projectDir: dir },
+                    pack,
+                );
                 const [stack] = JSON.parse(outcome.report).stacks;
-                assert.deepEqual(stack.violations.filter((v: any) => v.enforcementLevel === "mandatory"), []);
+                assert.deepEqual(
+                    stack.violations.filter((v: any) => v.enforcementLevel === "mandatory"),
+                    [],
+                );
                 assert.equal(outcome.exitCode, 0);
                 const status = (id: string) => stack.checklist.find((c: any) => c.id === id).status;
                 assert.deepEqual(["EDGE-09", "BUILD-03", "OBS-08"].map(status), ["pass", "pass", "pass"]);
@@ -151,11 +160,17 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
             assert.equal(values.persistence.enabled, true);
             assert.deepEqual(tempo.propertyDependencies.values, [llm.one(K8S.storageClass).urn]);
             const grafana = llm.input(llm.one(K8S.helmRelease, "-cluster-monitoring-prometheus"), "values").grafana;
-            assert.deepEqual(grafana.additionalDataSources.map((d: any) => [d.type, d.url]), [["tempo", "http://tempo.tracing.svc.cluster.local:3100"]]);
+            assert.deepEqual(
+                grafana.additionalDataSources.map((d: any) => [d.type, d.url]),
+                [["tempo", "http://tempo.tracing.svc.cluster.local:3100"]],
+            );
         });
 
         it("resolves bare images from the service's own ECR repository and adds the frontend to the API's CORS list", () => {
-            const repositories = llm.ofType(AWS.ecrRepository).map((r) => r.inputs.name).sort();
+            const repositories = llm
+                .ofType(AWS.ecrRepository)
+                .map((r) => r.inputs.name)
+                .sort();
             assert.deepEqual(repositories, ["valuecanvas/api", "valuecanvas/export-worker", "valuecanvas/llm-worker"]);
             // The mocks give no repository URL: the image is the repository's output with the tag, so the Deployment depends on it.
             const api = llm.one(DEPLOYMENT, "api-deployment");
@@ -168,17 +183,38 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
 
         it("registers Kubernetes objects that the Kubernetes API schema accepts, CRDs of Prometheus and KEDA included", async () => {
             const kinds = validateManifests(llm);
-            assert.deepEqual(kinds, ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "PodDisruptionBudget",
-                "PrometheusRule", "Secret", "Service", "ServiceAccount", "ServiceMonitor", "StorageClass"]);
+            assert.deepEqual(kinds, [
+                "ConfigMap",
+                "Deployment",
+                "HorizontalPodAutoscaler",
+                "Job",
+                "Namespace",
+                "NetworkPolicy",
+                "PodDisruptionBudget",
+                "PrometheusRule",
+                "Secret",
+                "Service",
+                "ServiceAccount",
+                "ServiceMonitor",
+                "StorageClass",
+            ]);
             // The fixture leaves KEDA out (see its comment); with it, the llm-worker scales on its queue.
-            const run = await planOffline("llm", { projectDir: llmProject(), overrides: {
-                "platform:kubernetes": JSON.stringify({ namespace: "valuecanvas", clusterName: "valuecanvas-production", keda: true }),
-            } });
+            const run = await planOffline("llm", {
+                projectDir: llmProject(),
+                overrides: {
+                    "platform:kubernetes": JSON.stringify({ namespace: "valuecanvas", clusterName: "valuecanvas-production", keda: true }),
+                },
+            });
             const keda = new Plan(run.resources, run.outputs);
-            assert.deepEqual(validateManifests(keda).filter((k) => /Scaled|Trigger/.test(k)), ["ScaledObject", "TriggerAuthentication"]);
+            assert.deepEqual(
+                validateManifests(keda).filter((k) => /Scaled|Trigger/.test(k)),
+                ["ScaledObject", "TriggerAuthentication"],
+            );
             const scaler = keda.input(keda.one(K8S.kedaScaledObject), "spec");
-            assert.deepEqual([scaler.minReplicaCount, scaler.triggers[0].type, scaler.triggers[0].metadata.listName, scaler.triggers[0].metadata.enableTLS],
-                [3, "redis", "llm-jobs", "true"]);
+            assert.deepEqual(
+                [scaler.minReplicaCount, scaler.triggers[0].type, scaler.triggers[0].metadata.listName, scaler.triggers[0].metadata.enableTLS],
+                [3, "redis", "llm-jobs", "true"],
+            );
             assert.ok(!keda.resources.some((r) => r.name === "llm-worker-hpa"), "KEDA makes the worker's HPA");
         });
     });
@@ -220,36 +256,62 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
         });
 
         it("refuses a public worker, a service's probe, and a bare image without the registry, naming key and value", () => {
-            const message = refused({ ...base(), "platform:services": services([
-                { name: "llm-worker", kind: "worker", image: "llm-worker:1.4.2", public: true },
-                { name: "mailer", image: "ghcr.io/acme/mailer:1.0.0", probe: { port: 3000 } },
-            ]) });
+            const message = refused({
+                ...base(),
+                "platform:services": services([
+                    { name: "llm-worker", kind: "worker", image: "llm-worker:1.4.2", public: true },
+                    { name: "mailer", image: "ghcr.io/acme/mailer:1.0.0", probe: { port: 3000 } },
+                ]),
+            });
             assert.match(message, /platform:services\[2\]\.public: got true; expected false: a worker has no Service/);
             assert.match(message, /platform:services\[2\]\.image: got "llm-worker:1\.4\.2"; expected a registry in the image/);
             assert.match(message, /platform:services\[3\]\.probe: got \{"port":3000\}; expected no probe: it is for kind: worker/);
-            assert.match(refused({ ...base(), "platform:registry": "{\"enabled\":true}", "platform:services": services([{ name: "llm-worker", kind: "worker", image: "worker:1.4.2" }]) }),
-                /services\[2\]\.image: got "worker:1\.4\.2"; expected llm-worker:<tag>/);
+            assert.match(
+                refused({
+                    ...base(),
+                    "platform:registry": '{"enabled":true}',
+                    "platform:services": services([{ name: "llm-worker", kind: "worker", image: "worker:1.4.2" }]),
+                }),
+                /services\[2\]\.image: got "worker:1\.4\.2"; expected llm-worker:<tag>/,
+            );
         });
     });
 
     describe("components", () => {
         it("StaticSite: a private bucket behind CloudFront with OAC, TLS 1.2, HTTP/3, security headers, SPA fallback, logs and a CLOUDFRONT WAF", async () => {
-            const plan = await planComponents(() => new StaticSite("web", {
-                domainName: "app.example.com", contentSecurityPolicy: "default-src 'self'", alertEmails: ["ops@example.com"],
-            }));
+            const plan = await planComponents(
+                () =>
+                    new StaticSite("web", {
+                        domainName: "app.example.com",
+                        contentSecurityPolicy: "default-src 'self'",
+                        alertEmails: ["ops@example.com"],
+                    }),
+            );
             const cdn = plan.one(AWS.cloudfrontDistribution);
             const props = cdn.inputs as any;
             assert.equal(props.defaultCacheBehavior.viewerProtocolPolicy, "redirect-to-https");
             assert.equal(props.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
             assert.equal(props.httpVersion, "http2and3");
-            assert.deepEqual(props.customErrorResponses.map((r: any) => [r.errorCode, r.responseCode, r.responsePagePath]), [[403, 200, "/index.html"], [404, 200, "/index.html"]]);
+            assert.deepEqual(
+                props.customErrorResponses.map((r: any) => [r.errorCode, r.responseCode, r.responsePagePath]),
+                [
+                    [403, 200, "/index.html"],
+                    [404, 200, "/index.html"],
+                ],
+            );
             assert.equal(props.loggingConfig.prefix, "cloudfront/");
             assert.equal(plan.one(AWS.webAcl).inputs.scope, "CLOUDFRONT");
             const block = plan.ofType(AWS.bucketPublicAccessBlock);
             assert.equal(block.length, 2);
             assert.ok(block.every((b) => b.inputs.blockPublicPolicy === true && b.inputs.restrictPublicBuckets === true));
             const headers = (plan.one(AWS.cloudfrontResponseHeadersPolicy).inputs as any).securityHeadersConfig;
-            assert.deepEqual(Object.keys(headers).sort(), ["contentSecurityPolicy", "contentTypeOptions", "frameOptions", "referrerPolicy", "strictTransportSecurity"]);
+            assert.deepEqual(Object.keys(headers).sort(), [
+                "contentSecurityPolicy",
+                "contentTypeOptions",
+                "frameOptions",
+                "referrerPolicy",
+                "strictTransportSecurity",
+            ]);
             const policy = JSON.parse(plan.input(plan.one(AWS.bucketPolicy, "web-site"), "policy"));
             assert.deepEqual(policy.Statement[0].Principal, { Service: "cloudfront.amazonaws.com" });
             // The certificate and the web ACL go to us-east-1, whatever the stack's region.
@@ -258,32 +320,65 @@ describe("optional parts: frontend, registry, tracing, workers", () => {
         });
 
         it("Registry: immutable, scanned, KMS-encrypted repositories that keep the last releases; overrides apply", async () => {
-            const plan = await planComponents(() => new Registry("reg", {
-                repositories: ["api"], prefix: "apps", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", keepReleases: 5,
-                pushRoleNames: ["ci-deploy"], pullRoleNames: ["eks-node"],
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Registry("reg", {
+                        repositories: ["api"],
+                        prefix: "apps",
+                        kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
+                        keepReleases: 5,
+                        pushRoleNames: ["ci-deploy"],
+                        pullRoleNames: ["eks-node"],
+                    }),
+            );
             const repo = plan.one(AWS.ecrRepository).inputs as any;
-            assert.deepEqual([repo.name, repo.imageTagMutability, repo.imageScanningConfiguration.scanOnPush, repo.encryptionConfigurations[0].encryptionType],
-                ["apps/api", "IMMUTABLE", true, "KMS"]);
+            assert.deepEqual(
+                [repo.name, repo.imageTagMutability, repo.imageScanningConfiguration.scanOnPush, repo.encryptionConfigurations[0].encryptionType],
+                ["apps/api", "IMMUTABLE", true, "KMS"],
+            );
             const rules = JSON.parse(plan.one(AWS_PLATFORM.ecrLifecyclePolicy).inputs.policy as string).rules;
-            assert.deepEqual(rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]), [["untagged", 7], ["any", 5]]);
+            assert.deepEqual(
+                rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]),
+                [
+                    ["untagged", 7],
+                    ["any", 5],
+                ],
+            );
             const statements = JSON.parse(plan.input(plan.one(AWS_DATA.ecrRepositoryPolicy), "policy")).Statement;
-            assert.deepEqual(statements.map((s: any) => s.Principal.AWS), [["arn:aws:iam::123456789012:role/ci-deploy"], ["arn:aws:iam::123456789012:role/eks-node"]]);
+            assert.deepEqual(
+                statements.map((s: any) => s.Principal.AWS),
+                [["arn:aws:iam::123456789012:role/ci-deploy"], ["arn:aws:iam::123456789012:role/eks-node"]],
+            );
             assert.ok(!statements[1].Action.includes("ecr:PutImage"), "nodes only pull");
         });
 
         it("Service as a worker: CPU autoscaling, a disruption budget, no preStop sleep for a load balancer, no scrape ingress", async () => {
-            const plan = await planComponents(() => new Service("jobs", {
-                namespace: "apps", image: "ghcr.io/acme/jobs:1.0.0", port: 3000, healthPath: "/health", vpcCidr: "10.0.0.0/16",
-                kind: "worker", prometheusNamespace: "monitoring", loadBalancerCidrs: ["10.0.0.0/24"],
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Service("jobs", {
+                        namespace: "apps",
+                        image: "ghcr.io/acme/jobs:1.0.0",
+                        port: 3000,
+                        healthPath: "/health",
+                        vpcCidr: "10.0.0.0/16",
+                        kind: "worker",
+                        prometheusNamespace: "monitoring",
+                        loadBalancerCidrs: ["10.0.0.0/24"],
+                    }),
+            );
             assert.deepEqual(plan.ofType(K8S.service), []);
             const hpa = plan.input(plan.one(K8S.hpa), "spec");
-            assert.deepEqual(hpa.metrics.map((m: any) => m.resource.name), ["cpu"]);
+            assert.deepEqual(
+                hpa.metrics.map((m: any) => m.resource.name),
+                ["cpu"],
+            );
             const container = (plan.one(DEPLOYMENT).inputs as any).spec.template.spec.containers[0];
             assert.deepEqual(container.livenessProbe.tcpSocket, { port: 3000 });
             assert.equal(container.lifecycle, undefined);
-            assert.deepEqual(plan.ofType(K8S.networkPolicy).map((p) => p.name), ["jobs-allow-egress"]);
+            assert.deepEqual(
+                plan.ofType(K8S.networkPolicy).map((p) => p.name),
+                ["jobs-allow-egress"],
+            );
             assert.equal((plan.one(DEPLOYMENT).inputs as any).spec.template.metadata.labels["platform.checklist/kind"], "worker");
         });
     });

@@ -12,12 +12,14 @@ import { AWS, PULUMI } from "../../policies/lib/types";
 function shape(resource: RecordedResource) {
     const { protect: _protect, ...rest } = resource;
     const text = JSON.stringify(rest, (_key, value) => (isSecretValue(value) ? "[secret]" : value));
-    return JSON.parse(text
-        .replace(/production|staging/g, "ENV")
-        .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "UUID")
-        // An auto-name ends a string, or a string inside a JSON text (a dashboard body names the web ACL).
-        .replace(/-[0-9a-f]{7}(?=\\?")/g, "-AUTONAME")
-        .replace(/(?<![0-9a-f])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}(?![0-9a-f])/g, "HEX"));
+    return JSON.parse(
+        text
+            .replace(/production|staging/g, "ENV")
+            .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "UUID")
+            // An auto-name ends a string, or a string inside a JSON text (a dashboard body names the web ACL).
+            .replace(/-[0-9a-f]{7}(?=\\?")/g, "-AUTONAME")
+            .replace(/(?<![0-9a-f])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}(?![0-9a-f])/g, "HEX"),
+    );
 }
 
 describe("Platform", () => {
@@ -67,8 +69,7 @@ describe("Platform", () => {
     it("grants least privilege in every IAM document and attachment, with the values a deployment sends", async () => {
         // A preview cannot read the documents built from ARNs; here the mocks give them as the update would.
         const iam = production.resources.filter((r) => iamLeastPrivilege.resourceTypes.includes(r.type));
-        assert.deepEqual([...new Set(iam.map((r) => r.type))].sort(),
-            [AWS.iamRole, AWS.iamRolePolicy, AWS.iamPolicyAttachments[0]]);
+        assert.deepEqual([...new Set(iam.map((r) => r.type))].sort(), [AWS.iamRole, AWS.iamRolePolicy, AWS.iamPolicyAttachments[0]]);
         for (const resource of iam) {
             const props = Object.fromEntries(Object.keys(resource.inputs).map((key) => [key, production.input(resource, key)]));
             assert.ok(typeof props.policy === "string" || typeof props.assumeRolePolicy === "string" || typeof props.policyArn === "string", resource.name);
@@ -80,9 +81,20 @@ describe("Platform", () => {
         // Production's stack file with the environment switched: everything but `protect` must stay the same.
         const relabelled = await planStack("production", { "platform:environment": "staging" });
         assert.deepEqual(relabelled.resources.map(shape), production.resources.map(shape));
-        const protectedTypes = (plan: Plan) => plan.resources.filter((r) => r.protect).map((r) => r.type).sort();
-        assert.deepEqual(protectedTypes(production), [AWS.backupVault, AWS.backupVault,
-            AWS.replicationGroup, AWS.kmsKey, AWS.kmsKey, AWS.rdsInstance, AWS.buckets[0]]);
+        const protectedTypes = (plan: Plan) =>
+            plan.resources
+                .filter((r) => r.protect)
+                .map((r) => r.type)
+                .sort();
+        assert.deepEqual(protectedTypes(production), [
+            AWS.backupVault,
+            AWS.backupVault,
+            AWS.replicationGroup,
+            AWS.kmsKey,
+            AWS.kmsKey,
+            AWS.rdsInstance,
+            AWS.buckets[0],
+        ]);
         assert.deepEqual(protectedTypes(relabelled), []);
     });
 });

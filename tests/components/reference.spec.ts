@@ -5,8 +5,16 @@ import { CONFIG_DESCRIPTIONS, configKeys, renderConfigReference } from "../../co
 describe("config reference (docs/config.md)", () => {
     it("describes every key of the schema, and only those", () => {
         const keys = configKeys().map((k) => k.key);
-        assert.deepEqual(keys.filter((key) => !CONFIG_DESCRIPTIONS[key]), [], "keys without a description in components/reference.ts");
-        assert.deepEqual(Object.keys(CONFIG_DESCRIPTIONS).filter((key) => !keys.includes(key)), [], "descriptions of keys the schema does not have");
+        assert.deepEqual(
+            keys.filter((key) => !CONFIG_DESCRIPTIONS[key]),
+            [],
+            "keys without a description in components/reference.ts",
+        );
+        assert.deepEqual(
+            Object.keys(CONFIG_DESCRIPTIONS).filter((key) => !keys.includes(key)),
+            [],
+            "descriptions of keys the schema does not have",
+        );
     });
 
     it("shows each key's default from its component's defaults object, its range, what production holds and where secrets go", () => {
@@ -19,6 +27,9 @@ describe("config reference (docs/config.md)", () => {
         assert.match(row("apiKeys"), /\| always \|/);
         assert.match(row("services[].env"), /\| values may be \|/);
         assert.match(row("services[].replicas"), /\| held \|/);
-        assert.match(page, /\| a governance-mode vault lock.* \| `backup\.vaultLock\.mode` \| .* \| `backup-vault-locked`: `\{"requireComplianceMode":false\}` \|/);
+        assert.match(
+            page,
+            /\| a governance-mode vault lock.* \| `backup\.vaultLock\.mode` \| .* \| `backup-vault-locked`: `\{"requireComplianceMode":false\}` \|/,
+        );
     });
 });

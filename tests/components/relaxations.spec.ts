@@ -19,13 +19,19 @@ describe("staging relaxations", () => {
     it("every policy staging judges unlike production is in the relaxations table", () => {
         const relaxed = stagingPolicySettings();
         const differing = Object.keys(staging).filter((policy) => JSON.stringify(staging[policy]) !== JSON.stringify(production[policy]));
-        assert.deepEqual(differing.filter((policy) => !(policy in relaxed)), [],
-            "a staging policy setting that differs from production's belongs in components/relaxations.ts");
+        assert.deepEqual(
+            differing.filter((policy) => !(policy in relaxed)),
+            [],
+            "a staging policy setting that differs from production's belongs in components/relaxations.ts",
+        );
     });
 
     it("names one config key at most once, and each guarded key with what production needs", () => {
         const keys = STAGING_RELAXATIONS.flatMap((r) => (r.production ? [r.production.path.join(".")] : []));
         assert.equal(new Set(keys).size, keys.length);
-        assert.ok(STAGING_RELAXATIONS.every((r) => r.production || r.stagingPolicies), "a relaxation guards a key or relaxes a policy");
+        assert.ok(
+            STAGING_RELAXATIONS.every((r) => r.production || r.stagingPolicies),
+            "a relaxation guards a key or relaxes a policy",
+        );
     });
 });

@@ -24,17 +24,31 @@ const marker = (name: string) => `s3cr3t-${name}-9f2c`;
 const ACCEPTED: SecretCase[] = [
     { path: ["platform:apiKeys", "OPENAI_API_KEY"], plaintext: marker("openai") },
     { path: ["platform:services", "0", "env", "PAYMENTS_API_TOKEN"], plaintext: marker("payments") },
-    { path: ["platform:kubeconfig"], plaintext: JSON.stringify({ apiVersion: "v1", kind: "Config", users: [{ name: "ci", user: { token: marker("kube") } }] }) },
+    {
+        path: ["platform:kubeconfig"],
+        plaintext: JSON.stringify({ apiVersion: "v1", kind: "Config", users: [{ name: "ci", user: { token: marker("kube") } }] }),
+    },
     { path: ["platform:alertWebhooks", "0"], plaintext: `https://events.pagerduty.com/integration/${marker("webhook")}/enqueue` },
 ];
 
 /** Secrets where the value would reach AWS or Kubernetes in plaintext: each one refused. */
 const REFUSED: SecretCase[] = [
-    ["platform:environment"], ["platform:domainName"], ["platform:tags", "BillingRef"], ["platform:network", "cidrBlock"],
-    ["platform:database", "instanceClass"], ["platform:cache", "nodeType"], ["platform:edge", "hostedZoneName"],
-    ["platform:kubernetes", "namespace"], ["platform:release"], ["platform:migrations", "command", "0"],
-    ["platform:backup", "copyRegion"], ["platform:observability", "namespace"], ["platform:alerts", "emails", "0"],
-    ["platform:services", "0", "image"], ["platform:frontend", "domainName"], ["platform:registry", "pushRoleNames", "0"],
+    ["platform:environment"],
+    ["platform:domainName"],
+    ["platform:tags", "BillingRef"],
+    ["platform:network", "cidrBlock"],
+    ["platform:database", "instanceClass"],
+    ["platform:cache", "nodeType"],
+    ["platform:edge", "hostedZoneName"],
+    ["platform:kubernetes", "namespace"],
+    ["platform:release"],
+    ["platform:migrations", "command", "0"],
+    ["platform:backup", "copyRegion"],
+    ["platform:observability", "namespace"],
+    ["platform:alerts", "emails", "0"],
+    ["platform:services", "0", "image"],
+    ["platform:frontend", "domainName"],
+    ["platform:registry", "pushRoleNames", "0"],
 ].map((p, i) => ({ path: p as ConfigPath, plaintext: marker(`refused${i}`) }));
 
 /** Top-level keys with no string anywhere in them: nothing secret can be set there. */
@@ -66,16 +80,18 @@ function projectWithSecrets(stack: string, config: Record<string, string>, paths
     for (const p of paths) {
         file = withValue(file, p, "SECURE");
     }
-    const document = Object.fromEntries(Object.entries(file).map(([key, value]) => {
-        const parsed = (() => {
-            try {
-                return JSON.parse(value);
-            } catch {
-                return value;
-            }
-        })();
-        return [key, JSON.parse(JSON.stringify(parsed), (_k, v) => (v === "SECURE" ? { secure: "v1:AAAAAAAAAAAAAAAA:c2VjcmV0" } : v))];
-    }));
+    const document = Object.fromEntries(
+        Object.entries(file).map(([key, value]) => {
+            const parsed = (() => {
+                try {
+                    return JSON.parse(value);
+                } catch {
+                    return value;
+                }
+            })();
+            return [key, JSON.parse(JSON.stringify(parsed), (_k, v) => (v === "SECURE" ? { secure: "v1:AAAAAAAAAAAAAAAA:c2VjcmV0" } : v))];
+        }),
+    );
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime: nodejs\n");
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config: document }));
     return dir;
@@ -87,7 +103,11 @@ async function runWithSecrets(cases: SecretCase[], preview = false) {
     for (const c of cases) {
         config = withValue(config, c.path, c.plaintext);
     }
-    const rootDirectory = projectWithSecrets("production", config, cases.map((c) => c.path));
+    const rootDirectory = projectWithSecrets(
+        "production",
+        config,
+        cases.map((c) => c.path),
+    );
     const secretKeys = [...new Set(cases.map((c) => c.path[0]))];
     const entryPoint = require.resolve(PROJECT_DIR);
     try {
@@ -132,7 +152,10 @@ describe("secret config", () => {
     it("classifies every top-level key: a string-taking key has a secret case", () => {
         const covered = new Set([...ACCEPTED, ...REFUSED].map((c) => c.path[0].replace(/^platform:/, "")));
         const keys = Object.keys(platformConfigSchema.shape).filter((k) => !WITHOUT_STRINGS.includes(k));
-        assert.deepEqual(keys.filter((k) => !covered.has(k)), []);
+        assert.deepEqual(
+            keys.filter((k) => !covered.has(k)),
+            [],
+        );
     });
 
     describe("secrets where the platform keeps them secret", function () {
@@ -178,7 +201,10 @@ describe("secret config", () => {
 
     it("refuses each secret whose destination is plaintext, naming it and never echoing it", async function () {
         this.timeout(60000);
-        const error = await runWithSecrets(REFUSED).then(() => assert.fail("the config was accepted"), (err) => err);
+        const error = await runWithSecrets(REFUSED).then(
+            () => assert.fail("the config was accepted"),
+            (err) => err,
+        );
         assert.ok(error instanceof ProgramError, String(error));
         const message = error.message;
         assert.match(message, /platform:tags\.BillingRef is secret; tags are stored in plaintext by AWS, so secrets cannot go there/);
@@ -191,11 +217,17 @@ describe("secret config", () => {
     });
 
     it("refuses a structured key that is secret as a whole, telling how to mark only the secret values", () => {
-        assert.throws(() => parsePlatformConfig(productionConfig(), [["platform:services"]]), (err: ConfigError) => {
-            assert.match(err.message, /platform:services is secret; service names, images and sizes are plain Kubernetes fields .*the whole key is secret: mark only the secret values/);
-            assert.doesNotMatch(err.message, /ghcr\.io/);
-            return true;
-        });
+        assert.throws(
+            () => parsePlatformConfig(productionConfig(), [["platform:services"]]),
+            (err: ConfigError) => {
+                assert.match(
+                    err.message,
+                    /platform:services is secret; service names, images and sizes are plain Kubernetes fields .*the whole key is secret: mark only the secret values/,
+                );
+                assert.doesNotMatch(err.message, /ghcr\.io/);
+                return true;
+            },
+        );
         // A whole key whose every value can be secret is fine.
         assert.doesNotThrow(() => parsePlatformConfig(productionConfig(), [["platform:apiKeys"]]));
     });
@@ -219,17 +251,22 @@ describe("secret config", () => {
             const file = { "platform:services": [{ name: "api", env: { A: "x", B: { secure: "v1:..." } } }], "aws:region": "eu-west-1" };
             const securePaths = securePathsOf(file, "platform");
             assert.deepEqual(securePaths, [["platform:services", "0", "env", "B"]]);
-            assert.deepEqual(secretConfigPaths(["platform:services", "platform:apiKeys"], securePaths),
-                [["platform:services", "0", "env", "B"], ["platform:apiKeys"]]);
+            assert.deepEqual(secretConfigPaths(["platform:services", "platform:apiKeys"], securePaths), [
+                ["platform:services", "0", "env", "B"],
+                ["platform:apiKeys"],
+            ]);
         });
 
         it("hides a secret's value in a validation error of its own or of anything around it", () => {
             const config = withValue(productionConfig(), ["platform:services", "0", "env", "lower_case"], "s3cr3t-env");
-            assert.throws(() => parsePlatformConfig(config, [["platform:services", "0", "env", "lower_case"]]), (err: ConfigError) => {
-                assert.match(err.message, /platform:services\[0\]\.env\.lower_case/);
-                assert.doesNotMatch(err.message, /s3cr3t-env/);
-                return true;
-            });
+            assert.throws(
+                () => parsePlatformConfig(config, [["platform:services", "0", "env", "lower_case"]]),
+                (err: ConfigError) => {
+                    assert.match(err.message, /platform:services\[0\]\.env\.lower_case/);
+                    assert.doesNotMatch(err.message, /s3cr3t-env/);
+                    return true;
+                },
+            );
         });
     });
 });

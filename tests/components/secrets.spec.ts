@@ -47,9 +47,16 @@ describe("Secrets", () => {
         });
 
         it("stores every secret and API key in Secrets Manager, encrypted with the key, with a month to recover", () => {
-            const names = plan.childrenOf(COMPONENT, SECRET).map((s) => plan.input(s, "name")).sort();
-            assert.deepEqual(names, ["ENCRYPTION_KEY", "GRAFANA_ADMIN_PASSWORD", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_AUTH_TOKEN", "SENTRY_DSN"]
-                .map((n) => `platform-production-secrets/${n}`));
+            const names = plan
+                .childrenOf(COMPONENT, SECRET)
+                .map((s) => plan.input(s, "name"))
+                .sort();
+            assert.deepEqual(
+                names,
+                ["ENCRYPTION_KEY", "GRAFANA_ADMIN_PASSWORD", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_AUTH_TOKEN", "SENTRY_DSN"].map(
+                    (n) => `platform-production-secrets/${n}`,
+                ),
+            );
             const key = plan.one(KEY, "-key");
             for (const secret of plan.childrenOf(COMPONENT, SECRET)) {
                 assert.deepEqual(secret.propertyDependencies.kmsKeyId, [key.urn], secret.name);
@@ -92,18 +99,26 @@ describe("Secrets", () => {
             const plan = await planComponents(() => new Secrets("app"));
             assert.equal(plan.one(KEY, "-key").protect, true);
             assert.equal(plan.input(plan.one(KEY, "-key"), "deletionWindowInDays"), 30);
-            assert.deepEqual(plan.ofType(SECRET).map((s) => plan.input(s, "name")).sort(),
-                ["app/ENCRYPTION_KEY", "app/GRAFANA_ADMIN_PASSWORD", "app/JWT_SECRET", "app/REDIS_AUTH_TOKEN"]);
+            assert.deepEqual(
+                plan
+                    .ofType(SECRET)
+                    .map((s) => plan.input(s, "name"))
+                    .sort(),
+                ["app/ENCRYPTION_KEY", "app/GRAFANA_ADMIN_PASSWORD", "app/JWT_SECRET", "app/REDIS_AUTH_TOKEN"],
+            );
             assert.ok(plan.ofType(SECRET).every((s) => plan.input(s, "recoveryWindowInDays") === 30));
         });
 
         it("takes shorter windows, no protection and third-party keys when asked", async () => {
-            const plan = await planComponents(() => new Secrets("app", {
-                kmsDeletionWindowDays: 7,
-                recoveryWindowDays: 7,
-                protect: false,
-                apiKeys: { TOGETHER_API_KEY: "tg-123" },
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Secrets("app", {
+                        kmsDeletionWindowDays: 7,
+                        recoveryWindowDays: 7,
+                        protect: false,
+                        apiKeys: { TOGETHER_API_KEY: "tg-123" },
+                    }),
+            );
             assert.equal(plan.one(KEY, "-key").protect, false);
             assert.equal(plan.input(plan.one(KEY, "-key"), "deletionWindowInDays"), 7);
             const version = plan.one(VERSION, "-together-api-key");

@@ -34,9 +34,17 @@ describe("Service and migrations", () => {
                 assert.deepEqual(spec.securityContext.seccompProfile, { type: "RuntimeDefault" });
                 assert.deepEqual(spec.volumes, [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]);
                 for (const container of spec.containers) {
-                    assert.deepEqual(container.securityContext, {
-                        runAsNonRoot: true, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
-                    }, workload.name);
+                    assert.deepEqual(
+                        container.securityContext,
+                        {
+                            runAsNonRoot: true,
+                            allowPrivilegeEscalation: false,
+                            privileged: false,
+                            readOnlyRootFilesystem: true,
+                            capabilities: { drop: ["ALL"] },
+                        },
+                        workload.name,
+                    );
                     assert.ok(container.resources.requests.cpu && container.resources.requests.memory && container.resources.limits.memory);
                     assert.match(container.image, /^ghcr\.io\/acme\/(api|worker):1\.4\.2$/);
                 }
@@ -58,13 +66,18 @@ describe("Service and migrations", () => {
 
         it("scales each service with an HPA, keeps a disruption budget and denies traffic by default", () => {
             const hpas = plan.ofType(K8S.hpa).map((h) => (h.inputs as any).spec);
-            assert.deepEqual(hpas.map((s) => [s.scaleTargetRef.name, s.minReplicas, s.maxReplicas, s.metrics.length]).sort(),
-                [["api", 3, 12, 2], ["worker", 2, 10, 2]]);
+            assert.deepEqual(hpas.map((s) => [s.scaleTargetRef.name, s.minReplicas, s.maxReplicas, s.metrics.length]).sort(), [
+                ["api", 3, 12, 2],
+                ["worker", 2, 10, 2],
+            ]);
             assert.equal(plan.ofType(K8S.pdb).length, 2);
             const deny = plan.one(POLICY, "production-default-deny");
             assert.deepEqual((deny.inputs as any).spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
             const ingress = plan.one(POLICY, "api-allow-load-balancer");
-            assert.deepEqual((ingress.inputs as any).spec.ingress[0].from.map((f: any) => f.ipBlock.cidr), ["10.20.0.0/21", "10.20.8.0/21", "10.20.16.0/21"]);
+            assert.deepEqual(
+                (ingress.inputs as any).spec.ingress[0].from.map((f: any) => f.ipBlock.cidr),
+                ["10.20.0.0/21", "10.20.8.0/21", "10.20.16.0/21"],
+            );
             assert.equal(plan.ofType(POLICY).filter((p) => p.name === "worker-allow-load-balancer").length, 0, "the worker takes no traffic");
         });
 
@@ -85,11 +98,20 @@ describe("Service and migrations", () => {
             assert.equal(data.NODE_ENV, "production");
             assert.equal(data.TEMPLATE_CACHE_TTL, "3600");
             assert.equal(data.CORS_ORIGINS, "https://api.acme-example.com");
-            assert.deepEqual(Object.keys(data).filter((k) => /SECRET|KEY|URL|TOKEN|PASSWORD|DSN/.test(k)), []);
+            assert.deepEqual(
+                Object.keys(data).filter((k) => /SECRET|KEY|URL|TOKEN|PASSWORD|DSN/.test(k)),
+                [],
+            );
             const secret = plan.one(K8S.secret, "api-secrets");
             assert.ok(isSecretValue(secret.inputs.stringData));
-            assert.deepEqual(Object.keys(plan.input(secret, "stringData")).sort(),
-                ["DATABASE_URL", "ENCRYPTION_KEY", "JWT_SECRET", "OPENAI_API_KEY", "REDIS_URL", "SENTRY_DSN"]);
+            assert.deepEqual(Object.keys(plan.input(secret, "stringData")).sort(), [
+                "DATABASE_URL",
+                "ENCRYPTION_KEY",
+                "JWT_SECRET",
+                "OPENAI_API_KEY",
+                "REDIS_URL",
+                "SENTRY_DSN",
+            ]);
             for (const deployment of plan.ofType(DEPLOYMENT)) {
                 const [container] = podSpec(deployment).containers;
                 const secretName = `${deployment.name.replace(/-deployment$/, "")}-secrets`;
@@ -98,7 +120,10 @@ describe("Service and migrations", () => {
                     assert.equal(env.value, undefined, `${env.name} is no literal`);
                     assert.deepEqual(env.valueFrom, { secretKeyRef: { name: secretName, key: env.name } });
                 }
-                assert.deepEqual(container.envFrom.map((e: any) => Object.keys(e)[0]), ["configMapRef"]);
+                assert.deepEqual(
+                    container.envFrom.map((e: any) => Object.keys(e)[0]),
+                    ["configMapRef"],
+                );
             }
         });
 
@@ -142,7 +167,13 @@ describe("Service and migrations", () => {
     it("staging runs one replica of each service, up to three", async () => {
         const plan = await planStack("staging");
         const specs = plan.ofType(K8S.hpa).map((h) => (h.inputs as any).spec);
-        assert.deepEqual(specs.map((s) => [s.minReplicas, s.maxReplicas]), [[1, 3], [1, 3]]);
+        assert.deepEqual(
+            specs.map((s) => [s.minReplicas, s.maxReplicas]),
+            [
+                [1, 3],
+                [1, 3],
+            ],
+        );
     });
 
     describe("component defaults and overrides", () => {
@@ -153,15 +184,26 @@ describe("Service and migrations", () => {
             assert.deepEqual(spec.template.spec.containers[0].resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } });
             assert.equal((plan.one(K8S.hpa).inputs as any).spec.maxReplicas, 10);
             assert.deepEqual(plan.ofType(K8S.targetGroupBinding), []);
-            assert.deepEqual(plan.ofType(POLICY).map((p) => p.name), ["api-allow-egress"]);
+            assert.deepEqual(
+                plan.ofType(POLICY).map((p) => p.name),
+                ["api-allow-egress"],
+            );
             assert.equal((plan.one(K8S.configMap).inputs as any).data.NODE_ENV, "production");
         });
 
         it("takes sizes, a target group and the load balancer's ranges when asked", async () => {
-            const plan = await planComponents(() => new Service("api", {
-                ...componentArgs, replicas: 4, maxReplicas: 20, cpu: "1", memory: "2Gi",
-                targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/1", loadBalancerCidrs: ["10.0.0.0/24"],
-            }));
+            const plan = await planComponents(
+                () =>
+                    new Service("api", {
+                        ...componentArgs,
+                        replicas: 4,
+                        maxReplicas: 20,
+                        cpu: "1",
+                        memory: "2Gi",
+                        targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/1",
+                        loadBalancerCidrs: ["10.0.0.0/24"],
+                    }),
+            );
             const spec = (plan.one(DEPLOYMENT).inputs as any).spec;
             assert.equal(spec.replicas, 4);
             assert.deepEqual(spec.template.spec.containers[0].resources.requests, { cpu: "1", memory: "2Gi" });

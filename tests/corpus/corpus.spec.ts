@@ -25,7 +25,11 @@ interface Expected {
     notExpected: string[];
 }
 
-const PROGRAMS = fs.readdirSync(CORPUS_DIR).filter((f) => f.endsWith(".expected.json")).map((f) => f.slice(0, -".expected.json".length)).sort();
+const PROGRAMS = fs
+    .readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith(".expected.json"))
+    .map((f) => f.slice(0, -".expected.json".length))
+    .sort();
 const expectedOf = (name: string): Expected => JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, `${name}.expected.json`), "utf8"));
 const key = (policy: string, resource: string) => `${policy} @ ${resource}`;
 
@@ -65,9 +69,11 @@ describe("acceptance corpus: programs other teams wrote", function () {
     after(async () => {
         await analyzer?.stop();
         const percent = (part: number, whole: number) => (whole === 0 ? "n/a" : `${((100 * part) / whole).toFixed(1)} %`);
-        console.log(`      corpus: ${PROGRAMS.length} programs; expected violations caught ${figures.caught}/${figures.expected} ` +
-            `(${percent(figures.caught, figures.expected)}); correct reports ${figures.correct}/${figures.reported} ` +
-            `(${percent(figures.correct, figures.reported)}); tool errors ${figures.errors}`);
+        console.log(
+            `      corpus: ${PROGRAMS.length} programs; expected violations caught ${figures.caught}/${figures.expected} ` +
+                `(${percent(figures.caught, figures.expected)}); correct reports ${figures.correct}/${figures.reported} ` +
+                `(${percent(figures.correct, figures.reported)}); tool errors ${figures.errors}`,
+        );
     });
 
     it("holds at least 15 programs, each an export with its expected verdicts", () => {
@@ -120,8 +126,12 @@ describe("acceptance corpus: programs other teams wrote", function () {
     }
 
     it("exits 1 on programs with mandatory violations and 0 on the compliant one through the CLI, never 2", async () => {
-        const outcomes = await Promise.all(THROUGH_CLI.map(async (name) => ({ name, ...(await preflight("--file", path.join(CORPUS_DIR, `${name}.json`),
-            "--policy-config", POLICY_CONFIG, "--format", "json")) })));
+        const outcomes = await Promise.all(
+            THROUGH_CLI.map(async (name) => ({
+                name,
+                ...(await preflight("--file", path.join(CORPUS_DIR, `${name}.json`), "--policy-config", POLICY_CONFIG, "--format", "json")),
+            })),
+        );
         for (const { name, code, stdout, stderr } of outcomes) {
             const mandatory = reports.get(name)!.violations.some((v) => v.enforcementLevel === "mandatory");
             assert.equal(code, mandatory ? 1 : 0, `${name}: exit ${code}\n${stderr}`);

@@ -8,7 +8,10 @@ describe("evidence: recognise", () => {
     describe("JUnit XML", () => {
         it("sums mocha-junit-reporter suites, with the Root Suite and a pending test, and dates it by the latest suite", () => {
             const evidence = readAs("junit/mocha-pass.xml", "junit");
-            assert.deepEqual({ ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) }, { tests: 5, failures: 0, errors: 0, skipped: 1, suites: ["Root Suite", "orders API", "health"] });
+            assert.deepEqual(
+                { ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) },
+                { tests: 5, failures: 0, errors: 0, skipped: 1, suites: ["Root Suite", "orders API", "health"] },
+            );
             assert.equal(evidence.date, "2026-03-02T13:40:12");
             assert.equal(evidence.file, "junit/mocha-pass.xml");
             assert.equal(evidence.summary, "5 tests, 0 failed, 0 errors, 1 skipped (3 suites)");
@@ -16,7 +19,10 @@ describe("evidence: recognise", () => {
 
         it("counts jest-junit failures", () => {
             const evidence = readAs("junit/jest-fail.xml", "junit");
-            assert.deepEqual({ ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) }, { tests: 4, failures: 1, errors: 0, skipped: 0, suites: ["basket", "prices"] });
+            assert.deepEqual(
+                { ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) },
+                { tests: 4, failures: 1, errors: 0, skipped: 0, suites: ["basket", "prices"] },
+            );
             assert.equal(evidence.date, "2026-03-02T13:41:06");
             assert.match(evidence.summary, /^4 tests, 1 failed/);
         });
@@ -25,7 +31,10 @@ describe("evidence: recognise", () => {
             const evidence = readAs("junit/jest-no-totals.xml", "junit");
             assert.equal(evidence.facts.tests, 3);
             assert.equal(evidence.facts.failures, 1);
-            assert.deepEqual(evidence.facts.suites.map((s) => s.name), ["addition", "subtraction"]);
+            assert.deepEqual(
+                evidence.facts.suites.map((s) => s.name),
+                ["addition", "subtraction"],
+            );
             // Each suite keeps its own counts, so a requirement can judge the suites it names.
             assert.deepEqual(evidence.facts.suites, [
                 { name: "addition", tests: 1, failures: 0, errors: 0, skipped: 0 },
@@ -35,25 +44,37 @@ describe("evidence: recognise", () => {
 
         it("reads Playwright's reporter: failures, errors and skipped apart, and an ISO timestamp with Z", () => {
             const evidence = readAs("junit/playwright-fail.xml", "junit");
-            assert.deepEqual({ ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) }, { tests: 4, failures: 1, errors: 1, skipped: 1, suites: ["checkout.spec.ts"] });
+            assert.deepEqual(
+                { ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) },
+                { tests: 4, failures: 1, errors: 1, skipped: 1, suites: ["checkout.spec.ts"] },
+            );
             assert.equal(evidence.date, "2026-03-02T13:45:00.123Z");
         });
 
         it("reads Schemathesis (junit_xml) output, which carries no timestamp", () => {
             const evidence = readAs("junit/schemathesis-fail.xml", "junit");
-            assert.deepEqual({ ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) }, { tests: 3, failures: 1, errors: 0, skipped: 0, suites: ["schemathesis"] });
+            assert.deepEqual(
+                { ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) },
+                { tests: 3, failures: 1, errors: 0, skipped: 0, suites: ["schemathesis"] },
+            );
             assert.equal(evidence.date, undefined);
         });
 
         it("reads a single root <testsuite> without count attributes by counting its test cases and their outcomes", () => {
             const evidence = readAs("junit/single-suite.xml", "junit");
-            assert.deepEqual({ ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) }, { tests: 4, failures: 1, errors: 1, skipped: 1, suites: ["smoke & sanity"] });
+            assert.deepEqual(
+                { ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) },
+                { tests: 4, failures: 1, errors: 1, skipped: 1, suites: ["smoke & sanity"] },
+            );
         });
 
         it("uses the root's totals only when it holds no suite", () => {
             const evidence = recognise("r.xml", '<testsuites tests="7" failures="2" errors="1" skipped="3"></testsuites>');
             assert.ok(evidence && evidence.kind === "junit");
-            assert.deepEqual({ ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) }, { tests: 7, failures: 2, errors: 1, skipped: 3, suites: [] });
+            assert.deepEqual(
+                { ...evidence.facts, suites: evidence.facts.suites.map((s) => s.name) },
+                { tests: 7, failures: 2, errors: 1, skipped: 3, suites: [] },
+            );
         });
 
         it("reads a timestamp written with a space instead of T, and refuses one that is no date", () => {

@@ -10,20 +10,27 @@ const CHECKBOX = /^\s*[-*] \[ \]\s*(.*)$/;
 /** Checkbox lines of each source checklist: file -> line number -> text. */
 function checkboxLines(): Map<string, Map<number, string>> {
     const files = fs.readdirSync(CHECKLISTS_DIR).filter((f) => f.endsWith(".md"));
-    return new Map(files.map((file) => {
-        const lines = fs.readFileSync(path.join(CHECKLISTS_DIR, file), "utf8").split("\n");
-        const boxes = new Map<number, string>();
-        lines.forEach((line, i) => {
-            const match = CHECKBOX.exec(line);
-            if (match) {
-                boxes.set(i + 1, match[1]);
-            }
-        });
-        return [file, boxes];
-    }));
+    return new Map(
+        files.map((file) => {
+            const lines = fs.readFileSync(path.join(CHECKLISTS_DIR, file), "utf8").split("\n");
+            const boxes = new Map<number, string>();
+            lines.forEach((line, i) => {
+                const match = CHECKBOX.exec(line);
+                if (match) {
+                    boxes.set(i + 1, match[1]);
+                }
+            });
+            return [file, boxes];
+        }),
+    );
 }
 
-const normalize = (text: string) => text.toLowerCase().replace(/[*`_]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
+const normalize = (text: string) =>
+    text
+        .toLowerCase()
+        .replace(/[*`_]/g, "")
+        .replace(/[^a-z0-9]+/g, " ")
+        .trim();
 
 /** A copy of the catalog's directory with one requirements file replaced, to load. */
 function catalogWith(file: string, content: string): string {
@@ -38,8 +45,13 @@ describe("checklist catalog", () => {
     const ids = CATALOG.map((r) => r.id);
 
     it("has the five source checklists, named for their systems, and their checkbox lines", () => {
-        assert.deepEqual([...boxes.keys()].sort(),
-            ["docker-kubernetes-api.md", "dynamic-providers.md", "llm-valuecanvas.md", "mcp-credits-api.md", "template-system.md"]);
+        assert.deepEqual([...boxes.keys()].sort(), [
+            "docker-kubernetes-api.md",
+            "dynamic-providers.md",
+            "llm-valuecanvas.md",
+            "mcp-credits-api.md",
+            "template-system.md",
+        ]);
         const total = [...boxes.values()].reduce((n, lines) => n + lines.size, 0);
         assert.ok(total > 600, `${total} checkbox lines`);
     });
@@ -70,7 +82,11 @@ describe("checklist catalog", () => {
         for (const requirement of CATALOG) {
             for (const source of requirement.sources) {
                 for (const line of source.lines) {
-                    assert.notEqual(normalize(requirement.text), normalize(boxes.get(source.file)!.get(line)!), `${requirement.id} copies ${source.file}:${line}`);
+                    assert.notEqual(
+                        normalize(requirement.text),
+                        normalize(boxes.get(source.file)!.get(line)!),
+                        `${requirement.id} copies ${source.file}:${line}`,
+                    );
                 }
             }
         }
@@ -80,13 +96,20 @@ describe("checklist catalog", () => {
         const plan = new Set(CATALOG.filter((r) => r.verifiedBy === "plan").map((r) => r.id));
         // release-evidence judges the catalog's evidence, live and attestation requirements, none of them its own.
         for (const rule of RULES.filter((r) => r.name !== "release-evidence")) {
-            assert.ok(rule.checklist.length > 0 || rule.beyondChecklist, `${rule.name} names no requirement and does not say why it checks beyond the checklists`);
+            assert.ok(
+                rule.checklist.length > 0 || rule.beyondChecklist,
+                `${rule.name} names no requirement and does not say why it checks beyond the checklists`,
+            );
             for (const id of rule.checklist) {
                 assert.ok(plan.has(id), `${rule.name} names ${id}, which is not a plan requirement of the catalog`);
             }
         }
         const enforced = new Set(RULES.flatMap((rule) => rule.checklist));
-        assert.deepEqual([...plan].filter((id) => !enforced.has(id)), [], "plan requirements no rule enforces");
+        assert.deepEqual(
+            [...plan].filter((id) => !enforced.has(id)),
+            [],
+            "plan requirements no rule enforces",
+        );
     });
 
     it("says how every requirement is verified, and verifies at least 80 % by the plan or by evidence", () => {
@@ -100,13 +123,26 @@ describe("checklist catalog", () => {
 
     it("refuses data files that break the schema, naming the file and the key", () => {
         const refused = (content: string) => assert.throws(() => loadCatalog(catalogWith("99-bad.yaml", content)), CatalogError);
-        refused("area: X\nrequirements:\n  - id: X-01\n    text: A requirement text here\n    verifiedBy: evidence\n    evidence: [{ kind: k6, criteria: { maxP95: 2 } }]\n");
-        assert.throws(() => loadCatalog(catalogWith("99-bad.yaml",
-            "area: X\nrequirements:\n  - id: X-01\n    text: A requirement text here\n    verifiedBy: manual\n")), /99-bad\.yaml: requirements\.0\.verifiedBy/);
-        assert.throws(() => loadCatalog(catalogWith("99-bad.yaml",
-            "area: X\nrequirements:\n  - id: DB-01\n    text: A requirement text here\n    verifiedBy: plan\n")), /DB-01 is defined twice/);
-        assert.throws(() => loadCatalog(catalogWith("99-bad.yaml",
-            "area: X\nrequirements:\n  - id: X-01\n    text: A requirement text here\n    sources: { template-system.md: [1] }\n    verifiedBy: plan\n")),
-            /X-01: template-system\.md:1 is not a checkbox line/);
+        refused(
+            "area: X\nrequirements:\n  - id: X-01\n    text: A requirement text here\n    verifiedBy: evidence\n    evidence: [{ kind: k6, criteria: { maxP95: 2 } }]\n",
+        );
+        assert.throws(
+            () => loadCatalog(catalogWith("99-bad.yaml", "area: X\nrequirements:\n  - id: X-01\n    text: A requirement text here\n    verifiedBy: manual\n")),
+            /99-bad\.yaml: requirements\.0\.verifiedBy/,
+        );
+        assert.throws(
+            () => loadCatalog(catalogWith("99-bad.yaml", "area: X\nrequirements:\n  - id: DB-01\n    text: A requirement text here\n    verifiedBy: plan\n")),
+            /DB-01 is defined twice/,
+        );
+        assert.throws(
+            () =>
+                loadCatalog(
+                    catalogWith(
+                        "99-bad.yaml",
+                        "area: X\nrequirements:\n  - id: X-01\n    text: A requirement text here\n    sources: { template-system.md: [1] }\n    verifiedBy: plan\n",
+                    ),
+                ),
+            /X-01: template-system\.md:1 is not a checkbox line/,
+        );
     });
 });

@@ -46,7 +46,11 @@ function coverageRows(markdown: string): Row[] {
             line,
             concept,
             type: text.slice(0, colon).trim().replace(/^`|`$/g, ""),
-            rules: text.slice(colon + 2).split(",").map((r) => r.trim().replace(/^`|`$/g, "")).filter((r) => r !== ""),
+            rules: text
+                .slice(colon + 2)
+                .split(",")
+                .map((r) => r.trim().replace(/^`|`$/g, ""))
+                .filter((r) => r !== ""),
         };
     });
 }
@@ -68,20 +72,26 @@ describe("the coverage list of docs/policy-pack.md", () => {
     });
 
     it("names only rules of the pack, each with a type it declares", () => {
-        const problems = rows.flatMap((row) => row.rules.flatMap((rule) => {
-            const types = declared.get(rule);
-            if (!types) {
-                return [`line ${row.line}: ${rule} is not a rule of the pack`];
-            }
-            const declares = row.type === ANY_STACK ? types.length === 0 : types.includes(row.type);
-            return declares ? [] : [`line ${row.line}: ${rule} does not declare ${row.type} (it declares ${types.join(", ") || ANY_STACK})`];
-        }));
+        const problems = rows.flatMap((row) =>
+            row.rules.flatMap((rule) => {
+                const types = declared.get(rule);
+                if (!types) {
+                    return [`line ${row.line}: ${rule} is not a rule of the pack`];
+                }
+                const declares = row.type === ANY_STACK ? types.length === 0 : types.includes(row.type);
+                return declares ? [] : [`line ${row.line}: ${rule} does not declare ${row.type} (it declares ${types.join(", ") || ANY_STACK})`];
+            }),
+        );
         assert.deepEqual(problems, []);
     });
 
     it("has every rule of the pack in a row, and every type a rule declares", () => {
         const named = new Set(rows.flatMap((r) => r.rules));
-        assert.deepEqual(RULES.map((r) => r.name).filter((name) => !named.has(name)), [], "rules in no row");
+        assert.deepEqual(
+            RULES.map((r) => r.name).filter((name) => !named.has(name)),
+            [],
+            "rules in no row",
+        );
         const listed = new Set(rows.map((r) => r.type));
         const types = new Set([...declared.values()].flatMap((t) => (t.length === 0 ? [ANY_STACK] : [...t])));
         assert.deepEqual([...types].filter((type) => !listed.has(type)).sort(), [], "declared types in no row");

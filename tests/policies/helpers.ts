@@ -47,7 +47,13 @@ function collector(levelOf: () => string) {
     return { violations, report };
 }
 
-const options = (protect = false) => ({ protect, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } });
+const options = (protect = false) => ({
+    protect,
+    ignoreChanges: [],
+    aliases: [],
+    additionalSecretOutputs: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+});
 
 /** Runs a resource policy on one resource with the given policy config. */
 export async function checkResource(name: string, resource: TestResource, config: Record<string, any> = {}): Promise<Violation[]> {

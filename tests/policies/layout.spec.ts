@@ -7,7 +7,12 @@ import { CASE_TABLES } from "./tables";
 
 const RULES_DIR = path.join(__dirname, "..", "..", "policies", "rules");
 const TABLES_DIR = path.join(__dirname, "tables");
-const namesIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "index.ts").map((f) => f.replace(/\.ts$/, "")).sort();
+const namesIn = (dir: string) =>
+    fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+        .map((f) => f.replace(/\.ts$/, ""))
+        .sort();
 
 /** The case table a table file exports. */
 function tableOf(name: string): CaseTable | undefined {
@@ -31,7 +36,8 @@ describe("policy pack layout", () => {
             assert.equal(table.area, name, `tests/policies/tables/${name}.ts: area is ${table.area}, not the file's name`);
             assert.ok(CASE_TABLES.includes(table), `tests/policies/tables/index.ts does not run ${name}'s cases`);
             const cases = [...table.resource, ...table.stack];
-            const missing = [...file.resource, ...file.stack].map((rule) => rule.name)
+            const missing = [...file.resource, ...file.stack]
+                .map((rule) => rule.name)
                 .filter((rule) => !cases.some((c) => c.policy === rule && c.violating.length > 0));
             assert.deepEqual(missing, [], `rules of rules/${name}.ts without a case in tables/${name}.ts`);
             const strangers = cases.map((c) => c.policy).filter((policy) => ![...file.resource, ...file.stack].some((rule) => rule.name === policy));

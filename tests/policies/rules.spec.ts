@@ -18,7 +18,10 @@ describe("policy cases", () => {
         for (const c of CASE_TABLES.flatMap((t) => [...t.resource, ...t.stack])) {
             violating.set(c.policy, (violating.get(c.policy) ?? 0) + c.violating.length);
         }
-        assert.deepEqual(RULES.map((rule) => rule.name).filter((name) => !violating.get(name)), []);
+        assert.deepEqual(
+            RULES.map((rule) => rule.name).filter((name) => !violating.get(name)),
+            [],
+        );
     });
 });
 
@@ -27,11 +30,17 @@ describe("secrets-manager-rotation", () => {
 
     it("reports a secret without rotation as advisory even when the pack is mandatory (an issuer-held API key cannot rotate itself)", async () => {
         const violations = await checkStack("secrets-manager-rotation", unrotated, { enforcementLevel: "mandatory" });
-        assert.deepEqual(violations.map((v) => v.enforcementLevel), ["advisory"]);
+        assert.deepEqual(
+            violations.map((v) => v.enforcementLevel),
+            ["advisory"],
+        );
     });
 
     it("reports it at the policy's level when told to enforce rotation", async () => {
         const violations = await checkStack("secrets-manager-rotation", unrotated, { enforcementLevel: "mandatory", enforce: true });
-        assert.deepEqual(violations.map((v) => v.enforcementLevel), ["mandatory"]);
+        assert.deepEqual(
+            violations.map((v) => v.enforcementLevel),
+            ["mandatory"],
+        );
     });
 });

@@ -112,19 +112,35 @@ describe("preflight CLI", function () {
         ["an unknown format", () => ["--format", "pdf"], /^preflight: --format: got "pdf"; allowed: text, json, markdown, sarif, junit$/],
         ["a missing file", () => ["--file", path.join(dir, "nope.json")], /^preflight: cannot read .*nope\.json: no such file$/],
         ["a file that is not JSON", () => ["--file", file("broken.json", "{ not json")], /^preflight: .*broken\.json is not JSON: /],
-        ["an export of another version", () => ["--file", file("v2.json", JSON.stringify({ version: 2, deployment: {} }))],
-            /^preflight: .*v2\.json is not a stack export: version: expected deployment version 3/],
-        ["a resource without a URN", () => ["--file", file("nourn.json", JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:s3/bucket:Bucket" }] } }))],
-            /^preflight: .*nourn\.json is not a stack export: deployment\.resources\.0\.urn: /],
+        [
+            "an export of another version",
+            () => ["--file", file("v2.json", JSON.stringify({ version: 2, deployment: {} }))],
+            /^preflight: .*v2\.json is not a stack export: version: expected deployment version 3/,
+        ],
+        [
+            "a resource without a URN",
+            () => ["--file", file("nourn.json", JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:s3/bucket:Bucket" }] } }))],
+            /^preflight: .*nourn\.json is not a stack export: deployment\.resources\.0\.urn: /,
+        ],
         ["--export of two stacks", () => ["--export", path.join(dir, "x.json")], /^preflight: --export writes one planned stack/],
-        ["a missing policy config", () => ["--stack", "staging", "--policy-config", path.join(dir, "none.json")],
-            /^preflight: .*none\.json: invalid policy config: cannot read it: no such file$/],
+        [
+            "a missing policy config",
+            () => ["--stack", "staging", "--policy-config", path.join(dir, "none.json")],
+            /^preflight: .*none\.json: invalid policy config: cannot read it: no such file$/,
+        ],
         ["an unknown gate", () => ["--gate", "deploy"], /^preflight: --gate: got "deploy"; allowed: plan, release$/],
         ["a day that does not exist", () => ["--as-of", "2026-02-30"], /^preflight: --as-of: got "2026-02-30"; expected a date like 2026-12-01$/],
         ["a missing evidence directory", () => ["--stack", "staging", "--evidence", path.join(dir, "no-such-dir")], /^preflight: .*no-such-dir: /],
-        ["release criteria for a requirement that needs no such evidence", () => ["--stack", "staging", "--policy-config",
-            file("criteria.json", JSON.stringify({ "release-evidence": { criteria: { "TEST-04": { junit: { minPassRate: 0.5 } }, "NOPE-01": {} } } }))],
-            /^preflight: .*criteria\.json: invalid policy config \(2 problems\)/],
+        [
+            "release criteria for a requirement that needs no such evidence",
+            () => [
+                "--stack",
+                "staging",
+                "--policy-config",
+                file("criteria.json", JSON.stringify({ "release-evidence": { criteria: { "TEST-04": { junit: { minPassRate: 0.5 } }, "NOPE-01": {} } } })),
+            ],
+            /^preflight: .*criteria\.json: invalid policy config \(2 problems\)/,
+        ],
     ];
     for (const [what, args, message] of usage) {
         it(`refuses ${what} with exit code 2 and a clear message, no stack trace`, async () => {
@@ -148,11 +164,17 @@ describe("preflight CLI", function () {
         const staging = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8").replace("platform:domainName:", "platform:domainNme:");
         fs.writeFileSync(path.join(project, "Pulumi.staging.yaml"), staging);
         // The program's first step, as index.ts takes it.
-        fs.writeFileSync(path.join(project, "index.ts"),
-            `import { loadPlatformConfig } from ${JSON.stringify(path.join(PROJECT_DIR, "components", "config"))};\nloadPlatformConfig();\n`);
+        fs.writeFileSync(
+            path.join(project, "index.ts"),
+            `import { loadPlatformConfig } from ${JSON.stringify(path.join(PROJECT_DIR, "components", "config"))};\nloadPlatformConfig();\n`,
+        );
         const pack = PolicyPackProcess.spawn(PACK_DIR);
         try {
-            const outcome = await runPreflight({ stacks: ["staging"], format: "json", gate: "plan", evidenceDirs: [], help: false }, { packDir: PACK_DIR, projectDir: project }, pack);
+            const outcome = await runPreflight(
+                { stacks: ["staging"], format: "json", gate: "plan", evidenceDirs: [], help: false },
+                { packDir: PACK_DIR, projectDir: project },
+                pack,
+            );
             assert.equal(outcome.exitCode, 2);
             assert.match(outcome.errors[0], /stack staging cannot be evaluated: Pulumi\.staging\.yaml: Invalid stack config/);
             assert.match(outcome.errors[0], /platform:domainNme: unknown key/);

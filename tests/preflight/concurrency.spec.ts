@@ -26,18 +26,25 @@ function preflight(cacheDir: string, args: string[]): Promise<Finished> {
 
 /** Every file under `dir`, relative to it. */
 function filesUnder(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
 /** Processes started with `cacheDir` in their environment: packs a preflight left behind. */
 function processesWith(cacheDir: string): number[] {
-    return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-        try {
-            return fs.readFileSync(`/proc/${entry}/environ`, "utf8").includes(`PREFLIGHT_CACHE_DIR=${cacheDir}`);
-        } catch {
-            return false;
-        }
-    }).map(Number);
+    return fs
+        .readdirSync("/proc")
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((entry) => {
+            try {
+                return fs.readFileSync(`/proc/${entry}/environ`, "utf8").includes(`PREFLIGHT_CACHE_DIR=${cacheDir}`);
+            } catch {
+                return false;
+            }
+        })
+        .map(Number);
 }
 
 describe("two preflights at once in one checkout", function () {
@@ -55,13 +62,25 @@ describe("two preflights at once in one checkout", function () {
         const out = path.join(dir, "out");
         fs.mkdirSync(out);
         const [program, file] = await Promise.all([
-            preflight(cacheDir, ["--stack", "staging", "--format", "json", "--out", path.join(out, "staging.json"), "--export", path.join(out, "staging-export.json")]),
+            preflight(cacheDir, [
+                "--stack",
+                "staging",
+                "--format",
+                "json",
+                "--out",
+                path.join(out, "staging.json"),
+                "--export",
+                path.join(out, "staging-export.json"),
+            ]),
             preflight(cacheDir, ["--file", exportFile, "--format", "junit", "--out", path.join(out, "legacy.xml")]),
         ]);
 
         assert.equal(program.code, 0, program.stderr);
         const staging = JSON.parse(fs.readFileSync(path.join(out, "staging.json"), "utf8")).stacks;
-        assert.deepEqual(staging.map((s: { stack: string }) => s.stack), ["staging"]);
+        assert.deepEqual(
+            staging.map((s: { stack: string }) => s.stack),
+            ["staging"],
+        );
         assert.equal(staging[0].errors, undefined, "no policy failed");
         const exported = JSON.parse(fs.readFileSync(path.join(out, "staging-export.json"), "utf8"));
         assert.equal(exported.deployment.resources.length, staging[0].resources);
@@ -77,7 +96,10 @@ describe("two preflights at once in one checkout", function () {
         assert.deepEqual(filesUnder(out).sort(), ["legacy.xml", "staging-export.json", "staging.json"]);
         const cached = filesUnder(cacheDir);
         assert.ok(cached.length > 50, `the cache holds ${cached.length} files`);
-        assert.deepEqual(cached.filter((f) => !f.endsWith(".js")), []);
+        assert.deepEqual(
+            cached.filter((f) => !f.endsWith(".js")),
+            [],
+        );
         assert.deepEqual(processesWith(cacheDir), []);
     });
 });

@@ -15,8 +15,12 @@ const PACK_DIR = path.join(PROJECT_DIR, "policies");
 
 const requirement = (id: string): Requirement => CATALOG.find((r) => r.id === id)!;
 const production: ReleaseContext = {
-    stack: "production", release: "1.4.2", images: ["ghcr.io/acme/api:1.4.2", "ghcr.io/acme/worker:1.4.2"], rtoHours: 4,
-    hosts: ["api.acme-example.com"], asOf: "2026-11-30",
+    stack: "production",
+    release: "1.4.2",
+    images: ["ghcr.io/acme/api:1.4.2", "ghcr.io/acme/worker:1.4.2"],
+    rtoHours: 4,
+    hosts: ["api.acme-example.com"],
+    asOf: "2026-11-30",
 };
 
 /** The release's evidence with some files replaced (by name) or removed (undefined), as a new directory. */
@@ -51,7 +55,10 @@ describe("release evidence", () => {
 
     it("shows the artifact and the figure behind each verdict", () => {
         const load = judge("TEST-04");
-        assert.deepEqual(load.evidence.map((e) => [e.kind, path.basename(e.file)]), [["k6", "k6-summary.json"]]);
+        assert.deepEqual(
+            load.evidence.map((e) => [e.kind, path.basename(e.file)]),
+            [["k6", "k6-summary.json"]],
+        );
         const integration = judge("TEST-03");
         assert.match(integration.note!, /^\d+ of \d+ tests passed \(100\.0 %\)$/);
         assert.match(judge("SIGN-02").note!, /QA Lead Quinn Tester on 2026-11-29/);
@@ -81,11 +88,15 @@ describe("release evidence", () => {
 
     it("misses an image the stack deploys that nobody scanned, and a sign-off of another release", () => {
         const partial = readEvidence([releaseWith({ "trivy-worker.json": undefined })]).evidence;
-        assert.deepEqual([judge("BUILD-01", production, partial).status, judge("BUILD-01", production, partial).note],
-            ["missing", "no scan of ghcr.io/acme/worker:1.4.2"]);
+        assert.deepEqual(
+            [judge("BUILD-01", production, partial).status, judge("BUILD-01", production, partial).note],
+            ["missing", "no scan of ghcr.io/acme/worker:1.4.2"],
+        );
         const next = { ...production, release: "1.5.0" };
-        assert.deepEqual([judge("SIGN-01", next).status, judge("SIGN-01", next).note],
-            ["missing", "no sign-off of release 1.5.0 by the Engineering Lead or the Development Lead"]);
+        assert.deepEqual(
+            [judge("SIGN-01", next).status, judge("SIGN-01", next).note],
+            ["missing", "no sign-off of release 1.5.0 by the Engineering Lead or the Development Lead"],
+        );
     });
 
     it("judges dated evidence against --as-of: stale CI artifacts, old drills, expired attestations, later files left out", () => {
@@ -94,8 +105,10 @@ describe("release evidence", () => {
         assert.equal(judge("TEST-01", later).status, "missing");
         assert.match(judge("TEST-01", later).note!, /no test suite matching \/unit\/ \(2 report\(s\) older than 30 days left out\)/);
         assert.equal(judge("TEST-07", later).status, "missing", "the attestation expired on 2027-02-27");
-        assert.deepEqual([judge("TEST-09", later).status, judge("TEST-09", later).note],
-            ["fail", "restore drill of 2026-11-12: it is 109 days old; at most 90"]);
+        assert.deepEqual(
+            [judge("TEST-09", later).status, judge("TEST-09", later).note],
+            ["fail", "restore drill of 2026-11-12: it is 109 days old; at most 90"],
+        );
         const before = { ...production, asOf: "2026-11-20" };
         assert.equal(judge("SIGN-01", before).status, "missing", "a sign-off dated after the as-of day does not count");
     });
@@ -120,8 +133,10 @@ describe("release evidence", () => {
         report.checks.find((c: any) => c.id === "hsts").status = "fail";
         report.checks.find((c: any) => c.id === "hsts").message = "no Strict-Transport-Security header";
         const failing = readEvidence([releaseWith({ "verify-production.json": JSON.stringify(report) })]).evidence;
-        assert.deepEqual([judge("WEB-01", production, failing).status, judge("WEB-01", production, failing).note],
-            ["fail", "hsts: no Strict-Transport-Security header"]);
+        assert.deepEqual(
+            [judge("WEB-01", production, failing).status, judge("WEB-01", production, failing).note],
+            ["fail", "hsts: no Strict-Transport-Security header"],
+        );
         const deployed = json("stack-history-staging.json");
         deployed[0].config["platform:environment"].value = "production";
         deployed[0].endTime = "2026-11-29T12:00:00.000Z";
@@ -131,8 +146,10 @@ describe("release evidence", () => {
 
     it("counts only a verify report of the stack's own address", () => {
         const staging = { ...production, hosts: ["api.staging.acme-example.com"] };
-        assert.deepEqual([judge("WEB-01", staging).status, judge("WEB-01", staging).note],
-            ["missing", "needs `npm run verify` of api.staging.acme-example.com (the deployed stack): hsts, security-headers"]);
+        assert.deepEqual(
+            [judge("WEB-01", staging).status, judge("WEB-01", staging).note],
+            ["missing", "needs `npm run verify` of api.staging.acme-example.com (the deployed stack): hsts, security-headers"],
+        );
     });
 
     it("takes a stack's criteria overrides from its policy config", () => {
@@ -145,8 +162,11 @@ describe("release evidence", () => {
         const run = async (options: Partial<Options>) => {
             const pack = PolicyPackProcess.spawn(PACK_DIR);
             try {
-                return await runPreflight({ stacks: ["production"], format: "json", gate: "plan", evidenceDirs: [], help: false, ...options },
-                    { packDir: PACK_DIR }, pack);
+                return await runPreflight(
+                    { stacks: ["production"], format: "json", gate: "plan", evidenceDirs: [], help: false, ...options },
+                    { packDir: PACK_DIR },
+                    pack,
+                );
             } finally {
                 pack.kill();
             }
@@ -162,7 +182,10 @@ describe("release evidence", () => {
             assert.equal(line("WEB-01").status, "pass");
             const unverified = stack.checklist.filter((l: any) => l.verifiedBy !== "plan" && !["pass", "attested", "not-applicable"].includes(l.status));
             assert.deepEqual(unverified, []);
-            assert.deepEqual(stack.evidenceIgnored.map((f: string) => path.basename(f)), ["notes.md"]);
+            assert.deepEqual(
+                stack.evidenceIgnored.map((f: string) => path.basename(f)),
+                ["notes.md"],
+            );
             // Plan requirements decide the rest: the release gate holds exactly when they all pass.
             const planBlocking = stack.checklist.filter((l: any) => !["pass", "attested", "waived", "not-applicable"].includes(l.status));
             assert.equal(stack.ready, planBlocking.length === 0);

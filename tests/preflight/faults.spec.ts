@@ -24,13 +24,17 @@ function preflight(...args: string[]) {
 
 /** Processes whose command line names `dir`: the packs started from a copy there. */
 function processesIn(dir: string): number[] {
-    return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-        try {
-            return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
-        } catch {
-            return false;
-        }
-    }).map(Number);
+    return fs
+        .readdirSync("/proc")
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+            try {
+                return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
+            } catch {
+                return false;
+            }
+        })
+        .map(Number);
 }
 
 /**
@@ -43,8 +47,7 @@ function packCopy(root: string, faulty: string, prelude = ""): string {
     fs.cpSync(source, dir, { recursive: true, filter: (from) => !/[\\/](node_modules|bin)$/.test(from) });
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     fs.writeFileSync(path.join(dir, "faulty.ts"), faulty);
-    const index = fs.readFileSync(path.join(dir, "index.ts"), "utf8")
-        .replace("policies: POLICIES", "policies: [...POLICIES, ...require(\"./faulty\").FAULTY]");
+    const index = fs.readFileSync(path.join(dir, "index.ts"), "utf8").replace("policies: POLICIES", 'policies: [...POLICIES, ...require("./faulty").FAULTY]');
     fs.writeFileSync(path.join(dir, "index.ts"), `${prelude}${index}`);
     return dir;
 }
@@ -75,7 +78,7 @@ describe("preflight under faults (a copy of the pack)", function () {
     });
 
     it("reports a policy that throws as an error in every format, never as a pass, and exits 2", async () => {
-        const pack = packCopy(dir, `export const FAULTY = [${policy("always-throws", "if (args.type.startsWith(\"aws:rds\")) { throw new Error(\"boom\"); }")}];`);
+        const pack = packCopy(dir, `export const FAULTY = [${policy("always-throws", 'if (args.type.startsWith("aws:rds")) { throw new Error("boom"); }')}];`);
         const json = preflight("--file", exportFile, "--policy-pack", pack, "--format", "json");
         assert.equal(json.code, 2, json.stderr);
         const stack = JSON.parse(json.stdout).stacks[0];
@@ -99,7 +102,7 @@ describe("preflight under faults (a copy of the pack)", function () {
     });
 
     it("shows a pack's first error line when it fails at start, without its stack trace", () => {
-        const pack = packCopy(dir, "export const FAULTY = [];", "throw new TypeError(\"the pack is broken\");\n");
+        const pack = packCopy(dir, "export const FAULTY = [];", 'throw new TypeError("the pack is broken");\n');
         const { code, stderr } = preflight("--file", exportFile, "--policy-pack", pack);
         assert.equal(code, 2);
         assert.match(stderr, /^preflight: the policy pack exited with code 1 before serving: TypeError: the pack is broken$/m);
@@ -108,7 +111,7 @@ describe("preflight under faults (a copy of the pack)", function () {
     });
 
     it("names output on stdout that is not the pack's port as unexpected", () => {
-        const pack = packCopy(dir, "export const FAULTY = [];", "console.log(\"hello from the pack\");\n");
+        const pack = packCopy(dir, "export const FAULTY = [];", 'console.log("hello from the pack");\n');
         const { code, stderr } = preflight("--file", exportFile, "--policy-pack", pack);
         assert.equal(code, 2);
         assert.match(stderr, /^preflight: the policy pack wrote unexpected output on stdout instead of its port: "hello from the pack"$/m);
@@ -116,7 +119,7 @@ describe("preflight under faults (a copy of the pack)", function () {
     });
 
     it("says once that the pack died, with its exit code and the end of its stderr", () => {
-        const pack = packCopy(dir, `export const FAULTY = [${policy("exits", "console.error(\"out of coffee\"); process.exit(7);")}];`);
+        const pack = packCopy(dir, `export const FAULTY = [${policy("exits", 'console.error("out of coffee"); process.exit(7);')}];`);
         const { code, stdout, stderr } = preflight("--file", exportFile, "--policy-pack", pack, "--format", "json");
         assert.equal(code, 2);
         const message = JSON.parse(stdout).stacks[0].error;
@@ -125,10 +128,16 @@ describe("preflight under faults (a copy of the pack)", function () {
         assert.doesNotMatch(stderr, /Connection dropped/);
     });
 
-    for (const [signal, expected] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    for (const [signal, expected] of [
+        ["SIGTERM", 143],
+        ["SIGINT", 130],
+    ] as const) {
         it(`stops the pack and exits ${expected} on ${signal}`, async () => {
             const pack = packCopy(dir, `export const FAULTY = [${policy("slow", "return new Promise(() => undefined);")}];`);
-            const child = spawn(process.execPath, ["-r", ...CLI, "--file", exportFile, "--policy-pack", pack], { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn(process.execPath, ["-r", ...CLI, "--file", exportFile, "--policy-pack", pack], {
+                cwd: PROJECT_DIR,
+                stdio: ["ignore", "pipe", "pipe"],
+            });
             let stderr = "";
             child.stderr.on("data", (chunk) => (stderr += chunk));
             // Wait until the pack runs (and is stuck in the policy), then cancel as CI does.
@@ -167,30 +176,99 @@ describe("preflight on bad input", function () {
     const nested = (levels: number) => `${'{"inner":'.repeat(levels)}"bottom"${"}".repeat(levels)}`;
 
     const cases: [string, () => string[], RegExp][] = [
-        ["duplicate URNs", () => ["--file", file("dup.json", exported((r) => r.push({ ...r[1] })))], /deployment\.resources\.3: the URN .* appears twice/],
-        ["a URN of another stack", () => ["--file", file("other.json", exported((r) => (r[2].urn = r[2].urn.replace("urn:pulumi:production::", "urn:pulumi:staging::"))))],
-            /deployment\.resources\.2: the URN .* is of stack "staging" in project "platform", the first resource's of stack "production"/],
-        ["an export with no resources", () => ["--file", file("empty.json", { version: 3, deployment: { resources: [] } })], /holds no resources: nothing to analyze/],
-        ["a type that contradicts the URN", () => ["--file", file("type.json", exported((r) => (r[1].type = "aws:s3/bucket:Bucket")))],
-            /deployment\.resources\.1: type "aws:s3\/bucket:Bucket" contradicts its URN, whose type is "aws:rds\/instance:Instance"/],
-        ["a value nested 5,000 levels deep", () => ["--file", file("deep.json", JSON.stringify(exported((r) => (r[1].inputs.tags = "DEEP"))).replace('"DEEP"', nested(5000)))],
-            /deployment\.resources\.1: the value at tags\.inner\.inner.* nests deeper than 100 levels/],
-        ["a JSON syntax error, by line and column and without the content", () => ["--file", file("syntax.json", '{\n  "version": 3,\n  "secret": "hunter2" "x"\n}')],
-            /syntax\.json is not JSON: syntax error at line 3, column 23$/m],
-        ["a policy config that disables every policy", () => ["--stack", "staging", "--policy-config", file("off.json", { all: "disabled" })],
-            /stack staging cannot be evaluated: .*off\.json disables every policy: nothing would be checked/],
-        ["a waiver whose date does not exist", () => ["--stack", "staging", "--policy-config",
-            file("waiver.json", { "rds-storage-encrypted": { waivers: [{ resource: "x", reason: "legacy", expires: "2026-02-30" }] } })],
-            /rds-storage-encrypted\.waivers\[0\]\.expires must be a date YYYY-MM-DD, got "2026-02-30"/],
-        ["a waiver with a blank reason", () => ["--stack", "staging", "--policy-config",
-            file("blank.json", { "rds-storage-encrypted": { waivers: [{ resource: "x", reason: "   ", expires: "2026-12-30" }] } })],
-            /rds-storage-encrypted\.waivers\[0\]\.reason is required/],
-        ["a regular expression that does not compile", () => ["--stack", "staging", "--policy-config", file("regex.json", { "k8s-no-plaintext-secrets": { secretNamePattern: "(SECRET" } })],
-            /k8s-no-plaintext-secrets\.secretNamePattern: "\(SECRET" is not a regular expression/],
-        ["a misspelt policy name", () => ["--stack", "staging", "--policy-config", file("typo.json", { "rds-storage-encryptd": "mandatory" })],
-            /rds-storage-encryptd: no such policy in platform-checklist; did you mean "rds-storage-encrypted"\?/],
-        ["--out into a missing directory", () => ["--out", path.join(dir, "missing", "report.txt")], /^preflight: --out .*: the directory .*missing does not exist$/m],
-        ["--export into a missing directory", () => ["--stack", "staging", "--export", path.join(dir, "missing", "x.json")], /^preflight: --export .*: the directory .*missing does not exist$/m],
+        [
+            "duplicate URNs",
+            () => [
+                "--file",
+                file(
+                    "dup.json",
+                    exported((r) => r.push({ ...r[1] })),
+                ),
+            ],
+            /deployment\.resources\.3: the URN .* appears twice/,
+        ],
+        [
+            "a URN of another stack",
+            () => [
+                "--file",
+                file(
+                    "other.json",
+                    exported((r) => (r[2].urn = r[2].urn.replace("urn:pulumi:production::", "urn:pulumi:staging::"))),
+                ),
+            ],
+            /deployment\.resources\.2: the URN .* is of stack "staging" in project "platform", the first resource's of stack "production"/,
+        ],
+        [
+            "an export with no resources",
+            () => ["--file", file("empty.json", { version: 3, deployment: { resources: [] } })],
+            /holds no resources: nothing to analyze/,
+        ],
+        [
+            "a type that contradicts the URN",
+            () => [
+                "--file",
+                file(
+                    "type.json",
+                    exported((r) => (r[1].type = "aws:s3/bucket:Bucket")),
+                ),
+            ],
+            /deployment\.resources\.1: type "aws:s3\/bucket:Bucket" contradicts its URN, whose type is "aws:rds\/instance:Instance"/,
+        ],
+        [
+            "a value nested 5,000 levels deep",
+            () => ["--file", file("deep.json", JSON.stringify(exported((r) => (r[1].inputs.tags = "DEEP"))).replace('"DEEP"', nested(5000)))],
+            /deployment\.resources\.1: the value at tags\.inner\.inner.* nests deeper than 100 levels/,
+        ],
+        [
+            "a JSON syntax error, by line and column and without the content",
+            () => ["--file", file("syntax.json", '{\n  "version": 3,\n  "secret": "hunter2" "x"\n}')],
+            /syntax\.json is not JSON: syntax error at line 3, column 23$/m,
+        ],
+        [
+            "a policy config that disables every policy",
+            () => ["--stack", "staging", "--policy-config", file("off.json", { all: "disabled" })],
+            /stack staging cannot be evaluated: .*off\.json disables every policy: nothing would be checked/,
+        ],
+        [
+            "a waiver whose date does not exist",
+            () => [
+                "--stack",
+                "staging",
+                "--policy-config",
+                file("waiver.json", { "rds-storage-encrypted": { waivers: [{ resource: "x", reason: "legacy", expires: "2026-02-30" }] } }),
+            ],
+            /rds-storage-encrypted\.waivers\[0\]\.expires must be a date YYYY-MM-DD, got "2026-02-30"/,
+        ],
+        [
+            "a waiver with a blank reason",
+            () => [
+                "--stack",
+                "staging",
+                "--policy-config",
+                file("blank.json", { "rds-storage-encrypted": { waivers: [{ resource: "x", reason: "   ", expires: "2026-12-30" }] } }),
+            ],
+            /rds-storage-encrypted\.waivers\[0\]\.reason is required/,
+        ],
+        [
+            "a regular expression that does not compile",
+            () => ["--stack", "staging", "--policy-config", file("regex.json", { "k8s-no-plaintext-secrets": { secretNamePattern: "(SECRET" } })],
+            /k8s-no-plaintext-secrets\.secretNamePattern: "\(SECRET" is not a regular expression/,
+        ],
+        [
+            "a misspelt policy name",
+            () => ["--stack", "staging", "--policy-config", file("typo.json", { "rds-storage-encryptd": "mandatory" })],
+            /rds-storage-encryptd: no such policy in platform-checklist; did you mean "rds-storage-encrypted"\?/,
+        ],
+        [
+            "--out into a missing directory",
+            () => ["--out", path.join(dir, "missing", "report.txt")],
+            /^preflight: --out .*: the directory .*missing does not exist$/m,
+        ],
+        [
+            "--export into a missing directory",
+            () => ["--stack", "staging", "--export", path.join(dir, "missing", "x.json")],
+            /^preflight: --export .*: the directory .*missing does not exist$/m,
+        ],
         ["a bad --call-timeout", () => ["--call-timeout", "soon"], /^preflight: --call-timeout: got "soon"; expected a number of seconds/],
     ];
     for (const [what, args, message] of cases) {
@@ -209,9 +287,15 @@ describe("preflight on bad input", function () {
         }
         const { readStackConfig } = require("../../preflight/stack-config") as typeof import("../../preflight/stack-config");
         fs.writeFileSync(path.join(project, "Pulumi.staging.yaml"), "config:\n  platform:apiKey:\n    secure: hunter2 in plain text\n");
-        assert.throws(() => readStackConfig(project, "staging"), (err: Error) =>
-            /config platform:apiKey: "secure" holds a 21-character string that is no ciphertext/.test(err.message) && !err.message.includes("hunter2"));
-        fs.writeFileSync(path.join(project, "Pulumi.staging.yaml"), "config:\n  platform:apiKey:\n    secure: v1:xIexihPl8cm5FSMU:vQ1Ikj03s44hFdoRNhKx60o3eSocAxnMTfP7CevVeGEP9eetak5CCw==\n");
+        assert.throws(
+            () => readStackConfig(project, "staging"),
+            (err: Error) =>
+                /config platform:apiKey: "secure" holds a 21-character string that is no ciphertext/.test(err.message) && !err.message.includes("hunter2"),
+        );
+        fs.writeFileSync(
+            path.join(project, "Pulumi.staging.yaml"),
+            "config:\n  platform:apiKey:\n    secure: v1:xIexihPl8cm5FSMU:vQ1Ikj03s44hFdoRNhKx60o3eSocAxnMTfP7CevVeGEP9eetak5CCw==\n",
+        );
         assert.deepEqual(readStackConfig(project, "staging").secretKeys, ["platform:apiKey"]);
     });
 
@@ -231,7 +315,10 @@ describe("preflight on bad input", function () {
         assert.doesNotMatch(markdown, /[\x00-\x08\x0b-\x1f\x7f]/);
         assert.ok(!markdown.split("\n").some((line) => line.startsWith("| x")), "no table row forged");
         const json = JSON.parse((await preflightInProcess("--file", input, "--format", "json")).stdout);
-        assert.ok(json.stacks[0].violations.some((v: any) => v.name === evil), "JSON keeps the exact name");
+        assert.ok(
+            json.stacks[0].violations.some((v: any) => v.name === evil),
+            "JSON keeps the exact name",
+        );
     });
 
     it("escapes line breaks and Markdown structure in the sanitiser itself", () => {
@@ -244,7 +331,9 @@ describe("preflight on bad input", function () {
     it("counts resource types named like Object's own properties", async () => {
         const types = ["constructor", "toString", "__proto__"];
         const content = exported((r) => {
-            types.forEach((type, i) => r.push({ ...r[0], urn: `urn:pulumi:production::platform::pulumi:pulumi:Stack$${type}::odd-${i}`, type, custom: false, parent: r[0].urn }));
+            types.forEach((type, i) =>
+                r.push({ ...r[0], urn: `urn:pulumi:production::platform::pulumi:pulumi:Stack$${type}::odd-${i}`, type, custom: false, parent: r[0].urn }),
+            );
         });
         const { code, stdout } = await preflightInProcess("--file", file("odd.json", content), "--format", "markdown");
         assert.equal(code, 1);
@@ -265,14 +354,17 @@ describe("resource references through the analyzer protocol", function () {
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-refs-"));
         // A policy that reports what it was given, and a stack policy that counts the resources it saw.
-        const pack = packCopy(dir, `export const FAULTY = [
+        const pack = packCopy(
+            dir,
+            `export const FAULTY = [
             { name: "echo", description: "echo", enforcementLevel: "advisory",
               validateResource: (args: any, report: any) => { if (args.props.role !== undefined) report(JSON.stringify([args.props.role, args.props.owner, args.props.pending])); } },
             { name: "reads-only-strings", description: "throws on anything else", enforcementLevel: "mandatory",
               validateResource: (args: any) => { if (typeof args.props.role !== "string" && args.props.role !== undefined) throw new Error("not a string"); } },
             { name: "counts", description: "counts", enforcementLevel: "advisory",
               validateStack: (args: any, report: any) => report(String(args.resources.length)) },
-        ];`);
+        ];`,
+        );
         analyzer = await AnalyzerProcess.start(pack);
         await analyzer.configure({});
     });
@@ -301,13 +393,27 @@ describe("resource references through the analyzer protocol", function () {
         assert.match(echo.message, /app-role-id|can't be known during preview/);
         const { encodeStruct } = require("../../preflight/wire") as typeof import("../../preflight/wire");
         const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as typeof import("google-protobuf/google/protobuf/struct_pb");
-        assert.deepEqual(Struct.deserializeBinary(encodeStruct(withReferences.properties, "test")).toJavaScript(),
-            { role: "app-role-id", owner: componentUrn, pending: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
+        assert.deepEqual(Struct.deserializeBinary(encodeStruct(withReferences.properties, "test")).toJavaScript(), {
+            role: "app-role-id",
+            owner: componentUrn,
+            pending: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        });
     });
 
     it("keeps the stack policies running over a stack that holds references", async () => {
-        const stackRoot = { urn: "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production", type: "pulumi:pulumi:Stack", name: "platform-production", properties: {} };
+        const stackRoot = {
+            urn: "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production",
+            type: "pulumi:pulumi:Stack",
+            name: "platform-production",
+            properties: {},
+        };
         const diagnostics = await analyzer.analyzeStack([stackRoot, withReferences]);
-        assert.equal(diagnostics.find((d) => d.policyName === "counts")?.message.split("\n").pop(), "2");
+        assert.equal(
+            diagnostics
+                .find((d) => d.policyName === "counts")
+                ?.message.split("\n")
+                .pop(),
+            "2",
+        );
     });
 });

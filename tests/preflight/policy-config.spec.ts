@@ -3,8 +3,16 @@ import { PackInfo, PolicyInfo } from "../../preflight/analyzer";
 import { PolicyConfigError, resolvePolicyConfig } from "../../preflight/policy-config";
 
 function policy(name: string, enforcementLevel: PolicyInfo["enforcementLevel"], properties: Record<string, any> = {}): PolicyInfo {
-    return { name, description: name, kind: "resource", enforcementLevel, severity: "high", remediationSteps: "", tags: [],
-        configSchema: { properties, required: [] } };
+    return {
+        name,
+        description: name,
+        kind: "resource",
+        enforcementLevel,
+        severity: "high",
+        remediationSteps: "",
+        tags: [],
+        configSchema: { properties, required: [] },
+    };
 }
 
 const pack: PackInfo = {
@@ -29,10 +37,16 @@ function refused(raw: Record<string, unknown>): string {
 
 describe("policy config resolution", () => {
     it("takes each policy's own level, else `all`, else the policy's default", () => {
-        assert.deepEqual(
-            Object.fromEntries(Object.entries(resolvePolicyConfig(pack, {}, "x")).map(([n, c]) => [n, c.enforcementLevel])),
-            { "rds-backup-retention": "mandatory", "rds-multi-az": "mandatory", "budget-alert": "advisory" });
-        const resolved = resolvePolicyConfig(pack, { all: "advisory", "rds-multi-az": "disabled", "rds-backup-retention": { enforcementLevel: "mandatory" } }, "x");
+        assert.deepEqual(Object.fromEntries(Object.entries(resolvePolicyConfig(pack, {}, "x")).map(([n, c]) => [n, c.enforcementLevel])), {
+            "rds-backup-retention": "mandatory",
+            "rds-multi-az": "mandatory",
+            "budget-alert": "advisory",
+        });
+        const resolved = resolvePolicyConfig(
+            pack,
+            { all: "advisory", "rds-multi-az": "disabled", "rds-backup-retention": { enforcementLevel: "mandatory" } },
+            "x",
+        );
         assert.equal(resolved["rds-multi-az"].enforcementLevel, "disabled");
         assert.equal(resolved["rds-backup-retention"].enforcementLevel, "mandatory");
         assert.equal(resolved["budget-alert"].enforcementLevel, "advisory");

@@ -12,13 +12,27 @@ class Box extends pulumi.ComponentResource {
     public readonly alias: aws.kms.Alias;
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("test:index:Box", name, {}, opts);
-        this.key = new aws.kms.Key(`${name}-key`, { description: pulumi.secret("hidden") }, {
-            parent: this, protect: true, ignoreChanges: ["description"], additionalSecretOutputs: ["arn"],
-            customTimeouts: { create: "5m", delete: "10m" }, aliases: [{ name: `${name}-old-key` }],
-        });
-        this.alias = new aws.kms.Alias(`${name}-alias`, { name: `alias/${name}`, targetKeyId: this.key.keyId }, {
-            parent: this, deleteBeforeReplace: true, retainOnDelete: true,
-        });
+        this.key = new aws.kms.Key(
+            `${name}-key`,
+            { description: pulumi.secret("hidden") },
+            {
+                parent: this,
+                protect: true,
+                ignoreChanges: ["description"],
+                additionalSecretOutputs: ["arn"],
+                customTimeouts: { create: "5m", delete: "10m" },
+                aliases: [{ name: `${name}-old-key` }],
+            },
+        );
+        this.alias = new aws.kms.Alias(
+            `${name}-alias`,
+            { name: `alias/${name}`, targetKeyId: this.key.keyId },
+            {
+                parent: this,
+                deleteBeforeReplace: true,
+                retainOnDelete: true,
+            },
+        );
         this.registerOutputs({});
     }
 }
@@ -28,8 +42,9 @@ describe("program runner", () => {
         const run = await runProgram(options(), () => {
             new Box("box");
         });
-        const [stack, box, key, alias] = ["pulumi:pulumi:Stack", "test:index:Box", "aws:kms/key:Key", "aws:kms/alias:Alias"]
-            .map((type) => run.resources.find((r) => r.type === type)!);
+        const [stack, box, key, alias] = ["pulumi:pulumi:Stack", "test:index:Box", "aws:kms/key:Key", "aws:kms/alias:Alias"].map((type) =>
+            run.resources.find((r) => r.type === type)!,
+        );
         assert.equal(box.parent, stack.urn);
         assert.equal(box.custom, false);
         assert.equal(key.parent, box.urn);
@@ -60,14 +75,20 @@ describe("program runner", () => {
     });
 
     it("reports a program that throws, and a failed output, as the stack's error", async () => {
-        await assert.rejects(runProgram(options(), () => {
-            throw new Error("config is broken");
-        }), (err: unknown) => err instanceof ProgramError && err.message === "config is broken" && err.resources.length === 1);
-        await assert.rejects(runProgram(options(), () => {
-            const key = new aws.kms.Key("key", {});
-            key.arn.apply(() => {
-                throw new Error("an apply failed");
-            });
-        }), (err: unknown) => err instanceof ProgramError && /an apply failed/.test(err.message));
+        await assert.rejects(
+            runProgram(options(), () => {
+                throw new Error("config is broken");
+            }),
+            (err: unknown) => err instanceof ProgramError && err.message === "config is broken" && err.resources.length === 1,
+        );
+        await assert.rejects(
+            runProgram(options(), () => {
+                const key = new aws.kms.Key("key", {});
+                key.arn.apply(() => {
+                    throw new Error("an apply failed");
+                });
+            }),
+            (err: unknown) => err instanceof ProgramError && /an apply failed/.test(err.message),
+        );
     });
 });

@@ -40,7 +40,10 @@ describe("evaluation and reports", function () {
         const broken = { ...config, "rds-storage-encrypted": { enforcementLevel: "mandatory" as const, properties: { waivers: [{ resource: "legacy-db" }] } } };
         const report = await evaluateStack(analyzer, result.pack, broken, "production", "legacy.json", legacyDataStack());
         assert.equal(report.errors.length, 1);
-        assert.match(report.errors[0], /legacy-db: Error validating resource with policy 'rds-storage-encrypted' .* rds-storage-encrypted\.waivers\[0\]\.reason is required: say why legacy-db is exempt$/);
+        assert.match(
+            report.errors[0],
+            /legacy-db: Error validating resource with policy 'rds-storage-encrypted' .* rds-storage-encrypted\.waivers\[0\]\.reason is required: say why legacy-db is exempt$/,
+        );
         assert.equal(verdict(report, "plan"), "incomplete");
         assert.equal(verdict(report, "release"), "incomplete");
     });
@@ -84,13 +87,18 @@ describe("evaluation and reports", function () {
         const clean: StackReport = { ...stack, violations: [] };
         assert.equal(verdict(clean, "plan"), "ready");
         assert.equal(verdict(clean, "release"), "not ready");
-        const verified: StackReport = { ...clean, checklist: clean.checklist.map((l) => ({ ...l, status: l.status === "missing" || l.status === "fail" ? "attested" : l.status })) };
+        const verified: StackReport = {
+            ...clean,
+            checklist: clean.checklist.map((l) => ({ ...l, status: l.status === "missing" || l.status === "fail" ? "attested" : l.status })),
+        };
         assert.equal(verdict(verified, "release"), "ready");
         const release = textReport({ ...result, gate: "release", stacks: [clean], failures: [] }, false);
         assert.match(release, /Stack production \(legacy\.json\): NOT READY for release/);
         assert.match(release, /^ {2}missing TEST-04 A load test .*: needs evidence: k6$/m);
-        assert.match(textReport({ ...result, stacks: [clean], failures: [] }, false),
-            /READY for plan\n[\s\S]*Release: \d+ requirements still need evidence \(\d+\), a live check \(\d+\) or an attestation \(\d+\)/);
+        assert.match(
+            textReport({ ...result, stacks: [clean], failures: [] }, false),
+            /READY for plan\n[\s\S]*Release: \d+ requirements still need evidence \(\d+\), a live check \(\d+\) or an attestation \(\d+\)/,
+        );
     });
 
     it("JSON follows the documented schema", () => {
@@ -150,7 +158,10 @@ describe("evaluation and reports", function () {
         for (const requirement of CATALOG) {
             assert.ok(markdown.includes(`${requirement.id}:`), requirement.id);
         }
-        assert.match(markdown, /- \*\*FAIL\*\* DB-07: .*\n {2}- mandatory `rds-storage-encrypted` on `legacy-db` \(aws:rds\/instance:Instance\): storageEncrypted is false/);
+        assert.match(
+            markdown,
+            /- \*\*FAIL\*\* DB-07: .*\n {2}- mandatory `rds-storage-encrypted` on `legacy-db` \(aws:rds\/instance:Instance\): storageEncrypted is false/,
+        );
         assert.match(markdown, /- \*\*N\/A\*\* EDGE-02: /);
         assert.match(markdown, /- \*\*MISSING\*\* SIGN-01: .*\(evidence: needs evidence: sign-off\)/);
         assert.match(markdown, /- \*\*PASS\*\* DB-01: .*\(plan: (`[\w-]+`, )*`postgres-engine-version`(, `[\w-]+`)*\)/);

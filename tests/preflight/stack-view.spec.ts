@@ -4,7 +4,11 @@ import { StackView } from "../../policies/lib/stack";
 
 /** A stack of `count` resources of three types, each input of a resource coming from some earlier ones. */
 function stack(count: number): PolicyResource[] {
-    const types = ["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:cloudwatch/metricAlarm:MetricAlarm"];
+    const types = [
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+    ];
     const resources: PolicyResource[] = [];
     for (let i = 0; i < count; i++) {
         const from = (step: number) => (i >= step ? [resources[i - step], resources[Math.floor((i - step) / 2)]] : []);
@@ -22,10 +26,12 @@ function stack(count: number): PolicyResource[] {
 
 /** What `referencing` answered before it had an index: a scan of the stack. */
 function scanned(resources: PolicyResource[], target: PolicyResource, types: string[], property?: string): PolicyResource[] {
-    return resources.filter((r) => types.includes(r.type)).filter((r) => {
-        const sources = property === undefined ? Object.values(r.propertyDependencies).flat() : r.propertyDependencies[property] ?? [];
-        return sources.some((s) => s.urn === target.urn);
-    });
+    return resources
+        .filter((r) => types.includes(r.type))
+        .filter((r) => {
+            const sources = property === undefined ? Object.values(r.propertyDependencies).flat() : (r.propertyDependencies[property] ?? []);
+            return sources.some((s) => s.urn === target.urn);
+        });
 }
 
 describe("StackView", () => {
@@ -37,14 +43,21 @@ describe("StackView", () => {
         for (const target of resources.filter((_, i) => i % 7 === 0)) {
             for (const types of [[ingress], [alarm, ingress], [group, ingress, alarm]]) {
                 for (const property of [undefined, "securityGroupId", "dimensions", "absent"]) {
-                    assert.deepEqual(view.referencing(target, types, property), scanned(resources, target, types, property), `${target.name} ${types} ${property}`);
+                    assert.deepEqual(
+                        view.referencing(target, types, property),
+                        scanned(resources, target, types, property),
+                        `${target.name} ${types.join(",")} ${property}`,
+                    );
                 }
             }
         }
     });
 
     it("lists resources of several types in the stack's order, and a copy the caller may change", () => {
-        assert.deepEqual(view.ofType(alarm, group), resources.filter((r) => r.type === alarm || r.type === group));
+        assert.deepEqual(
+            view.ofType(alarm, group),
+            resources.filter((r) => r.type === alarm || r.type === group),
+        );
         view.ofType(group).pop();
         assert.equal(view.ofType(group).length, 100);
         assert.deepEqual(view.ofType("aws:s3/bucket:Bucket"), []);

@@ -50,18 +50,20 @@ function certificate(spec: CertificateSpec): forge.pki.Certificate {
     cert.validity.notAfter = new Date(now + spec.toDays * DAY_MS);
     cert.setSubject([{ name: "commonName", value: spec.subject }]);
     cert.setIssuer(spec.issuer ? spec.issuer.subject.attributes : [{ name: "commonName", value: spec.subject }]);
-    cert.setExtensions(spec.hosts
-        ? [
-            { name: "basicConstraints", cA: false },
-            { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
-            { name: "extKeyUsage", serverAuth: true },
-            { name: "subjectAltName", altNames: spec.hosts.map((host) => (/^[\d.]+$/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) },
-        ]
-        : [
-            { name: "basicConstraints", cA: true, critical: true },
-            { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
-            { name: "subjectKeyIdentifier" },
-        ]);
+    cert.setExtensions(
+        spec.hosts
+            ? [
+                  { name: "basicConstraints", cA: false },
+                  { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
+                  { name: "extKeyUsage", serverAuth: true },
+                  { name: "subjectAltName", altNames: spec.hosts.map((host) => (/^[\d.]+$/.test(host) ? { type: 7, ip: host } : { type: 2, value: host })) },
+              ]
+            : [
+                  { name: "basicConstraints", cA: true, critical: true },
+                  { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
+                  { name: "subjectKeyIdentifier" },
+              ],
+    );
     cert.sign(spec.signingKey, forge.md.sha256.create());
     return cert;
 }
@@ -72,9 +74,18 @@ export function makeCertificates(): TestCertificates {
     const leafKey = rsaKey();
     const leaf = (subject: string, fromDays: number, toDays: number, hosts: string[]): KeyAndCertificate => ({
         key: leafKey.pem,
-        cert: forge.pki.certificateToPem(certificate({ subject, publicKey: leafKey.forgePublic, issuer: ca, signingKey: caKey.forgeKey, fromDays, toDays, hosts })),
+        cert: forge.pki.certificateToPem(
+            certificate({ subject, publicKey: leafKey.forgePublic, issuer: ca, signingKey: caKey.forgeKey, fromDays, toDays, hosts }),
+        ),
     });
-    const selfSigned = certificate({ subject: "localhost", publicKey: leafKey.forgePublic, signingKey: leafKey.forgeKey, fromDays: -1, toDays: 200, hosts: ["localhost"] });
+    const selfSigned = certificate({
+        subject: "localhost",
+        publicKey: leafKey.forgePublic,
+        signingKey: leafKey.forgeKey,
+        fromDays: -1,
+        toDays: 200,
+        hosts: ["localhost"],
+    });
     return {
         ca: forge.pki.certificateToPem(ca),
         valid: leaf("localhost", -1, 200, ["localhost", "127.0.0.1"]),

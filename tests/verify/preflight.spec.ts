@@ -43,8 +43,18 @@ describe("verify as release evidence", function () {
         const evidence = path.join(dir, name);
         fs.mkdirSync(evidence);
         const options: VerifyOptions = {
-            url: site.url, httpUrl: site.httpUrl, ca: path.join(dir, "ca.pem"), origins: [APP_ORIGIN], healthPaths: [], compressionPath: "/templates",
-            certMinDays: 30, rateLimitProbe: 30, timeoutSeconds: 5, format: "json", out: path.join(evidence, "verify-production.json"), help: false,
+            url: site.url,
+            httpUrl: site.httpUrl,
+            ca: path.join(dir, "ca.pem"),
+            origins: [APP_ORIGIN],
+            healthPaths: [],
+            compressionPath: "/templates",
+            certMinDays: 30,
+            rateLimitProbe: 30,
+            timeoutSeconds: 5,
+            format: "json",
+            out: path.join(evidence, "verify-production.json"),
+            help: false,
         };
         try {
             return { evidence, checkedAt: (await runVerify(options)).record.checkedAt };
@@ -73,15 +83,27 @@ describe("verify as release evidence", function () {
         fs.mkdirSync(empty);
 
         const before = await checklist(empty, today);
-        assert.deepEqual(LIVE.map((id) => before[id].status), ["missing", "missing", "missing", "missing", "missing"]);
+        assert.deepEqual(
+            LIVE.map((id) => before[id].status),
+            ["missing", "missing", "missing", "missing", "missing"],
+        );
 
         const passing = await checklist(good.evidence, today);
-        assert.deepEqual(LIVE.map((id) => [id, passing[id].status, passing[id].verifiedBy]), LIVE.map((id) => [id, "pass", "live"]));
-        assert.deepEqual(passing["EDGE-11"].evidence.map((e: any) => [e.kind, path.basename(e.file)]), [["verify", "verify-production.json"]]);
+        assert.deepEqual(
+            LIVE.map((id) => [id, passing[id].status, passing[id].verifiedBy]),
+            LIVE.map((id) => [id, "pass", "live"]),
+        );
+        assert.deepEqual(
+            passing["EDGE-11"].evidence.map((e: any) => [e.kind, path.basename(e.file)]),
+            [["verify", "verify-production.json"]],
+        );
         assert.match(passing["EDGE-11"].evidence[0].summary, /^https:\/\/localhost:\d+\/: 13 checks, 13 passed, 0 failed, 0 skipped, \d+ requests$/);
 
         const failing = await checklist(bad.evidence, bad.checkedAt.slice(0, 10));
-        assert.deepEqual(LIVE.map((id) => failing[id].status), ["fail", "fail", "pass", "fail", "pass"]);
+        assert.deepEqual(
+            LIVE.map((id) => failing[id].status),
+            ["fail", "fail", "pass", "fail", "pass"],
+        );
         assert.match(failing["EDGE-11"].note, /^certificate-expiry: 10 days left \(until \d{4}-\d\d-\d\d\); more than 30 needed: renew it$/);
         assert.equal(failing["WEB-01"].note, "hsts: GET /: no Strict-Transport-Security header");
     });

@@ -43,22 +43,43 @@ describe("verify", function () {
         return started;
     };
     const options = (target: Site, extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
-        url: target.url, httpUrl: target.httpUrl, ca: caFile, origins: [APP_ORIGIN], healthPaths: [], certMinDays: 30, timeoutSeconds: 5,
-        format: "json", help: false, ...extra,
+        url: target.url,
+        httpUrl: target.httpUrl,
+        ca: caFile,
+        origins: [APP_ORIGIN],
+        healthPaths: [],
+        certMinDays: 30,
+        timeoutSeconds: 5,
+        format: "json",
+        help: false,
+        ...extra,
     });
     /** Every check of a full probe: the large JSON path given, the rate limit probed. */
-    const fully = (target: Site, extra: Partial<VerifyOptions> = {}) => runVerify(options(target, { compressionPath: "/templates", rateLimitProbe: BURST, ...extra }));
+    const fully = (target: Site, extra: Partial<VerifyOptions> = {}) =>
+        runVerify(options(target, { compressionPath: "/templates", rateLimitProbe: BURST, ...extra }));
     const byId = (checks: CheckResult[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
     it("passes every check on a site that does everything right, saying what it saw", async () => {
         const target = await site();
         const outcome = await fully(target);
         const checks = byId(outcome.record.checks);
-        assert.deepEqual(outcome.record.checks.map((c) => c.id), [...LIVE_CHECKS]);
-        assert.deepEqual(outcome.record.checks.filter((c) => c.status !== "pass"), []);
+        assert.deepEqual(
+            outcome.record.checks.map((c) => c.id),
+            [...LIVE_CHECKS],
+        );
+        assert.deepEqual(
+            outcome.record.checks.filter((c) => c.status !== "pass"),
+            [],
+        );
         assert.equal(outcome.exitCode, 0);
-        assert.match(checks["tls-min-version"].message, /^TLS 1\.1 and older refused \(tlsv1 alert protocol version\); TLS 1\.2 accepted \(TLSv1\.2\); TLS 1\.3 accepted \(TLSv1\.3\)$/);
-        assert.match(checks["certificate-valid"].message, /^chain verifies for localhost, issued by platform-verify test CA; SAN DNS:localhost, IP Address:127\.0\.0\.1$/);
+        assert.match(
+            checks["tls-min-version"].message,
+            /^TLS 1\.1 and older refused \(tlsv1 alert protocol version\); TLS 1\.2 accepted \(TLSv1\.2\); TLS 1\.3 accepted \(TLSv1\.3\)$/,
+        );
+        assert.match(
+            checks["certificate-valid"].message,
+            /^chain verifies for localhost, issued by platform-verify test CA; SAN DNS:localhost, IP Address:127\.0\.0\.1$/,
+        );
         assert.match(checks["certificate-expiry"].message, /^(199|200) days left \(until \d{4}-\d\d-\d\d\)$/);
         assert.match(checks["https-redirect"].message, /answers 301 to https:\/\/localhost:\d+\/$/);
         assert.equal(checks.hsts.message, "max-age=31536000; includeSubDomains");
@@ -95,23 +116,43 @@ describe("verify", function () {
     const faults: { fault: Faults; id: CheckResult["id"]; message: RegExp }[] = [
         { fault: { legacyTls: true }, id: "tls-min-version", message: /^TLS 1\.1 and older accepted \(TLSv1\.1\); TLS 1\.2 accepted/ },
         { fault: { httpStatus: 200 }, id: "https-redirect", message: /answers 200 without redirecting to https:\/\/$/ },
-        { fault: { httpStatus: 302 }, id: "https-redirect", message: /answers 302 to https:\/\/localhost:\d+\/: a temporary redirect; expected a permanent one/ },
+        {
+            fault: { httpStatus: 302 },
+            id: "https-redirect",
+            message: /answers 302 to https:\/\/localhost:\d+\/: a temporary redirect; expected a permanent one/,
+        },
         { fault: { noHsts: true }, id: "hsts", message: /^GET \/: no Strict-Transport-Security header$/ },
         { fault: { shortHsts: true }, id: "hsts", message: /^max-age=300: max-age under 31536000/ },
-        { fault: { noSecurityHeaders: true }, id: "security-headers", message: /missing X-Content-Type-Options: nosniff; a frame policy .*; Content-Security-Policy or Referrer-Policy$/ },
-        { fault: { corsEchoesAnyOrigin: true }, id: "cors", message: /^a foreign origin \(https:\/\/platform-verify\.invalid\) gets Access-Control-Allow-Origin: https:\/\/platform-verify\.invalid$/ },
+        {
+            fault: { noSecurityHeaders: true },
+            id: "security-headers",
+            message: /missing X-Content-Type-Options: nosniff; a frame policy .*; Content-Security-Policy or Referrer-Policy$/,
+        },
+        {
+            fault: { corsEchoesAnyOrigin: true },
+            id: "cors",
+            message: /^a foreign origin \(https:\/\/platform-verify\.invalid\) gets Access-Control-Allow-Origin: https:\/\/platform-verify\.invalid$/,
+        },
         { fault: { noRateLimit: true }, id: "rate-limit", message: /^no 429 or 403 in 30 requests \(200 x30\)$/ },
         { fault: { stickyCookie: true }, id: "no-sticky-sessions", message: /^AWSALB, AWSALBCORS set: the load balancer pins each client to one target$/ },
         { fault: { noCompression: true }, id: "compression", message: /^GET \/templates: \d+ bytes of application\/json served uncompressed/ },
         { fault: { publicMetrics: true }, id: "metrics-not-public", message: /^\/metrics answers 200 with Prometheus metrics to anyone$/ },
-        { fault: { stackTraces: true }, id: "no-stack-traces", message: /GET \/platform-verify-missing-[0-9a-f]{8} \(404\): a Node\.js stack frame "at \/app\/src\/server\.js:42:13".*X-Powered-By: Express; POST \/ with malformed JSON \(400\): .*node_modules\/body-parser/ },
+        {
+            fault: { stackTraces: true },
+            id: "no-stack-traces",
+            message:
+                /GET \/platform-verify-missing-[0-9a-f]{8} \(404\): a Node\.js stack frame "at \/app\/src\/server\.js:42:13".*X-Powered-By: Express; POST \/ with malformed JSON \(400\): .*node_modules\/body-parser/,
+        },
         { fault: { healthStatus: 503 }, id: "health", message: /^\/health 503 in \d+ ms; expected 200$/ },
     ];
     for (const { fault, id, message } of faults) {
         it(`fails ${id} alone on a site with ${JSON.stringify(fault)}`, async () => {
             const outcome = await fully(await site(fault));
             const failing = outcome.record.checks.filter((c) => c.status !== "pass");
-            assert.deepEqual(failing.map((c) => [c.id, c.status]), [[id, "fail"]]);
+            assert.deepEqual(
+                failing.map((c) => [c.id, c.status]),
+                [[id, "fail"]],
+            );
             assert.match(failing[0].message, message);
             assert.equal(outcome.exitCode, 1);
         });
@@ -129,8 +170,10 @@ describe("verify", function () {
         it("fails a certificate for another host, naming what it covers", async () => {
             const checks = byId((await runVerify(options(await site({}, certificates.wrongHost)))).record.checks);
             assert.deepEqual([checks["certificate-valid"].status, checks["certificate-expiry"].status], ["fail", "pass"]);
-            assert.equal(checks["certificate-valid"].message,
-                "the certificate does not name localhost: it names DNS:wrong-host.example (ERR_TLS_CERT_ALTNAME_INVALID)");
+            assert.equal(
+                checks["certificate-valid"].message,
+                "the certificate does not name localhost: it names DNS:wrong-host.example (ERR_TLS_CERT_ALTNAME_INVALID)",
+            );
         });
 
         it("fails a certificate expiring in 10 days, unless the margin is lowered", async () => {
@@ -143,7 +186,10 @@ describe("verify", function () {
 
         it("fails a chain it cannot verify: a private CA not given with --ca, a self-signed certificate", async () => {
             const untrusted = byId((await runVerify(options(await site(), { ca: undefined }))).record.checks);
-            assert.match(untrusted["certificate-valid"].message, /^the chain does not reach a trusted root from platform-verify test CA: .*give --ca .* \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/);
+            assert.match(
+                untrusted["certificate-valid"].message,
+                /^the chain does not reach a trusted root from platform-verify test CA: .*give --ca .* \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/,
+            );
             const selfSigned = byId((await runVerify(options(await site({}, certificates.selfSigned)))).record.checks);
             assert.equal(selfSigned["certificate-valid"].message, "the certificate is self-signed (DEPTH_ZERO_SELF_SIGNED_CERT)");
         });
@@ -167,8 +213,10 @@ describe("verify", function () {
 
         it("refuses an unreachable port with one message and no report", async () => {
             const port = await freePort();
-            await assert.rejects(runVerify(options(await site(), { url: `https://localhost:${port}/` })),
-                (err: Error) => err instanceof UnreachableError && err.message === `cannot reach localhost:${port}: connection refused`);
+            await assert.rejects(
+                runVerify(options(await site(), { url: `https://localhost:${port}/` })),
+                (err: Error) => err instanceof UnreachableError && err.message === `cannot reach localhost:${port}: connection refused`,
+            );
         });
 
         it("gives up on a host that accepts connections but never completes a handshake", async () => {
@@ -177,8 +225,10 @@ describe("verify", function () {
             await listen(silent);
             const port = (silent.address() as net.AddressInfo).port;
             try {
-                await assert.rejects(runVerify(options(await site(), { url: `https://localhost:${port}/`, timeoutSeconds: 1 })),
-                    (err: Error) => err instanceof UnreachableError && err.message === `cannot reach localhost:${port}: no TLS handshake within 1 s`);
+                await assert.rejects(
+                    runVerify(options(await site(), { url: `https://localhost:${port}/`, timeoutSeconds: 1 })),
+                    (err: Error) => err instanceof UnreachableError && err.message === `cannot reach localhost:${port}: no TLS handshake within 1 s`,
+                );
             } finally {
                 await new Promise((resolve) => silent.close(resolve));
             }
@@ -229,12 +279,22 @@ describe("verify", function () {
 
         it("reads the domain, the public services' health paths, the CORS origins and the rate limit of a stack", () => {
             const target = resolveTarget({ ...base, stack: "production" }, PROJECT_DIR);
-            assert.deepEqual({
-                url: target.url.href, httpUrl: target.httpUrl.href, healthPaths: target.healthPaths, origins: target.allowedOrigins, limit: target.rateLimitPerFiveMinutes,
-            }, {
-                url: "https://api.acme-example.com/", httpUrl: "http://api.acme-example.com/", healthPaths: ["/health"],
-                origins: ["https://api.acme-example.com"], limit: 2000,
-            });
+            assert.deepEqual(
+                {
+                    url: target.url.href,
+                    httpUrl: target.httpUrl.href,
+                    healthPaths: target.healthPaths,
+                    origins: target.allowedOrigins,
+                    limit: target.rateLimitPerFiveMinutes,
+                },
+                {
+                    url: "https://api.acme-example.com/",
+                    httpUrl: "http://api.acme-example.com/",
+                    healthPaths: ["/health"],
+                    origins: ["https://api.acme-example.com"],
+                    limit: 2000,
+                },
+            );
             const staging = resolveTarget({ ...base, stack: "staging", url: "https://localhost:8443/", origins: [APP_ORIGIN] }, PROJECT_DIR);
             assert.deepEqual([staging.url.href, staging.httpUrl.href, staging.allowedOrigins], ["https://localhost:8443/", "http://localhost/", [APP_ORIGIN]]);
         });
@@ -248,15 +308,22 @@ describe("verify", function () {
         };
 
         it("takes a service's own CORS_ORIGINS, as the program passes it to the service", () => {
-            const project = projectWith((text) => text.replace('TEMPLATE_CACHE_TTL: "3600"', 'TEMPLATE_CACHE_TTL: "3600"\n        CORS_ORIGINS: "https://app.acme-example.com, https://admin.acme-example.com"'));
+            const project = projectWith((text) =>
+                text.replace(
+                    'TEMPLATE_CACHE_TTL: "3600"',
+                    'TEMPLATE_CACHE_TTL: "3600"\n        CORS_ORIGINS: "https://app.acme-example.com, https://admin.acme-example.com"',
+                ),
+            );
             const target = resolveTarget({ ...base, stack: "production" }, project);
             assert.deepEqual(target.allowedOrigins, ["https://app.acme-example.com", "https://admin.acme-example.com"]);
         });
 
         it("refuses a stack config the program would refuse, naming the key", () => {
             const project = projectWith((text) => text.replace("platform:domainName: api.acme-example.com", "platform:domainName: API_Example"));
-            assert.throws(() => resolveTarget({ ...base, stack: "production" }, project),
-                (err: Error) => err.name === "ConfigError" && /platform:domainName: got "API_Example"; expected a lower-case DNS name/.test(err.message));
+            assert.throws(
+                () => resolveTarget({ ...base, stack: "production" }, project),
+                (err: Error) => err.name === "ConfigError" && /platform:domainName: got "API_Example"; expected a lower-case DNS name/.test(err.message),
+            );
         });
     });
 
@@ -266,8 +333,20 @@ describe("verify", function () {
         it("probes the test site as the acceptance command does and writes the report", async () => {
             const target = await site();
             const out = path.join(dir, "verify.json");
-            const { code, stdout, stderr } = await cli("--url", target.url, "--ca", caFile, "--http-url", target.httpUrl, "--origin", APP_ORIGIN,
-                "--format", "json", "--out", out);
+            const { code, stdout, stderr } = await cli(
+                "--url",
+                target.url,
+                "--ca",
+                caFile,
+                "--http-url",
+                target.httpUrl,
+                "--origin",
+                APP_ORIGIN,
+                "--format",
+                "json",
+                "--out",
+                out,
+            );
             assert.equal(stderr, "");
             assert.equal(stdout, `13 checks: 11 passed, 0 failed, 2 skipped; 12 requests (at most 12 planned); report written to ${out}\n`);
             assert.equal(code, 0);
@@ -283,10 +362,19 @@ describe("verify", function () {
 
         it("exits 2 with one line for bad usage and for an unreachable host", async () => {
             const usage = await cli("--url", "http://api.example.com", "--format", "xml");
-            assert.deepEqual([usage.code, usage.stderr], [2, 'verify: --url: got "http://api.example.com"; expected an https:// address like https://api.example.com (a path is allowed, no query or credentials)\n']);
+            assert.deepEqual(
+                [usage.code, usage.stderr],
+                [
+                    2,
+                    'verify: --url: got "http://api.example.com"; expected an https:// address like https://api.example.com (a path is allowed, no query or credentials)\n',
+                ],
+            );
             const port = await freePort();
             const unreachable = await cli("--url", `https://localhost:${port}`, "--timeout", "2");
-            assert.deepEqual([unreachable.code, unreachable.stderr, unreachable.stdout], [2, `verify: cannot reach localhost:${port}: connection refused\n`, ""]);
+            assert.deepEqual(
+                [unreachable.code, unreachable.stderr, unreachable.stdout],
+                [2, `verify: cannot reach localhost:${port}: connection refused\n`, ""],
+            );
         });
     });
 });

@@ -12,7 +12,11 @@ const web = {
     logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/web", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "web" } },
 };
 const taskDefinition = (container: Record<string, unknown>, task: Record<string, unknown> = {}) => ({
-    family: "web", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "512", memory: "1024",
+    family: "web",
+    requiresCompatibilities: ["FARGATE"],
+    networkMode: "awsvpc",
+    cpu: "512",
+    memory: "1024",
     executionRoleArn: "arn:aws:iam::123456789012:role/web-execution",
     containerDefinitions: JSON.stringify([Object.fromEntries(Object.entries({ ...web, ...container }).filter(([, v]) => v !== undefined))]),
     ...task,
@@ -21,27 +25,45 @@ const TYPE = AWS_DATA.ecsTaskDefinition;
 
 const resource: ResourceCase[] = [
     {
-        policy: "ecs-container-hardened", type: TYPE, compliant: taskDefinition({}),
+        policy: "ecs-container-hardened",
+        type: TYPE,
+        compliant: taskDefinition({}),
         violating: [
             // As most published examples write it: no user, no read-only root.
-            { label: "the defaults", change: taskDefinition({ user: undefined, readonlyRootFilesystem: undefined }),
-                message: /^container web: readonlyRootFilesystem is not set \(ECS defaults to false\); container web: user is not set, so it runs as the image's user/m },
-            { label: "privileged with SYS_ADMIN", change: taskDefinition({ privileged: true, linuxParameters: { capabilities: { add: ["SYS_ADMIN"] } } }),
-                message: /container web: privileged is true; container web: linuxParameters\.capabilities\.add is \["SYS_ADMIN"\]/ },
-            { label: "user root and the host's PIDs", change: taskDefinition({ user: "0" }, { networkMode: "host", pidMode: "host", requiresCompatibilities: ["EC2"] }),
-                message: /^pidMode is "host"; container web: user is "0" \(root\)$/m },
+            {
+                label: "the defaults",
+                change: taskDefinition({ user: undefined, readonlyRootFilesystem: undefined }),
+                message:
+                    /^container web: readonlyRootFilesystem is not set \(ECS defaults to false\); container web: user is not set, so it runs as the image's user/m,
+            },
+            {
+                label: "privileged with SYS_ADMIN",
+                change: taskDefinition({ privileged: true, linuxParameters: { capabilities: { add: ["SYS_ADMIN"] } } }),
+                message: /container web: privileged is true; container web: linuxParameters\.capabilities\.add is \["SYS_ADMIN"\]/,
+            },
+            {
+                label: "user root and the host's PIDs",
+                change: taskDefinition({ user: "0" }, { networkMode: "host", pidMode: "host", requiresCompatibilities: ["EC2"] }),
+                message: /^pidMode is "host"; container web: user is "0" \(root\)$/m,
+            },
         ],
     },
     {
-        policy: "ecs-image-pinned", type: TYPE, compliant: taskDefinition({ image: `public.ecr.aws/nginx/nginx@sha256:${"c".repeat(64)}` }),
+        policy: "ecs-image-pinned",
+        type: TYPE,
+        compliant: taskDefinition({ image: `public.ecr.aws/nginx/nginx@sha256:${"c".repeat(64)}` }),
         violating: [
             { change: taskDefinition({ image: "nginx" }), message: /container web: image nginx has no tag, so it means latest/ },
             { change: taskDefinition({ image: "jenkins/jenkins:latest" }), message: /image jenkins\/jenkins:latest uses the tag latest/ },
         ],
     },
     {
-        policy: "ecs-log-configuration", type: TYPE, compliant: taskDefinition({}),
-        violating: [{ change: taskDefinition({ logConfiguration: undefined }), message: /container web: logConfiguration\.logDriver is not set, so its logs are lost/ }],
+        policy: "ecs-log-configuration",
+        type: TYPE,
+        compliant: taskDefinition({}),
+        violating: [
+            { change: taskDefinition({ logConfiguration: undefined }), message: /container web: logConfiguration\.logDriver is not set, so its logs are lost/ },
+        ],
     },
 ];
 

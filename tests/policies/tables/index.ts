@@ -24,4 +24,28 @@ import { tracingCases } from "./tracing";
 import { wafCases } from "./waf";
 
 /** Every policy's compliant and violating cases: one table per rule file, named after it. */
-export const CASE_TABLES: CaseTable[] = [rdsCases, postgresqlCases, databaseClientsCases, elasticacheCases, securityGroupsCases, loadBalancerCases, wafCases, route53Cases, frontendCases, apiGatewayCases, secretsCases, accessCases, kubernetesCases, applicationCases, registryCases, tracingCases, ecsCases, storageCases, cloudwatchCases, prometheusCases, budgetsCases, recoveryCases, releaseCases];
+export const CASE_TABLES: CaseTable[] = [
+    rdsCases,
+    postgresqlCases,
+    databaseClientsCases,
+    elasticacheCases,
+    securityGroupsCases,
+    loadBalancerCases,
+    wafCases,
+    route53Cases,
+    frontendCases,
+    apiGatewayCases,
+    secretsCases,
+    accessCases,
+    kubernetesCases,
+    applicationCases,
+    registryCases,
+    tracingCases,
+    ecsCases,
+    storageCases,
+    cloudwatchCases,
+    prometheusCases,
+    budgetsCases,
+    recoveryCases,
+    releaseCases,
+];
