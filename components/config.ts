@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { editDistance } from "./edit-distance";
+import { REDIS_MAXMEMORY_POLICIES } from "../policies/lib/engines";
 import { Engine, isOfferedVersion, offeredVersions } from "./engine-versions";
 import { BACKUP_DEFAULTS } from "./backup";
 import { CACHE_DEFAULTS } from "./cache";
@@ -203,17 +204,6 @@ const database = z.strictObject({
     logRetentionDays: logRetentionDays.default(DATABASE_DEFAULTS.logRetentionDays),
 });
 
-export const MAXMEMORY_POLICIES = [
-    "volatile-lru",
-    "allkeys-lru",
-    "volatile-lfu",
-    "allkeys-lfu",
-    "volatile-random",
-    "allkeys-random",
-    "volatile-ttl",
-    "noeviction",
-] as const;
-
 const cache = z.strictObject({
     engine: z.enum(["redis", "valkey"]).default(CACHE_DEFAULTS.engine),
     engineVersion: engineVersion("Redis/Valkey", 7, "7.1").default(CACHE_DEFAULTS.engineVersion),
@@ -226,7 +216,7 @@ const cache = z.strictObject({
     snapshotRetentionDays: z.number().int().min(1).max(35).default(CACHE_DEFAULTS.snapshotRetentionDays),
     snapshotWindow: dailyWindow.default(CACHE_DEFAULTS.snapshotWindow),
     maintenanceWindow: maintenanceWindow.default(CACHE_DEFAULTS.maintenanceWindow),
-    maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES).default(CACHE_DEFAULTS.maxmemoryPolicy),
+    maxmemoryPolicy: z.enum(REDIS_MAXMEMORY_POLICIES).default(CACHE_DEFAULTS.maxmemoryPolicy),
     logRetentionDays: logRetentionDays.default(CACHE_DEFAULTS.logRetentionDays),
 });
 

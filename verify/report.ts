@@ -1,6 +1,7 @@
 import { VERIFY_TOOL } from "../policies/evidence/records";
 import { CheckResult } from "./checks";
 import { Format } from "./options";
+import { xml } from "../preflight/reports/xml";
 
 /** The verify record: release evidence (policies/evidence/records.ts `readVerify` reads it back). */
 export interface VerifyRecord {
@@ -69,15 +70,6 @@ function markdown(record: VerifyRecord, context: ReportContext): string {
         "",
     ].join("\n");
 }
-
-const xml = (text: string) =>
-    text
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;")
-        // XML 1.0 cannot carry most control characters.
-        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 /** A test suite for the probe, a test case per check: failures fail, skips are skipped, the observation is each case's output. */
 function junit(record: VerifyRecord, context: ReportContext): string {

@@ -1,4 +1,5 @@
 import { ResourceRule, RuleFile, StackRule } from "../lib/rule";
+import { REDIS_MAXMEMORY_POLICIES } from "../lib/engines";
 import { parameterGroupOf, parameterValue } from "../lib/parameter-groups";
 import { AWS, AWS_DATA } from "../lib/types";
 import { booleanProblem, isSet, listOf, majorVersion, numberOf, requireAtLeast, show } from "../lib/values";
@@ -213,17 +214,6 @@ export const redisAutomaticFailover: ResourceRule = {
     },
 };
 
-export const REDIS_MAXMEMORY_POLICIES = [
-    "volatile-lru",
-    "allkeys-lru",
-    "volatile-lfu",
-    "allkeys-lfu",
-    "volatile-random",
-    "allkeys-random",
-    "volatile-ttl",
-    "noeviction",
-];
-
 export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
     name: "redis-maxmemory-policy",
     appliesTo: [AWS.replicationGroup, AWS.cacheCluster, AWS_DATA.memorydbCluster],
@@ -235,8 +225,8 @@ export const redisMaxmemoryPolicy: StackRule<{ allowedPolicies: string[] }> = {
     config: {
         allowedPolicies: {
             type: "array",
-            items: { type: "string", enum: REDIS_MAXMEMORY_POLICIES },
-            default: REDIS_MAXMEMORY_POLICIES,
+            items: { type: "string", enum: [...REDIS_MAXMEMORY_POLICIES] },
+            default: [...REDIS_MAXMEMORY_POLICIES],
             description: "Eviction policies allowed.",
         },
     },

@@ -73,8 +73,8 @@ function bucketProblems(stack: StackView, bucket: PolicyResource, requireKms: bo
     return problems;
 }
 
-/** Stores whose data needs backups kept somewhere: a stack without any needs no backup bucket. */
-export const DATA_STORE_TYPES = [
+/** The kinds of data store: their data must survive, so they are backed up and protected. */
+const DATA_STORES = [
     AWS.rdsInstance,
     AWS.rdsCluster,
     AWS.replicationGroup,
@@ -83,9 +83,10 @@ export const DATA_STORE_TYPES = [
     AWS_DATA.memorydbCluster,
     AWS_DATA.dynamodbTable,
     AWS_EDGE.efsFileSystem,
-    AWS.backupVault,
-    AWS.backupPlan,
 ];
+
+/** Stores whose data needs backups kept somewhere: a stack without any needs no backup bucket. */
+export const DATA_STORE_TYPES = [...DATA_STORES, AWS.backupVault, AWS.backupPlan];
 
 export const backupBucketHardened: StackRule<{ tagKey: string; tagValue: string; requireKms: boolean }> = {
     name: "backup-bucket-hardened",
@@ -232,18 +233,7 @@ export const preReleaseSnapshot: StackRule<{ migrationSelector: Record<string, s
     },
 };
 
-export const STATEFUL_TYPES = [
-    AWS.rdsInstance,
-    AWS.rdsCluster,
-    AWS.replicationGroup,
-    AWS.cacheCluster,
-    AWS_DATA.serverlessCache,
-    AWS_DATA.memorydbCluster,
-    AWS_DATA.dynamodbTable,
-    AWS_EDGE.efsFileSystem,
-    AWS.kmsKey,
-    AWS.backupVault,
-];
+export const STATEFUL_TYPES = [...DATA_STORES, AWS.kmsKey, AWS.backupVault];
 
 export const statefulResourcesProtected: ResourceRule<{ types: string[]; backupTagKey: string; backupTagValue: string }> = {
     name: "stateful-resources-protected",

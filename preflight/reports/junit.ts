@@ -1,13 +1,5 @@
 import { PreflightResult } from "./model";
-
-const xml = (text: string) =>
-    text
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;")
-        // XML 1.0 cannot carry most control characters.
-        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+import { xml } from "./xml";
 
 /** JUnit XML: a suite per stack, a test case per policy; mandatory violations fail it, disabled policies are skipped. */
 export function junitReport(result: PreflightResult): string {
