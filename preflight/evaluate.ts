@@ -14,6 +14,7 @@ import {
     Severity,
 } from "./analyzer";
 import { RecordedResource } from "./program";
+import { PULUMI } from "../policies/lib/types";
 
 /**
  * A requirement's status: `pass`/`fail`/`warn` from the plan's policies (or the evidence), `error` where a
@@ -259,7 +260,7 @@ export async function evaluateStack(
     // Sent once the pack has answered every resource: sent alongside, it would wait behind them, and its deadline with it.
     const stackDiagnostics = await guarded("stack policies", stackPolicies, () => analyzer.analyzeStack(asSent, stackCall));
     // Stack policies that cannot decide during a preview name no resource: they are about the stack.
-    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    const root = resources.find((r) => r.type === PULUMI.stack)?.urn ?? "";
     const stackWide = stackDiagnostics.map((d) => ({ ...d, urn: d.urn || root }));
 
     const byUrn = new Map(resources.map((r) => [r.urn, r]));

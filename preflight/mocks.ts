@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS, AWS_DATA, AWS_PLATFORM, RANDOM } from "../policies/lib/types";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -95,35 +96,35 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     /** The outputs the provider computes on create, for the types whose outputs the program reads. */
     private computed(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
         switch (type) {
-            case "random:index/randomPassword:RandomPassword": {
+            case RANDOM.password: {
                 const specials = inputs.special === false ? "" : (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
                 const alphabet = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${specials}`;
                 const result = [...fakeBytes(name, inputs.length)].map((b) => alphabet[b % alphabet.length]).join("");
                 return { result, bcryptHash: `$2a$10$${fakeBytes(`${name}/bcrypt`, 40).toString("base64").slice(0, 53)}` };
             }
-            case "random:index/randomBytes:RandomBytes": {
+            case RANDOM.bytes: {
                 const bytes = fakeBytes(name, inputs.length);
                 return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
             }
-            case "aws:kms/key:Key": {
+            case AWS.kmsKey: {
                 const keyId = fakeUuid(name);
                 return { keyId, arn: this.arn("kms", `key/${keyId}`) };
             }
-            case "aws:kms/alias:Alias":
+            case AWS_PLATFORM.kmsAlias:
                 return { arn: this.arn("kms", inputs.name) };
-            case "aws:secretsmanager/secret:Secret":
+            case AWS.secret:
                 return { arn: this.arn("secretsmanager", `secret:${inputs.name}-AbCdEf`) };
-            case "aws:cloudwatch/logGroup:LogGroup":
+            case AWS.logGroup:
                 return { arn: this.arn("logs", `log-group:${inputs.name}`) };
-            case "aws:iam/role:Role":
+            case AWS.iamRole:
                 return { arn: `arn:aws:iam::${this.accountId}:role/${name}` };
-            case "aws:rds/instance:Instance": {
+            case AWS.rdsInstance: {
                 const address = `${inputs.identifier ?? name}.c9akciq32abc.${this.region}.rds.amazonaws.com`;
                 return { address, endpoint: `${address}:5432`, port: 5432, arn: this.arn("rds", `db:${inputs.identifier ?? name}`) };
             }
-            case "aws:rds/proxy:Proxy":
+            case AWS.rdsProxy:
                 return { endpoint: `${inputs.name}.proxy-c9akciq32abc.${this.region}.rds.amazonaws.com`, arn: this.arn("rds", `db-proxy:prx-${name}`) };
-            case "aws:elasticache/replicationGroup:ReplicationGroup": {
+            case AWS.replicationGroup: {
                 const host = `${inputs.replicationGroupId}.abc123.ng.0001.${this.region.replace(/-/g, "").slice(0, 6)}.cache.amazonaws.com`;
                 return {
                     primaryEndpointAddress: `master.${host}`,
@@ -131,7 +132,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                     arn: this.arn("elasticache", `replicationgroup:${inputs.replicationGroupId}`),
                 };
             }
-            case "aws:lb/loadBalancer:LoadBalancer": {
+            case AWS.loadBalancers[0]: {
                 const suffix = `app/${name.slice(0, 32)}/${fakeBytes(name, 8).toString("hex")}`;
                 return {
                     arn: this.arn("elasticloadbalancing", `loadbalancer/${suffix}`),
@@ -140,11 +141,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                     zoneId: "Z32O12XQLNTSW2",
                 };
             }
-            case "aws:lb/targetGroup:TargetGroup": {
+            case AWS.targetGroups[0]: {
                 const suffix = `targetgroup/${name.slice(0, 32)}/${fakeBytes(name, 8).toString("hex")}`;
                 return { arn: this.arn("elasticloadbalancing", suffix), arnSuffix: suffix };
             }
-            case "aws:acm/certificate:Certificate":
+            case AWS.certificate:
                 return {
                     arn: this.arn("acm", `certificate/${fakeUuid(name)}`),
                     domainValidationOptions: [
@@ -156,24 +157,24 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                         },
                     ],
                 };
-            case "aws:acm/certificateValidation:CertificateValidation":
+            case AWS_PLATFORM.certificateValidation:
                 return { certificateArn: inputs.certificateArn };
-            case "aws:route53/record:Record":
+            case AWS.route53Record:
                 return { fqdn: String(inputs.name).replace(/\.$/, "") };
-            case "aws:s3/bucket:Bucket":
+            case AWS.buckets[0]:
                 return {
                     bucket: inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`,
                     arn: `arn:aws:s3:::${inputs.bucket ?? `${name}-${fakeBytes(name, 4).toString("hex")}`}`,
                 };
-            case "aws:sns/topic:Topic":
+            case AWS_DATA.snsTopic:
                 return { arn: this.arn("sns", name) };
-            case "aws:backup/vault:Vault":
+            case AWS.backupVault:
                 return { arn: this.arn("backup", `backup-vault:${name}`), name };
-            case "aws:backup/plan:Plan":
+            case AWS.backupPlan:
                 return { arn: this.arn("backup", `backup-plan:${fakeUuid(name)}`) };
-            case "aws:wafv2/webAcl:WebAcl":
+            case AWS.webAcl:
                 return { arn: this.arn("wafv2", `regional/webacl/${name}/${fakeUuid(name)}`) };
-            case "aws:ec2/vpc:Vpc":
+            case AWS_PLATFORM.vpc:
                 return { arn: this.arn("ec2", `vpc/${name}-id`), defaultSecurityGroupId: `${name}-default-sg-id` };
             default: {
                 const [pkg, module] = type.split(/[:/]/);

@@ -11,6 +11,7 @@ import { SECRET_PLACEHOLDER } from "../../preflight/stack-config";
 import { stackExport } from "../../preflight/stack-export";
 import { preflightInProcess } from "../helpers";
 import { legacyDataStack } from "./fixtures";
+import { AWS } from "../../policies/lib/types";
 
 const PACK_DIR = path.join(PROJECT_DIR, "policies");
 
@@ -119,7 +120,7 @@ describe("preflight CLI", function () {
         ],
         [
             "a resource without a URN",
-            () => ["--file", file("nourn.json", JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:s3/bucket:Bucket" }] } }))],
+            () => ["--file", file("nourn.json", JSON.stringify({ version: 3, deployment: { resources: [{ type: AWS.buckets[0] }] } }))],
             /^preflight: .*nourn\.json is not a stack export: deployment\.resources\.0\.urn: /,
         ],
         ["--export of two stacks", () => ["--export", path.join(dir, "x.json")], /^preflight: --export writes one planned stack/],

@@ -8,6 +8,7 @@ import { PROJECT_DIR } from "../../preflight/plan";
 import { stackExport } from "../../preflight/stack-export";
 import { preflightInProcess } from "../helpers";
 import { legacyDataStack } from "./fixtures";
+import { AWS, AWS_DATA, PULUMI } from "../../policies/lib/types";
 
 const CLI = [path.join(PROJECT_DIR, "preflight", "register.js"), path.join(PROJECT_DIR, "preflight", "cli.ts")];
 
@@ -209,7 +210,7 @@ describe("preflight on bad input", function () {
                 "--file",
                 file(
                     "type.json",
-                    exported((r) => (r[1].type = "aws:s3/bucket:Bucket")),
+                    exported((r) => (r[1].type = AWS.buckets[0])),
                 ),
             ],
             /deployment\.resources\.1: type "aws:s3\/bucket:Bucket" contradicts its URN, whose type is "aws:rds\/instance:Instance"/,
@@ -375,7 +376,7 @@ describe("resource references through the analyzer protocol", function () {
 
     const withReferences = {
         urn: "urn:pulumi:production::platform::aws:lambda/function:Function::fn",
-        type: "aws:lambda/function:Function",
+        type: AWS_DATA.lambdaFunction,
         name: "fn",
         properties: {
             role: { [SIG]: REF, urn: roleUrn, id: "app-role-id", packageVersion: "7.48.0" },
@@ -403,7 +404,7 @@ describe("resource references through the analyzer protocol", function () {
     it("keeps the stack policies running over a stack that holds references", async () => {
         const stackRoot = {
             urn: "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production",
-            type: "pulumi:pulumi:Stack",
+            type: PULUMI.stack,
             name: "platform-production",
             properties: {},
         };

@@ -1,16 +1,17 @@
 import { RecordedResource } from "../../preflight/program";
+import { AWS, PULUMI } from "../../policies/lib/types";
 
 const STACK = "production";
 const urn = (type: string, name: string, parentType?: string) => `urn:pulumi:${STACK}::platform::${parentType ? `${parentType}$` : ""}${type}::${name}`;
 
 function resource(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
     return {
-        urn: urn(type, name, type === "pulumi:pulumi:Stack" ? undefined : "pulumi:pulumi:Stack"),
+        urn: urn(type, name, type === PULUMI.stack ? undefined : PULUMI.stack),
         type,
         name,
         custom: type.startsWith("aws:"),
         inputs,
-        parent: type === "pulumi:pulumi:Stack" ? undefined : urn("pulumi:pulumi:Stack", "legacy-production"),
+        parent: type === PULUMI.stack ? undefined : urn(PULUMI.stack, "legacy-production"),
         dependencies: [],
         propertyDependencies: {},
         protect: false,
@@ -30,9 +31,9 @@ function resource(type: string, name: string, inputs: Record<string, unknown>, e
 export function legacyDataStack(): RecordedResource[] {
     const tags = { Project: "legacy", Environment: "production", Owner: "team", CostCenter: "1", ManagedBy: "pulumi" };
     return [
-        resource("pulumi:pulumi:Stack", "legacy-production", {}),
+        resource(PULUMI.stack, "legacy-production", {}),
         resource(
-            "aws:rds/instance:Instance",
+            AWS.rdsInstance,
             "legacy-db",
             {
                 engine: "postgres",
@@ -57,7 +58,7 @@ export function legacyDataStack(): RecordedResource[] {
             { protect: true },
         ),
         resource(
-            "aws:elasticache/replicationGroup:ReplicationGroup",
+            AWS.replicationGroup,
             "legacy-cache",
             {
                 engine: "redis",

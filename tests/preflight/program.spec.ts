@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramError, runProgram } from "../../preflight/program";
 import { isSecretValue } from "../helpers";
+import { AWS, AWS_PLATFORM, PULUMI } from "../../policies/lib/types";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const options = (preview = false) => ({ project: "platform", stack: "capture", config: { "aws:region": "eu-west-1" }, preview });
@@ -42,7 +43,7 @@ describe("program runner", () => {
         const run = await runProgram(options(), () => {
             new Box("box");
         });
-        const [stack, box, key, alias] = ["pulumi:pulumi:Stack", "test:index:Box", "aws:kms/key:Key", "aws:kms/alias:Alias"].map((type) =>
+        const [stack, box, key, alias] = [PULUMI.stack, "test:index:Box", AWS.kmsKey, AWS_PLATFORM.kmsAlias].map((type) =>
             run.resources.find((r) => r.type === type)!,
         );
         assert.equal(box.parent, stack.urn);
@@ -69,7 +70,7 @@ describe("program runner", () => {
         const update = await runProgram(options(false), () => {
             new Box("box");
         });
-        const targetKeyId = (run: typeof preview) => run.resources.find((r) => r.type === "aws:kms/alias:Alias")!.inputs.targetKeyId;
+        const targetKeyId = (run: typeof preview) => run.resources.find((r) => r.type === AWS_PLATFORM.kmsAlias)!.inputs.targetKeyId;
         assert.equal(targetKeyId(preview), UNKNOWN);
         assert.match(String(targetKeyId(update)), /^[0-9a-f-]{36}$/);
     });

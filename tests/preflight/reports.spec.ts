@@ -15,6 +15,7 @@ import { textReport } from "../../preflight/reports/text";
 import { CATALOG } from "../../policies/catalog";
 import { RULES } from "../../policies/rules";
 import { legacyDataStack } from "./fixtures";
+import { AWS } from "../../policies/lib/types";
 
 const PACK_DIR = path.join(PROJECT_DIR, "policies");
 const BROKEN = ["rds-not-publicly-accessible", "rds-storage-encrypted", "redis-transit-encryption"];
@@ -57,7 +58,7 @@ describe("evaluation and reports", function () {
         ]);
         const encrypted = found.find((v) => v.policy === "rds-storage-encrypted")!;
         assert.equal(encrypted.message, "storageEncrypted is false; set it to true");
-        assert.equal(encrypted.type, "aws:rds/instance:Instance");
+        assert.equal(encrypted.type, AWS.rdsInstance);
         assert.deepEqual(encrypted.checklist, ["DB-07"]);
         assert.equal(encrypted.severity, "critical");
     });

@@ -1,14 +1,11 @@
 import * as assert from "assert/strict";
 import { PolicyResource } from "@pulumi/policy";
 import { StackView } from "../../policies/lib/stack";
+import { AWS } from "../../policies/lib/types";
 
 /** A stack of `count` resources of three types, each input of a resource coming from some earlier ones. */
 function stack(count: number): PolicyResource[] {
-    const types = [
-        "aws:ec2/securityGroup:SecurityGroup",
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-        "aws:cloudwatch/metricAlarm:MetricAlarm",
-    ];
+    const types = [AWS.securityGroup, AWS.ingressRule, AWS.metricAlarm];
     const resources: PolicyResource[] = [];
     for (let i = 0; i < count; i++) {
         const from = (step: number) => (i >= step ? [resources[i - step], resources[Math.floor((i - step) / 2)]] : []);
@@ -60,7 +57,7 @@ describe("StackView", () => {
         );
         view.ofType(group).pop();
         assert.equal(view.ofType(group).length, 100);
-        assert.deepEqual(view.ofType("aws:s3/bucket:Bucket"), []);
+        assert.deepEqual(view.ofType(AWS.buckets[0]), []);
     });
 
     it("answers a lookup for every resource of a large stack in linear time", () => {
