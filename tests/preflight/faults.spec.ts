@@ -141,12 +141,14 @@ describe("preflight under faults (a copy of the pack)", function () {
             });
             let stderr = "";
             child.stderr.on("data", (chunk) => (stderr += chunk));
-            // Wait until the pack runs (and is stuck in the policy), then cancel as CI does.
+            // Wait until the pack runs (and is stuck in the policy), then cancel as CI does. The pack's own process, not
+            // the CLI's (whose --policy-pack names the same directory): the CLI starts the pack only after its signal handlers.
+            const packEntry = path.join(pack, "index.ts");
             const started = Date.now();
-            while (processesIn(pack).length === 0 && Date.now() - started < 60000) {
+            while (processesIn(packEntry).length === 0 && Date.now() - started < 60000) {
                 await new Promise((resolve) => setTimeout(resolve, 200));
             }
-            assert.ok(processesIn(pack).length > 0, "the pack started");
+            assert.ok(processesIn(packEntry).length > 0, "the pack started");
             await new Promise((resolve) => setTimeout(resolve, 3000));
             child.kill(signal);
             const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
