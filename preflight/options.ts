@@ -1,7 +1,8 @@
-import { parseArgs, ParseArgsConfig } from "util";
+import { ParseArgsConfig } from "util";
 import { isCalendarDate } from "../policies/evidence/util";
 import { Gate, GATES } from "./reports/model";
 import { STACKS } from "./stacks";
+import { parseFlags } from "./flags";
 
 export const FORMATS = ["text", "json", "markdown", "sarif", "junit"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -66,23 +67,9 @@ const OPTIONS = {
     "call-timeout": { type: "string" },
     help: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
-const ALLOWED = Object.keys(OPTIONS)
-    .map((flag) => `--${flag}`)
-    .join(", ");
 
 export function parseCli(argv: string[]): Options {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            options: OPTIONS,
-            strict: true,
-            allowPositionals: false,
-        });
-    } catch (err) {
-        throw new UsageError(`${(err as Error).message.split("\n")[0]}; allowed: ${ALLOWED}`);
-    }
-    const values = parsed.values;
+    const values = parseFlags(argv, OPTIONS, UsageError);
     const stack = values.stack ?? "all";
     if (stack !== "all" && !(STACKS as readonly string[]).includes(stack)) {
         throw new UsageError(`--stack: got "${stack}"; allowed: ${STACKS.join(", ")}, all`);

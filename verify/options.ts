@@ -1,5 +1,6 @@
-import { parseArgs, ParseArgsConfig } from "util";
+import { ParseArgsConfig } from "util";
 import { STACKS } from "../preflight/stacks";
+import { parseFlags } from "../preflight/flags";
 
 export const FORMATS = ["text", "json", "markdown", "junit"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -71,23 +72,9 @@ const OPTIONS = {
     out: { type: "string" },
     help: { type: "boolean", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
-const ALLOWED = Object.keys(OPTIONS)
-    .map((flag) => `--${flag}`)
-    .join(", ");
 
 export function parseCli(argv: string[]): VerifyOptions {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            options: OPTIONS,
-            strict: true,
-            allowPositionals: false,
-        });
-    } catch (err) {
-        throw new UsageError(`${(err as Error).message.split("\n")[0]}; allowed: ${ALLOWED}`);
-    }
-    const values = parsed.values;
+    const values = parseFlags(argv, OPTIONS, UsageError);
     if (values.help) {
         return { origins: [], healthPaths: [], certMinDays: 30, timeoutSeconds: 10, format: "text", help: true };
     }
