@@ -66,6 +66,21 @@ export function jsonSyntaxError(text: string): { offset: number; what: string } 
         }
         return false;
     };
+    /** A property name and its colon, from text[i]; what is wrong, if anything. */
+    const propertyName = () => {
+        if (text[i] !== '"') {
+            return fail("expected a property name");
+        }
+        if (!string()) {
+            return fail("invalid string");
+        }
+        ws();
+        if (text[i] !== ":") {
+            return fail("expected ':'");
+        }
+        i++;
+        return undefined;
+    };
     const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
     // "value": a value is expected; "after": a value just ended.
     let state: "value" | "after" = "value";
@@ -82,17 +97,10 @@ export function jsonSyntaxError(text: string): { offset: number; what: string } 
                     continue;
                 }
                 stack.push("object");
-                if (text[i] !== '"') {
-                    return fail("expected a property name");
+                const problem = propertyName();
+                if (problem) {
+                    return problem;
                 }
-                if (!string()) {
-                    return fail("invalid string");
-                }
-                ws();
-                if (text[i] !== ":") {
-                    return fail("expected ':'");
-                }
-                i++;
                 continue;
             }
             if (c === "[") {
@@ -137,17 +145,10 @@ export function jsonSyntaxError(text: string): { offset: number; what: string } 
             i++;
             if (top === "object") {
                 ws();
-                if (text[i] !== '"') {
-                    return fail("expected a property name");
+                const problem = propertyName();
+                if (problem) {
+                    return problem;
                 }
-                if (!string()) {
-                    return fail("invalid string");
-                }
-                ws();
-                if (text[i] !== ":") {
-                    return fail("expected ':'");
-                }
-                i++;
             }
             state = "value";
             continue;
