@@ -1,4 +1,4 @@
-import { CATALOG, VerifiedBy } from "../policies/catalog";
+import { catalog, Requirement, VerifiedBy } from "../policies/catalog";
 import { POLICY_ERROR_PREFIX } from "../policies/lib/rule";
 import {
     AnalyzerError,
@@ -87,7 +87,12 @@ const appliesTo = (policy: PolicyInfo) => policy.tags.filter((t) => t.startsWith
 function policyOfError(message: string): string | undefined {
     return /policy '([^']+)' from policy pack/.exec(message)?.[1];
 }
-const ANALYZE_CONCURRENCY = 32;
+/**
+ * Resource calls in flight at once: enough for a program's whole stack, so the pack has every call of one
+ * stack queued while the preflight runs the program of the next (which constructs its resources without
+ * a turn of the event loop); bounded for large exports.
+ */
+const ANALYZE_CONCURRENCY = 512;
 
 export function checklistIds(policy: PolicyInfo | undefined): string[] {
     return (policy?.tags ?? []).filter((t) => t.startsWith(CHECKLIST_TAG)).map((t) => t.slice(CHECKLIST_TAG.length));
@@ -118,13 +123,16 @@ function countTypes(resources: RecordedResource[]): Map<string, number> {
     return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `work` over `items`, at most `limit` at a time, keeping their order; `started` is called as the last item starts. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>, started: () => void): Promise<R[]> {
     const results = new Array<R>(items.length);
     let next = 0;
     const worker = async () => {
         while (next < items.length) {
             const index = next++;
+            if (next === items.length) {
+                started();
+            }
             results[index] = await work(items[index]);
         }
     };
@@ -133,7 +141,7 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 }
 
 /** What a requirement that the plan does not verify still needs. */
-function pendingNote(requirement: (typeof CATALOG)[number]): string {
+function pendingNote(requirement: Requirement): string {
     switch (requirement.verifiedBy) {
         case "evidence":
             return `needs evidence: ${requirement.evidence.map((e) => e.kind).join(", ")}`;
@@ -171,7 +179,7 @@ function checklistStatus(
         const types = policies.has(name) ? appliesTo(policies.get(name)!) : [];
         return types.length === 0 || types.some((type) => present.has(type));
     };
-    return CATALOG.map((requirement): ChecklistLine => {
+    return catalog().map((requirement): ChecklistLine => {
         const line = {
             id: requirement.id,
             area: requirement.area,
@@ -209,6 +217,7 @@ function checklistStatus(
 /**
  * Evaluates one stack's resources with the policy pack, as the engine does during a preview:
  * `configure` with the stack's policy config, `analyze` for each resource, `analyzeStack` once.
+ * `sent` is called once the last resource call has been sent.
  */
 export async function evaluateStack(
     analyzer: PolicyAnalyzer,
@@ -217,6 +226,7 @@ export async function evaluateStack(
     stack: string,
     source: string,
     resources: RecordedResource[],
+    sent: () => void = () => undefined,
 ): Promise<StackReport> {
     await analyzer.configure(config);
     const enabled = pack.policies.filter((p) => config[p.name] !== undefined && config[p.name].enforcementLevel !== "disabled");
@@ -251,12 +261,17 @@ export async function evaluateStack(
     // Each resource is encoded once, for its own `analyze` call and for `analyzeStack`.
     const asSent = resources.map((r) => encode(toAnalyzer(r)));
     const stackCall = `the stack policies (${stackPolicies.join(", ")})`;
-    const perResource = await mapLimited(asSent, ANALYZE_CONCURRENCY, async (r) => {
-        const suspects = checking(r.type);
-        const what = `${r.urn} (policies that check ${r.type}: ${suspects.join(", ") || "none"})`;
-        // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
-        return (await guarded(r.urn, suspects, () => analyzer.analyze(r, what))).map((d) => ({ ...d, urn: d.urn || r.urn }));
-    });
+    const perResource = await mapLimited(
+        asSent,
+        ANALYZE_CONCURRENCY,
+        async (r) => {
+            const suspects = checking(r.type);
+            const what = `${r.urn} (policies that check ${r.type}: ${suspects.join(", ") || "none"})`;
+            // @pulumi/policy leaves the URN out of its "can't run during preview" diagnostics: they are about this resource.
+            return (await guarded(r.urn, suspects, () => analyzer.analyze(r, what))).map((d) => ({ ...d, urn: d.urn || r.urn }));
+        },
+        sent,
+    );
     // Sent once the pack has answered every resource: sent alongside, it would wait behind them, and its deadline with it.
     const stackDiagnostics = await guarded("stack policies", stackPolicies, () => analyzer.analyzeStack(asSent, stackCall));
     // Stack policies that cannot decide during a preview name no resource: they are about the stack.

@@ -98,12 +98,28 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
     const resources: RecordedResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
+    // A program's run is one long chain of promises: the SDK's callbacks for finished registrations are
+    // handed back one per turn of the event loop, so the pack's answers about the stack planned before (and
+    // the pack's start) are read in between instead of after the whole run.
+    const finished: (() => void)[] = [];
+    let pacing = false;
+    const handBack = () => {
+        finished.shift()!();
+        pacing = finished.length > 0;
+        if (pacing) {
+            setImmediate(handBack);
+        }
+    };
     monitor.registerResource = (req, callback) =>
         register(req, (err, resp) => {
             if (!err) {
                 resources.push(record(req, resp.getUrn()));
             }
-            callback(err, resp);
+            finished.push(() => callback(err, resp));
+            if (!pacing) {
+                pacing = true;
+                setImmediate(handBack);
+            }
         });
 
     // Failed outputs surface as rejections nobody awaits; the engine would fail the update on them.

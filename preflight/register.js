@@ -84,6 +84,57 @@ require.extensions[".ts"] = (module, file) => {
     module._compile(javascriptOf(file), file);
 };
 
+/**
+ * Packages @pulumi/pulumi loads at start for function serialization (closures) and the Automation
+ * API, which neither a program under the preflight's mocks nor a policy pack calls. Loading them was
+ * about 0.5 s of every process that loads the SDK (TypeScript alone 0.25 s; the Pulumi maintainers made
+ * the same cut for `typescript` in pulumi/pulumi#10185). Required from the SDK, each is a stand-in that
+ * loads the package on first use, so a program that does serialize a function still gets it.
+ */
+const DEFERRED = new Set(["typescript", "@npmcli/arborist", "normalize-package-data", "fdir", "execa", "tmp", "upath", "@logdna/tail-file", "js-yaml"]);
+const SDK_FILE = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/;
+
+/**
+ * A module that loads when first touched. It passes TypeScript's import helpers as an ES module, whose
+ * `default` is what `__importDefault` would have made of the package, so `import x from` and
+ * `import * as x from` see the same values as with the package loaded at once.
+ */
+function deferred(load) {
+    let loaded;
+    const real = () => (loaded ??= load());
+    // A bound function has no `prototype` of its own, so the stand-in can take the package's keys, calls and `new`.
+    return new Proxy(function () {}.bind(null), {
+        get(_, key) {
+            if (key === "__esModule") {
+                return true;
+            }
+            const module = real();
+            return key === "default" && !module.__esModule ? module : Reflect.get(module, key);
+        },
+        set: (_, key, value) => Reflect.set(real(), key, value),
+        has: (_, key) => Reflect.has(real(), key),
+        ownKeys: () => Reflect.ownKeys(real()),
+        getOwnPropertyDescriptor(_, key) {
+            const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+            return descriptor && { ...descriptor, configurable: true };
+        },
+        defineProperty: (_, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+        deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
+        getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+        apply: (_, self, args) => Reflect.apply(real(), self, args),
+        construct: (_, args) => Reflect.construct(real(), args),
+    });
+}
+
+const Module = require("module");
+const loadModule = Module._load;
+Module._load = function (request, parent, isMain) {
+    if (DEFERRED.has(request) && parent?.filename && SDK_FILE.test(parent.filename)) {
+        return deferred(() => loadModule.call(Module, request, parent, isMain));
+    }
+    return loadModule.call(this, request, parent, isMain);
+};
+
 /** The project's TypeScript that runs under this loader (not the tests: mocha runs them with ts-node). */
 const SOURCE_ROOTS = ["index.ts", "components", "preflight", "policies", "verify", "docs"];
 

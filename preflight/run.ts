@@ -182,7 +182,7 @@ export async function runPreflight(
     const result: PreflightResult = { pack: { name: "", version: "", policies: [] }, gate: options.gate, stacks: [], failures: [] };
     let packFailure: PackFailure | undefined;
 
-    const evaluate = async (target: Target): Promise<void> => {
+    const evaluate = async (target: Target, sent: () => void): Promise<void> => {
         const { analyzer, pack, configs } = await ready;
         result.pack = pack;
         const prepared = configs.get(target.stack);
@@ -205,7 +205,7 @@ export async function runPreflight(
         const analysed = { ...config, [RELEASE_EVIDENCE]: { ...config[RELEASE_EVIDENCE], enforcementLevel: "disabled" as const } };
         let report;
         try {
-            report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources);
+            report = await evaluateStack(analyzer, pack, analysed, target.stack, target.source, target.resources, sent);
         } catch (err) {
             if (!(err instanceof PackFailure)) {
                 throw err;
@@ -237,11 +237,26 @@ export async function runPreflight(
 
     // Evaluations run one after another (the pack holds one stack's config at a time), each while the next stack plans.
     let evaluated: Promise<void> = ready.then(() => undefined);
+    let packReady = false;
+    void ready.then(
+        () => (packReady = true),
+        () => undefined,
+    );
+    let unfinished = 0;
     try {
         for (const stack of stacks) {
             const target = exported ? { stack, source: options.file!, resources: exported.resources } : await planTarget(options, stack, projectDir);
-            evaluated = evaluated.then(() => evaluate(target));
+            let markSent = () => {};
+            const sent = new Promise<void>((resolve) => (markSent = resolve));
+            const waitForSent = packReady && unfinished === 0;
+            unfinished++;
+            evaluated = evaluated.then(() => evaluate(target, markSent)).finally(() => (unfinished--, markSent()));
             evaluated.catch(() => undefined);
+            // When the pack can take this stack's calls now, they are sent before the next program runs: a program
+            // constructs its resources without a turn of the event loop, and calls not sent by then would wait for it.
+            if (waitForSent) {
+                await sent;
+            }
         }
         await evaluated;
     } finally {

@@ -119,5 +119,9 @@ export function loadCatalog(dir = CHECKLISTS_DIR): Requirement[] {
     return catalog;
 }
 
-/** The catalog, read once. */
-export const CATALOG: readonly Requirement[] = loadCatalog();
+let loaded: readonly Requirement[] | undefined;
+
+/** The catalog, read on first use (a policy pack run by the preflight never needs it) and kept. */
+export function catalog(): readonly Requirement[] {
+    return (loaded ??= loadCatalog());
+}

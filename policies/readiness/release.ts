@@ -1,5 +1,5 @@
 import * as path from "path";
-import { CATALOG, Requirement } from "../catalog";
+import { catalog, Requirement } from "../catalog";
 import { CRITERIA, CriteriaKind } from "../catalog/criteria";
 import { Evidence, readEvidence } from "../evidence";
 import { contextOf, PlannedResource } from "./context";
@@ -25,7 +25,7 @@ export function criteriaProblems(overrides: unknown): string[] {
         return ["criteria: expected an object of requirement ids to { <evidence kind>: { <criterion>: value } }"];
     }
     return Object.entries(overrides as Record<string, unknown>).flatMap(([id, byKind]) => {
-        const requirement = CATALOG.find((r) => r.id === id);
+        const requirement = catalog().find((r) => r.id === id);
         if (!requirement || requirement.verifiedBy !== "evidence") {
             return [`criteria.${id}: not an evidence requirement of the catalog`];
         }
@@ -54,7 +54,7 @@ export function judgeRelease(
 ): Map<string, { requirement: Requirement; judgement: Judgement }> {
     const context = contextOf(stack, resources, settings.asOf ?? today());
     const verdicts = new Map<string, { requirement: Requirement; judgement: Judgement }>();
-    for (const requirement of CATALOG) {
+    for (const requirement of catalog()) {
         const judgement = judgeRequirement(requirement, evidence, context, settings.criteria);
         if (judgement) {
             verdicts.set(requirement.id, { requirement, judgement });

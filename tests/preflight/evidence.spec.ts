@@ -2,7 +2,7 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CATALOG, Requirement } from "../../policies/catalog";
+import { catalog, Requirement } from "../../policies/catalog";
 import { Evidence, readEvidence } from "../../policies/evidence";
 import { judgeRequirement, ReleaseContext } from "../../policies/readiness/judge";
 import { PolicyPackProcess } from "../../preflight/pack-process";
@@ -13,7 +13,7 @@ import { Options } from "../../preflight/options";
 const RELEASE_DIR = path.join(__dirname, "fixtures", "release-1.4.2");
 const PACK_DIR = path.join(PROJECT_DIR, "policies");
 
-const requirement = (id: string): Requirement => CATALOG.find((r) => r.id === id)!;
+const requirement = (id: string): Requirement => catalog().find((r) => r.id === id)!;
 const production: ReleaseContext = {
     stack: "production",
     release: "1.4.2",
@@ -47,7 +47,8 @@ describe("release evidence", () => {
     const judge = (id: string, context = production, all = evidence) => judgeRequirement(requirement(id), all, context)!;
 
     it("passes every evidence, live and attestation requirement on a complete release's artifacts", () => {
-        const unverified = CATALOG.filter((r) => ["evidence", "live", "attestation"].includes(r.verifiedBy))
+        const unverified = catalog()
+            .filter((r) => ["evidence", "live", "attestation"].includes(r.verifiedBy))
             .map((r) => ({ id: r.id, ...judge(r.id) }))
             .filter((j) => j.status !== "pass" && j.status !== "attested");
         assert.deepEqual(unverified, []);

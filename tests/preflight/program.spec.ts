@@ -75,6 +75,26 @@ describe("program runner", () => {
         assert.match(String(targetKeyId(update)), /^[0-9a-f-]{36}$/);
     });
 
+    it("turns the event loop after each registration, so I/O (the pack's answers) is not held up by a long program", async () => {
+        let turns = 0;
+        let running = true;
+        const turn = () => {
+            turns++;
+            if (running) {
+                setImmediate(turn);
+            }
+        };
+        setImmediate(turn);
+        const run = await runProgram(options(), () => {
+            for (let i = 0; i < 20; i++) {
+                new aws.kms.Key(`key-${i}`, {});
+            }
+        });
+        running = false;
+        assert.equal(run.resources.length, 21);
+        assert.ok(turns >= run.resources.length, `${turns} turns of the event loop for ${run.resources.length} registrations`);
+    });
+
     it("reports a program that throws, and a failed output, as the stack's error", async () => {
         await assert.rejects(
             runProgram(options(), () => {
