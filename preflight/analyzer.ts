@@ -231,12 +231,14 @@ export class AnalyzerProcess {
 export type PolicyAnalyzer = Pick<AnalyzerProcess, "info" | "configure" | "analyze" | "analyzeStack" | "stop">;
 
 /**
- * Copies of the pack, each in its own process, that share a stack's resource calls: the pack answers
- * them one at a time, so on a machine with more than one core a large stack is analysed in parallel.
- * Each copy gets the same config; the stack call goes to the first, which also describes the pack.
+ * Copies of the pack, each in its own process, that share a stack's work: the pack answers one call at
+ * a time, so on a machine with more than one core a large stack is analysed in parallel. Resource calls
+ * go to the copy with the fewest waiting; the stack policies are dealt out among the copies (each copy's
+ * config disables the others'), and every copy runs its share over the whole stack.
  */
 export class AnalyzerPool implements PolicyAnalyzer {
     private readonly pending: number[];
+    private described?: Promise<PackInfo>;
 
     private constructor(private readonly members: AnalyzerProcess[]) {
         this.pending = members.map(() => 0);
@@ -253,12 +255,23 @@ export class AnalyzerPool implements PolicyAnalyzer {
         return new AnalyzerPool(connected.map((c) => (c as PromiseFulfilledResult<AnalyzerProcess>).value));
     }
 
+    /** What the first copy says of the pack (all run the same code). */
     info(): Promise<PackInfo> {
-        return this.members[0].info();
+        return (this.described ??= this.members[0].info());
     }
 
     async configure(config: ResolvedPolicyConfig): Promise<void> {
-        await Promise.all(this.members.map((member) => member.configure(config)));
+        if (this.members.length === 1) {
+            await this.members[0].configure(config);
+            return;
+        }
+        const { policies } = await this.info();
+        const stackPolicies = policies.filter((p) => p.kind === "stack" && config[p.name] !== undefined && config[p.name].enforcementLevel !== "disabled");
+        const share = (index: number): ResolvedPolicyConfig => {
+            const others = stackPolicies.filter((_, i) => i % this.members.length !== index);
+            return { ...config, ...Object.fromEntries(others.map((p) => [p.name, { ...config[p.name], enforcementLevel: "disabled" as const }])) };
+        };
+        await Promise.all(this.members.map((member, index) => member.configure(share(index))));
     }
 
     /** Sent to the copy with the fewest calls waiting. */
@@ -272,8 +285,10 @@ export class AnalyzerPool implements PolicyAnalyzer {
         }
     }
 
-    analyzeStack(resources: (AnalyzerResource | EncodedResource)[], what?: string): Promise<Diagnostic[]> {
-        return this.members[0].analyzeStack(resources, what);
+    /** Every copy runs its share of the stack policies; their findings together are the stack's. */
+    async analyzeStack(resources: (AnalyzerResource | EncodedResource)[], what?: string): Promise<Diagnostic[]> {
+        const asSent = resources.map(encoded);
+        return (await Promise.all(this.members.map((member) => member.analyzeStack(asSent, what)))).flat();
     }
 
     async stop(): Promise<void> {

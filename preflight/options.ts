@@ -1,6 +1,6 @@
 import { ParseArgsConfig } from "util";
-import { isCalendarDate } from "../policies/evidence/util";
-import { Gate, GATES } from "./reports/model";
+import { isCalendarDate } from "../policies/lib/dates";
+import { Gate, GATES } from "./gates";
 import { STACKS } from "./stacks";
 import { parseFlags } from "./flags";
 

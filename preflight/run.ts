@@ -2,7 +2,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
-import { isCalendarDate } from "../policies/evidence/util";
+import { isCalendarDate } from "../policies/lib/dates";
 import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../policies/readiness/release";
 import { PROJECT_ROOT } from "../policies/rules/release";
 import { AnalyzerPool, PackInfo, PolicyAnalyzer, ResolvedPolicyConfig } from "./analyzer";

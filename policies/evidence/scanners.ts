@@ -18,7 +18,8 @@ import {
     ZapFacts,
     ZapRisk,
 } from "./types";
-import { compareText, count, distinctSorted, figure, isCalendarDate, isIsoDateTime, objectOf, plural, validate } from "./util";
+import { isCalendarDate } from "../lib/dates";
+import { compareText, count, distinctSorted, figure, isIsoDateTime, objectOf, plural, validate } from "./util";
 
 // ---------------------------------------------------------------- Istanbul / nyc json-summary
 

@@ -3,6 +3,7 @@
  * messages name fields but never repeat a value from the file.
  */
 import { z } from "zod";
+import { isCalendarDate } from "../lib/dates";
 import { EvidenceError } from "./types";
 
 /** 1-based line and column of a character offset. */
@@ -174,17 +175,6 @@ export function parseJson(file: string, text: string, label: string): unknown {
         const where = lineColumn(text, found ? found.offset : text.length);
         throw new EvidenceError(file, `${label} is not valid JSON: ${found ? found.what : "syntax error"} at line ${where.line}, column ${where.column}`);
     }
-}
-
-/** True for a real calendar date written YYYY-MM-DD (so not 2026-02-30). */
-export function isCalendarDate(value: string): boolean {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-    if (!match) {
-        return false;
-    }
-    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    const date = new Date(Date.UTC(year, month - 1, day));
-    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /**

@@ -1,4 +1,12 @@
-import { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
+import {
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { StackView } from "./stack";
 import { activeWaiver, parseWaivers, Waiver, WAIVERS_SCHEMA } from "./waivers";
@@ -139,21 +147,23 @@ function isolated(check: () => void, report: (message: string) => void): void {
 
 export function resourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
     const types = new Set(rule.resourceTypes);
-    return {
-        ...metadata(rule, rule.resourceTypes),
-        validateResource: (args, reportViolation) => {
-            if (!types.has(args.type) && !rule.alsoAppliesTo?.(args.type, args.props)) {
-                return;
-            }
-            const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
-            const report = waiverAwareReporter(rule, waivers, reportViolation);
-            const resource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: !!args.opts?.protect };
-            isolated(
-                () => rule.validate(resource, config as C, (message) => report(message, resource)),
-                (message) => reportViolation(message, args.urn),
-            );
-        },
+    const validateResource: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
+        if (!types.has(args.type) && !rule.alsoAppliesTo?.(args.type, args.props)) {
+            return;
+        }
+        const { config, waivers } = resolveConfig(rule, args.getConfig<Props>());
+        const report = waiverAwareReporter(rule, waivers, reportViolation);
+        const resource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: !!args.opts?.protect };
+        isolated(
+            () => rule.validate(resource, config as C, (message) => report(message, resource)),
+            (message) => reportViolation(message, args.urn),
+        );
     };
+    if (types.size === 1 && !rule.alsoAppliesTo) {
+        // As `validateResourceOfType` marks it: @pulumi/policy then skips other types before it builds their arguments.
+        validateResource.__pulumiType = rule.resourceTypes[0];
+    }
+    return { ...metadata(rule, rule.resourceTypes), validateResource };
 }
 
 export function stackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { RuleFile, StackRule } from "../lib/rule";
-import { isCalendarDate } from "../evidence/util";
+import { isCalendarDate } from "../lib/dates";
 import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../readiness/release";
 
 /** Relative evidence directories are taken from the project root: the directory that holds this pack's folder. */

@@ -1,6 +1,7 @@
 import { VERIFIED_BY } from "../../policies/catalog";
 import { CHECKLIST_STATUSES } from "../evaluate";
-import { GATES, PreflightResult, verdict } from "./model";
+import { GATES } from "../gates";
+import { PreflightResult, verdict } from "./model";
 
 /** The JSON report's schema (JSON Schema draft 7); docs/preflight.md documents it. */
 export const JSON_REPORT_SCHEMA = {

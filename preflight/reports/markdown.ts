@@ -1,5 +1,6 @@
 import { ChecklistLine, ChecklistStatus, StackReport } from "../evaluate";
-import { describeCounts, Gate, PreflightResult, verdict } from "./model";
+import { Gate } from "../gates";
+import { describeCounts, PreflightResult, verdict } from "./model";
 import { markdownCode, markdownText } from "./sanitise";
 
 const STATUS_LABEL: Record<ChecklistStatus, string> = {

@@ -1,5 +1,6 @@
 import { PackInfo } from "../analyzer";
 import { CHECKLIST_STATUSES, ChecklistStatus, StackReport, Violation } from "../evaluate";
+import { Gate } from "../gates";
 
 /** Everything a report shows: each stack evaluated, and the stacks that could not be. */
 export interface PreflightResult {
@@ -15,9 +16,6 @@ export const SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified
 
 export const mandatory = (violations: Violation[]) => violations.filter((v) => v.enforcementLevel === "mandatory");
 export const advisory = (violations: Violation[]) => violations.filter((v) => v.enforcementLevel === "advisory");
-
-export const GATES = ["plan", "release"] as const;
-export type Gate = (typeof GATES)[number];
 
 /** Statuses that let a release go: verified, vouched for by a person, waived, or nothing to verify. */
 const RELEASABLE: readonly ChecklistStatus[] = ["pass", "attested", "waived", "not-applicable"];

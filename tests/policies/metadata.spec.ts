@@ -1,5 +1,8 @@
 import * as assert from "assert/strict";
-import { RULES } from "../../policies/rules";
+import * as aws from "@pulumi/aws";
+import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { AWS } from "../../policies/lib/types";
+import { POLICIES, RESOURCE_RULES, RULES } from "../../policies/rules";
 
 /** Checkov (CKV_AWS_16, CKV2_AWS_5, CKV_K8S_20) and Trivy (AVD-AWS-0080, AVD-KSV-0012) check ids. */
 const EQUIVALENT_ID = /^(CKV2?_[A-Z0-9]+_\d+|AVD-[A-Z0-9]+-\d{4})$/;
@@ -16,6 +19,16 @@ describe("rule metadata", () => {
             return [...malformed.map((url) => `${rule.name}: ${url} is not an https URL`), ...repeated.map((url) => `${rule.name}: ${url} twice`)];
         });
         assert.deepEqual(problems, []);
+    });
+
+    it("marks a resource policy of one type as validateResourceOfType does, so @pulumi/policy skips other types before building their arguments", () => {
+        const typeOf = (validation: unknown) => (validation as { __pulumiType?: string }).__pulumiType;
+        // The mark is the library's own: what its helper sets on a validation of one type.
+        assert.equal(typeOf(validateResourceOfType(aws.rds.Instance, () => undefined)), AWS.rdsInstance);
+        const marked = new Map(POLICIES.filter((p): p is ResourceValidationPolicy => "validateResource" in p).map((p) => [p.name, typeOf(p.validateResource)]));
+        const expected = new Map(RESOURCE_RULES.map((r) => [r.name, r.resourceTypes.length === 1 && !r.alsoAppliesTo ? r.resourceTypes[0] : undefined]));
+        assert.deepEqual(marked, expected);
+        assert.ok([...expected.values()].filter(Boolean).length >= 10, "most single-type rules are marked");
     });
 
     it("names equivalents by Checkov or Trivy check id, none twice", () => {
