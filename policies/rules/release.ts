@@ -1,7 +1,7 @@
 import * as path from "path";
 import { RuleFile, StackRule } from "../lib/rule";
 import { isCalendarDate } from "../lib/dates";
-import { criteriaProblems, evidenceOf, judgeRelease, ReleaseEvidenceSettings } from "../readiness/release";
+import type { ReleaseEvidenceSettings } from "../readiness/release";
 
 /** Relative evidence directories are taken from the project root: the directory that holds this pack's folder. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -45,6 +45,8 @@ export const releaseEvidence: StackRule<ReleaseEvidenceSettings> = {
         if (settings.asOf !== undefined && !isCalendarDate(settings.asOf)) {
             throw new Error(`release-evidence.asOf: ${JSON.stringify(settings.asOf)} is not a date (YYYY-MM-DD)`);
         }
+        // The catalog, the evidence readers and their schemas load when a release is judged, not with every pack.
+        const { criteriaProblems, evidenceOf, judgeRelease } = require("../readiness/release") as typeof import("../readiness/release");
         const problems = criteriaProblems(settings.criteria);
         if (problems.length > 0) {
             throw new Error(`release-evidence: ${problems.join("; ")}`);
