@@ -53,7 +53,7 @@ describe("the preflight's loader (preflight/register.js)", function () {
         assert.deepEqual(seen, { esModule: true, defaultIsModule: true, runs: "ok", yaml: { a: [1, 2] }, keys: true });
     });
 
-    it("loads the policy pack without reading the requirement catalog, which the pack only needs to judge release evidence", () => {
+    it("loads the policy pack without the requirement catalog and its schemas, which the pack only needs to judge release evidence", () => {
         const seen = underLoader(`
             const fs = require("fs");
             const read = [];
@@ -62,10 +62,12 @@ describe("the preflight's loader (preflight/register.js)", function () {
             const catalogFiles = () => read.filter((file) => file.includes("/checklists/")).length;
             require("./policies/rules");
             const before = catalogFiles();
+            const schemas = ${loadedOf(["zod", "yaml"])};
             require("./policies/catalog").catalog();
-            console.log(JSON.stringify({ before, after: catalogFiles() }));
+            console.log(JSON.stringify({ before, schemas, after: catalogFiles() }));
         `);
         assert.equal(seen.before, 0);
+        assert.deepEqual(seen.schemas, []);
         assert.ok(Number(seen.after) > 10, `read ${String(seen.after)} catalog files`);
     });
 });
