@@ -33,10 +33,10 @@ const PROGRAMS = fs
 const expectedOf = (name: string): Expected => JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, `${name}.expected.json`), "utf8"));
 const key = (policy: string, resource: string) => `${policy} @ ${resource}`;
 
-/** Runs the CLI as `npm run preflight -- <args>` does, without blocking the event loop the analyzer client needs. */
+/** Runs the CLI as `npm run preflight -- <args>` starts it, without blocking the event loop the analyzer client needs. */
 function preflight(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--swc", path.join("preflight", "cli.ts"), ...args], {
+        const child = spawn(process.execPath, ["-r", "./preflight/register.js", path.join("preflight", "cli.ts"), ...args], {
             cwd: PROJECT_DIR,
             env: { ...process.env, NO_COLOR: "1" },
         });

@@ -20,7 +20,7 @@ const PACK_DIR = path.join(PROJECT_DIR, "policies");
  * does (--help, --out); the other cases run the same code in-process (preflightInProcess).
  */
 function preflight(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--swc", path.join("preflight", "cli.ts"), ...args], {
+    const result = spawnSync(process.execPath, ["-r", "./preflight/register.js", path.join("preflight", "cli.ts"), ...args], {
         cwd: PROJECT_DIR,
         env: { ...process.env, NO_COLOR: "1" },
         encoding: "utf8",
