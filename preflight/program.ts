@@ -104,11 +104,12 @@ export async function runProgram(options: ProgramOptions, program: () => unknown
     const finished: (() => void)[] = [];
     let pacing = false;
     const handBack = () => {
-        finished.shift()!();
+        const next = finished.shift()!;
         pacing = finished.length > 0;
         if (pacing) {
             setImmediate(handBack);
         }
+        next();
     };
     monitor.registerResource = (req, callback) =>
         register(req, (err, resp) => {
