@@ -52,11 +52,34 @@ function timeNode(args: string[], accepted: number[]): Run {
     }
 }
 
-/** The run with the median time (its peak RSS with it), of `runCount` runs. */
-function medianRun(measure: () => Run, runCount = RUNS): Run {
-    const runs = Array.from({ length: runCount }, measure).sort((a, b) => a.ms - b.ms);
-    return runs[Math.floor(runs.length / 2)];
+/** The run with the median time (its peak RSS with it), of `runs`. */
+function median(runs: Run[]): Run {
+    const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+    return sorted[Math.floor(sorted.length / 2)];
 }
+
+/** Every floor run of the benchmark: the floor it reports is their median. */
+const floorRuns: Run[] = [];
+
+/**
+ * `runCount` runs of `measure`, each right after a run of the floor: this machine's speed drifts by a
+ * third within minutes (the floor alone took 0.57 to 0.82 s in one minute), so each ratio compares
+ * runs made at the same time: the median of the measured runs over the median of their floor runs.
+ */
+function measured(measure: () => Run, runCount = RUNS): { run: Run; ratio: number } {
+    const pairs = Array.from({ length: runCount }, () => {
+        const floor = loadSdks();
+        floorRuns.push(floor);
+        return { floor, run: measure() };
+    });
+    const run = median(pairs.map((p) => p.run));
+    return { run, ratio: run.ms / median(pairs.map((p) => p.floor)).ms };
+}
+
+const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
+/** The floor: a fresh node that loads the Pulumi SDK and the policy SDK, and nothing else. */
+const loadSdks = () =>
+    timeNode(["-e", `require("@pulumi/pulumi"); require(require.resolve("@pulumi/policy", { paths: [${JSON.stringify(POLICIES_DIR)}] }))`], [0]);
 
 /** The preflight exactly as `npm run preflight` starts it; exit 1 (violations) is an answer too. */
 const preflight = (args: string[]) => timeNode(["-r", "./preflight/register.js", "preflight/cli.ts", ...args, "--format", "json"], [0, 1]);
@@ -88,16 +111,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2).padStart(6)} s`;
 const verdict = (ratio: number, target: number) => `(target ≤ ${target}×: ${ratio <= target ? "ok" : "SLOW"})`;
 
 async function main() {
-    const policiesDir = path.join(PROJECT_DIR, "policies");
-    const floor = medianRun(() =>
-        timeNode(["-e", `require("@pulumi/pulumi"); require(require.resolve("@pulumi/policy", { paths: [${JSON.stringify(policiesDir)}] }))`], [0]),
-    ).ms;
-    console.log(`floor (node loading @pulumi/pulumi and @pulumi/policy): ${seconds(floor)} (median of ${RUNS})`);
-
-    const stacksMedian = medianRun(() => preflight([])).ms;
-    const stacksRatio = stacksMedian / floor;
+    const stacks = measured(() => preflight([]));
     console.log(
-        `both stacks (npm run preflight):                       ${seconds(stacksMedian)} = ${stacksRatio.toFixed(2)}× the floor ${verdict(stacksRatio, STACKS_TARGET)}`,
+        `both stacks (npm run preflight):                       ${seconds(stacks.run.ms)} = ${stacks.ratio.toFixed(2)}× the floor ${verdict(stacks.ratio, STACKS_TARGET)}`,
     );
 
     const plan = (await planStack("production", { preview: true })).resources;
@@ -109,10 +125,9 @@ async function main() {
             fs.writeFileSync(file, JSON.stringify(stackExport(replicate(plan, size))));
             const megabytes = fs.statSync(file).size / 1024 / 1024;
             const runCount = ONCE.has(size) ? 1 : RUNS;
-            const run = medianRun(() => preflight(["--file", file, "--call-timeout", String(FILE_CALL_TIMEOUT_S)]), runCount);
+            const { run, ratio } = measured(() => preflight(["--file", file, "--call-timeout", String(FILE_CALL_TIMEOUT_S)]), runCount);
             fs.rmSync(file);
             rows.push({ size, run });
-            const ratio = run.ms / floor;
             const target = size === FILE_TARGET.size ? ` ${verdict(ratio, FILE_TARGET.ratio)}` : "";
             const memory = MEMORY_SIZES.has(size) ? `, peak RSS ${run.peakMiB === undefined ? "n/a (no GNU time)" : `${run.peakMiB.toFixed(0)} MiB`}` : "";
             console.log(
@@ -126,6 +141,9 @@ async function main() {
     const steps = rows.slice(1).map((row, i) => ({ from: rows[i].size, to: row.size, perResource: (row.run.ms - rows[i].run.ms) / (row.size - rows[i].size) }));
     console.log(
         `growth per resource: ${steps.map((s) => `${s.perResource.toFixed(2)} ms (${s.from.toLocaleString("en")}→${s.to.toLocaleString("en")})`).join(", ")}`,
+    );
+    console.log(
+        `floor (node loading @pulumi/pulumi and @pulumi/policy): ${seconds(median(floorRuns).ms)} (median of ${floorRuns.length} runs, one before each run above)`,
     );
     console.log(`(--file runs with --call-timeout ${FILE_CALL_TIMEOUT_S}: medians of ${RUNS} unless marked)`);
     const first = steps[0].perResource;
